@@ -1,0 +1,1 @@
+"""Everything about traces and learning signals. Never imports Textual."""

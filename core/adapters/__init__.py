@@ -1,0 +1,170 @@
+"""Trace adapters: turn an agent's trace file into `Session`s.
+
+Each format lives in a module named after its format id and exposes
+`parse(data: bytes, path: str) -> ParseResult`. Modules are imported on first use, so they can
+import the shared line-reading helpers below without an import cycle.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.model import ParseError, ParseResult
+
+SNIFF_BYTES = 8192
+RESULT_CAP = 2000
+
+
+@dataclass(frozen=True)
+class _Format:
+    name: str
+    # Patterns matched against the raw head of a file. They look for structural JSON keys with
+    # unescaped quotes, which cannot occur inside a JSON string value, so a session that merely
+    # talks about another format does not match it.
+    signature: re.Pattern[str]
+    # Used only to break a tie between formats whose content matched equally well.
+    file_name: re.Pattern[str]
+
+
+_FORMATS: dict[str, _Format] = {
+    "claude_code": _Format(
+        name="Claude Code session JSONL",
+        signature=re.compile(r'"(?:parentUuid|leafUuid)"\s*:|"type"\s*:\s*"(?:file-history-snapshot|queue-operation)"'),
+        file_name=re.compile(r"(?:^|[\\/])(?:agent-[^/]*|[0-9a-f]{8}-[0-9a-f]{4}-[^/]*)\.jsonl$"),
+    ),
+    "codex": _Format(
+        name="Codex CLI rollout JSONL",
+        signature=re.compile(
+            r'"type"\s*:\s*"(?:session_meta|response_item|event_msg|turn_context)"\s*,\s*"payload"\s*:'
+        ),
+        file_name=re.compile(r"(?:^|[\\/])rollout-[^/]*\.jsonl$"),
+    ),
+}
+
+SUPPORTED_FORMATS: dict[str, str] = {fmt: spec.name for fmt, spec in _FORMATS.items()}
+
+
+class UnsupportedFormat(Exception):
+    """Raised when a file's content matches none of the supported trace formats."""
+
+    def __init__(self, path: str, detail: str = "content matches no known trace format") -> None:
+        supported = ", ".join(f"{fmt} ({name})" for fmt, name in SUPPORTED_FORMATS.items())
+        super().__init__(f"{path}: {detail}; supported formats: {supported}")
+        self.path = path
+
+
+def sniff(head: bytes, name: str = "") -> str | None:
+    """Guess the format of a file from its first few KB; the file name only breaks ties."""
+    text = head[:SNIFF_BYTES].decode("utf-8", errors="replace")
+    scores = {fmt: len(spec.signature.findall(text)) for fmt, spec in _FORMATS.items()}
+    best = max(scores.values())
+    if best == 0:
+        return None
+    candidates = [fmt for fmt, score in scores.items() if score == best]
+    by_name = [fmt for fmt in candidates if _FORMATS[fmt].file_name.search(name)]
+    return (by_name or candidates)[0]
+
+
+def parse_bytes(fmt: str, data: bytes, path: str) -> ParseResult:
+    if fmt not in _FORMATS:
+        raise UnsupportedFormat(path, f"unknown format id {fmt!r}")
+    module = importlib.import_module(f"{__name__}.{fmt}")
+    return module.parse(data, path)
+
+
+def parse_file(path: str | os.PathLike) -> ParseResult:
+    """Read, sniff and parse one trace file.
+
+    Problems with the file itself come back as a ParseError so a batch run keeps going; only
+    content that is no trace at all raises UnsupportedFormat.
+    """
+    name = os.fspath(path)
+    try:
+        data = Path(name).read_bytes()
+    except OSError as exc:
+        return ParseResult(errors=[ParseError(name, f"unreadable: {exc.strerror or exc}")])
+    head = data[:SNIFF_BYTES]
+    if b"\0" in head:
+        return ParseResult(errors=[ParseError(name, "binary file (NUL bytes), not a trace")])
+    if not data.strip():
+        return ParseResult()
+    fmt = sniff(head, name)
+    if fmt is None:
+        raise UnsupportedFormat(name)
+    return parse_bytes(fmt, data, name)
+
+
+# --- helpers shared by the line-based adapters ---------------------------------------------------
+
+
+@dataclass
+class JsonLines:
+    records: list[tuple[int, dict]] = field(default_factory=list)  # (1-based line number, object)
+    errors: list[ParseError] = field(default_factory=list)
+    consumed: int = 0
+
+
+def read_json_lines(data: bytes, path: str) -> JsonLines:
+    """Decode a JSONL byte string line by line, keeping going past bad lines.
+
+    A last line without a newline is taken only if it is complete JSON: a trace being written
+    right now ends in a half-written line, which is neither an error nor consumed.
+    """
+    out = JsonLines()
+    complete_end = data.rfind(b"\n") + 1
+    for number, raw in enumerate(data[:complete_end].split(b"\n")[:-1], start=1):
+        record, problem = _decode_line(raw)
+        if problem:
+            out.errors.append(ParseError(path, problem, line=number))
+        elif record is not None:
+            out.records.append((number, record))
+    out.consumed = complete_end
+    tail_record, tail_problem = _decode_line(data[complete_end:])
+    if tail_record is not None and not tail_problem:
+        out.records.append((data.count(b"\n") + 1, tail_record))
+        out.consumed = len(data)
+    return out
+
+
+def _decode_line(raw: bytes) -> tuple[dict | None, str | None]:
+    text = raw.decode("utf-8", errors="replace").lstrip("\ufeff").strip()
+    if not text:
+        return None, None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, f"invalid JSON: {exc.msg} at column {exc.colno}"
+    if not isinstance(value, dict):
+        return None, f"expected a JSON object, got {type(value).__name__}"
+    return value, None
+
+
+def cap_text(text: str, limit: int = RESULT_CAP) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}…[truncated {len(text) - limit} chars]"
+
+
+def content_text(content: object) -> str:
+    """Flatten message/tool-result content (a string or a list of blocks) to plain text.
+
+    Image blocks become a placeholder: their base64 payload is useless for analysis and huge.
+    """
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, list):
+        return "" if content is None else json.dumps(content)
+    parts = []
+    for block in content:
+        if isinstance(block, str):
+            parts.append(block)
+        elif isinstance(block, dict) and isinstance(block.get("text"), str):
+            parts.append(block["text"])
+        elif isinstance(block, dict) and "image" in str(block.get("type", "")):
+            parts.append("[image]")
+    return "\n".join(parts)

@@ -1,0 +1,110 @@
+"""The workspace layout and the typed configuration, in one place.
+
+A workspace is one directory holding the state cache, the skills repository and (for the demo) the
+trace folder. `SKILLWARDEN_HOME` or `--home` chooses it, so tests never touch the user's home.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+HOME_ENV = "SKILLWARDEN_HOME"
+CONFIG_NAME = "config.yaml"
+
+DEFAULT_CONFIG_TEXT = """\
+# skillwarden configuration. Paths may be absolute or relative to this file's folder.
+
+# Folders of agent traces to ingest and watch.
+watch:
+  - traces
+
+# The git repository of approved skills that agents load.
+skills_repo: skills-repo
+
+# Name written into every decision commit.
+reviewer: reviewer
+
+# A procedure must appear in at least this many distinct successful sessions to become a candidate.
+min_support: 3
+
+# Key bindings: action id -> key(s), e.g.  approve: "a,ctrl+a"
+keymap: {}
+"""
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def default_home() -> Path:
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "skillwarden"
+
+
+def resolve_home(cli_home: str | os.PathLike | None) -> Path:
+    """`--home` wins over `SKILLWARDEN_HOME`, which wins over the XDG default."""
+    chosen = cli_home or os.environ.get(HOME_ENV)
+    return Path(chosen).expanduser().resolve() if chosen else default_home()
+
+
+@dataclass
+class Config:
+    home: Path
+    watch: list[Path] = field(default_factory=list)
+    skills_repo: Path = Path()
+    reviewer: str = "reviewer"
+    min_support: int = 3
+    keymap: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def state_db(self) -> Path:
+        return self.home / "state.db"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.home / "skillwarden.lock"
+
+
+def load_config(home: Path) -> Config:
+    """Read `home/config.yaml` (creating it with commented defaults when absent)."""
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / CONFIG_NAME
+    if not path.exists():
+        path.write_text(DEFAULT_CONFIG_TEXT, encoding="utf-8")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings, got {type(raw).__name__}")
+    return config_from_mapping(home, raw, source=path)
+
+
+def config_from_mapping(home: Path, raw: dict, *, source: Path | str = "config") -> Config:
+    def folder(value: object, key: str) -> Path:
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{source}: {key} must be a non-empty path string")
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else home / path
+
+    watch = raw.get("watch", ["traces"]) or []
+    if not isinstance(watch, list):
+        raise ConfigError(f"{source}: watch must be a list of folders")
+    min_support = raw.get("min_support", 3)
+    if not isinstance(min_support, int) or min_support < 2:
+        raise ConfigError(f"{source}: min_support must be an integer of at least 2")
+    keymap = raw.get("keymap") or {}
+    if not isinstance(keymap, dict):
+        raise ConfigError(f"{source}: keymap must map action ids to keys")
+    return Config(
+        home=home,
+        watch=[folder(item, "watch") for item in watch],
+        skills_repo=folder(raw.get("skills_repo", "skills-repo"), "skills_repo"),
+        reviewer=str(raw.get("reviewer", "reviewer")),
+        min_support=min_support,
+        keymap={str(k): str(v) for k, v in keymap.items()},
+    )

@@ -1,0 +1,156 @@
+"""Describe a mined procedure as a skill a person can review: name, trigger, steps, parameters, example.
+
+Everything here is derived from the evidence deterministically, so re-mining the same traces gives
+the same text (and the same content hash).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from core.mining import Occurrence, Procedure, trigger_keywords
+from core.normalize import split_command
+
+MAX_EXAMPLE_TASKS = 2
+MAX_PARAMETER_EXAMPLES = 3
+MAX_NAME_LENGTH = 64
+
+
+@dataclass
+class Parameter:
+    name: str
+    kind: str  # "file" or "arguments"
+    examples: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SkillDraft:
+    name: str
+    title: str
+    description: str
+    body: str
+    trigger: list[str]
+    parameters: list[Parameter]
+    provenance: list[dict]
+
+
+def slugify(words: list[str]) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", "-".join(words).lower()).strip("-")
+    slug = re.sub(r"-{2,}", "-", slug)
+    return slug[:MAX_NAME_LENGTH].rstrip("-")
+
+
+def token_phrase(token: str) -> str:
+    """`shell:pytest` -> "run pytest"; `edit:.py` -> "edit the .py file"."""
+    kind, _, what = token.partition(":")
+    if kind == "shell":
+        return f"run {what}"
+    if kind in ("read", "edit", "write"):
+        verb = {"read": "read", "edit": "edit", "write": "create"}[kind]
+        return f"{verb} the {what} file" if what.startswith(".") else f"{verb} {what}"
+    return f"call {what}"
+
+
+def command_template(commands: list[str]) -> tuple[str, bool]:
+    """The shared leading words of the commands, and whether anything after them varies."""
+    split = [split_command(command) for command in commands]
+    prefix: list[str] = []
+    for words in zip(*split, strict=False):
+        if len(set(words)) != 1:
+            break
+        prefix.append(words[0])
+    varies = any(len(words) != len(prefix) for words in split)
+    return " ".join(prefix) if prefix else commands[0].split()[0] if commands[0].split() else "", varies
+
+
+def describe_steps(procedure: Procedure) -> tuple[list[str], list[Parameter]]:
+    """One instruction per token, with the varying arguments made into named parameters."""
+    instructions: list[str] = []
+    parameters: list[Parameter] = []
+    by_values: dict[tuple[str, ...], str] = {}  # positions with identical values share a parameter
+    counts: Counter[str] = Counter()
+    for position, token in enumerate(procedure.tokens):
+        values = [occurrence.steps[position].argument for occurrence in procedure.occurrences]
+        kind = token.partition(":")[0]
+        distinct = list(dict.fromkeys(v for v in values if v))
+        if kind == "shell":
+            template, varies = command_template(distinct or [token.partition(":")[2]])
+            if varies:
+                key = tuple(values)
+                if key not in by_values:
+                    counts["arguments"] += 1
+                    by_values[key] = f"args{counts['arguments']}" if counts["arguments"] > 1 else "args"
+                    tails = [v[len(template) :].strip() for v in distinct]
+                    parameters.append(Parameter(by_values[key], "arguments", tails[:MAX_PARAMETER_EXAMPLES]))
+                instructions.append(f"Run `{template} {{{by_values[key]}}}`.")
+            else:
+                instructions.append(f"Run `{template}`.")
+            continue
+        if kind in ("read", "edit", "write") and len(distinct) > 1:
+            key = tuple(values)
+            if key not in by_values:
+                counts["file"] += 1
+                by_values[key] = f"file{counts['file']}" if counts["file"] > 1 else "file"
+                shown = [os.path.basename(v) for v in distinct]
+                parameters.append(Parameter(by_values[key], "file", shown[:MAX_PARAMETER_EXAMPLES]))
+            role = token.partition(":")[2]
+            instructions.append(f"{token_phrase(token).split(' ')[0].capitalize()} `{{{by_values[key]}}}` ({role}).")
+            continue
+        if kind in ("read", "edit", "write") and distinct:
+            verb = token_phrase(token).split(" ")[0].capitalize()
+            instructions.append(f"{verb} `{os.path.basename(distinct[0])}`.")
+            continue
+        instructions.append(token_phrase(token).capitalize() + ".")
+    return instructions, parameters
+
+
+def example_lines(occurrence: Occurrence) -> list[str]:
+    lines = []
+    for step in occurrence.steps:
+        kind = step.token.partition(":")[0]
+        argument = step.argument if kind == "shell" else os.path.basename(step.argument)
+        lines.append(f"`{argument}`" if kind == "shell" else f"{token_phrase(step.token).split(' ')[0]} `{argument}`")
+    return lines
+
+
+def describe(procedure: Procedure, tasks: dict[str, str]) -> SkillDraft:
+    evidence_tasks = [tasks.get(o.session_id, "") for o in procedure.occurrences]
+    trigger = trigger_keywords([t for t in evidence_tasks if t])
+    phrases = [token_phrase(token) for token in procedure.tokens]
+    name = slugify(trigger) or slugify([p.split(" ", 1)[-1].replace("the ", "") for p in phrases[:3]])
+    title = " ".join(trigger).capitalize() if trigger else phrases[0].capitalize()
+    instructions, parameters = describe_steps(procedure)
+    examples = list(dict.fromkeys(t.strip() for t in evidence_tasks if t.strip()))[:MAX_EXAMPLE_TASKS]
+    when = f"the task is to {' '.join(trigger)}" if trigger else f"a task calls for: {', '.join(phrases)}"
+    description = f"Use when {when}. Procedure: {', '.join(phrases)}."[:1024]
+
+    body = [f"# {title}", "", f"Use this procedure when {when}."]
+    if examples:
+        body += ["", "Tasks it was learned from:"] + [f'- "{one_line(example)}"' for example in examples]
+    body += ["", "## Steps", ""] + [f"{i}. {text}" for i, text in enumerate(instructions, 1)]
+    if parameters:
+        body += ["", "## Parameters", ""]
+        body += [
+            f"- `{p.name}` ({p.kind}), for example: " + ", ".join(f"`{e}`" for e in p.examples) for p in parameters
+        ]
+    first = procedure.occurrences[0]
+    body += ["", "## Example", "", "One run that succeeded:", ""]
+    body += [f"{i}. {line}" for i, line in enumerate(example_lines(first), 1)]
+
+    provenance = [
+        {
+            "session": o.session_id,
+            "steps": f"{o.step_range[0] + 1}-{o.step_range[1] + 1}",  # 1-based, as a person counts
+            "lines": [s.line for s in o.steps if s.line is not None],
+        }
+        for o in procedure.occurrences
+    ]
+    return SkillDraft(name, title, description, "\n".join(body) + "\n", trigger, parameters, provenance)
+
+
+def one_line(text: str, limit: int = 160) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -1,0 +1,82 @@
+"""The trace model every adapter produces: a Session is an ordered list of tool Steps."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Outcome(enum.StrEnum):
+    """How a session ended, as far as its trace can tell."""
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+    UNKNOWN = "unknown"
+
+
+@dataclass
+class Step:
+    """One tool call and its result.
+
+    `args` keeps the tool's input as the agent sent it (a dict); `result` is the tool's output text,
+    capped by the adapter so a huge Read does not end up in the cache whole.
+    """
+
+    tool: str
+    args: dict
+    result: str = ""
+    is_error: bool = False
+    started_at: str | None = None  # ISO-8601 UTC, e.g. "2025-12-10T19:37:50.651Z"
+    ended_at: str | None = None
+    call_id: str | None = None
+    line: int | None = None  # 1-based line of the call in the trace file, for provenance
+    # A failure caused by a sibling call in the same parallel batch, not by this call itself.
+    cascade: bool = False
+
+
+@dataclass
+class Session:
+    """One agent session read from one trace file."""
+
+    id: str
+    format: str  # "claude_code", "codex", ...
+    path: str
+    steps: list[Step] = field(default_factory=list)
+    task: str = ""  # the first real user prompt, the best summary of what was asked
+    started_at: str | None = None
+    ended_at: str | None = None
+    outcome: Outcome = Outcome.UNKNOWN
+    tokens_in: int = 0
+    tokens_out: int = 0
+    model: str = ""
+    cwd: str = ""
+    interruptions: int = 0
+    rejections: int = 0  # tool uses the user refused
+    final_message: str = ""  # the agent's last text, used to judge completion
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for step in self.steps if step.is_error and not step.cascade)
+
+
+@dataclass
+class ParseError:
+    """A problem in one trace file. `line` is 1-based, None when it concerns the whole file."""
+
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ParseResult:
+    sessions: list[Session] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)
+    # Bytes consumed: up to and including the last complete line. A half-written last line is not
+    # consumed, so a tailer knows where to resume.
+    consumed: int = 0

@@ -1,0 +1,119 @@
+"""Turn a concrete tool step into an abstract token, so the same procedure with other arguments matches.
+
+`Bash("pytest tests/test_cart.py -x")` and `exec_command("pytest tests/test_user.py")` both become
+`shell:pytest`; `Edit(file_path="src/cart.py")` becomes `edit:.py`. Tools that only look around
+(search, todo lists) return None: they are noise between the steps of a procedure.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+
+from core.model import Step
+
+# Tools whose calls say nothing about the procedure itself.
+NOISE_TOOLS = frozenset(
+    {
+        "TodoWrite", "TodoRead", "Task", "Agent", "AskUserQuestion", "ExitPlanMode", "EnterPlanMode",
+        "Glob", "Grep", "LS", "WebSearch", "write_stdin", "update_plan", "view_image", "write_todos",
+        "KillShell", "BashOutput",
+    }
+)  # fmt: skip
+
+SHELL_TOOLS = frozenset({"Bash", "shell", "shell_command", "exec_command", "local_shell", "run_shell_command"})
+READ_TOOLS = frozenset({"Read", "NotebookRead", "read_file", "view"})
+EDIT_TOOLS = frozenset({"Edit", "MultiEdit", "NotebookEdit", "apply_patch", "replace", "edit_file"})
+WRITE_TOOLS = frozenset({"Write", "write_file", "create_file"})
+
+# Programs whose first argument names what they do (git commit, npm test, alembic upgrade).
+SUBCOMMAND_PROGRAMS = frozenset(
+    {"git", "npm", "pnpm", "yarn", "cargo", "go", "docker", "kubectl", "alembic", "poetry", "uv", "make",
+     "pip", "pip3", "gh", "dotnet", "bundle", "rails", "mix", "terraform", "helm", "ruff", "brew"}
+)  # fmt: skip
+COMMAND_SEPARATORS = re.compile(r"&&|\|\||;|\|")
+SETUP_PREFIXES = ("cd ", "export ", "source ", "set ")
+ENV_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+WRAPPERS = frozenset({"sudo", "env", "time", "nohup", "uvx", "npx", "exec"})
+
+
+def shell_command_text(args: dict) -> str:
+    """The command string of a shell call, whichever shape the agent used."""
+    command = args.get("command", args.get("cmd", ""))
+    if isinstance(command, list):
+        # Codex exec arrays look like ["bash", "-lc", "pytest -x"]
+        if len(command) >= 3 and command[1] in ("-lc", "-c"):
+            return str(command[2])
+        return " ".join(str(part) for part in command)
+    return str(command)
+
+
+def split_command(command: str) -> list[str]:
+    try:
+        return shlex.split(command, comments=False)
+    except ValueError:  # unbalanced quotes in a half-written command
+        return command.split()
+
+
+def program_of(command: str) -> str:
+    """`cd app && python -m pytest -q` -> `pytest`; `git commit -m x` -> `git commit`."""
+    segments = [segment.strip() for segment in COMMAND_SEPARATORS.split(command) if segment.strip()]
+    # The work is the first segment that is not set-up (`cd app && pytest` is a pytest run).
+    work = next((s for s in segments if not s.startswith(SETUP_PREFIXES)), segments[0] if segments else "")
+    words = [w for w in split_command(work) if not ENV_ASSIGNMENT.match(w)]
+    while words and words[0] in WRAPPERS:
+        words = words[1:]
+    if not words:
+        return ""
+    program = posixpath.basename(words[0])
+    rest = words[1:]
+    if program.startswith("python") and len(rest) >= 2 and rest[0] == "-m":
+        program, rest = rest[1], rest[2:]
+    if program in SUBCOMMAND_PROGRAMS:
+        subcommand = next((w for w in rest if not w.startswith("-")), "")
+        if subcommand and subcommand.replace("-", "").replace(":", "").isalnum():
+            return f"{program} {subcommand}"
+    return program
+
+
+def file_role(path: str) -> str:
+    """An extension (`.py`) or, for extension-less well-known files, the name (`Makefile`)."""
+    name = posixpath.basename(path.replace("\\", "/"))
+    _, ext = posixpath.splitext(name)
+    return ext.lower() if ext else name
+
+
+def step_path(args: dict) -> str:
+    for key in ("file_path", "path", "notebook_path", "absolute_path", "filename"):
+        value = args.get(key)
+        if isinstance(value, str) and value:
+            return value
+    files = args.get("files")
+    if isinstance(files, list) and files:
+        return str(files[0])
+    return ""
+
+
+def normalize_step(step: Step) -> str | None:
+    """The abstract token of a step, or None for noise."""
+    tool = step.tool
+    if tool in NOISE_TOOLS:
+        return None
+    if tool in SHELL_TOOLS:
+        program = program_of(shell_command_text(step.args))
+        return f"shell:{program}" if program else None
+    if tool in READ_TOOLS:
+        return f"read:{file_role(step_path(step.args))}"
+    if tool in EDIT_TOOLS:
+        return f"edit:{file_role(step_path(step.args))}"
+    if tool in WRITE_TOOLS:
+        return f"write:{file_role(step_path(step.args))}"
+    return f"tool:{tool}"
+
+
+def concrete_argument(step: Step) -> str:
+    """The argument a reviewer would want to see varying between occurrences."""
+    if step.tool in SHELL_TOOLS:
+        return shell_command_text(step.args)
+    return step_path(step.args)

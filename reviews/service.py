@@ -1,0 +1,238 @@
+"""The review workflow as one object: ingest traces, mine candidates, decide, undo.
+
+The TUI and the command line both call this; neither holds domain logic of its own. Decisions go to
+the skills repository first (the source of truth) and the cache follows from its history.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from core.config import Config
+from core.describe import describe
+from core.ingest import IngestReport, ingest_paths
+from core.mining import TokenStep, mine_procedures
+from core.normalize import concrete_argument
+from core.store import Store, StoredCandidate
+from reviews.states import CandidateState, DecisionEvent, State, last_live_decision, replay
+from skills.library import Decision, SkillLibrary
+from skills.skill_md import SkillDoc, content_hash, render
+
+GENERATOR = "skillwarden"
+
+
+class ReviewError(Exception):
+    """A decision that cannot be made, with the reason a reviewer can act on."""
+
+
+@dataclass
+class CandidateView:
+    """A candidate as the queue shows it: what was mined, plus its review state from git."""
+
+    candidate: StoredCandidate
+    state: State
+    state_sha: str | None
+
+    @property
+    def id(self) -> str:
+        return self.candidate.id
+
+    def to_json(self) -> dict:
+        c = self.candidate
+        return {
+            "id": c.id,
+            "kind": c.kind,
+            "state": self.state.value,
+            "title": c.title,
+            "name": c.name,
+            "support": c.support,
+            "evidence": c.evidence,
+            "provenance": c.provenance,
+            "content_hash": c.content_hash,
+            "commit": self.state_sha,
+            "live": c.live,
+            "first_seen": c.first_seen,
+        }
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class ReviewService:
+    def __init__(self, config: Config):
+        self.config = config
+        self.store = Store(config.state_db)
+        self.library = SkillLibrary(config.skills_repo)
+        self._states: dict[str, CandidateState] = {}
+        self.sync_decisions()
+
+    def close(self) -> None:
+        self.library.close()
+        self.store.close()
+
+    # -- evidence ---------------------------------------------------------------------------------
+    def ingest(self, paths: Iterable[os.PathLike | str] | None = None) -> IngestReport:
+        """Read new or changed trace files (default: the watched folders), then re-mine."""
+        targets = list(paths) if paths is not None else [p for p in self.config.watch if p.exists()]
+        report = ingest_paths(self.store, targets)
+        if report.files:
+            self.refresh_candidates()
+        return report
+
+    def refresh_candidates(self) -> int:
+        """Mine the cached sessions again; ids are content-derived, so known candidates keep theirs."""
+        outcomes, tasks = {}, {}
+        for session in self.store.sessions():
+            outcomes[session.id] = session.outcome
+            tasks[session.id] = session.task
+        sequences = self.token_sequences()
+        procedures = mine_procedures(sequences, outcomes, min_support=self.config.min_support)
+        taken: set[str] = set()
+        candidates = []
+        for procedure in procedures:
+            draft = describe(procedure, tasks)
+            name = unique_name(draft.name, taken)
+            taken.add(name)
+            text = render(
+                SkillDoc(
+                    name=name,
+                    description=draft.description,
+                    body=draft.body,
+                    metadata={"generated-by": GENERATOR, "candidate": procedure.id},
+                )
+            )
+            candidates.append(
+                StoredCandidate(
+                    id=procedure.id, kind="skill", name=name, title=draft.title, content=text,
+                    content_hash=content_hash(text), support=procedure.support,
+                    evidence=[o.session_id for o in procedure.occurrences], provenance=draft.provenance,
+                    details={
+                        "tokens": list(procedure.tokens),
+                        "failed_sessions": procedure.failed_sessions,
+                        "trigger": draft.trigger,
+                        "parameters": [p.__dict__ for p in draft.parameters],
+                    },
+                    first_seen="", last_seen="", live=True,
+                )
+            )  # fmt: skip
+        self.store.upsert_candidates(candidates, now=now_iso())
+        return len(candidates)
+
+    def token_sequences(self) -> dict[str, list[TokenStep]]:
+        sequences: dict[str, list[TokenStep]] = {}
+        for session_id, pairs in self.store.session_tokens().items():
+            steps = self.store.steps(session_id)
+            sequences[session_id] = [
+                TokenStep(token, idx, idx, concrete_argument(steps[idx]), steps[idx].line) for idx, token in pairs
+            ]
+        return sequences
+
+    # -- the queue --------------------------------------------------------------------------------
+    def sync_decisions(self) -> None:
+        """Rebuild the decision cache and the states from the skills repository's history."""
+        decisions = list(reversed(self.library.decisions()))  # oldest first
+        self.store.replace_decisions(
+            [
+                {"sha": d.sha, "candidate_id": d.candidate_id, "action": d.action, "reverts": d.reverts,
+                 "reviewer": d.reviewer, "at": d.when, "summary": d.summary}
+                for d in decisions
+            ]
+        )  # fmt: skip
+        self._states = replay(self._events())
+
+    def _events(self) -> list[DecisionEvent]:
+        return [DecisionEvent(d["sha"], d["candidate_id"], d["action"], d["reverts"]) for d in self.store.decisions()]
+
+    def queue(self, *, include_decided: bool = True) -> list[CandidateView]:
+        """Candidates best first: pending ones that are still mined, then decided ones."""
+        views = []
+        for candidate in self.store.candidates():
+            state = self._states.get(candidate.id, CandidateState(State.PENDING, None, None))
+            if state.state is State.PENDING and not candidate.live:
+                continue  # no longer supported by the evidence, and nobody decided on it
+            if not include_decided and state.state is not State.PENDING:
+                continue
+            views.append(CandidateView(candidate, state.state, state.sha))
+        views.sort(key=lambda v: (v.state is not State.PENDING, -v.candidate.support, v.candidate.id))
+        return views
+
+    def view(self, candidate_id: str) -> CandidateView:
+        candidate = self.store.candidate(candidate_id)
+        if candidate is None:
+            matches = [c for c in self.store.candidates() if c.id.startswith(candidate_id)]
+            if len(matches) != 1:
+                raise ReviewError(f"no candidate with id {candidate_id!r}")
+            candidate = matches[0]
+        state = self._states.get(candidate.id, CandidateState(State.PENDING, None, None))
+        return CandidateView(candidate, state.state, state.sha)
+
+    # -- decisions --------------------------------------------------------------------------------
+    def approve(self, candidate_id: str) -> Decision:
+        return self._decide(candidate_id, "approve")
+
+    def backlog(self, candidate_id: str) -> Decision:
+        return self._decide(candidate_id, "backlog")
+
+    def reject(self, candidate_id: str, reason: str = "") -> Decision:
+        view = self._pending(candidate_id, "reject")
+        c = view.candidate
+        decision = self.library.reject(
+            candidate_id=c.id, title=c.title, content_hash=c.content_hash, evidence=c.evidence,
+            reviewer=self.config.reviewer, reason=reason,
+        )  # fmt: skip
+        self.sync_decisions()
+        return decision
+
+    def _pending(self, candidate_id: str, action: str) -> CandidateView:
+        view = self.view(candidate_id)
+        allowed = {State.PENDING, State.BACKLOGGED} if action == "approve" else {State.PENDING}
+        if view.state not in allowed:
+            raise ReviewError(f"cannot {action} {view.id}: it is {view.state.value.replace('_', ' ')}")
+        return view
+
+    def _decide(self, candidate_id: str, action: str) -> Decision:
+        view = self._pending(candidate_id, action)
+        c = view.candidate
+        provenance = {"candidate": c.id, "content_hash": c.content_hash, "sessions": c.provenance}
+        method = self.library.approve if action == "approve" else self.library.backlog
+        decision = method(
+            candidate_id=c.id, name=c.name, skill_md=c.content, provenance=provenance, evidence=c.evidence,
+            reviewer=self.config.reviewer, title=c.title,
+        )  # fmt: skip
+        self.sync_decisions()
+        return decision
+
+    def rollback(self, candidate_id: str, reason: str = "") -> Decision:
+        """Revert an approved (or backlogged, or rejected) candidate's decision for good."""
+        view = self.view(candidate_id)
+        state = self._states.get(view.id)
+        if state is None or state.decision_sha is None:
+            raise ReviewError(f"cannot roll back {view.id}: it is {view.state.value.replace('_', ' ')}")
+        decision = self.library.revert(
+            state.decision_sha, reviewer=self.config.reviewer, reason=reason or "rollback", action="rollback"
+        )
+        self.sync_decisions()
+        return decision
+
+    def undo_last(self) -> Decision:
+        """Revert the newest decision that is still in effect; its candidate returns to pending."""
+        event = last_live_decision(self._events())
+        if event is None:
+            raise ReviewError("nothing to undo: no decision is in effect")
+        decision = self.library.revert(event.sha, reviewer=self.config.reviewer, reason="undo", action="undo")
+        self.sync_decisions()
+        return decision
+
+
+def unique_name(name: str, taken: set[str]) -> str:
+    if name not in taken:
+        return name
+    for n in range(2, 1000):
+        candidate = f"{name[:60]}-{n}"
+        if candidate not in taken:
+            return candidate
+    raise ValueError(f"too many candidates named {name}")

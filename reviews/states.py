@@ -1,0 +1,67 @@
+"""Candidate review states, derived from the decision history alone.
+
+The skills repository's commits are the source of truth: replaying them oldest first gives every
+candidate's state, so the cache can always be rebuilt.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class State(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    BACKLOGGED = "backlogged"
+    REJECTED = "rejected"
+    ROLLED_BACK = "rolled_back"
+
+
+ACTION_STATE = {"approve": State.APPROVED, "backlog": State.BACKLOGGED, "reject": State.REJECTED}
+# Reverting actions: a rollback retires the decision's effect for good; an undo takes it back to
+# pending, as if it had never been decided.
+REVERT_ACTIONS = {"rollback": State.ROLLED_BACK, "undo": State.PENDING}
+
+
+@dataclass(frozen=True)
+class DecisionEvent:
+    sha: str
+    candidate_id: str
+    action: str
+    reverts: str | None = None
+
+
+@dataclass(frozen=True)
+class CandidateState:
+    state: State
+    sha: str | None  # the commit that put the candidate in this state (None for pending)
+    decision_sha: str | None  # the live decision commit a rollback or undo would revert
+
+
+def replay(events: Iterable[DecisionEvent]) -> dict[str, CandidateState]:
+    """Replay decisions oldest first. Unknown actions are ignored rather than guessed at."""
+    states: dict[str, CandidateState] = {}
+    for event in events:
+        if event.action in ACTION_STATE:
+            states[event.candidate_id] = CandidateState(ACTION_STATE[event.action], event.sha, event.sha)
+        elif event.action in REVERT_ACTIONS:
+            current = states.get(event.candidate_id)
+            if current is None or current.decision_sha != event.reverts:
+                continue  # reverting something no longer live changes nothing
+            new_state = REVERT_ACTIONS[event.action]
+            states[event.candidate_id] = CandidateState(
+                new_state, None if new_state is State.PENDING else event.sha, None
+            )
+    return states
+
+
+def last_live_decision(events: list[DecisionEvent]) -> DecisionEvent | None:
+    """The newest decision whose effect is still live: what `u` (undo) reverts."""
+    states = replay(events)
+    live = {state.decision_sha for state in states.values() if state.decision_sha}
+    for event in reversed(events):
+        if event.sha in live:
+            return event
+    return None

@@ -1,0 +1,83 @@
+from core.describe import command_template, describe, slugify
+from core.mining import TokenStep, contains, fold_repeats, is_trivial, mine_procedures, task_words, trigger_keywords
+
+FIX = [("shell:pytest", "pytest tests/test_{x}.py"), ("read:.py", "src/{x}.py"), ("edit:.py", "src/{x}.py"),
+       ("shell:pytest", "pytest tests/test_{x}.py"), ("shell:git commit", "git commit -m 'fix {x}'")]  # fmt: skip
+
+
+def session(pattern, name, *, noise=()):
+    steps = [TokenStep(t, i, i, a.format(x=name), line=10 + i) for i, (t, a) in enumerate(pattern)]
+    for position, token in noise:
+        steps.insert(position, TokenStep(token, 99, 99, ""))
+    return steps
+
+
+def test_fold_repeats_merges_bursts_and_keeps_the_range():
+    steps = [TokenStep("edit:.py", 1, 1, "a.py"), TokenStep("edit:.py", 2, 2, "a.py"), TokenStep("shell:x", 3, 3, "x")]
+    folded = fold_repeats(steps)
+    assert [s.token for s in folded] == ["edit:.py", "shell:x"]
+    assert (folded[0].first, folded[0].last) == (1, 2)
+
+
+def test_trivial_and_contains():
+    assert is_trivial(("read:.py", "read:.md"))
+    assert is_trivial(("shell:ls", "shell:ls"))
+    assert not is_trivial(("read:.py", "edit:.py"))
+    assert contains(("a", "b", "c"), ("b", "c"))
+    assert not contains(("a", "b", "c"), ("a", "c"))
+
+
+def test_mining_finds_the_whole_shared_procedure_once():
+    sequences = {f"s{i}": session(FIX, f"m{i}") for i in range(4)}
+    sequences["s4"] = session(FIX[:2], "m4")  # a partial run does not make the piece a candidate
+    outcomes = {sid: "succeeded" for sid in sequences}
+    procedures = mine_procedures(sequences, outcomes, min_support=3)
+    assert [p.tokens for p in procedures] == [tuple(t for t, _ in FIX)]
+    assert procedures[0].support == 4
+    assert procedures[0].id.startswith("sk-")
+
+
+def test_mining_ignores_procedures_that_fail_as_often_as_they_succeed():
+    sequences = {f"s{i}": session(FIX, f"m{i}") for i in range(6)}
+    outcomes = {f"s{i}": ("succeeded" if i < 3 else "failed") for i in range(6)}
+    assert mine_procedures(sequences, outcomes, min_support=3) == []
+
+
+def test_mining_needs_min_support_distinct_sessions():
+    sequences = {"s0": session(FIX, "a") + session(FIX, "b"), "s1": session(FIX, "c")}
+    outcomes = {"s0": "succeeded", "s1": "succeeded"}
+    assert mine_procedures(sequences, outcomes, min_support=3) == []
+
+
+def test_candidate_id_is_stable_whatever_the_evidence():
+    a = mine_procedures({f"s{i}": session(FIX, f"m{i}") for i in range(3)}, {f"s{i}": "succeeded" for i in range(3)})
+    b = mine_procedures({f"t{i}": session(FIX, f"n{i}") for i in range(5)}, {f"t{i}": "succeeded" for i in range(5)})
+    assert a[0].id == b[0].id
+
+
+def test_trigger_keywords_keep_the_words_people_wrote_in_order():
+    tasks = ["Fix the failing test test_total in tests/test_cart.py", "Please fix failing test for login",
+             "fix the failing test in orders"]  # fmt: skip
+    assert trigger_keywords(tasks) == ["fix", "failing", "test"]
+    assert task_words("Bump version to 1.2.3 in pyproject.toml") == ["bump", "version"]
+
+
+def test_command_template_keeps_the_shared_words():
+    assert command_template(["pytest tests/a.py -x", "pytest tests/b.py"]) == ("pytest", True)
+    assert command_template(["alembic upgrade head", "alembic upgrade head"]) == ("alembic upgrade head", False)
+    assert slugify(["Fix", "failing", "test!"]) == "fix-failing-test"
+
+
+def test_describe_names_the_skill_from_its_tasks_and_parameterizes_what_varies():
+    sequences = {f"s{i}": session(FIX, f"m{i}") for i in range(3)}
+    procedure = mine_procedures(sequences, {s: "succeeded" for s in sequences})[0]
+    tasks = dict(
+        zip(sequences, ["Fix the failing test in cart", "fix failing test for login", "Fix failing test orders"])
+    )
+    draft = describe(procedure, tasks)
+    assert draft.name == "fix-failing-test"
+    assert draft.description.startswith("Use when the task is to fix failing test")
+    assert "1. Run `pytest {args}`." in draft.body
+    assert "Read `{file}` (.py)." in draft.body and "Edit `{file}` (.py)." in draft.body
+    assert [p.name for p in draft.parameters] == ["args", "file", "args2"]
+    assert draft.provenance[0] == {"session": "s0", "steps": "1-5", "lines": [10, 11, 12, 13, 14]}

@@ -1,0 +1,36 @@
+from core.model import Step
+from core.normalize import file_role, normalize_step, program_of, shell_command_text
+
+
+def test_program_of_strips_setup_wrappers_and_env():
+    assert program_of("cd app && python -m pytest -q tests/") == "pytest"
+    assert program_of('git commit -m "fix: cart total"') == "git commit"
+    assert program_of("FOO=1 BAR=2 npm test") == "npm test"
+    assert program_of("sudo apt-get install -y tmux") == "apt-get"
+    assert program_of("alembic upgrade head") == "alembic upgrade"
+    assert program_of("ls -la | grep x") == "ls"
+    assert program_of("") == ""
+    assert program_of("echo 'unbalanced") == "echo"
+
+
+def test_codex_exec_arrays_become_the_inner_command():
+    assert shell_command_text({"command": ["bash", "-lc", "pytest -x"]}) == "pytest -x"
+    assert shell_command_text({"cmd": "ruff check ."}) == "ruff check ."
+
+
+def test_file_roles():
+    assert file_role("/home/u/src/cart.py") == ".py"
+    assert file_role("C:\\work\\Makefile") == "Makefile"
+    assert file_role("docs/README.MD") == ".md"
+
+
+def test_normalize_step_abstracts_arguments_and_drops_noise():
+    assert normalize_step(Step("Bash", {"command": "pytest tests/test_a.py"})) == "shell:pytest"
+    assert normalize_step(Step("exec_command", {"cmd": "pytest tests/test_b.py"})) == "shell:pytest"
+    assert normalize_step(Step("Edit", {"file_path": "src/a.py"})) == "edit:.py"
+    assert normalize_step(Step("apply_patch", {"files": ["src/b.py"]})) == "edit:.py"
+    assert normalize_step(Step("Read", {"file_path": "pyproject.toml"})) == "read:.toml"
+    assert normalize_step(Step("Write", {"file_path": "x/Dockerfile"})) == "write:Dockerfile"
+    assert normalize_step(Step("TodoWrite", {"todos": []})) is None
+    assert normalize_step(Step("Grep", {"pattern": "x"})) is None
+    assert normalize_step(Step("mcp__github__create_pr", {})) == "tool:mcp__github__create_pr"

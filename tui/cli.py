@@ -1,0 +1,204 @@
+"""The `skillwarden` command line: the same operations as the TUI, for scripts and cron."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from core.config import HOME_ENV, Config, ConfigError, load_config, resolve_home
+from reviews.service import ReviewError, ReviewService
+from skills.library import LibraryError
+
+DEMO_SESSIONS = 60
+DEMO_SEED = 7
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="skillwarden",
+        description="Review the skills an AI agent learns from its own traces. Without a command, opens the TUI.",
+    )
+    parser.add_argument(
+        "--home", metavar="DIR", help=f"workspace directory (default: ${HOME_ENV} or ~/.local/share/skillwarden)"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    commands.add_parser("tui", help="open the review TUI on the workspace (the default)")
+
+    demo = commands.add_parser("demo", help="create a demo workspace from generated traces and open the TUI")
+    demo.add_argument("--dir", metavar="PATH", help="where to create it (default: a new temporary directory)")
+    demo.add_argument("--no-tui", action="store_true", help="only create the workspace and print where it is")
+    demo.add_argument("--sessions", type=int, default=DEMO_SESSIONS, help="number of generated sessions")
+    demo.add_argument("--seed", type=int, default=DEMO_SEED, help="generator seed")
+
+    ingest = commands.add_parser("ingest", help="read trace files or folders (default: the watched folders)")
+    ingest.add_argument("paths", nargs="*", metavar="PATH")
+    ingest.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    candidates = commands.add_parser("candidates", help="list candidates and their review state")
+    candidates.add_argument("--json", action="store_true")
+    candidates.add_argument("--pending", action="store_true", help="only candidates nobody has decided on")
+
+    show = commands.add_parser("show", help="print one candidate's SKILL.md and provenance")
+    show.add_argument("id")
+    show.add_argument("--json", action="store_true")
+
+    sessions = commands.add_parser("sessions", help="list the cached sessions")
+    sessions.add_argument("--json", action="store_true")
+
+    for name, text in (("approve", "commit the candidate's skill to the skills repository"),
+                       ("backlog", "record the candidate in the backlog for later discussion")):  # fmt: skip
+        sub = commands.add_parser(name, help=text)
+        sub.add_argument("id")
+        sub.add_argument("--json", action="store_true")
+    reject = commands.add_parser("reject", help="record that the candidate is not wanted")
+    reject.add_argument("id")
+    reject.add_argument("--reason", default="")
+    reject.add_argument("--json", action="store_true")
+    rollback = commands.add_parser("rollback", help="git-revert the candidate's decision (removes an approved skill)")
+    rollback.add_argument("id")
+    rollback.add_argument("--reason", default="")
+    rollback.add_argument("--json", action="store_true")
+    undo = commands.add_parser("undo", help="git-revert the newest decision in effect; its candidate is pending again")
+    undo.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "demo":
+            return run_demo(args)
+        config = load_config(resolve_home(args.home))
+        if args.command in (None, "tui"):
+            return run_tui(config)
+        return run_command(args, config)
+    except (ReviewError, LibraryError, ConfigError) as exc:
+        print(f"skillwarden: {exc}", file=sys.stderr)
+        return 1
+
+
+def run_command(args: argparse.Namespace, config: Config) -> int:
+    service = ReviewService(config)
+    try:
+        if args.command == "ingest":
+            report = service.ingest(args.paths or None)
+            print_ingest(report.to_json(), as_json=args.json)
+            return 0
+        if args.command == "candidates":
+            views = service.queue()
+            if args.pending:
+                views = [v for v in views if v.state.value == "pending"]
+            if args.json:
+                print(json.dumps([v.to_json() for v in views], indent=2))
+            else:
+                for v in views:
+                    print(f"{v.id}  {v.state.value:<11} support {v.candidate.support:>3}  {v.candidate.title}")
+                if not views:
+                    print("no candidates yet: ingest some traces first (skillwarden ingest PATH)")
+            return 0
+        if args.command == "show":
+            view = service.view(args.id)
+            if args.json:
+                print(json.dumps({**view.to_json(), "content": view.candidate.content}, indent=2))
+            else:
+                print(view.candidate.content)
+                print("# provenance")
+                for item in view.candidate.provenance:
+                    print(f"  {item['session']}  steps {item['steps']}")
+            return 0
+        if args.command == "sessions":
+            sessions = [s.to_json() for s in service.store.sessions()]
+            if args.json:
+                print(json.dumps(sessions, indent=2))
+            else:
+                for s in sessions:
+                    print(f"{s['id'][:36]:<36}  {s['format']:<11} {s['outcome']:<11} {s['reward_explanation']}")
+            return 0
+        decision = {
+            "approve": lambda: service.approve(args.id),
+            "backlog": lambda: service.backlog(args.id),
+            "reject": lambda: service.reject(args.id, args.reason),
+            "rollback": lambda: service.rollback(args.id, args.reason),
+            "undo": service.undo_last,
+        }[args.command]()
+        if args.json:
+            print(json.dumps(decision_json(decision), indent=2))
+        else:
+            print(f"{decision.action} {decision.candidate_id}: commit {decision.sha[:10]}  {decision.summary}")
+        return 0
+    finally:
+        service.close()
+
+
+def decision_json(decision) -> dict:
+    return {
+        "action": decision.action,
+        "candidate": decision.candidate_id,
+        "commit": decision.sha,
+        "content_hash": decision.content_hash,
+        "evidence": list(decision.evidence),
+        "reviewer": decision.reviewer,
+        "reverts": decision.reverts,
+        "summary": decision.summary,
+    }
+
+
+def print_ingest(report: dict, *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report, indent=2))
+        return
+    print(
+        f"read {report['files']} file(s) ({report['unchanged']} unchanged): "
+        f"{report['sessions']} session(s), {report['steps']} step(s)"
+    )
+    for error in report["errors"]:
+        where = f"{error['path']}:{error['line']}" if error["line"] else error["path"]
+        print(f"  error: {where}: {error['message']}", file=sys.stderr)
+
+
+def create_demo_workspace(directory: Path, *, sessions: int, seed: int) -> Config:
+    """A workspace like any other: generated traces, a fresh skills repository, an ingested cache."""
+    from core.demo_traces import generate_corpus
+
+    directory.mkdir(parents=True, exist_ok=True)
+    config = load_config(directory)
+    traces = config.watch[0]
+    generate_corpus(traces, sessions=sessions, seed=seed)
+    service = ReviewService(config)
+    try:
+        service.ingest()
+    finally:
+        service.close()
+    return config
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    directory = Path(args.dir).resolve() if args.dir else Path(tempfile.mkdtemp(prefix="skillwarden-demo-"))
+    if args.dir and directory.exists() and any(directory.iterdir()) and not (directory / "config.yaml").exists():
+        print(f"skillwarden: {directory} exists and is not a skillwarden workspace; choose an empty folder",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    config = create_demo_workspace(directory, sessions=args.sessions, seed=args.seed)
+    print(f"demo workspace: {directory}")
+    print(f"  traces:       {config.watch[0]}")
+    print(f"  skills repo:  {config.skills_repo}")
+    print(f"  state cache:  {config.state_db}")
+    print(f"reopen it with: skillwarden --home {directory}")
+    if args.no_tui:
+        return 0
+    return run_tui(config)
+
+
+def run_tui(config: Config) -> int:
+    from tui.app import SkillwardenApp
+
+    SkillwardenApp(config).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
