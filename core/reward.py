@@ -23,7 +23,8 @@ PENALTY_PER_REJECTION = 0.05
 def grade(session: Session) -> tuple[float, str]:
     """Return (reward, explanation), e.g. (0.9, "0.90: succeeded, 2 tool errors")."""
     base = OUTCOME_BASE[session.outcome]
-    errors = session.errors
+    # A rejected tool use is flagged is_error in traces; it is the user's choice, counted on its own.
+    errors = max(0, session.errors - session.rejections)
     penalty = min(MAX_ERROR_PENALTY, PENALTY_PER_ERROR * errors + PENALTY_PER_REJECTION * session.rejections)
     reward = round(min(1.0, max(0.0, base - penalty)), 4)
     parts = [session.outcome.value]

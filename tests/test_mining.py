@@ -72,7 +72,11 @@ def test_describe_names_the_skill_from_its_tasks_and_parameterizes_what_varies()
     sequences = {f"s{i}": session(FIX, f"m{i}") for i in range(3)}
     procedure = mine_procedures(sequences, {s: "succeeded" for s in sequences})[0]
     tasks = dict(
-        zip(sequences, ["Fix the failing test in cart", "fix failing test for login", "Fix failing test orders"])
+        zip(
+            sequences,
+            ["Fix the failing test in cart", "fix failing test for login", "Fix failing test orders"],
+            strict=True,
+        )
     )
     draft = describe(procedure, tasks)
     assert draft.name == "fix-failing-test"

@@ -98,7 +98,11 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
                 for v in views:
                     print(f"{v.id}  {v.state.value:<11} support {v.candidate.support:>3}  {v.candidate.title}")
                 if not views:
-                    print("no candidates yet: ingest some traces first (skillwarden ingest PATH)")
+                    sessions = service.store.counts()["sessions"]
+                    print(
+                        f"no candidates: no procedure is shared by {config.min_support} successful sessions "
+                        f"among the {sessions} cached (ingest more traces: skillwarden ingest PATH)"
+                    )
             return 0
         if args.command == "show":
             view = service.view(args.id)
