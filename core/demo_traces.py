@@ -20,7 +20,7 @@ import json
 import random
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
@@ -410,7 +410,7 @@ def _pytest_output(rng: random.Random, cwd: str, passed: int, failures: list[tup
 
 class Fate(enum.Enum):
     SUCCEEDED = "succeeded"
-    STUCK = "stuck"  # the procedure breaks: the same check keeps failing, ends with an apology
+    STUCK = "stuck"  # the procedure breaks: the same check keeps failing; ends on that failure
     INTERRUPTED = "interrupted"  # the user stops the agent mid-way
     REJECTED = "rejected"  # the user refuses a tool use, then interrupts
 
@@ -421,7 +421,6 @@ class _Plan:
     batches: list[list[ToolCall]]  # each batch is one assistant message; several calls run in parallel
     closing: str
     branch: str
-    procedure: str | None = None
 
 
 @dataclass
@@ -446,8 +445,8 @@ def _stuck_rounds(ctx: _Context, relative: str, failing_check: Callable[[], Tool
 
 
 def _apology(what: str) -> str:
-    return (f"I'm sorry — I wasn't able to get {what} after several attempts. The last run still fails; "
-            "I'd suggest looking at it together before I change anything else.")
+    return (f"I'm sorry — I still can't get {what} after several attempts. One last run, then I'll stop so "
+            "we can look at it together.")
 
 
 def _procedure(name: str) -> PlantedProcedure:
@@ -476,14 +475,14 @@ def _plan_fix_failing_test(ctx: _Context) -> _Plan:
     if ctx.stuck:
         batches += [[run_tests(True)], *_stuck_rounds(ctx, source, lambda: run_tests(True))]
         return _Plan(ctx.prompt(_procedure("fix-failing-test")), batches, _apology(f"{test} passing"),
-                     branch, "fix-failing-test")
+                     branch)
     sha = f"{rng.getrandbits(28):07x}"
     commit_message = f"Fix {test.removeprefix('test_').replace('_', ' ')}"
     batches += [[run_tests(False)],
                 [_bash(f'git commit -am "{commit_message}"', "Commit the fix",
                        f"[{branch} {sha}] {commit_message}\n 1 file changed, 1 insertion(+), 1 deletion(-)")]]
     return _Plan(ctx.prompt(_procedure("fix-failing-test")), batches,
-                 f"Done — `{test}` passes again and the fix is committed ({sha}).", branch, "fix-failing-test")
+                 f"Done — `{test}` passes again and the fix is committed ({sha}).", branch)
 
 
 def _plan_add_dependency(ctx: _Context) -> _Plan:
@@ -507,15 +506,16 @@ def _plan_add_dependency(ctx: _Context) -> _Plan:
                     f"{dependency}>={version}\nERROR: ResolutionImpossible")
 
         def failing_install() -> ToolCall:
-            return _bash("pip install -e .", "Reinstall the project", conflict, duration_ms=rng.randint(4000, 9000))
+            return _bash("pip install -e .", "Reinstall the project", conflict, exit_code=1,
+                         duration_ms=rng.randint(4000, 9000))
 
         batches += [[failing_install()], *_stuck_rounds_pyproject(ctx, failing_install)]
         return _Plan(ctx.prompt(_procedure("add-dependency")), batches, _apology(f"{dependency} to install"),
-                     f"feat/add-{dependency}", "add-dependency")
+                     f"feat/add-{dependency}")
     batches += [[install], [_bash("pytest -q", "Run the tests", tests, duration_ms=rng.randint(2000, 40000))]]
     return _Plan(ctx.prompt(_procedure("add-dependency")), batches,
                  f"Added `{dependency}>={version}` to pyproject.toml, reinstalled, and the test suite passes.",
-                 f"feat/add-{dependency}", "add-dependency")
+                 f"feat/add-{dependency}")
 
 
 def _stuck_rounds_pyproject(ctx: _Context, failing_check: Callable[[], ToolCall]) -> list[list[ToolCall]]:
@@ -560,11 +560,11 @@ def _plan_release(ctx: _Context) -> _Plan:
     if ctx.stuck:
         batches += [[commit(True)], *_stuck_rounds_changelog(ctx, version, lambda: commit(True))]
         return _Plan(ctx.prompt(_procedure("release-version")), batches, _apology(f"the {version} release committed"),
-                     "main", "release-version")
+                     "main")
     batches += [[commit(False)], [_bash(f'git tag -a v{version} -m "{message}"', "Tag the release", "")]]
     return _Plan(ctx.prompt(_procedure("release-version")), batches,
                  f"Released {version}: changelog updated, version bumped, committed and tagged `v{version}`.",
-                 "main", "release-version")
+                 "main")
 
 
 def _stuck_rounds_changelog(ctx: _Context, version: str, failing_check: Callable[[], ToolCall]) -> list[list[ToolCall]]:
@@ -590,7 +590,8 @@ def _plan_fix_lint(ctx: _Context) -> _Plan:
     def ruff(failing: bool) -> ToolCall:
         if failing:
             output = f"{position}: {code} {description}\nFound 1 error."
-            return _bash("ruff check .", "Run the linter", output, narration="Let me see what ruff reports.")
+            return _bash("ruff check .", "Run the linter", output, exit_code=1,
+                         narration="Let me see what ruff reports.")
         return _bash("ruff check .", "Run the linter", "All checks passed!")
 
     batches = [[ruff(True)],
@@ -599,10 +600,10 @@ def _plan_fix_lint(ctx: _Context) -> _Plan:
     if ctx.stuck:
         batches += [[ruff(True)], *_stuck_rounds(ctx, source, lambda: ruff(True))]
         return _Plan(ctx.prompt(_procedure("fix-lint-errors")), batches, _apology("ruff to pass"),
-                     "chore/lint", "fix-lint-errors")
+                     "chore/lint")
     batches.append([ruff(False)])
     return _Plan(ctx.prompt(_procedure("fix-lint-errors")), batches,
-                 f"Fixed the {code} error in `{source}`; `ruff check` now passes.", "chore/lint", "fix-lint-errors")
+                 f"Fixed the {code} error in `{source}`; `ruff check` now passes.", "chore/lint")
 
 
 def _plan_migration(ctx: _Context) -> _Plan:
@@ -635,12 +636,12 @@ def _plan_migration(ctx: _Context) -> _Plan:
     if ctx.stuck:
         batches += [[upgrade(True)], *_stuck_rounds_migration(ctx, migration, lambda: upgrade(True))]
         return _Plan(ctx.prompt(_procedure("add-db-migration")), batches, _apology("the migration to apply"),
-                     f"feat/{table}-{column}".replace("_", "-"), "add-db-migration")
+                     f"feat/{table}-{column}".replace("_", "-"))
     tests = _pytest_output(rng, project.cwd, rng.randint(20, 400), [])
     batches += [[upgrade(False)], [_bash("pytest -q", "Run the tests", tests, duration_ms=rng.randint(2000, 40000))]]
     return _Plan(ctx.prompt(_procedure("add-db-migration")), batches,
                  f"Added `{table}.{column}` with migration `{revision}`, applied it, and the tests pass.",
-                 f"feat/{table}-{column}".replace("_", "-"), "add-db-migration")
+                 f"feat/{table}-{column}".replace("_", "-"))
 
 
 def _stuck_rounds_migration(
@@ -738,7 +739,8 @@ def _noise_batch(ctx: _Context, prompt: str) -> list[ToolCall]:
 def _with_noise(ctx: _Context, plan: _Plan) -> list[list[ToolCall]]:
     batches = list(plan.batches)
     for _ in range(ctx.rng.choice((0, 1, 1, 2, 3))):
-        batches.insert(ctx.rng.randint(0, len(batches)), _noise_batch(ctx, plan.prompt))
+        # Never after the last batch: how a session ends is decided by its fate, not by noise.
+        batches.insert(ctx.rng.randint(0, len(batches) - 1), _noise_batch(ctx, plan.prompt))
     return batches
 
 
@@ -880,29 +882,45 @@ def _render(rng: random.Random, ctx: _Context, plan: _Plan, fate: Fate, session_
         transcript.snapshot(prompt_uuid, update=False)
     transcript.prompt(plan.prompt, prompt_uuid, first=True)
     if fate in (Fate.INTERRUPTED, Fate.REJECTED):
-        # Stop somewhere after the first call but before the procedure could finish.
-        cut = rng.randint(1, len(batches) - 1)
-        for batch in batches[:cut]:
-            transcript.calls(batch)
-        if fate is Fate.REJECTED:
-            transcript.calls([_rejected(batches[cut][0])])
-            transcript.user_text("[Request interrupted by user for tool use]")
-        else:
-            transcript.user_text("[Request interrupted by user]")
-        return "\n".join(transcript.lines) + "\n"
+        _play_interrupted(rng, transcript, batches, fate)
+    else:
+        _play_to_the_end(rng, ctx, transcript, plan, batches, fate, prompt_uuid, start_ms)
+    return "\n".join(transcript.lines) + "\n"
+
+
+def _play_interrupted(rng: random.Random, transcript: _Transcript, batches: list[list[ToolCall]], fate: Fate) -> None:
+    # Stop somewhere after the first call but before the procedure could finish.
+    cut = rng.randint(1, len(batches) - 1)
+    for batch in batches[:cut]:
+        transcript.calls(batch)
+    if fate is Fate.REJECTED:
+        transcript.calls([_rejected(batches[cut][0])])
+        transcript.user_text("[Request interrupted by user for tool use]")
+    else:
+        transcript.user_text("[Request interrupted by user]")
+
+
+def _play_to_the_end(rng: random.Random, ctx: _Context, transcript: _Transcript, plan: _Plan,
+                     batches: list[list[ToolCall]], fate: Fate, prompt_uuid: str, start_ms: int) -> None:
+    if fate is Fate.STUCK:
+        # The agent apologises as it makes its last attempt, and the session ends on that failure.
+        last = batches[-1]
+        batches[-1] = [replace(last[0], narration=plan.closing), *last[1:]]
     snapshot_done = False
     for batch in batches:
         transcript.calls(batch)
         if not snapshot_done and batch[0].name == "Edit" and rng.random() < 0.3:
-            transcript.snapshot(prompt_uuid, update=True, files=(batch[0].input["file_path"],))
+            relative = batch[0].input["file_path"].removeprefix(ctx.project.cwd + "/")
+            transcript.snapshot(prompt_uuid, update=True, files=(relative,))
             snapshot_done = True
+    if fate is Fate.STUCK:
+        return
     transcript.say(plan.closing)
-    if fate is Fate.SUCCEEDED and rng.random() < 0.2:
-        _follow_up(rng, ctx, transcript, start_ms)
-    return "\n".join(transcript.lines) + "\n"
+    if rng.random() < 0.2:
+        _follow_up(rng, transcript, start_ms)
 
 
-def _follow_up(rng: random.Random, ctx: _Context, transcript: _Transcript, start_ms: int) -> None:
+def _follow_up(rng: random.Random, transcript: _Transcript, start_ms: int) -> None:
     """A short second turn, which is where real transcripts put their turn_duration lines."""
     transcript.turn_duration(start_ms)
     transcript.prompt("thanks! how many tests do we have now?", _uuid(rng), first=False)

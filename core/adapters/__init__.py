@@ -44,6 +44,52 @@ _FORMATS: dict[str, _Format] = {
         ),
         file_name=re.compile(r"(?:^|[\\/])rollout-[^/]*\.jsonl$"),
     ),
+    "claude_stream": _Format(
+        name="Claude Code headless stream-json (claude -p --output-format stream-json)",
+        # snake_case keys: the interactive transcript spells them sessionId/parentUuid instead.
+        signature=re.compile(r'"(?:session_id|parent_tool_use_id)"\s*:|"subtype"\s*:\s*"init"'),
+        file_name=re.compile(r"(?:^|[\\/])claude-execution-output\.json$|\.stream\.jsonl?$"),
+    ),
+    "claude_managed": _Format(
+        name="Anthropic hosted-agent session events",
+        signature=re.compile(r'"id"\s*:\s*"sevt_|"type"\s*:\s*"(?:agent|span|session|user)\.[a-z_]+"'),
+        file_name=re.compile(r"transcript\.jsonl$"),
+    ),
+    "swe_agent": _Format(
+        name="SWE-agent .traj / mini-swe-agent .traj.json",
+        # The bare mini-swe-agent messages list has no envelope: only a list opening on a role.
+        signature=re.compile(r'"(?:trajectory|trajectory_format)"\s*:|\A\s*\[\s*\{\s*"role"\s*:'),
+        file_name=re.compile(r"\.traj(?:\.json)?$"),
+    ),
+    "openhands": _Format(
+        name="OpenHands event stream / eval output",
+        signature=re.compile(
+            r'"source"\s*:\s*"(?:user|agent|environment)"|"(?:instance_id|issue_type|agent_class)"\s*:'
+            r'|"action"\s*:\s*"(?:run|run_ipython|finish)"'
+        ),
+        file_name=re.compile(r"(?:^|[\\/])output\.jsonl$"),
+    ),
+    "gemini_cli": _Format(
+        name="Gemini CLI chat session JSON",
+        signature=re.compile(r'"(?:projectHash|toolCalls)"\s*:|"type"\s*:\s*"gemini"'),
+        file_name=re.compile(r"(?:^|[\\/])session-[^/]*\.json$"),
+    ),
+    "otel_genai": _Format(
+        name="OpenTelemetry GenAI spans (any-agent AgentTrace or OTLP JSON)",
+        signature=re.compile(r'"(?:spans|resourceSpans|scopeSpans)"\s*:|"gen_ai\.[a-z_.]+"'),
+        file_name=re.compile(r"trace[^/]*\.json$"),
+    ),
+    "gptme": _Format(
+        name="gptme conversation.jsonl",
+        # gptme writes with json.dumps' default separators and `role` first on every line.
+        signature=re.compile(r'(?:\A|\n)\{"role": "(?:system|user|assistant|tool)", "content": '),
+        file_name=re.compile(r"(?:^|[\\/])conversation\.jsonl$"),
+    ),
+    "aider": _Format(
+        name="Aider chat history Markdown",
+        signature=re.compile(r"^# aider chat started at \d{4}-", re.M),
+        file_name=re.compile(r"aider[^/]*\.md$"),
+    ),
 }
 
 SUPPORTED_FORMATS: dict[str, str] = {fmt: spec.name for fmt, spec in _FORMATS.items()}
@@ -142,6 +188,27 @@ def _decode_line(raw: bytes) -> tuple[dict | None, str | None]:
     if not isinstance(value, dict):
         return None, f"expected a JSON object, got {type(value).__name__}"
     return value, None
+
+
+@dataclass
+class JsonDocument:
+    value: object = None
+    errors: list[ParseError] = field(default_factory=list)
+    consumed: int = 0
+
+
+def read_json_document(data: bytes, path: str) -> JsonDocument:
+    """Decode a whole-file JSON document (.traj, .json), which has no lines to resume from.
+
+    It is all or nothing: the whole file is consumed when it parses; otherwise one ParseError
+    gives the position of the problem and nothing is consumed, so a rewrite is read again.
+    """
+    text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
+    try:
+        return JsonDocument(value=json.loads(text), consumed=len(data))
+    except json.JSONDecodeError as exc:
+        problem = f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        return JsonDocument(errors=[ParseError(path, problem, line=exc.lineno)])
 
 
 def cap_text(text: str, limit: int = RESULT_CAP) -> str:
