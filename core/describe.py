@@ -116,12 +116,26 @@ def example_lines(occurrence: Occurrence) -> list[str]:
     return lines
 
 
+def name_words(trigger: list[str], tokens: tuple[str, ...], *, at_least: int = 2, at_most: int = 4) -> list[str]:
+    """The task's keywords, topped up with the programs the procedure runs when they say too little."""
+    words = list(trigger[:at_most])
+    for token in tokens:
+        if len(words) >= at_least:
+            break
+        kind, _, what = token.partition(":")
+        candidate = what.split(" ")[0] if kind == "shell" else what.lstrip(".")
+        if candidate and candidate not in words:
+            words.append(candidate)
+    return words
+
+
 def describe(procedure: Procedure, tasks: dict[str, str]) -> SkillDraft:
     evidence_tasks = [tasks.get(o.session_id, "") for o in procedure.occurrences]
-    trigger = trigger_keywords([t for t in evidence_tasks if t])
+    trigger = trigger_keywords([t for t in evidence_tasks if t], [t for t in tasks.values() if t])
     phrases = [token_phrase(token) for token in procedure.tokens]
-    name = slugify(trigger) or slugify([p.split(" ", 1)[-1].replace("the ", "") for p in phrases[:3]])
-    title = " ".join(trigger).capitalize() if trigger else phrases[0].capitalize()
+    words = name_words(trigger, procedure.tokens)
+    name = slugify(words)
+    title = " ".join(words).capitalize()
     instructions, parameters = describe_steps(procedure)
     examples = list(dict.fromkeys(t.strip() for t in evidence_tasks if t.strip()))[:MAX_EXAMPLE_TASKS]
     when = f"the task is to {' '.join(trigger)}" if trigger else f"a task calls for: {', '.join(phrases)}"

@@ -1,10 +1,10 @@
 """Mine the procedures that several successful sessions share.
 
 A session becomes a sequence of normalized tokens (noise dropped, bursts of the same token folded
-into one); every contiguous run of 2..MAX_LENGTH tokens is counted once per session. A run shared by
-at least `min_support` successful sessions, that succeeds more often than it fails and is not just
-reading, is a procedure. Shorter runs are dropped when a longer kept run contains them with nearly
-the same support, so the queue shows the whole procedure once, not each of its pieces.
+into one). A pattern of 2..MAX_LENGTH tokens, matched in order with small gaps, shared by at least
+`min_support` successful sessions, that succeeds more often than it fails and is not just reading,
+is a procedure. Pieces of a longer kept procedure are dropped, so the queue shows each procedure
+once, whole.
 """
 
 from __future__ import annotations
@@ -15,7 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 MAX_LENGTH = 8
-# A sub-run whose support is at most this much above a containing run's is the same procedure.
+# Steps of a procedure may be separated by this many reads (looking around between steps).
+MAX_GAP = 2
+# Matches kept per session and pattern: enough to find a gapped match, bounded for long sessions.
+MAX_MATCHES_PER_SESSION = 4
+# A step present in fewer than this share of the runs of the rest of a procedure is optional.
+OPTIONAL_STEP_RATIO = 0.7
+# A pattern whose runs mostly overlap runs of a kept procedure is a piece of it.
 SUBSUMPTION_RATIO = 0.75
 SUCCESS_OUTCOMES = frozenset({"succeeded"})
 FAILURE_OUTCOMES = frozenset({"failed", "interrupted"})
@@ -75,59 +81,145 @@ def fold_repeats(steps: Iterable[TokenStep]) -> list[TokenStep]:
     return folded
 
 
+def is_lookaround(token: str) -> bool:
+    """Reading changes nothing: a procedure may have reads between its steps."""
+    return token.startswith("read:")
+
+
 def is_trivial(tokens: tuple[str, ...]) -> bool:
     """Only reading, or the same token over and over, teaches nothing."""
     return len(set(tokens)) < 2 or all(token.startswith("read:") for token in tokens)
 
 
-def contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
-    n = len(shorter)
-    return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
+def is_subsequence(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
+    """True when `shorter` appears in `longer` in order, possibly with other tokens between."""
+    remaining = iter(longer)
+    return all(token in remaining for token in shorter)
 
 
 def mine_procedures(
-    sequences: dict[str, list[TokenStep]], outcomes: dict[str, str], *, min_support: int = 3
+    sequences: dict[str, list[TokenStep]],
+    outcomes: dict[str, str],
+    *,
+    min_support: int = 3,
+    max_gap: int = MAX_GAP,
 ) -> list[Procedure]:
-    """`sequences` maps session id to its token steps in order; returns procedures, best first."""
-    found: dict[tuple[str, ...], Procedure] = {}
-    failed_counts: dict[tuple[str, ...], list[str]] = defaultdict(list)
-    for session_id in sorted(sequences):
-        outcome = outcomes.get(session_id, "unknown")
-        if outcome not in SUCCESS_OUTCOMES and outcome not in FAILURE_OUTCOMES:
-            continue
-        steps = fold_repeats(sequences[session_id])
-        seen: set[tuple[str, ...]] = set()
-        for start in range(len(steps)):
-            for end in range(start + 2, min(start + MAX_LENGTH, len(steps)) + 1):
-                tokens = tuple(step.token for step in steps[start:end])
-                if tokens in seen:
-                    continue
-                seen.add(tokens)
-                if outcome in SUCCESS_OUTCOMES:
-                    found.setdefault(tokens, Procedure(tokens)).occurrences.append(
-                        Occurrence(session_id, tuple(steps[start:end]))
-                    )
-                else:
-                    failed_counts[tokens].append(session_id)
+    """`sequences` maps session id to its token steps in order; returns procedures, best first.
 
-    frequent = []
-    for tokens, procedure in found.items():
-        if procedure.support < min_support or is_trivial(tokens):
-            continue
-        procedure.failed_sessions = failed_counts.get(tokens, [])
-        if procedure.success_rate <= 0.5:
-            continue
-        frequent.append(procedure)
+    Patterns grow one token at a time (PrefixSpan with a gap constraint): an extension must follow
+    the previous matched step within `max_gap` skipped reads, so a stray Read between two steps of a
+    procedure does not hide it, while steps far apart are not stitched together. Support counts
+    distinct successful sessions, which only shrinks as a pattern grows, so growth stops early.
+    """
+    folded = {
+        sid: fold_repeats(sequences[sid])
+        for sid in sorted(sequences)
+        if outcomes.get(sid, "unknown") in SUCCESS_OUTCOMES | FAILURE_OUTCOMES
+    }
+    succeeded = {sid for sid in folded if outcomes[sid] in SUCCESS_OUTCOMES}
 
+    # Projections: per session, the matches of the current pattern as tuples of step positions.
+    seeds: dict[str, dict[str, list[tuple[int, ...]]]] = defaultdict(lambda: defaultdict(list))
+    for sid, steps in folded.items():
+        for position, step in enumerate(steps):
+            if len(seeds[step.token][sid]) < MAX_MATCHES_PER_SESSION:
+                seeds[step.token][sid].append((position,))
+
+    found: list[Procedure] = []
+
+    def grow(pattern: tuple[str, ...], matches: dict[str, list[tuple[int, ...]]]) -> None:
+        extensions: dict[str, dict[str, list[tuple[int, ...]]]] = defaultdict(lambda: defaultdict(list))
+        for sid, session_matches in matches.items():
+            steps = folded[sid]
+            for match in session_matches:
+                last = match[-1]
+                for position in range(last + 1, min(last + 2 + max_gap, len(steps))):
+                    if position > last + 1 and not is_lookaround(steps[position - 1].token):
+                        break  # skipping an edit or a command would describe a different procedure
+                    token = steps[position].token
+                    bucket = extensions[token][sid]
+                    if len(bucket) < MAX_MATCHES_PER_SESSION and (not bucket or bucket[-1][0] != match[0]):
+                        bucket.append((*match, position))
+        for token in sorted(extensions):
+            extended = extensions[token]
+            if sum(1 for sid in extended if sid in succeeded) < min_support:
+                continue
+            longer = (*pattern, token)
+            found.append(procedure_from_matches(longer, extended, folded, succeeded))
+            if len(longer) < MAX_LENGTH:
+                grow(longer, extended)
+
+    for token in sorted(seeds):
+        if sum(1 for sid in seeds[token] if sid in succeeded) >= min_support:
+            grow((token,), seeds[token])
+
+    support = {p.tokens: p.support for p in found}
+    frequent = [
+        p
+        for p in found
+        if not is_trivial(p.tokens)
+        and not is_lookaround(p.tokens[-1])
+        and p.success_rate > 0.5
+        and not has_optional_step(p, support)
+    ]
+    return select_representatives(frequent)
+
+
+def has_optional_step(procedure: Procedure, support: dict[tuple[str, ...], int]) -> bool:
+    """A last step, or a read anywhere, that most runs of the rest of the procedure do without.
+
+    Only those two deletions are safe to judge: the runs without a last step still share the whole
+    beginning, so they are the same procedure; a shorter pattern missing another step could owe its
+    extra support to a different procedure that shares its tail.
+    """
+    tokens = procedure.tokens
+    shorter = [tokens[:-1]] + [tokens[:i] + tokens[i + 1 :] for i, t in enumerate(tokens) if is_lookaround(t)]
+    return any(
+        len(without) >= 2 and procedure.support < OPTIONAL_STEP_RATIO * support.get(without, 0) for without in shorter
+    )
+
+
+def procedure_from_matches(
+    tokens: tuple[str, ...],
+    matches: dict[str, list[tuple[int, ...]]],
+    folded: dict[str, list[TokenStep]],
+    succeeded: set[str],
+) -> Procedure:
+    procedure = Procedure(tokens)
+    for sid in sorted(matches):
+        if sid in succeeded:
+            first_match = matches[sid][0]
+            procedure.occurrences.append(Occurrence(sid, tuple(folded[sid][i] for i in first_match)))
+        else:
+            procedure.failed_sessions.append(sid)
+    return procedure
+
+
+def select_representatives(procedures: list[Procedure]) -> list[Procedure]:
+    """Keep each procedure once, in its longest form.
+
+    Longest first: a pattern is dropped when, in most of its sessions, its steps overlap the steps of
+    a procedure already kept. That removes the pieces of a kept procedure, the pieces several
+    procedures share (like "read a file, edit it"), and patterns that straddle a procedure's edge.
+    """
     kept: list[Procedure] = []
-    for procedure in sorted(frequent, key=lambda p: (-len(p.tokens), -p.support, p.tokens)):
-        if any(
-            contains(other.tokens, procedure.tokens) and other.support >= SUBSUMPTION_RATIO * procedure.support
-            for other in kept
-        ):
+    claimed: dict[str, list[tuple[int, int]]] = defaultdict(list)  # session -> step ranges of kept ones
+    for procedure in sorted(procedures, key=lambda p: (-len(p.tokens), -p.support, p.tokens)):
+        overlapping = sum(
+            1
+            for occurrence in procedure.occurrences
+            if any(ranges_overlap(occurrence.step_range, taken) for taken in claimed[occurrence.session_id])
+        )
+        if overlapping >= SUBSUMPTION_RATIO * procedure.support:
             continue
         kept.append(procedure)
+        for occurrence in procedure.occurrences:
+            claimed[occurrence.session_id].append(occurrence.step_range)
     return sorted(kept, key=lambda p: (-p.support * len(p.tokens), p.tokens))
+
+
+def ranges_overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] <= b[1] and b[0] <= a[1]
 
 
 # -- describing a procedure ---------------------------------------------------------------------
@@ -150,16 +242,28 @@ def task_words(task: str) -> list[str]:
     return words
 
 
-def trigger_keywords(tasks: list[str], *, limit: int = 4, min_share: float = 0.5) -> list[str]:
-    """Words present in at least `min_share` of the tasks, most common first, ties in task order."""
+def trigger_keywords(
+    tasks: list[str], background: list[str] | None = None, *, limit: int = 4, min_share: float = 0.6
+) -> list[str]:
+    """Words in at least `min_share` of the tasks and at least twice as common there as in the
+    `background` tasks (all sessions), most common first, then read in the order a person wrote them."""
     if not tasks:
         return []
     per_task = [list(dict.fromkeys(task_words(task))) for task in tasks]
     counts = Counter(word for words in per_task for word in words)
+    everywhere = Counter(word for task in background or [] for word in set(task_words(task)))
+
+    def distinctive(word: str) -> bool:
+        if not background:
+            return True
+        return counts[word] / len(tasks) >= 2 * everywhere[word] / len(background)
+
     order = {word: i for i, word in enumerate(w for words in per_task for w in words)}
-    common = [w for w, n in counts.items() if n >= max(2, min_share * len(tasks))]
+    common = [w for w, n in counts.items() if n >= max(2, min_share * len(tasks)) and distinctive(w)]
     common.sort(key=lambda w: (-counts[w], order[w]))
     chosen = common[:limit]
+    if not chosen:
+        return []
     # Read them in the order a person wrote them, e.g. "fix failing test", not "test fix failing".
     first_task = per_task[max(range(len(per_task)), key=lambda i: sum(w in chosen for w in per_task[i]))]
     return sorted(chosen, key=lambda w: first_task.index(w) if w in first_task else len(first_task) + order[w])

@@ -1,5 +1,13 @@
 from core.describe import command_template, describe, slugify
-from core.mining import TokenStep, contains, fold_repeats, is_trivial, mine_procedures, task_words, trigger_keywords
+from core.mining import (
+    TokenStep,
+    fold_repeats,
+    is_subsequence,
+    is_trivial,
+    mine_procedures,
+    task_words,
+    trigger_keywords,
+)
 
 FIX = [("shell:pytest", "pytest tests/test_{x}.py"), ("read:.py", "src/{x}.py"), ("edit:.py", "src/{x}.py"),
        ("shell:pytest", "pytest tests/test_{x}.py"), ("shell:git commit", "git commit -m 'fix {x}'")]  # fmt: skip
@@ -23,8 +31,8 @@ def test_trivial_and_contains():
     assert is_trivial(("read:.py", "read:.md"))
     assert is_trivial(("shell:ls", "shell:ls"))
     assert not is_trivial(("read:.py", "edit:.py"))
-    assert contains(("a", "b", "c"), ("b", "c"))
-    assert not contains(("a", "b", "c"), ("a", "c"))
+    assert is_subsequence(("a", "b", "c"), ("a", "c"))
+    assert not is_subsequence(("a", "b", "c"), ("c", "a"))
 
 
 def test_mining_finds_the_whole_shared_procedure_once():
@@ -78,6 +86,7 @@ def test_describe_names_the_skill_from_its_tasks_and_parameterizes_what_varies()
             strict=True,
         )
     )
+    tasks |= {"other1": "Add a dependency", "other2": "Release 1.2", "other3": "Write the docs"}
     draft = describe(procedure, tasks)
     assert draft.name == "fix-failing-test"
     assert draft.description.startswith("Use when the task is to fix failing test")
