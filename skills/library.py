@@ -505,12 +505,12 @@ class SkillLibrary:
 
     def _ensure_identity(self) -> None:
         # Commits fail on a machine without user.name/email; set a local fallback, never a global one.
-        with self._repo.config_writer("repository") as local:
-            reader = self._repo.config_reader()
-            if not reader.has_option("user", "name"):
-                local.set_value("user", "name", FALLBACK_NAME)
-            if not reader.has_option("user", "email"):
-                local.set_value("user", "email", PLACEHOLDER_EMAIL)
+        # Ask git itself: GitPython's config reader ignores GIT_CONFIG_GLOBAL and friends.
+        for key, fallback in (("user.name", FALLBACK_NAME), ("user.email", PLACEHOLDER_EMAIL)):
+            try:
+                self._repo.git.config("--get", key)
+            except git.GitCommandError:
+                self._repo.git.config("--local", key, fallback)
 
     def _write_readme_commit(self) -> None:
         with self._lock:
