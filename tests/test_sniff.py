@@ -81,5 +81,5 @@ def test_empty_file_has_nothing_to_report(tmp_path):
 
 
 def test_parse_bytes_rejects_an_unknown_format_id():
-    with pytest.raises(UnsupportedFormat, match="gptme"):
-        parse_bytes("gptme", b"", "conversation.jsonl")
+    with pytest.raises(UnsupportedFormat, match="cursor"):
+        parse_bytes("cursor", b"", "conversation.jsonl")

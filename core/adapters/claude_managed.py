@@ -34,7 +34,7 @@ def parse(data: bytes, path: str) -> ParseResult:
     builder = _Builder(Session(id=Path(path).stem, format=FORMAT, path=path))
     for number, record in lines.records:
         event = record.get("raw") if isinstance(record.get("raw"), dict) else record
-        if str(event.get("type", "")).count("."):
+        if "." in str(event.get("type", "")):
             builder.add(number, record.get("time") or event.get("processed_at"), event)
     session = builder.finish()
     return ParseResult(sessions=[session] if session else [], errors=lines.errors, consumed=lines.consumed)

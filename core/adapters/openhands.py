@@ -32,8 +32,19 @@ FORMAT = "openhands"
 
 NOT_TOOLS = {"message", "system", "recall", "change_agent_state", "finish"}
 # Argument keys that describe the call rather than being its input.
-NOISE_ARGS = {"thought", "is_input", "blocking", "hidden", "impl_source", "keep_prompt", "is_confirmed",
-              "action_risk", "security_risk", "confirmation_state", "kernel_init_code"}
+NOISE_ARGS = {
+    "thought",
+    "is_input",
+    "blocking",
+    "hidden",
+    "impl_source",
+    "keep_prompt",
+    "is_confirmed",
+    "action_risk",
+    "security_risk",
+    "confirmation_state",
+    "kernel_init_code",
+}
 
 
 def parse(data: bytes, path: str) -> ParseResult:
@@ -134,12 +145,18 @@ class _EventsBuilder:
             elif text:
                 self.session.final_message = text
         elif action == "finish":
-            self.session.final_message = (args.get("final_thought") or args.get("thought") or event.get("message")
-                                          or self.session.final_message)
+            self.session.final_message = (
+                args.get("final_thought") or args.get("thought") or event.get("message") or self.session.final_message
+            )
             self.session.outcome = Outcome.SUCCEEDED
         elif action not in NOT_TOOLS:
-            step = Step(tool=action, args=action_args(event), started_at=timestamp, line=self.line,
-                        call_id=(event.get("tool_call_metadata") or {}).get("tool_call_id"))
+            step = Step(
+                tool=action,
+                args=action_args(event),
+                started_at=timestamp,
+                line=self.line,
+                call_id=(event.get("tool_call_metadata") or {}).get("tool_call_id"),
+            )
             self.session.steps.append(step)
             self.steps_by_id[event.get("id")] = step
             self.last_action = step
@@ -162,8 +179,13 @@ class _EventsBuilder:
 
     def _unparsed_call(self, event: dict, timestamp: str | None) -> Step:
         metadata = event.get("tool_call_metadata") or {}
-        step = Step(tool=metadata.get("function_name") or "error", args={}, started_at=timestamp, line=self.line,
-                    call_id=metadata.get("tool_call_id"))
+        step = Step(
+            tool=metadata.get("function_name") or "error",
+            args={},
+            started_at=timestamp,
+            line=self.line,
+            call_id=metadata.get("tool_call_id"),
+        )
         self.session.steps.append(step)
         return step
 

@@ -104,16 +104,18 @@ def otlp_spans(document: dict) -> list[_Span]:
         for scope in resource.get("scopeSpans") or []:
             for raw in scope.get("spans") or []:
                 attributes = {a.get("key"): otlp_value(a.get("value") or {}) for a in raw.get("attributes") or []}
-                spans.append(_Span(
-                    trace_id=raw.get("traceId", ""),
-                    span_id=raw.get("spanId", ""),
-                    parent_id=raw.get("parentSpanId", ""),
-                    name=raw.get("name", ""),
-                    start_ns=int(raw.get("startTimeUnixNano") or 0),
-                    end_ns=int(raw.get("endTimeUnixNano") or 0),
-                    status=str((raw.get("status") or {}).get("code", "")).lower(),
-                    attributes=attributes,
-                ))
+                spans.append(
+                    _Span(
+                        trace_id=raw.get("traceId", ""),
+                        span_id=raw.get("spanId", ""),
+                        parent_id=raw.get("parentSpanId", ""),
+                        name=raw.get("name", ""),
+                        start_ns=int(raw.get("startTimeUnixNano") or 0),
+                        end_ns=int(raw.get("endTimeUnixNano") or 0),
+                        status=str((raw.get("status") or {}).get("code", "")).lower(),
+                        attributes=attributes,
+                    )
+                )
     return spans
 
 

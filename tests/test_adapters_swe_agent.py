@@ -1,0 +1,131 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from core.adapters import parse_bytes, parse_file
+from core.model import Outcome
+
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "traces" / "swe_agent"
+INVALID = SAMPLES / "BabyEncryption.INVALID-JSON-at-77122b7.traj"
+
+
+@pytest.mark.parametrize(
+    ("name", "steps", "errors"),
+    [
+        # 4 consecutive `edit 287:29x`, 3 rejected by the linter; the reproduction traceback is no error.
+        ("pydicom__pydicom-1458.traj", 12, 3),
+        ("swe-agent__test-repo-i1.traj", 5, 0),
+        ("6e44b9__sweagenttestrepo-1c2844.traj", 5, 0),
+        # One linter rejection ("Your proposed edit has introduced new syntax error(s)"), then a good edit.
+        ("marshmallow-code__marshmallow-1867__function_calling_replace.traj", 11, 1),
+        # mini-swe-agent: 10 bash blocks; `cat` of a missing path and the ZeroDivisionError check exit 1.
+        ("mini-swe-agent-github_issue.traj.json", 10, 2),
+    ],
+)
+def test_sample_counts_and_outcome(name, steps, errors):
+    path = SAMPLES / name
+    result = parse_file(path)
+    assert result.errors == []
+    assert result.consumed == path.stat().st_size
+    [session] = result.sessions
+    assert session.format == "swe_agent"
+    assert len(session.steps) == steps
+    assert session.errors == errors
+    # All samples submitted (mini-swe-agent via its submit sentinel); submitted is not solved.
+    assert session.outcome is Outcome.SUCCEEDED
+    assert session.started_at is None and all(step.started_at is None and step.line is None for step in session.steps)
+
+
+def test_samples_cover_every_file():
+    assert len(list(SAMPLES.iterdir())) == 6
+
+
+def test_invalid_json_is_one_positioned_error_and_no_session():
+    result = parse_file(INVALID)
+    assert result.sessions == []
+    assert result.consumed == 0
+    [error] = result.errors
+    assert error.path == str(INVALID)
+    assert error.line == 70 and "line 70 column 19" in error.message
+
+
+def test_invalid_file_does_not_disturb_the_next_one():
+    results = [parse_file(INVALID), parse_file(SAMPLES / "swe-agent__test-repo-i1.traj")]
+    assert [len(result.sessions) for result in results] == [0, 1]
+    assert results[1].errors == []
+
+
+def test_v0_details():
+    [session] = parse_file(SAMPLES / "pydicom__pydicom-1458.traj").sessions
+    assert [step.tool for step in session.steps][:5] == ["create", "edit", "python", "find_file", "open"]
+    assert session.steps[1].args["command"].startswith("edit 1:1\nimport numpy as np")
+    assert [i for i, step in enumerate(session.steps) if step.is_error] == [5, 6, 7]
+    assert session.steps[2].result.startswith("Traceback") and not session.steps[2].is_error
+    assert session.task.startswith("Pixel Representation attribute should be optional")
+    assert session.cwd == "/pydicom__pydicom"
+    assert (session.tokens_in, session.tokens_out) == (122612, 1369)
+    assert session.final_message
+
+
+def test_demonstrations_are_excluded_from_the_task():
+    [session] = parse_file(SAMPLES / "swe-agent__test-repo-i1.traj").sessions
+    assert session.task.startswith("SyntaxError: invalid syntax")
+    assert "demonstration" not in session.task
+
+
+def test_v1_state_dict_and_model():
+    [session] = parse_file(SAMPLES / "6e44b9__sweagenttestrepo-1c2844.traj").sessions
+    assert session.cwd == "/SWE-agent__test-repo"
+    assert session.model == "gpt-4o"
+    assert [step.tool for step in session.steps] == ["find_file", "open", "edit", "python3", "submit"]
+
+
+def test_function_calls_give_tool_names_arguments_and_ids():
+    [session] = parse_file(SAMPLES / "marshmallow-code__marshmallow-1867__function_calling_replace.traj").sessions
+    first = session.steps[0]
+    assert (first.tool, first.args) == ("create", {"filename": "reproduce.py"})
+    assert first.call_id == "call_cyI71DYnRdoLHWwtZgIaW2wr"
+    assert session.steps[2].tool == "bash"
+
+
+def test_mini_swe_agent_steps():
+    [session] = parse_file(SAMPLES / "mini-swe-agent-github_issue.traj.json").sessions
+    assert session.steps[0].args["command"].startswith("cat /Users/")
+    assert session.steps[0].is_error
+    assert session.task.startswith("Please solve this issue: GitHub Issue: SyntaxError")
+
+
+def traj(exit_status: str) -> bytes:
+    return json.dumps({"trajectory": [], "history": [], "info": {"exit_status": exit_status}}).encode()
+
+
+@pytest.mark.parametrize(
+    ("exit_status", "outcome"),
+    [
+        ("submitted", Outcome.SUCCEEDED),
+        ("submitted (exit_cost)", Outcome.SUCCEEDED),
+        ("exit_cost", Outcome.FAILED),
+        ("exit_context", Outcome.FAILED),
+        ("exit_format", Outcome.FAILED),
+        ("", Outcome.UNKNOWN),
+    ],
+)
+def test_exit_status_outcomes(exit_status, outcome):
+    [session] = parse_bytes("swe_agent", traj(exit_status), "x.traj").sessions
+    assert session.outcome is outcome
+
+
+def test_mini_swe_agent_v2_limits_exceeded_failed():
+    document = {
+        "info": {"exit_status": "LimitsExceeded", "model_stats": {"instance_cost": 1.0}},
+        "messages": [
+            {"role": "user", "content": "Fix it"},
+            {"role": "assistant", "content": "```bash\nls\n```"},
+            {"role": "user", "content": "<returncode>0</returncode>\n<output>\na\n</output>"},
+        ],
+        "trajectory_format": "mini-swe-agent-1",
+    }
+    [session] = parse_bytes("swe_agent", json.dumps(document).encode(), "x.traj.json").sessions
+    assert session.outcome is Outcome.FAILED
+    assert [(step.tool, step.args, step.is_error) for step in session.steps] == [("bash", {"command": "ls"}, False)]
