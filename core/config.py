@@ -65,6 +65,10 @@ class Config:
         return self.home / "state.db"
 
     @property
+    def events_file(self) -> Path:
+        return self.home / "events.jsonl"
+
+    @property
     def lock_file(self) -> Path:
         return self.home / "skillwarden.lock"
 

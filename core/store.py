@@ -124,6 +124,11 @@ class Store:
         with self._lock:
             self._db.close()
 
+    def ensure_schema(self, sql: str) -> None:
+        """Let a module that keeps its own derived data add its tables (CREATE ... IF NOT EXISTS)."""
+        with self._lock:
+            self._db.executescript(sql)
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from core.config import Config
 from core.describe import describe
+from core.events import EventLog
 from core.ingest import IngestReport, ingest_paths
 from core.mining import TokenStep, mine_procedures
 from core.normalize import concrete_argument
@@ -67,6 +68,7 @@ class ReviewService:
         self.config = config
         self.store = Store(config.state_db)
         self.library = SkillLibrary(config.skills_repo)
+        self.events = EventLog(config.events_file)
         self._states: dict[str, CandidateState] = {}
         self.sync_decisions()
 
@@ -79,7 +81,12 @@ class ReviewService:
         """Read new or changed trace files (default: the watched folders), then re-mine."""
         targets = list(paths) if paths is not None else [p for p in self.config.watch if p.exists()]
         report = ingest_paths(self.store, targets)
+        for error in report.errors:
+            self.events.append("parse_error", **error)
         if report.files:
+            self.events.append(
+                "ingest", files=report.files, sessions=report.sessions, steps=report.steps, errors=len(report.errors)
+            )
             self.refresh_candidates()
         return report
 
@@ -119,7 +126,17 @@ class ReviewService:
                     first_seen="", last_seen="", live=True,
                 )
             )  # fmt: skip
+        known = {c.id for c in self.store.candidates()}
         self.store.upsert_candidates(candidates, now=now_iso())
+        for candidate in candidates:
+            if candidate.id not in known:
+                self.events.append(
+                    "candidate",
+                    id=candidate.id,
+                    candidate_kind=candidate.kind,
+                    title=candidate.title,
+                    support=candidate.support,
+                )
         return len(candidates)
 
     def token_sequences(self) -> dict[str, list[TokenStep]]:
@@ -143,6 +160,14 @@ class ReviewService:
             ]
         )  # fmt: skip
         self._states = replay(self._events())
+
+    def _record(self, decision: Decision) -> Decision:
+        self.sync_decisions()
+        self.events.append(
+            "decision", action=decision.action, candidate=decision.candidate_id, commit=decision.sha,
+            reviewer=decision.reviewer, reverts=decision.reverts,
+        )  # fmt: skip
+        return decision
 
     def _events(self) -> list[DecisionEvent]:
         return [DecisionEvent(d["sha"], d["candidate_id"], d["action"], d["reverts"]) for d in self.store.decisions()]
@@ -184,8 +209,7 @@ class ReviewService:
             candidate_id=c.id, title=c.title, content_hash=c.content_hash, evidence=c.evidence,
             reviewer=self.config.reviewer, reason=reason,
         )  # fmt: skip
-        self.sync_decisions()
-        return decision
+        return self._record(decision)
 
     def _pending(self, candidate_id: str, action: str) -> CandidateView:
         view = self.view(candidate_id)
@@ -203,8 +227,7 @@ class ReviewService:
             candidate_id=c.id, name=c.name, skill_md=c.content, provenance=provenance, evidence=c.evidence,
             reviewer=self.config.reviewer, title=c.title,
         )  # fmt: skip
-        self.sync_decisions()
-        return decision
+        return self._record(decision)
 
     def rollback(self, candidate_id: str, reason: str = "") -> Decision:
         """Revert an approved (or backlogged, or rejected) candidate's decision for good."""
@@ -215,8 +238,7 @@ class ReviewService:
         decision = self.library.revert(
             state.decision_sha, reviewer=self.config.reviewer, reason=reason or "rollback", action="rollback"
         )
-        self.sync_decisions()
-        return decision
+        return self._record(decision)
 
     def undo_last(self) -> Decision:
         """Revert the newest decision that is still in effect; its candidate returns to pending."""
@@ -224,8 +246,7 @@ class ReviewService:
         if event is None:
             raise ReviewError("nothing to undo: no decision is in effect")
         decision = self.library.revert(event.sha, reviewer=self.config.reviewer, reason="undo", action="undo")
-        self.sync_decisions()
-        return decision
+        return self._record(decision)
 
 
 def unique_name(name: str, taken: set[str]) -> str:

@@ -141,3 +141,18 @@ def test_unknown_candidate_is_a_clear_error(demo_workspace, capsys, command):
     code, _, err = run(capsys, "--home", str(demo_workspace), command, "sk-doesnotexist")
     assert code == 1
     assert "no candidate with id 'sk-doesnotexist'" in err
+
+
+def test_events_lists_ingest_candidates_and_decisions_as_json_lines(demo_workspace, capsys):
+    home = str(demo_workspace)
+    candidate = run_json(capsys, "--home", home, "candidates")[0]
+    run_json(capsys, "--home", home, "approve", candidate["id"])
+    code, out, _ = run(capsys, "--home", home, "events")
+    assert code == 0
+    events = [json.loads(line) for line in out.splitlines()]
+    kinds = [e["kind"] for e in events]
+    assert kinds[0] == "ingest" and "candidate" in kinds and kinds[-1] == "decision"
+    assert events[-1]["candidate"] == candidate["id"] and events[-1]["action"] == "approve"
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+    code, out, _ = run(capsys, "--home", home, "events", "--after", str(events[-2]["seq"]))
+    assert [json.loads(line)["seq"] for line in out.splitlines()] == [events[-1]["seq"]]

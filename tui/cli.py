@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
+import pkgutil
 import sys
 import tempfile
 from pathlib import Path
 
+import tui
 from core.config import HOME_ENV, Config, ConfigError, load_config, resolve_home
 from reviews.service import ReviewError, ReviewService
 from skills.library import LibraryError
@@ -64,7 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
     rollback.add_argument("--json", action="store_true")
     undo = commands.add_parser("undo", help="git-revert the newest decision in effect; its candidate is pending again")
     undo.add_argument("--json", action="store_true")
+    for module in command_modules():
+        module.add_commands(commands)
     return parser
+
+
+def command_modules() -> list:
+    """Each area adds its commands from its own `tui/cli_<area>.py`: `add_commands(subparsers)` and
+    `run(args, config) -> int | None` (None: not one of mine)."""
+    names = sorted(info.name for info in pkgutil.iter_modules(tui.__path__) if info.name.startswith("cli_"))
+    return [importlib.import_module(f"tui.{name}") for name in names]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_command(args: argparse.Namespace, config: Config) -> int:
+    for module in command_modules():
+        code = module.run(args, config)
+        if code is not None:
+            return code
     service = ReviewService(config)
     try:
         if args.command == "ingest":

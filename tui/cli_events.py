@@ -1,0 +1,31 @@
+"""`skillwarden events [--follow] [--after N]`: the event feed as JSON lines, for other tools."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from core.config import Config
+from core.events import EventLog
+
+
+def add_commands(commands) -> None:
+    events = commands.add_parser("events", help="print the event feed as JSON lines (--follow to keep printing)")
+    events.add_argument("--follow", action="store_true", help="wait for new events after the existing ones")
+    events.add_argument("--after", type=int, default=0, metavar="SEQ", help="only events after this sequence number")
+
+
+def run(args: argparse.Namespace, config: Config) -> int | None:
+    if args.command != "events":
+        return None
+    log = EventLog(config.events_file)
+    stream = log.follow(after=args.after) if args.follow else log.read(after=args.after)
+    try:
+        for event in stream:
+            print(json.dumps(event), flush=True)
+    except KeyboardInterrupt:
+        pass
+    except BrokenPipeError:  # `skillwarden events --follow | head` closed the pipe
+        sys.stderr.close()
+    return 0
