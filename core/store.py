@@ -42,7 +42,8 @@ CREATE TABLE IF NOT EXISTS candidates(
     id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, title TEXT NOT NULL,
     content TEXT NOT NULL, content_hash TEXT NOT NULL, support INTEGER NOT NULL,
     evidence TEXT NOT NULL, provenance TEXT NOT NULL, details TEXT NOT NULL,
-    first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, live INTEGER NOT NULL DEFAULT 1
+    first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, live INTEGER NOT NULL DEFAULT 1,
+    source TEXT NOT NULL DEFAULT 'mining'
 );
 CREATE TABLE IF NOT EXISTS decisions(
     sha TEXT PRIMARY KEY, candidate_id TEXT NOT NULL, action TEXT NOT NULL, reverts TEXT,
@@ -103,6 +104,7 @@ class StoredCandidate:
     first_seen: str
     last_seen: str
     live: bool
+    source: str = "mining"
 
 
 class Store:
@@ -205,20 +207,21 @@ class Store:
         return {"files": row[0], "sessions": row[1], "steps": row[2]}
 
     # -- candidates ------------------------------------------------------------------------------
-    def upsert_candidates(self, candidates: list[StoredCandidate], *, now: str) -> None:
-        """Replace the mined set: keep first_seen of known ids, mark vanished ones not live."""
+    def upsert_candidates(self, candidates: list[StoredCandidate], *, now: str, source: str = "mining") -> None:
+        """Replace one source's set (mining, drift, ...): keep first_seen of known ids, mark vanished
+        ones not live, leave other sources' candidates alone."""
         with self.transaction() as db:
-            db.execute("UPDATE candidates SET live = 0")
+            db.execute("UPDATE candidates SET live = 0 WHERE source = ?", (source,))
             for c in candidates:
                 db.execute(
-                    """INSERT INTO candidates VALUES(?,?,?,?,?,?,?,?,?,?,?,?,1)
+                    """INSERT INTO candidates VALUES(?,?,?,?,?,?,?,?,?,?,?,?,1,?)
                     ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, name=excluded.name,
                     title=excluded.title, content=excluded.content, content_hash=excluded.content_hash,
                     support=excluded.support, evidence=excluded.evidence, provenance=excluded.provenance,
-                    details=excluded.details, last_seen=excluded.last_seen, live=1""",
+                    details=excluded.details, last_seen=excluded.last_seen, live=1, source=excluded.source""",
                     (
                         c.id, c.kind, c.name, c.title, c.content, c.content_hash, c.support,
-                        json.dumps(c.evidence), json.dumps(c.provenance), json.dumps(c.details), now, now,
+                        json.dumps(c.evidence), json.dumps(c.provenance), json.dumps(c.details), now, now, source,
                     ),
                 )  # fmt: skip
 

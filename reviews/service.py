@@ -12,17 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from core.config import Config
-from core.describe import describe
 from core.events import EventLog
 from core.ingest import IngestReport, ingest_paths
-from core.mining import TokenStep, mine_procedures
-from core.normalize import concrete_argument
 from core.store import Store, StoredCandidate
+from reviews.candidates import mined_skill_candidates
 from reviews.states import CandidateState, DecisionEvent, State, last_live_decision, replay
 from skills.library import Decision, SkillLibrary
-from skills.skill_md import SkillDoc, content_hash, render
-
-GENERATOR = "skillwarden"
 
 
 class ReviewError(Exception):
@@ -92,61 +87,20 @@ class ReviewService:
 
     def refresh_candidates(self) -> int:
         """Mine the cached sessions again; ids are content-derived, so known candidates keep theirs."""
-        outcomes, tasks = {}, {}
-        for session in self.store.sessions():
-            outcomes[session.id] = session.outcome
-            tasks[session.id] = session.task
-        sequences = self.token_sequences()
-        procedures = mine_procedures(sequences, outcomes, min_support=self.config.min_support)
-        taken: set[str] = set()
-        candidates = []
-        for procedure in procedures:
-            draft = describe(procedure, tasks)
-            name = unique_name(draft.name, taken)
-            taken.add(name)
-            text = render(
-                SkillDoc(
-                    name=name,
-                    description=draft.description,
-                    body=draft.body,
-                    metadata={"generated-by": GENERATOR, "candidate": procedure.id},
-                )
-            )
-            candidates.append(
-                StoredCandidate(
-                    id=procedure.id, kind="skill", name=name, title=draft.title, content=text,
-                    content_hash=content_hash(text), support=procedure.support,
-                    evidence=[o.session_id for o in procedure.occurrences], provenance=draft.provenance,
-                    details={
-                        "tokens": list(procedure.tokens),
-                        "failed_sessions": procedure.failed_sessions,
-                        "trigger": draft.trigger,
-                        "parameters": [p.__dict__ for p in draft.parameters],
-                    },
-                    first_seen="", last_seen="", live=True,
-                )
-            )  # fmt: skip
+        candidates = mined_skill_candidates(self.store, self.config)
+        self.store_candidates(candidates, source="mining")
+        return len(candidates)
+
+    def store_candidates(self, candidates: list[StoredCandidate], *, source: str) -> None:
+        """Replace one source's candidates and announce the new ones on the event feed."""
         known = {c.id for c in self.store.candidates()}
-        self.store.upsert_candidates(candidates, now=now_iso())
+        self.store.upsert_candidates(candidates, now=now_iso(), source=source)
         for candidate in candidates:
             if candidate.id not in known:
                 self.events.append(
-                    "candidate",
-                    id=candidate.id,
-                    candidate_kind=candidate.kind,
-                    title=candidate.title,
+                    "candidate", id=candidate.id, candidate_kind=candidate.kind, title=candidate.title,
                     support=candidate.support,
-                )
-        return len(candidates)
-
-    def token_sequences(self) -> dict[str, list[TokenStep]]:
-        sequences: dict[str, list[TokenStep]] = {}
-        for session_id, pairs in self.store.session_tokens().items():
-            steps = self.store.steps(session_id)
-            sequences[session_id] = [
-                TokenStep(token, idx, idx, concrete_argument(steps[idx]), steps[idx].line) for idx, token in pairs
-            ]
-        return sequences
+                )  # fmt: skip
 
     # -- the queue --------------------------------------------------------------------------------
     def sync_decisions(self) -> None:
@@ -247,13 +201,3 @@ class ReviewService:
             raise ReviewError("nothing to undo: no decision is in effect")
         decision = self.library.revert(event.sha, reviewer=self.config.reviewer, reason="undo", action="undo")
         return self._record(decision)
-
-
-def unique_name(name: str, taken: set[str]) -> str:
-    if name not in taken:
-        return name
-    for n in range(2, 1000):
-        candidate = f"{name[:60]}-{n}"
-        if candidate not in taken:
-            return candidate
-    raise ValueError(f"too many candidates named {name}")
