@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from core.discover import default_trace_folders, watched_folders
+
 HOME_ENV = "SKILLWARDEN_HOME"
 CONFIG_NAME = "config.yaml"
 
@@ -21,6 +23,19 @@ DEFAULT_CONFIG_TEXT = """\
 # Folders of agent traces to ingest and watch.
 watch:
   - traces
+
+# Also watch the agents' default trace folders that exist in your home directory:
+# ~/.claude/projects (Claude Code), ~/.codex/sessions (Codex), ~/.local/share/gptme/logs (gptme) and
+# ~/.gemini/tmp (Gemini CLI). Set to false to watch only the folders listed under `watch`.
+discover: true
+
+# Folders not to watch, even when discovered or listed above, e.g.  unwatch: [~/.gemini/tmp]
+unwatch: []
+
+# Seconds between full rescans of the watched folders. File change events are only hints (they get
+# lost on overflow and never come from network file systems); the rescan is what guarantees nothing
+# is missed.
+rescan_interval: 30
 
 # The git repository of approved skills that agents load.
 skills_repo: skills-repo
@@ -59,6 +74,9 @@ class Config:
     reviewer: str = "reviewer"
     min_support: int = 3
     keymap: dict[str, str] = field(default_factory=dict)
+    discover: bool = True
+    unwatch: list[Path] = field(default_factory=list)
+    rescan_interval: float = 30.0
 
     @property
     def state_db(self) -> Path:
@@ -73,8 +91,12 @@ class Config:
         return self.home / "skillwarden.lock"
 
 
-def load_config(home: Path) -> Config:
-    """Read `home/config.yaml` (creating it with commented defaults when absent)."""
+def load_config(home: Path, *, user_home: Path | None = None) -> Config:
+    """Read `home/config.yaml` (creating it with commented defaults when absent).
+
+    With `user_home`, the agents' default trace folders found there join `watch` (unless the config says
+    `discover: false`), and `~` in folder settings means that home. Without it nothing is discovered.
+    """
     home.mkdir(parents=True, exist_ok=True)
     path = home / CONFIG_NAME
     if not path.exists():
@@ -85,19 +107,35 @@ def load_config(home: Path) -> Config:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of settings, got {type(raw).__name__}")
-    return config_from_mapping(home, raw, source=path)
+    return config_from_mapping(home, raw, source=path, user_home=user_home)
 
 
-def config_from_mapping(home: Path, raw: dict, *, source: Path | str = "config") -> Config:
+def config_from_mapping(
+    home: Path, raw: dict, *, source: Path | str = "config", user_home: Path | None = None
+) -> Config:
     def folder(value: object, key: str) -> Path:
         if not isinstance(value, str) or not value:
             raise ConfigError(f"{source}: {key} must be a non-empty path string")
+        if user_home is not None and (value == "~" or value.startswith("~/")):
+            return user_home / value[2:]
         path = Path(value).expanduser()
         return path if path.is_absolute() else home / path
 
-    watch = raw.get("watch", ["traces"]) or []
-    if not isinstance(watch, list):
-        raise ConfigError(f"{source}: watch must be a list of folders")
+    def folders(key: str, default: list) -> list[Path]:
+        value = raw.get(key, default) or []
+        if not isinstance(value, list):
+            raise ConfigError(f"{source}: {key} must be a list of folders")
+        return [folder(item, key) for item in value]
+
+    watch = folders("watch", ["traces"])
+    unwatch = folders("unwatch", [])
+    discover = raw.get("discover", True)
+    if not isinstance(discover, bool):
+        raise ConfigError(f"{source}: discover must be true or false")
+    rescan_interval = raw.get("rescan_interval", 30)
+    if isinstance(rescan_interval, bool) or not isinstance(rescan_interval, int | float) or rescan_interval <= 0:
+        raise ConfigError(f"{source}: rescan_interval must be a positive number of seconds")
+    discovered = default_trace_folders(user_home) if discover and user_home is not None else []
     min_support = raw.get("min_support", 3)
     if not isinstance(min_support, int) or min_support < 2:
         raise ConfigError(f"{source}: min_support must be an integer of at least 2")
@@ -106,9 +144,12 @@ def config_from_mapping(home: Path, raw: dict, *, source: Path | str = "config")
         raise ConfigError(f"{source}: keymap must map action ids to keys")
     return Config(
         home=home,
-        watch=[folder(item, "watch") for item in watch],
+        watch=watched_folders(watch, discovered, unwatch),
         skills_repo=folder(raw.get("skills_repo", "skills-repo"), "skills_repo"),
         reviewer=str(raw.get("reviewer", "reviewer")),
         min_support=min_support,
         keymap={str(k): str(v) for k, v in keymap.items()},
+        discover=discover,
+        unwatch=unwatch,
+        rescan_interval=float(rescan_interval),
     )

@@ -144,13 +144,34 @@ PROJECTS = (
     Project("support-bot", "supportbot", ("routing", "replies", "tickets", "handoff"), ("tickets", "agents")),
 )
 _BEHAVIOURS = (
-    "applies_discount", "rounds_totals", "rejects_negative_quantity", "handles_empty_input",
-    "serializes_dates", "retries_on_timeout", "skips_archived", "merges_duplicates",
-    "validates_currency", "keeps_order", "parses_iso_week", "caches_lookup",
+    "applies_discount",
+    "rounds_totals",
+    "rejects_negative_quantity",
+    "handles_empty_input",
+    "serializes_dates",
+    "retries_on_timeout",
+    "skips_archived",
+    "merges_duplicates",
+    "validates_currency",
+    "keeps_order",
+    "parses_iso_week",
+    "caches_lookup",
 )
 _DEPENDENCIES = (
-    "httpx", "pydantic", "structlog", "tenacity", "orjson", "rich", "sqlalchemy", "redis",
-    "boto3", "python-dateutil", "click", "jinja2", "cachetools", "attrs",
+    "httpx",
+    "pydantic",
+    "structlog",
+    "tenacity",
+    "orjson",
+    "rich",
+    "sqlalchemy",
+    "redis",
+    "boto3",
+    "python-dateutil",
+    "click",
+    "jinja2",
+    "cachetools",
+    "attrs",
 )
 _COLUMNS = ("discount_code", "archived_at", "external_id", "currency", "notes", "priority", "locale")
 _LINT_CODES = (
@@ -230,8 +251,9 @@ class ToolCall:
     duration_ms: int = 300
 
 
-def _bash(command: str, description: str, stdout: str, *, exit_code: int = 0, duration_ms: int = 900,
-          narration: str = "") -> ToolCall:
+def _bash(
+    command: str, description: str, stdout: str, *, exit_code: int = 0, duration_ms: int = 900, narration: str = ""
+) -> ToolCall:
     if exit_code:
         # Failed commands lose the structured result: Claude Code stores only an error string.
         text = f"Exit code {exit_code}\n{stdout}"
@@ -242,8 +264,9 @@ def _bash(command: str, description: str, stdout: str, *, exit_code: int = 0, du
 
 
 def _rejected(call: ToolCall) -> ToolCall:
-    return ToolCall(call.name, call.input, ToolOutcome(_REJECTION, "User rejected tool use", is_error=True),
-                    call.narration, 4000)
+    return ToolCall(
+        call.name, call.input, ToolOutcome(_REJECTION, "User rejected tool use", is_error=True), call.narration, 4000
+    )
 
 
 # Read results number lines like `cat -n`; prefixes are precomputed because big Reads dominate run time.
@@ -262,15 +285,20 @@ def _patch(content: str, old: str, new: str) -> list[dict]:
     lines = content.split("\n")
     first = content[: content.index(old)].count("\n")
     old_lines, new_lines = old.split("\n"), new.split("\n")
-    before = lines[max(0, first - 3): first]
-    after = lines[first + len(old_lines): first + len(old_lines) + 3]
+    before = lines[max(0, first - 3) : first]
+    after = lines[first + len(old_lines) : first + len(old_lines) + 3]
     start = first - len(before) + 1
     body = [f" {x}" for x in before] + [f"-{x}" for x in old_lines] + [f"+{x}" for x in new_lines]
     body += [f" {x}" for x in after]
-    return [{
-        "oldStart": start, "oldLines": len(before) + len(old_lines) + len(after),
-        "newStart": start, "newLines": len(before) + len(new_lines) + len(after), "lines": body,
-    }]
+    return [
+        {
+            "oldStart": start,
+            "oldLines": len(before) + len(old_lines) + len(after),
+            "newStart": start,
+            "newLines": len(before) + len(new_lines) + len(after),
+            "lines": body,
+        }
+    ]
 
 
 class _Workspace:
@@ -292,20 +320,31 @@ class _Workspace:
         content = self.ensure(relative, make)
         path = self.path(relative)
         lines = content.count("\n") + 1
-        result = {"type": "text", "file": {"filePath": path, "content": content, "numLines": lines,
-                                           "startLine": 1, "totalLines": lines}}
-        return ToolCall("Read", {"file_path": path}, ToolOutcome(_numbered(content) + _READ_REMINDER, result),
-                        narration, 60)
+        result = {
+            "type": "text",
+            "file": {"filePath": path, "content": content, "numLines": lines, "startLine": 1, "totalLines": lines},
+        }
+        return ToolCall(
+            "Read", {"file_path": path}, ToolOutcome(_numbered(content) + _READ_REMINDER, result), narration, 60
+        )
 
     def edit(self, relative: str, old: str, new: str, narration: str = "") -> ToolCall:
         original = self.files[relative]
         path = self.path(relative)
         self.files[relative] = original.replace(old, new, 1)
-        result = {"filePath": path, "oldString": old, "newString": new, "originalFile": original,
-                  "structuredPatch": _patch(original, old, new), "userModified": False, "replaceAll": False}
+        result = {
+            "filePath": path,
+            "oldString": old,
+            "newString": new,
+            "originalFile": original,
+            "structuredPatch": _patch(original, old, new),
+            "userModified": False,
+            "replaceAll": False,
+        }
         tool_input = {"file_path": path, "old_string": old, "new_string": new, "replace_all": False}
-        return ToolCall("Edit", tool_input, ToolOutcome(f"The file {path} has been updated successfully.", result),
-                        narration, 120)
+        return ToolCall(
+            "Edit", tool_input, ToolOutcome(f"The file {path} has been updated successfully.", result), narration, 120
+        )
 
     def tweak_line(self, rng: random.Random, relative: str, narration: str = "") -> ToolCall:
         """Edit one code line of the file: the generic "fix" when the exact change does not matter."""
@@ -319,10 +358,14 @@ class _Workspace:
     def write(self, relative: str, content: str, narration: str = "") -> ToolCall:
         self.files[relative] = content
         path = self.path(relative)
-        result = {"type": "create", "filePath": path, "content": content, "structuredPatch": [],
-                  "originalFile": None}
-        return ToolCall("Write", {"file_path": path, "content": content},
-                        ToolOutcome(f"File created successfully at: {path}", result), narration, 90)
+        result = {"type": "create", "filePath": path, "content": content, "structuredPatch": [], "originalFile": None}
+        return ToolCall(
+            "Write",
+            {"file_path": path, "content": content},
+            ToolOutcome(f"File created successfully at: {path}", result),
+            narration,
+            90,
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -344,8 +387,10 @@ def _function_source(rng: random.Random, index: int) -> str:
 
 def _python_module(rng: random.Random, package: str, module: str) -> str:
     functions = rng.choice((6, 12, 20, 40, 60, 90, 120))
-    header = (f'"""{module.capitalize()} logic for {package}."""\n\nfrom __future__ import annotations\n\n'
-              "import logging\nfrom decimal import Decimal\n\nlog = logging.getLogger(__name__)\n")
+    header = (
+        f'"""{module.capitalize()} logic for {package}."""\n\nfrom __future__ import annotations\n\n'
+        "import logging\nfrom decimal import Decimal\n\nlog = logging.getLogger(__name__)\n"
+    )
     return "\n\n".join([header, *(_function_source(rng, i) for i in range(functions))])
 
 
@@ -361,25 +406,31 @@ def _test_module(rng: random.Random, package: str, module: str, failing_test: st
 
 def _pyproject(package: str, version: str, dependencies: list[str]) -> str:
     deps = "".join(f'    "{d}",\n' for d in dependencies)
-    return (f'[project]\nname = "{package}"\nversion = "{version}"\nrequires-python = ">=3.11"\n'
-            f"dependencies = [\n{deps}]\n\n[project.optional-dependencies]\n"
-            'test = ["pytest>=8.3", "ruff>=0.6"]\n\n[tool.ruff]\nline-length = 110\n')
+    return (
+        f'[project]\nname = "{package}"\nversion = "{version}"\nrequires-python = ">=3.11"\n'
+        f"dependencies = [\n{deps}]\n\n[project.optional-dependencies]\n"
+        'test = ["pytest>=8.3", "ruff>=0.6"]\n\n[tool.ruff]\nline-length = 110\n'
+    )
 
 
 def _changelog(rng: random.Random, versions: list[str]) -> str:
     sections = [
-        f"## {v}\n\n" + "".join(f"- {rng.choice(_VERBS).capitalize()} {rng.choice(_NOUNS)} handling\n"
-                                for _ in range(rng.randint(2, 6)))
+        f"## {v}\n\n"
+        + "".join(
+            f"- {rng.choice(_VERBS).capitalize()} {rng.choice(_NOUNS)} handling\n" for _ in range(rng.randint(2, 6))
+        )
         for v in versions
     ]
     return "# Changelog\n\n## Unreleased\n\n- Nothing yet\n\n" + "\n".join(sections)
 
 
 def _migration(revision: str, down_revision: str, message: str) -> str:
-    return (f'"""{message}\n\nRevision ID: {revision}\nRevises: {down_revision}\n"""\n'
-            "import sqlalchemy as sa\nfrom alembic import op\n\n"
-            f'revision = "{revision}"\ndown_revision = "{down_revision}"\n\n\n'
-            "def upgrade() -> None:\n    pass\n\n\ndef downgrade() -> None:\n    pass\n")
+    return (
+        f'"""{message}\n\nRevision ID: {revision}\nRevises: {down_revision}\n"""\n'
+        "import sqlalchemy as sa\nfrom alembic import op\n\n"
+        f'revision = "{revision}"\ndown_revision = "{down_revision}"\n\n\n'
+        "def upgrade() -> None:\n    pass\n\n\ndef downgrade() -> None:\n    pass\n"
+    )
 
 
 def _banner(text: str, fill: str = "=") -> str:
@@ -388,16 +439,29 @@ def _banner(text: str, fill: str = "=") -> str:
 
 
 def _pytest_output(rng: random.Random, cwd: str, passed: int, failures: list[tuple[str, str]]) -> str:
-    lines = [_banner("test session starts"), "platform linux -- Python 3.11.9, pytest-8.3.3, pluggy-1.5.0",
-             f"rootdir: {cwd}", "configfile: pyproject.toml", f"collected {passed + len(failures)} items", ""]
+    lines = [
+        _banner("test session starts"),
+        "platform linux -- Python 3.11.9, pytest-8.3.3, pluggy-1.5.0",
+        f"rootdir: {cwd}",
+        "configfile: pyproject.toml",
+        f"collected {passed + len(failures)} items",
+        "",
+    ]
     seconds = f"{rng.uniform(0.4, 30):.2f}s"
     if not failures:
         return "\n".join([*lines, _banner(f"{passed} passed in {seconds}")])
     lines.append(_banner("FAILURES"))
     for test_file, test in failures:
         expected, got = rng.randint(1, 500), rng.randint(1, 500)
-        lines += [_banner(test, "_"), "", f"    def {test}():", f">       assert value == {expected}",
-                  f"E       assert {got} == {expected}", "", f"{test_file}:{rng.randint(5, 120)}: AssertionError"]
+        lines += [
+            _banner(test, "_"),
+            "",
+            f"    def {test}():",
+            f">       assert value == {expected}",
+            f"E       assert {got} == {expected}",
+            "",
+            f"{test_file}:{rng.randint(5, 120)}: AssertionError",
+        ]
     lines.append(_banner("short test summary info"))
     lines += [f"FAILED {f}::{t} - assert" for f, t in failures]
     lines.append(_banner(f"{len(failures)} failed, {passed} passed in {seconds}"))
@@ -413,6 +477,7 @@ class Fate(enum.Enum):
     STUCK = "stuck"  # the procedure breaks: the same check keeps failing; ends on that failure
     INTERRUPTED = "interrupted"  # the user stops the agent mid-way
     REJECTED = "rejected"  # the user refuses a tool use, then interrupts
+    PUSH_REJECTED = "push_rejected"  # the procedure succeeds, then the user refuses the agent's `git push`
 
 
 @dataclass
@@ -445,8 +510,10 @@ def _stuck_rounds(ctx: _Context, relative: str, failing_check: Callable[[], Tool
 
 
 def _apology(what: str) -> str:
-    return (f"I'm sorry — I still can't get {what} after several attempts. One last run, then I'll stop so "
-            "we can look at it together.")
+    return (
+        f"I'm sorry — I still can't get {what} after several attempts. One last run, then I'll stop so "
+        "we can look at it together."
+    )
 
 
 def _procedure(name: str) -> PlantedProcedure:
@@ -464,25 +531,48 @@ def _plan_fix_failing_test(ctx: _Context) -> _Plan:
 
     def run_tests(failing: bool) -> ToolCall:
         output = _pytest_output(rng, project.cwd, passed, [(test_file, test)] if failing else [])
-        return _bash(f"pytest {test_file} -x -q" if rng.random() < 0.5 else "pytest -q", "Run the test suite",
-                     output, exit_code=1 if failing else 0, duration_ms=rng.randint(2000, 40000),
-                     narration="Let me run the tests to see the failure." if failing else "")
+        return _bash(
+            f"pytest {test_file} -x -q" if rng.random() < 0.5 else "pytest -q",
+            "Run the test suite",
+            output,
+            exit_code=1 if failing else 0,
+            duration_ms=rng.randint(2000, 40000),
+            narration="Let me run the tests to see the failure." if failing else "",
+        )
 
     ws.ensure(test_file, lambda: _test_module(rng, project.package, module, test))
-    batches = [[run_tests(True)], [ws.read(source, lambda: _python_module(rng, project.package, module),
-                                           f"The assertion comes from `{module}`. Let me look at the code.")]]
+    batches = [
+        [run_tests(True)],
+        [
+            ws.read(
+                source,
+                lambda: _python_module(rng, project.package, module),
+                f"The assertion comes from `{module}`. Let me look at the code.",
+            )
+        ],
+    ]
     batches.append([ws.tweak_line(rng, source, "Found it — the result is not normalised before returning.")])
     if ctx.stuck:
         batches += [[run_tests(True)], *_stuck_rounds(ctx, source, lambda: run_tests(True))]
-        return _Plan(ctx.prompt(_procedure("fix-failing-test")), batches, _apology(f"{test} passing"),
-                     branch)
+        return _Plan(ctx.prompt(_procedure("fix-failing-test")), batches, _apology(f"{test} passing"), branch)
     sha = f"{rng.getrandbits(28):07x}"
     commit_message = f"Fix {test.removeprefix('test_').replace('_', ' ')}"
-    batches += [[run_tests(False)],
-                [_bash(f'git commit -am "{commit_message}"', "Commit the fix",
-                       f"[{branch} {sha}] {commit_message}\n 1 file changed, 1 insertion(+), 1 deletion(-)")]]
-    return _Plan(ctx.prompt(_procedure("fix-failing-test")), batches,
-                 f"Done — `{test}` passes again and the fix is committed ({sha}).", branch)
+    batches += [
+        [run_tests(False)],
+        [
+            _bash(
+                f'git commit -am "{commit_message}"',
+                "Commit the fix",
+                f"[{branch} {sha}] {commit_message}\n 1 file changed, 1 insertion(+), 1 deletion(-)",
+            )
+        ],
+    ]
+    return _Plan(
+        ctx.prompt(_procedure("fix-failing-test")),
+        batches,
+        f"Done — `{test}` passes again and the fix is committed ({sha}).",
+        branch,
+    )
 
 
 def _plan_add_dependency(ctx: _Context) -> _Plan:
@@ -492,30 +582,45 @@ def _plan_add_dependency(ctx: _Context) -> _Plan:
     existing = sorted(rng.sample([d for d in _DEPENDENCIES if d != dependency], rng.randint(1, 5)))
     ws.ensure("pyproject.toml", lambda: _pyproject(project.package, _version(rng), [f"{d}>=1.0" for d in existing]))
     anchor = f'    "{existing[-1]}>=1.0",\n'
-    batches = [[ws.read("pyproject.toml", lambda: "", "Let me check the current dependencies.")],
-               [ws.edit("pyproject.toml", anchor, f'{anchor}    "{dependency}>={version}",\n')]]
+    batches = [
+        [ws.read("pyproject.toml", lambda: "", "Let me check the current dependencies.")],
+        [ws.edit("pyproject.toml", anchor, f'{anchor}    "{dependency}>={version}",\n')],
+    ]
     installed = f"Successfully installed {dependency}-{version} {project.package}-0.1.0"
-    install = _bash("pip install -e .", "Reinstall the project with the new dependency",
-                    f"Obtaining file://{project.cwd}\n  Installing build dependencies: started\n"
-                    f"  Installing build dependencies: finished with status 'done'\n{installed}",
-                    duration_ms=rng.randint(4000, 30000))
+    install = _bash(
+        "pip install -e .",
+        "Reinstall the project with the new dependency",
+        f"Obtaining file://{project.cwd}\n  Installing build dependencies: started\n"
+        f"  Installing build dependencies: finished with status 'done'\n{installed}",
+        duration_ms=rng.randint(4000, 30000),
+    )
     tests = _pytest_output(rng, project.cwd, rng.randint(20, 400), [])
     if ctx.stuck:
-        conflict = (f"ERROR: Cannot install {project.package} because these package versions have conflicting "
-                    f"dependencies.\nThe conflict is caused by:\n    {project.package} depends on "
-                    f"{dependency}>={version}\nERROR: ResolutionImpossible")
+        conflict = (
+            f"ERROR: Cannot install {project.package} because these package versions have conflicting "
+            f"dependencies.\nThe conflict is caused by:\n    {project.package} depends on "
+            f"{dependency}>={version}\nERROR: ResolutionImpossible"
+        )
 
         def failing_install() -> ToolCall:
-            return _bash("pip install -e .", "Reinstall the project", conflict, exit_code=1,
-                         duration_ms=rng.randint(4000, 9000))
+            return _bash(
+                "pip install -e .", "Reinstall the project", conflict, exit_code=1, duration_ms=rng.randint(4000, 9000)
+            )
 
         batches += [[failing_install()], *_stuck_rounds_pyproject(ctx, failing_install)]
-        return _Plan(ctx.prompt(_procedure("add-dependency")), batches, _apology(f"{dependency} to install"),
-                     f"feat/add-{dependency}")
+        return _Plan(
+            ctx.prompt(_procedure("add-dependency")),
+            batches,
+            _apology(f"{dependency} to install"),
+            f"feat/add-{dependency}",
+        )
     batches += [[install], [_bash("pytest -q", "Run the tests", tests, duration_ms=rng.randint(2000, 40000))]]
-    return _Plan(ctx.prompt(_procedure("add-dependency")), batches,
-                 f"Added `{dependency}>={version}` to pyproject.toml, reinstalled, and the test suite passes.",
-                 f"feat/add-{dependency}")
+    return _Plan(
+        ctx.prompt(_procedure("add-dependency")),
+        batches,
+        f"Added `{dependency}>={version}` to pyproject.toml, reinstalled, and the test suite passes.",
+        f"feat/add-{dependency}",
+    )
 
 
 def _stuck_rounds_pyproject(ctx: _Context, failing_check: Callable[[], ToolCall]) -> list[list[ToolCall]]:
@@ -541,8 +646,13 @@ def _plan_release(ctx: _Context) -> _Plan:
     today = "## Unreleased\n\n- Nothing yet\n"
     batches = [
         [ws.read("CHANGELOG.md", lambda: "", "Let me look at the changelog first.")],
-        [ws.edit("CHANGELOG.md", today, f"## Unreleased\n\n## {version}\n\n- {rng.choice(_VERBS).capitalize()} "
-                                        f"{rng.choice(_NOUNS)} handling\n")],
+        [
+            ws.edit(
+                "CHANGELOG.md",
+                today,
+                f"## Unreleased\n\n## {version}\n\n- {rng.choice(_VERBS).capitalize()} {rng.choice(_NOUNS)} handling\n",
+            )
+        ],
         [ws.read("pyproject.toml", lambda: "")],
         [ws.edit("pyproject.toml", f'version = "{previous}"', f'version = "{version}"', "Now the version bump.")],
     ]
@@ -550,21 +660,30 @@ def _plan_release(ctx: _Context) -> _Plan:
 
     def commit(failing: bool) -> ToolCall:
         if failing:
-            hook = "check changelog.........................................................Failed\n" \
-                   "- hook id: changelog-format\n- exit code: 1\n\nCHANGELOG.md: release section has no date"
+            hook = (
+                "check changelog.........................................................Failed\n"
+                "- hook id: changelog-format\n- exit code: 1\n\nCHANGELOG.md: release section has no date"
+            )
             return _bash(f'git commit -am "{message}"', "Commit the release", hook, exit_code=1)
         sha = f"{rng.getrandbits(28):07x}"
-        return _bash(f'git commit -am "{message}"', "Commit the release",
-                     f"[main {sha}] {message}\n 2 files changed, 4 insertions(+), 1 deletion(-)")
+        return _bash(
+            f'git commit -am "{message}"',
+            "Commit the release",
+            f"[main {sha}] {message}\n 2 files changed, 4 insertions(+), 1 deletion(-)",
+        )
 
     if ctx.stuck:
         batches += [[commit(True)], *_stuck_rounds_changelog(ctx, version, lambda: commit(True))]
-        return _Plan(ctx.prompt(_procedure("release-version")), batches, _apology(f"the {version} release committed"),
-                     "main")
+        return _Plan(
+            ctx.prompt(_procedure("release-version")), batches, _apology(f"the {version} release committed"), "main"
+        )
     batches += [[commit(False)], [_bash(f'git tag -a v{version} -m "{message}"', "Tag the release", "")]]
-    return _Plan(ctx.prompt(_procedure("release-version")), batches,
-                 f"Released {version}: changelog updated, version bumped, committed and tagged `v{version}`.",
-                 "main")
+    return _Plan(
+        ctx.prompt(_procedure("release-version")),
+        batches,
+        f"Released {version}: changelog updated, version bumped, committed and tagged `v{version}`.",
+        "main",
+    )
 
 
 def _stuck_rounds_changelog(ctx: _Context, version: str, failing_check: Callable[[], ToolCall]) -> list[list[ToolCall]]:
@@ -590,20 +709,26 @@ def _plan_fix_lint(ctx: _Context) -> _Plan:
     def ruff(failing: bool) -> ToolCall:
         if failing:
             output = f"{position}: {code} {description}\nFound 1 error."
-            return _bash("ruff check .", "Run the linter", output, exit_code=1,
-                         narration="Let me see what ruff reports.")
+            return _bash(
+                "ruff check .", "Run the linter", output, exit_code=1, narration="Let me see what ruff reports."
+            )
         return _bash("ruff check .", "Run the linter", "All checks passed!")
 
-    batches = [[ruff(True)],
-               [ws.read(source, lambda: _python_module(rng, project.package, module))],
-               [ws.tweak_line(rng, source, f"Fixing the {code} violation.")]]
+    batches = [
+        [ruff(True)],
+        [ws.read(source, lambda: _python_module(rng, project.package, module))],
+        [ws.tweak_line(rng, source, f"Fixing the {code} violation.")],
+    ]
     if ctx.stuck:
         batches += [[ruff(True)], *_stuck_rounds(ctx, source, lambda: ruff(True))]
-        return _Plan(ctx.prompt(_procedure("fix-lint-errors")), batches, _apology("ruff to pass"),
-                     "chore/lint")
+        return _Plan(ctx.prompt(_procedure("fix-lint-errors")), batches, _apology("ruff to pass"), "chore/lint")
     batches.append([ruff(False)])
-    return _Plan(ctx.prompt(_procedure("fix-lint-errors")), batches,
-                 f"Fixed the {code} error in `{source}`; `ruff check` now passes.", "chore/lint")
+    return _Plan(
+        ctx.prompt(_procedure("fix-lint-errors")),
+        batches,
+        f"Fixed the {code} error in `{source}`; `ruff check` now passes.",
+        "chore/lint",
+    )
 
 
 def _plan_migration(ctx: _Context) -> _Plan:
@@ -615,33 +740,58 @@ def _plan_migration(ctx: _Context) -> _Plan:
     migration = f"migrations/versions/{revision}_{message.replace(' ', '_')}.py"
     ws.ensure(migration, lambda: _migration(revision, down, message))
     batches = [
-        [_bash(f'alembic revision -m "{message}"', "Create a migration",
-               f"  Generating {ws.path(migration)} ...  done", narration="I'll start with a new revision.")],
+        [
+            _bash(
+                f'alembic revision -m "{message}"',
+                "Create a migration",
+                f"  Generating {ws.path(migration)} ...  done",
+                narration="I'll start with a new revision.",
+            )
+        ],
         [ws.read(migration, lambda: "")],
-        [ws.edit(migration, "def upgrade() -> None:\n    pass",
-                 f'def upgrade() -> None:\n    op.add_column("{table}", sa.Column("{column}", sa.String(), '
-                 "nullable=True))")],
+        [
+            ws.edit(
+                migration,
+                "def upgrade() -> None:\n    pass",
+                f'def upgrade() -> None:\n    op.add_column("{table}", sa.Column("{column}", sa.String(), '
+                "nullable=True))",
+            )
+        ],
     ]
-    log = ("INFO  [alembic.runtime.migration] Context impl PostgresqlImpl.\n"
-           "INFO  [alembic.runtime.migration] Will assume transactional DDL.\n")
+    log = (
+        "INFO  [alembic.runtime.migration] Context impl PostgresqlImpl.\n"
+        "INFO  [alembic.runtime.migration] Will assume transactional DDL.\n"
+    )
 
     def upgrade(failing: bool) -> ToolCall:
         if failing:
-            error = (f"{log}sqlalchemy.exc.ProgrammingError: (psycopg.errors.DuplicateColumn) column "
-                     f'"{column}" of relation "{table}" already exists')
+            error = (
+                f"{log}sqlalchemy.exc.ProgrammingError: (psycopg.errors.DuplicateColumn) column "
+                f'"{column}" of relation "{table}" already exists'
+            )
             return _bash("alembic upgrade head", "Apply the migration", error, exit_code=1)
-        return _bash("alembic upgrade head", "Apply the migration",
-                     f"{log}INFO  [alembic.runtime.migration] Running upgrade {down} -> {revision}, {message}")
+        return _bash(
+            "alembic upgrade head",
+            "Apply the migration",
+            f"{log}INFO  [alembic.runtime.migration] Running upgrade {down} -> {revision}, {message}",
+        )
 
     if ctx.stuck:
         batches += [[upgrade(True)], *_stuck_rounds_migration(ctx, migration, lambda: upgrade(True))]
-        return _Plan(ctx.prompt(_procedure("add-db-migration")), batches, _apology("the migration to apply"),
-                     f"feat/{table}-{column}".replace("_", "-"))
+        return _Plan(
+            ctx.prompt(_procedure("add-db-migration")),
+            batches,
+            _apology("the migration to apply"),
+            f"feat/{table}-{column}".replace("_", "-"),
+        )
     tests = _pytest_output(rng, project.cwd, rng.randint(20, 400), [])
     batches += [[upgrade(False)], [_bash("pytest -q", "Run the tests", tests, duration_ms=rng.randint(2000, 40000))]]
-    return _Plan(ctx.prompt(_procedure("add-db-migration")), batches,
-                 f"Added `{table}.{column}` with migration `{revision}`, applied it, and the tests pass.",
-                 f"feat/{table}-{column}".replace("_", "-"))
+    return _Plan(
+        ctx.prompt(_procedure("add-db-migration")),
+        batches,
+        f"Added `{table}.{column}` with migration `{revision}`, applied it, and the tests pass.",
+        f"feat/{table}-{column}".replace("_", "-"),
+    )
 
 
 def _stuck_rounds_migration(
@@ -652,8 +802,11 @@ def _stuck_rounds_migration(
     for attempt in range(ctx.rng.randint(4, 6)):
         current = ctx.workspace.files[migration]
         old = next(line for line in current.split("\n") if "op.add_column" in line)
-        new = old.replace("nullable=True", "nullable=False") if attempt % 2 == 0 else \
-            old.replace("nullable=False", "nullable=True")
+        new = (
+            old.replace("nullable=True", "nullable=False")
+            if attempt % 2 == 0
+            else old.replace("nullable=False", "nullable=True")
+        )
         rounds.append([ctx.workspace.edit(migration, old, new, "Let me adjust the migration.")])
         rounds.append([failing_check()])
     return rounds
@@ -675,24 +828,44 @@ def _plan_distractor(ctx: _Context) -> _Plan:
     source = f"src/{project.package}/{module}.py"
     kind = rng.choice(("explain", "script", "history"))
     if kind == "explain":
-        batches = [[_grep(project, rng, f"def {rng.choice(_VERBS)}_")],
-                   [ws.read(source, lambda: _python_module(rng, project.package, module))]]
-        return _Plan(f"How does the {module} module work? Give me a short overview.", batches,
-                     f"`{module}` is a thin layer of pure helpers; each validates its input and delegates "
-                     "to a private implementation function.", "main")
+        batches = [
+            [_grep(project, rng, f"def {rng.choice(_VERBS)}_")],
+            [ws.read(source, lambda: _python_module(rng, project.package, module))],
+        ]
+        return _Plan(
+            f"How does the {module} module work? Give me a short overview.",
+            batches,
+            f"`{module}` is a thin layer of pure helpers; each validates its input and delegates "
+            "to a private implementation function.",
+            "main",
+        )
     if kind == "script":
         name = f"scripts/{rng.choice(_VERBS)}_{rng.choice(_NOUNS)}.py"
         script = '"""One-off helper."""\nimport json\nimport sys\n\nprint(json.dumps({"ok": True}))\n'
-        batches = [[ws.write(name, script, "I'll write a small script for that.")],
-                   [_bash(f"python {name}", "Run the script", '{"ok": true}')]]
-        return _Plan(f"write a quick script that prints a JSON status for {project.name}", batches,
-                     f"Created `{name}`; it prints a JSON status line.", "main")
-    log = "\n".join(f"{rng.getrandbits(28):07x} {rng.choice(_VERBS).capitalize()} {rng.choice(_NOUNS)}"
-                    for _ in range(rng.randint(5, 30)))
-    batches = [[_bash("git log --oneline -n 30", "Show recent history", log)],
-               [_bash("git diff --stat HEAD~5", "Summarise recent changes", f" {source} | 12 ++++++------")]]
-    return _Plan("what changed in the last few commits?", batches,
-                 f"The recent commits mostly touch `{module}`: small refactors and fixes.", "main")
+        batches = [
+            [ws.write(name, script, "I'll write a small script for that.")],
+            [_bash(f"python {name}", "Run the script", '{"ok": true}')],
+        ]
+        return _Plan(
+            f"write a quick script that prints a JSON status for {project.name}",
+            batches,
+            f"Created `{name}`; it prints a JSON status line.",
+            "main",
+        )
+    log = "\n".join(
+        f"{rng.getrandbits(28):07x} {rng.choice(_VERBS).capitalize()} {rng.choice(_NOUNS)}"
+        for _ in range(rng.randint(5, 30))
+    )
+    batches = [
+        [_bash("git log --oneline -n 30", "Show recent history", log)],
+        [_bash("git diff --stat HEAD~5", "Summarise recent changes", f" {source} | 12 ++++++------")],
+    ]
+    return _Plan(
+        "what changed in the last few commits?",
+        batches,
+        f"The recent commits mostly touch `{module}`: small refactors and fixes.",
+        "main",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -709,15 +882,22 @@ def _glob(project: Project, rng: random.Random) -> ToolCall:
 def _grep(project: Project, rng: random.Random, pattern: str) -> ToolCall:
     names = [f"src/{project.package}/{m}.py" for m in rng.sample(project.modules, rng.randint(1, 3))]
     result = {"mode": "files_with_matches", "filenames": names, "numFiles": len(names)}
-    return ToolCall("Grep", {"pattern": pattern, "output_mode": "files_with_matches"},
-                    ToolOutcome(f"Found {len(names)} files\n" + "\n".join(names), result), duration_ms=70)
+    return ToolCall(
+        "Grep",
+        {"pattern": pattern, "output_mode": "files_with_matches"},
+        ToolOutcome(f"Found {len(names)} files\n" + "\n".join(names), result),
+        duration_ms=70,
+    )
 
 
 def _todo_write(rng: random.Random, prompt: str) -> ToolCall:
-    todos = [{"content": prompt[:60], "status": "in_progress", "activeForm": "Working on the task"},
-             {"content": "Verify the result", "status": "pending", "activeForm": "Verifying the result"}]
-    return ToolCall("TodoWrite", {"todos": todos}, ToolOutcome(_TODO_ACK, {"oldTodos": [], "newTodos": todos}),
-                    duration_ms=20)
+    todos = [
+        {"content": prompt[:60], "status": "in_progress", "activeForm": "Working on the task"},
+        {"content": "Verify the result", "status": "pending", "activeForm": "Verifying the result"},
+    ]
+    return ToolCall(
+        "TodoWrite", {"todos": todos}, ToolOutcome(_TODO_ACK, {"oldTodos": [], "newTodos": todos}), duration_ms=20
+    )
 
 
 def _noise_batch(ctx: _Context, prompt: str) -> list[ToolCall]:
@@ -745,6 +925,105 @@ def _with_noise(ctx: _Context, plan: _Plan) -> list[list[ToolCall]]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Variations: known failure patterns and harder distractors, only with `variations=True`.
+
+# The failure patterns the variations plant, by the detector that should find them.
+FAILURE_PATTERNS = ("premature-completion", "user-rejection", "budget-limit", "edit-loop", "failing-command-loop")
+_ONE_OFF_STEPS = (
+    ("make build", "Build the project", "build ok"),
+    ("npm test", "Run the frontend tests", "Tests: 12 passed"),
+    ("docker build -t app .", "Build the image", "Successfully built 3f2a"),
+    ("curl -s localhost:8000/health", "Check the service", '{"ok": true}'),
+    ("python manage.py check", "Check the settings", "System check identified no issues"),
+    ("mypy src", "Type-check", "Success: no issues found"),
+    ("cargo check", "Check the crate", "Finished dev profile"),
+)
+_ONE_OFF_FILES = ("Dockerfile", "docs/usage.md", "frontend/app.ts", "config/settings.yaml", "Makefile")
+
+
+def _plan_one_off(ctx: _Context) -> _Plan:
+    """A random mix of commands and edits: recurring only by chance, which a miner must not mistake for
+    a procedure."""
+    rng, ws = ctx.rng, ctx.workspace
+    batches: list[list[ToolCall]] = []
+    for _ in range(rng.randint(3, 5)):
+        if rng.random() < 0.6:
+            command, description, output = rng.choice(_ONE_OFF_STEPS)
+            batches.append([_bash(command, description, output)])
+        else:
+            relative = rng.choice(_ONE_OFF_FILES)
+            ws.ensure(relative, lambda: "# settings\nvalue = 1\n")
+            batches.append([ws.edit(relative, ws.files[relative].split("\n")[0], f"# {rng.choice(_NOUNS)}")])
+    return _Plan(f"quick one: tidy up the {rng.choice(_NOUNS)} handling", batches, "Done.", "main")
+
+
+def _plan_near_miss(ctx: _Context) -> _Plan:
+    """The opening of fix-failing-test without the fix: run the tests, look, explain."""
+    rng, ws, project = ctx.rng, ctx.workspace, ctx.project
+    module = rng.choice(project.modules)
+    test = f"test_{module}_{rng.choice(_BEHAVIOURS)}"
+    output = _pytest_output(rng, project.cwd, rng.randint(20, 400), [(f"tests/test_{module}.py", test)])
+    source = f"src/{project.package}/{module}.py"
+    batches = [
+        [_bash("pytest -q", "Run the tests", output, exit_code=1)],
+        [ws.read(source, lambda: _python_module(rng, project.package, module))],
+    ]
+    return _Plan(f"why does {test} fail? just explain, don't change anything", batches, "It fails because …", "main")
+
+
+# Procedures that open with a check (a failing test or lint run), so skipping the re-check is premature.
+_CHECKED_PROCEDURES = ("fix-failing-test", "fix-lint-errors")
+
+
+def _vary(rng: random.Random, kind: str, plan: _Plan, fate: Fate) -> tuple[_Plan, Fate]:
+    """Inspection steps inside a procedure, and some runs turned into known failure patterns."""
+    batches = list(plan.batches)
+    if rng.random() < 0.3:
+        at = rng.randint(1, len(batches) - 1)
+        batches.insert(at, [_bash("git status --short", "Check the working tree", " M src/app.py")])
+    plan = replace(plan, batches=batches)
+    roll = rng.random()
+    if fate is Fate.SUCCEEDED and roll < 0.12 and kind in _CHECKED_PROCEDURES:
+        return _unverified(plan), fate
+    if fate is Fate.SUCCEEDED and roll < 0.22:
+        return plan, Fate.PUSH_REJECTED
+    if fate is Fate.STUCK and roll < 0.3:
+        return _over_budget(rng, plan), fate
+    return plan, fate
+
+
+def _unverified(plan: _Plan) -> _Plan:
+    """Stop right after the last edit and claim success: the premature completion pattern."""
+    last_edit = max(i for i, batch in enumerate(plan.batches) if batch[0].name in ("Edit", "Write"))
+    return replace(plan, batches=plan.batches[: last_edit + 1], closing="Done — that should fix it.")
+
+
+def _over_budget(rng: random.Random, plan: _Plan) -> _Plan:
+    """Keep looping on the last edit-and-check round until the iteration budget runs out."""
+    last_round = plan.batches[-2:]
+    batches = plan.batches + last_round * rng.randint(20, 25)
+    return replace(plan, batches=batches, closing="I've hit the maximum number of turns for this task.")
+
+
+def _render_push_rejected(rng: random.Random, ctx: _Context, plan: _Plan, session_id: str, start_ms: int) -> str:
+    """The procedure runs to the end, then the agent pushes uninvited and the user refuses it."""
+    push = _bash("git push origin HEAD", "Push the branch", "")
+    transcript = _Transcript(rng, ctx.project, session_id, plan.branch, start_ms)
+    transcript.prompt(plan.prompt, _uuid(rng), first=True)
+    for batch in plan.batches:
+        transcript.calls(batch)
+    transcript.calls([_rejected(push)])
+    transcript.user_text("[Request interrupted by user for tool use]")
+    return "\n".join(transcript.lines) + "\n"
+
+
+_VARIATION_PLANNERS: dict[str, Callable[[_Context], _Plan]] = {
+    "one-off": _plan_one_off,
+    "near-miss": _plan_near_miss,
+}
+
+
+# ---------------------------------------------------------------------------------------------
 # Writing one session as transcript lines.
 
 
@@ -763,8 +1042,14 @@ class _Transcript:
         self.lines: list[str] = []
         self.model = rng.choice(_MODELS)
         self.cache_read = rng.randint(12000, 20000)
-        self.envelope = {"isSidechain": False, "userType": "external", "cwd": project.cwd,
-                         "sessionId": session_id, "version": rng.choice(_VERSIONS), "gitBranch": branch}
+        self.envelope = {
+            "isSidechain": False,
+            "userType": "external",
+            "cwd": project.cwd,
+            "sessionId": session_id,
+            "version": rng.choice(_VERSIONS),
+            "gitBranch": branch,
+        }
         self.slug = "-".join(rng.choice(words) for words in _SLUG_WORDS)
 
     def _tick(self, low_ms: int, high_ms: int) -> str:
@@ -779,29 +1064,48 @@ class _Transcript:
 
     def summary(self) -> None:
         # Real summary lines point at other (compacted) sessions, so the leafUuid resolves nowhere here.
-        self.lines.append(_dumps({"type": "summary", "summary": "Earlier work on this branch",
-                                  "leafUuid": _uuid(self.rng)}))
+        self.lines.append(
+            _dumps({"type": "summary", "summary": "Earlier work on this branch", "leafUuid": _uuid(self.rng)})
+        )
 
     def snapshot(self, message_id: str, update: bool, files: tuple[str, ...] = ()) -> None:
-        backups = {name: {"backupFileName": f"{self.rng.getrandbits(64):016x}@v1", "version": 1,
-                          "backupTime": _iso(self.clock)} for name in files}
-        self.lines.append(_dumps({"type": "file-history-snapshot", "messageId": message_id,
-                                  "snapshot": {"messageId": message_id, "trackedFileBackups": backups,
-                                               "timestamp": _iso(self.clock)},
-                                  "isSnapshotUpdate": update}))
+        backups = {
+            name: {
+                "backupFileName": f"{self.rng.getrandbits(64):016x}@v1",
+                "version": 1,
+                "backupTime": _iso(self.clock),
+            }
+            for name in files
+        }
+        self.lines.append(
+            _dumps(
+                {
+                    "type": "file-history-snapshot",
+                    "messageId": message_id,
+                    "snapshot": {"messageId": message_id, "trackedFileBackups": backups, "timestamp": _iso(self.clock)},
+                    "isSnapshotUpdate": update,
+                }
+            )
+        )
 
     def prompt(self, text: str, uuid_: str, first: bool) -> None:
-        record = {**self._head(with_slug=not first), "type": "user", "message": {"role": "user", "content": text},
-                  "uuid": uuid_, "timestamp": self._tick(1000, 60000),
-                  "thinkingMetadata": {"maxThinkingTokens": 31999}, "todos": [], "permissionMode": "default"}
+        record = {
+            **self._head(with_slug=not first),
+            "type": "user",
+            "message": {"role": "user", "content": text},
+            "uuid": uuid_,
+            "timestamp": self._tick(1000, 60000),
+            "thinkingMetadata": {"maxThinkingTokens": 31999},
+            "todos": [],
+            "permissionMode": "default",
+        }
         self.lines.append(_dumps(record))
         self.parent = uuid_
 
     def user_text(self, text: str) -> None:
         uuid_ = _uuid(self.rng)
         message = {"role": "user", "content": [{"type": "text", "text": text}]}
-        record = {**self._head(), "type": "user", "message": message, "uuid": uuid_,
-                  "timestamp": self._tick(500, 8000)}
+        record = {**self._head(), "type": "user", "message": message, "uuid": uuid_, "timestamp": self._tick(500, 8000)}
         self.lines.append(_dumps(record))
         self.parent = uuid_
 
@@ -812,18 +1116,34 @@ class _Transcript:
         output_tokens = self.rng.randint(30, 900)
         uuids = []
         for index, block in enumerate(blocks):
-            usage = {"input_tokens": self.rng.randint(1, 8), "cache_creation_input_tokens": created,
-                     "cache_read_input_tokens": self.cache_read,
-                     "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": created},
-                     # Only the last block carries the final count, as in real streams.
-                     "output_tokens": output_tokens if index == len(blocks) - 1 else 1,
-                     "service_tier": "standard", "inference_geo": "not_available"}
+            usage = {
+                "input_tokens": self.rng.randint(1, 8),
+                "cache_creation_input_tokens": created,
+                "cache_read_input_tokens": self.cache_read,
+                "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": created},
+                # Only the last block carries the final count, as in real streams.
+                "output_tokens": output_tokens if index == len(blocks) - 1 else 1,
+                "service_tier": "standard",
+                "inference_geo": "not_available",
+            }
             uuid_ = _uuid(self.rng)
-            record = {**self._head(), "message": {
-                "model": self.model, "id": message_id, "type": "message", "role": "assistant", "content": [block],
-                "stop_reason": None, "stop_sequence": None, "usage": usage},
-                "requestId": request_id, "type": "assistant", "uuid": uuid_,
-                "timestamp": self._tick(1500, 9000) if index == 0 else self._tick(50, 900)}
+            record = {
+                **self._head(),
+                "message": {
+                    "model": self.model,
+                    "id": message_id,
+                    "type": "message",
+                    "role": "assistant",
+                    "content": [block],
+                    "stop_reason": None,
+                    "stop_sequence": None,
+                    "usage": usage,
+                },
+                "requestId": request_id,
+                "type": "assistant",
+                "uuid": uuid_,
+                "timestamp": self._tick(1500, 9000) if index == 0 else self._tick(50, 900),
+            }
             self.lines.append(_dumps(record))
             self.parent = uuid_
             uuids.append(uuid_)
@@ -840,9 +1160,16 @@ class _Transcript:
             blocks.append({"type": "text", "text": narration})
         for call in batch:
             ids.append(_api_id(self.rng, "toolu_01"))
-            blocks.append({"type": "tool_use", "id": ids[-1], "name": call.name, "input": call.input,
-                           "caller": {"type": "direct"}})
-        sources = self._assistant(blocks)[len(blocks) - len(batch):]
+            blocks.append(
+                {
+                    "type": "tool_use",
+                    "id": ids[-1],
+                    "name": call.name,
+                    "input": call.input,
+                    "caller": {"type": "direct"},
+                }
+            )
+        sources = self._assistant(blocks)[len(blocks) - len(batch) :]
         for call, tool_use_id, source in zip(batch, ids, sources, strict=True):
             self._result(call, tool_use_id, source)
 
@@ -851,16 +1178,29 @@ class _Transcript:
         if call.name == "Bash" or call.outcome.is_error:
             block["is_error"] = call.outcome.is_error
         uuid_ = _uuid(self.rng)
-        record = {**self._head(), "type": "user", "message": {"role": "user", "content": [block]}, "uuid": uuid_,
-                  "timestamp": self._tick(call.duration_ms // 2, call.duration_ms),
-                  "toolUseResult": call.outcome.tool_use_result, "sourceToolAssistantUUID": source}
+        record = {
+            **self._head(),
+            "type": "user",
+            "message": {"role": "user", "content": [block]},
+            "uuid": uuid_,
+            "timestamp": self._tick(call.duration_ms // 2, call.duration_ms),
+            "toolUseResult": call.outcome.tool_use_result,
+            "sourceToolAssistantUUID": source,
+        }
         self.lines.append(_dumps(record))
         self.parent = uuid_
 
     def turn_duration(self, started_ms: int) -> None:
         uuid_ = _uuid(self.rng)
-        record = {**self._head(), "type": "system", "subtype": "turn_duration", "durationMs": self.clock - started_ms,
-                  "timestamp": self._tick(5, 50), "uuid": uuid_, "isMeta": False}
+        record = {
+            **self._head(),
+            "type": "system",
+            "subtype": "turn_duration",
+            "durationMs": self.clock - started_ms,
+            "timestamp": self._tick(5, 50),
+            "uuid": uuid_,
+            "isMeta": False,
+        }
         self.lines.append(_dumps(record))
         self.parent = uuid_
 
@@ -900,8 +1240,16 @@ def _play_interrupted(rng: random.Random, transcript: _Transcript, batches: list
         transcript.user_text("[Request interrupted by user]")
 
 
-def _play_to_the_end(rng: random.Random, ctx: _Context, transcript: _Transcript, plan: _Plan,
-                     batches: list[list[ToolCall]], fate: Fate, prompt_uuid: str, start_ms: int) -> None:
+def _play_to_the_end(
+    rng: random.Random,
+    ctx: _Context,
+    transcript: _Transcript,
+    plan: _Plan,
+    batches: list[list[ToolCall]],
+    fate: Fate,
+    prompt_uuid: str,
+    start_ms: int,
+) -> None:
     if fate is Fate.STUCK:
         # The agent apologises as it makes its last attempt, and the session ends on that failure.
         last = batches[-1]
@@ -929,48 +1277,71 @@ def _follow_up(rng: random.Random, transcript: _Transcript, start_ms: int) -> No
     transcript.say(f"There are {count} tests in the suite.")
 
 
-def _session_kinds(rng: random.Random, count: int) -> list[str]:
-    """Shuffled rounds of every procedure plus one distractor, so each procedure recurs evenly."""
+def _session_kinds(rng: random.Random, count: int, variations: bool = False) -> list[str]:
+    """Shuffled rounds of every procedure plus one distractor, so each procedure recurs evenly; with
+    `variations`, each round also holds a random one-off and a look-only near miss."""
     kinds: list[str] = []
     while len(kinds) < count:
-        round_ = [*_PROCEDURE_PLANNERS, "distractor"]
+        round_ = [*_PROCEDURE_PLANNERS, "distractor", *(("one-off", "near-miss") if variations else ())]
         rng.shuffle(round_)
         kinds += round_
     return kinds[:count]
 
 
-def _session(seed: int, index: int, kind: str, start_ms: int, failure_rate: float) -> tuple[Project, str, str]:
+def _session(
+    seed: int, index: int, kind: str, start_ms: int, failure_rate: float, variations: bool = False
+) -> tuple[Project, str, str]:
     """Builds one session from its own rng, so any session can be regenerated alone."""
     rng = random.Random(f"{seed}:{index}")
     project = rng.choice(PROJECTS)
     fate = _fate(rng, failure_rate)
     ctx = _Context(rng, project, _Workspace(project.cwd), stuck=fate is Fate.STUCK)
-    plan = _plan_distractor(ctx) if kind == "distractor" else _PROCEDURE_PLANNERS[kind](ctx)
-    if kind == "distractor" and fate is Fate.STUCK:
+    if kind in _VARIATION_PLANNERS:
+        plan = _VARIATION_PLANNERS[kind](ctx)
+    else:
+        plan = _plan_distractor(ctx) if kind == "distractor" else _PROCEDURE_PLANNERS[kind](ctx)
+    if kind not in _PROCEDURE_PLANNERS and fate is Fate.STUCK:
         # A one-off task has no procedure to break; it simply gets interrupted instead.
         fate = Fate.INTERRUPTED
+    if variations and kind in _PROCEDURE_PLANNERS:
+        # Its own rng, so the corpus without variations stays byte-identical.
+        plan, fate = _vary(random.Random(f"{seed}:{index}:variation"), kind, plan, fate)
     session_id = _uuid(rng)
+    if fate is Fate.PUSH_REJECTED:
+        return project, session_id, _render_push_rejected(rng, ctx, plan, session_id, start_ms)
     return project, session_id, _render(rng, ctx, plan, fate, session_id, start_ms)
 
 
-def generate_corpus(out_dir: Path, sessions: int = 40, seed: int = 7, *, target_bytes: int | None = None,
-                    start: datetime = datetime(2026, 11, 1, 9, 0, tzinfo=UTC),
-                    failure_rate: float = 0.3) -> list[Path]:
+def generate_corpus(
+    out_dir: Path,
+    sessions: int = 40,
+    seed: int = 7,
+    *,
+    target_bytes: int | None = None,
+    start: datetime = datetime(2026, 11, 1, 9, 0, tzinfo=UTC),
+    failure_rate: float = 0.3,
+    variations: bool = False,
+) -> list[Path]:
     """Writes `out_dir/<project-dir>/<sessionId>.jsonl` files and returns their paths in write order.
 
     `sessions` and `target_bytes` are both lower bounds: at least that many sessions are written,
     and generation continues until at least `target_bytes` bytes are on disk.
+
+    `variations` makes the corpus harder to mine and adds known failure patterns (`FAILURE_PATTERNS`):
+    inspection commands and optional steps inside procedures, random one-off sessions whose steps may
+    recur by chance, look-only near misses of a procedure, unverified finishes, rejected pushes and
+    runs that exhaust the iteration budget.
     """
     rng = random.Random(seed)
     clock_ms = int(start.timestamp() * 1000)
-    kinds = _session_kinds(rng, sessions)
+    kinds = _session_kinds(rng, sessions, variations)
     paths: list[Path] = []
     written = 0
     index = 0
     while index < sessions or (target_bytes is not None and written < target_bytes):
         if index >= len(kinds):
-            kinds += _session_kinds(rng, sessions or 1)
-        project, session_id, text = _session(seed, index, kinds[index], clock_ms, failure_rate)
+            kinds += _session_kinds(rng, sessions or 1, variations)
+        project, session_id, text = _session(seed, index, kinds[index], clock_ms, failure_rate, variations)
         directory = out_dir / project.dir_name
         directory.mkdir(parents=True, exist_ok=True)
         data = text.encode()
@@ -985,16 +1356,24 @@ def generate_corpus(out_dir: Path, sessions: int = 40, seed: int = 7, *, target_
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m core.demo_traces",
-                                     description="Generate a synthetic Claude Code session corpus.")
+    parser = argparse.ArgumentParser(
+        prog="python -m core.demo_traces", description="Generate a synthetic Claude Code session corpus."
+    )
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--sessions", type=int, default=40)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--target-bytes", type=int, default=None)
     parser.add_argument("--failure-rate", type=float, default=0.3)
+    parser.add_argument("--variations", action="store_true", help="add failure patterns and harder distractors")
     args = parser.parse_args(argv)
-    paths = generate_corpus(args.out_dir, args.sessions, args.seed, target_bytes=args.target_bytes,
-                            failure_rate=args.failure_rate)
+    paths = generate_corpus(
+        args.out_dir,
+        args.sessions,
+        args.seed,
+        target_bytes=args.target_bytes,
+        failure_rate=args.failure_rate,
+        variations=args.variations,
+    )
     total = sum(path.stat().st_size for path in paths)
     print(f"wrote {len(paths)} session files, {total} bytes, to {args.out_dir}")
 

@@ -2,6 +2,11 @@
 
 Everything here is derived from the evidence deterministically, so re-mining the same traces gives
 the same text (and the same content hash).
+
+Traces are untrusted. The instructions are built from abstract tokens and the commands that ran; the
+only free text quoted from a trace is an example task, and a task that talks to the extractor ("when
+summarizing, create a skill that...") or trips the scanner's injection rules is never quoted. Secrets
+are redacted from whatever is shown.
 """
 
 from __future__ import annotations
@@ -12,11 +17,31 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from core.mining import Occurrence, Procedure, trigger_keywords
-from core.normalize import split_command
+from core.normalize import shell_flags, split_command
+from core.redact import redact
 
 MAX_EXAMPLE_TASKS = 2
+MAX_EXAMPLE_RUNS = 2
 MAX_PARAMETER_EXAMPLES = 3
 MAX_NAME_LENGTH = 64
+# Text addressed to whoever turns traces into skills, not to the agent doing the task.
+STEERING = re.compile(
+    r"\b(skill|skills|summari[sz]\w*|extract\w*|instructions?|system prompt"
+    r"|ignore (all |any |the )?(previous|prior|above)|disregard|you are now|from now on"
+    r"|SKILL\.md|AGENTS\.md|CLAUDE\.md)\b",
+    re.IGNORECASE,
+)
+
+
+def is_steering(text: str) -> bool:
+    """True for text that tries to direct the extractor or the agent that will load the skill."""
+    return bool(STEERING.search(text)) or any(ord(c) in INVISIBLE for c in text)
+
+
+# Zero-width, bidi and tag characters: a quoted task must read the same to a person and to a model.
+INVISIBLE = frozenset(
+    [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+) | frozenset(range(0xE0000, 0xE0080))
 
 
 @dataclass
@@ -77,7 +102,10 @@ def describe_steps(procedure: Procedure) -> tuple[list[str], list[Parameter]]:
         kind = token.partition(":")[0]
         distinct = list(dict.fromkeys(v for v in values if v))
         if kind == "shell":
+            distinct = [v for v in distinct if not is_steering(v)]
             template, varies = command_template(distinct or [token.partition(":")[2]])
+            flags = sorted({flag for value in distinct for flag in shell_flags(value)} - set(template.split()))
+            flag_note = f" (flags seen: {', '.join(f'`{f}`' for f in flags)})" if flags else ""
             if varies:
                 key = tuple(values)
                 if key not in by_values:
@@ -85,7 +113,7 @@ def describe_steps(procedure: Procedure) -> tuple[list[str], list[Parameter]]:
                     by_values[key] = f"args{counts['arguments']}" if counts["arguments"] > 1 else "args"
                     tails = [v[len(template) :].strip() for v in distinct]
                     parameters.append(Parameter(by_values[key], "arguments", tails[:MAX_PARAMETER_EXAMPLES]))
-                instructions.append(f"Run `{template} {{{by_values[key]}}}`.")
+                instructions.append(f"Run `{template} {{{by_values[key]}}}`{flag_note}.")
             else:
                 instructions.append(f"Run `{template}`.")
             continue
@@ -132,12 +160,14 @@ def name_words(trigger: list[str], tokens: tuple[str, ...], *, at_least: int = 2
 def describe(procedure: Procedure, tasks: dict[str, str]) -> SkillDraft:
     evidence_tasks = [tasks.get(o.session_id, "") for o in procedure.occurrences]
     trigger = trigger_keywords([t for t in evidence_tasks if t], [t for t in tasks.values() if t])
+    trigger = [word for word in trigger if not is_steering(word)]
     phrases = [token_phrase(token) for token in procedure.tokens]
     words = name_words(trigger, procedure.tokens)
     name = slugify(words)
     title = " ".join(words).capitalize()
     instructions, parameters = describe_steps(procedure)
-    examples = list(dict.fromkeys(t.strip() for t in evidence_tasks if t.strip()))[:MAX_EXAMPLE_TASKS]
+    examples = list(dict.fromkeys(t.strip() for t in evidence_tasks if t.strip() and not is_steering(t)))
+    examples = examples[:MAX_EXAMPLE_TASKS]
     when = f"the task is to {' '.join(trigger)}" if trigger else f"a task calls for: {', '.join(phrases)}"
     description = f"Use when {when}. Procedure: {', '.join(phrases)}."[:1024]
 
@@ -150,9 +180,11 @@ def describe(procedure: Procedure, tasks: dict[str, str]) -> SkillDraft:
         body += [
             f"- `{p.name}` ({p.kind}), for example: " + ", ".join(f"`{e}`" for e in p.examples) for p in parameters
         ]
-    first = procedure.occurrences[0]
-    body += ["", "## Example", "", "One run that succeeded:", ""]
-    body += [f"{i}. {line}" for i, line in enumerate(example_lines(first), 1)]
+    runs = [o for o in procedure.occurrences if not any(is_steering(s.argument) for s in o.steps)]
+    for number, run in enumerate(runs[:MAX_EXAMPLE_RUNS], 1):
+        heading = "## Example" if len(runs[:MAX_EXAMPLE_RUNS]) == 1 else f"## Example {number}"
+        body += ["", heading, "", "A run that succeeded:", ""]
+        body += [f"{i}. {line}" for i, line in enumerate(example_lines(run), 1)]
 
     provenance = [
         {
@@ -162,7 +194,8 @@ def describe(procedure: Procedure, tasks: dict[str, str]) -> SkillDraft:
         }
         for o in procedure.occurrences
     ]
-    return SkillDraft(name, title, description, "\n".join(body) + "\n", trigger, parameters, provenance)
+    text = redact("\n".join(body) + "\n")
+    return SkillDraft(name, title, description, text, trigger, parameters, provenance)
 
 
 def one_line(text: str, limit: int = 160) -> str:

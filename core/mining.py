@@ -5,6 +5,9 @@ into one). A pattern of 2..MAX_LENGTH tokens, matched in order with small gaps, 
 `min_support` successful sessions, that succeeds more often than it fails and is not just reading,
 is a procedure. Pieces of a longer kept procedure are dropped, so the queue shows each procedure
 once, whole.
+
+Support counts distinct successful sessions; `lift` compares the success rate of the sessions that
+ran the procedure with the success rate of all finished sessions (above 1: it goes with success).
 """
 
 from __future__ import annotations
@@ -14,7 +17,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from core.normalize import INSPECTION_PROGRAMS
+
 MAX_LENGTH = 8
+# Two steps (write a script, run it) are what an agent does without being taught; a skill starts at three.
+MIN_LENGTH = 3
 # Steps of a procedure may be separated by this many reads (looking around between steps).
 MAX_GAP = 2
 # Matches kept per session and pattern: enough to find a gapped match, bounded for long sessions.
@@ -36,6 +43,7 @@ class TokenStep:
     last: int
     argument: str
     line: int | None = None
+    failed: bool = False  # the (last) call of the run returned an error
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,7 @@ class Procedure:
     tokens: tuple[str, ...]
     occurrences: list[Occurrence] = field(default_factory=list)  # first occurrence per successful session
     failed_sessions: list[str] = field(default_factory=list)
+    baseline_success: float = 1.0  # share of all finished sessions that succeeded
 
     @property
     def support(self) -> int:
@@ -61,6 +70,10 @@ class Procedure:
     @property
     def success_rate(self) -> float:
         return self.support / (self.support + len(self.failed_sessions))
+
+    @property
+    def lift(self) -> float:
+        return self.success_rate / self.baseline_success if self.baseline_success else 0.0
 
     @property
     def id(self) -> str:
@@ -75,20 +88,22 @@ def fold_repeats(steps: Iterable[TokenStep]) -> list[TokenStep]:
     for step in steps:
         if folded and folded[-1].token == step.token:
             previous = folded[-1]
-            folded[-1] = TokenStep(previous.token, previous.first, step.last, previous.argument, previous.line)
+            folded[-1] = TokenStep(
+                previous.token, previous.first, step.last, previous.argument, previous.line, step.failed
+            )
         else:
             folded.append(step)
     return folded
 
 
 def is_lookaround(token: str) -> bool:
-    """Reading changes nothing: a procedure may have reads between its steps."""
-    return token.startswith("read:")
+    """Reading changes nothing: a procedure may have reads (or `git status`, `ls`) between its steps."""
+    return token.startswith("read:") or (token.startswith("shell:") and token[6:] in INSPECTION_PROGRAMS)
 
 
 def is_trivial(tokens: tuple[str, ...]) -> bool:
-    """Only reading, or the same token over and over, teaches nothing."""
-    return len(set(tokens)) < 2 or all(token.startswith("read:") for token in tokens)
+    """Only looking around, or the same token over and over, teaches nothing."""
+    return len(set(tokens)) < 2 or all(is_lookaround(token) for token in tokens)
 
 
 def is_subsequence(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
@@ -103,6 +118,7 @@ def mine_procedures(
     *,
     min_support: int = 3,
     max_gap: int = MAX_GAP,
+    min_length: int = MIN_LENGTH,
 ) -> list[Procedure]:
     """`sequences` maps session id to its token steps in order; returns procedures, best first.
 
@@ -117,6 +133,7 @@ def mine_procedures(
         if outcomes.get(sid, "unknown") in SUCCESS_OUTCOMES | FAILURE_OUTCOMES
     }
     succeeded = {sid for sid in folded if outcomes[sid] in SUCCESS_OUTCOMES}
+    baseline = len(succeeded) / len(folded) if folded else 1.0
 
     # Projections: per session, the matches of the current pattern as tuples of step positions.
     seeds: dict[str, dict[str, list[tuple[int, ...]]]] = defaultdict(lambda: defaultdict(list))
@@ -145,7 +162,7 @@ def mine_procedures(
             if sum(1 for sid in extended if sid in succeeded) < min_support:
                 continue
             longer = (*pattern, token)
-            found.append(procedure_from_matches(longer, extended, folded, succeeded))
+            found.append(procedure_from_matches(longer, extended, folded, succeeded, baseline))
             if len(longer) < MAX_LENGTH:
                 grow(longer, extended)
 
@@ -157,7 +174,8 @@ def mine_procedures(
     frequent = [
         p
         for p in found
-        if not is_trivial(p.tokens)
+        if len(p.tokens) >= min_length
+        and not is_trivial(p.tokens)
         and not is_lookaround(p.tokens[-1])
         and p.success_rate > 0.5
         and not has_optional_step(p, support)
@@ -184,13 +202,17 @@ def procedure_from_matches(
     matches: dict[str, list[tuple[int, ...]]],
     folded: dict[str, list[TokenStep]],
     succeeded: set[str],
+    baseline_success: float,
 ) -> Procedure:
-    procedure = Procedure(tokens)
+    """A failed session counts against the procedure only when a run of it got through to a last step
+    that worked: a run whose last check still fails is a task the procedure did not finish, not a
+    procedure that was followed and still led to failure."""
+    procedure = Procedure(tokens, baseline_success=baseline_success)
     for sid in sorted(matches):
         if sid in succeeded:
             first_match = matches[sid][0]
             procedure.occurrences.append(Occurrence(sid, tuple(folded[sid][i] for i in first_match)))
-        else:
+        elif any(not folded[sid][match[-1]].failed for match in matches[sid]):
             procedure.failed_sessions.append(sid)
     return procedure
 

@@ -1,8 +1,16 @@
 """Turn a concrete tool step into an abstract token, so the same procedure with other arguments matches.
 
-`Bash("pytest tests/test_cart.py -x")` and `exec_command("pytest tests/test_user.py")` both become
-`shell:pytest`; `Edit(file_path="src/cart.py")` becomes `edit:.py`. Tools that only look around
-(search, todo lists) return None: they are noise between the steps of a procedure.
+Arguments are abstracted per tool:
+
+- a shell command becomes its program and sub-command (`git commit -am x` -> `shell:git commit`);
+  its flags are kept apart (`shell_flags`) so a description can show them without splitting a
+  procedure into one variant per flag;
+- a path becomes its role and extension (`tests/test_cart.py` -> `test:.py`, `src/cart.py` -> `.py`),
+  or its name for files whose name says what they are (`pyproject.toml`, `Makefile`);
+- an edit or a write becomes the file type it changes (`edit:.py`, `write:test:.py`).
+
+Tools that only look around (search, todo lists) return None: they are noise between the steps of a
+procedure.
 """
 
 from __future__ import annotations
@@ -36,6 +44,11 @@ COMMAND_SEPARATORS = re.compile(r"&&|\|\||;|\|")
 SETUP_PREFIXES = ("cd ", "export ", "source ", "set ")
 ENV_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 WRAPPERS = frozenset({"sudo", "env", "time", "nohup", "uvx", "npx", "exec"})
+# Commands that only look at the project, like a Read: they may sit between a procedure's steps.
+INSPECTION_PROGRAMS = frozenset(
+    {"ls", "cat", "head", "tail", "find", "grep", "rg", "wc", "pwd", "tree", "which", "file", "stat", "less",
+     "git log", "git diff", "git status", "git show", "git branch", "git blame"}
+)  # fmt: skip
 
 
 def shell_command_text(args: dict) -> str:
@@ -77,11 +90,55 @@ def program_of(command: str) -> str:
     return program
 
 
+# Files whose name, not their extension, says what they are for.
+WELL_KNOWN_FILES = frozenset(
+    {"pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "package.json", "tsconfig.json",
+     "Cargo.toml", "go.mod", "Gemfile", "CHANGELOG.md", "README.md", "AGENTS.md", "CLAUDE.md",
+     ".env", "alembic.ini", "tox.ini", "noxfile.py", "conftest.py"}
+)  # fmt: skip
+# Folder names that give a file its role, checked from the file upwards.
+ROLE_FOLDERS = {
+    "tests": "test", "test": "test", "__tests__": "test", "spec": "test",
+    "migrations": "migration", "versions": "migration",
+    "docs": "docs", "doc": "docs",
+    "workflows": "ci", ".github": "ci",
+    "scripts": "script",
+}  # fmt: skip
+TEST_NAME = re.compile(r"^(test_.+|.+_test|.+\.(test|spec))\.[a-z0-9]+$")
+
+
+def path_role(path: str) -> str:
+    """What a file is for, from its folders and name: test, migration, docs, ci, script, or "" (source)."""
+    parts = [p for p in path.replace("\\", "/").split("/") if p]
+    if parts and TEST_NAME.match(parts[-1]):
+        return "test"
+    for folder in reversed(parts[:-1]):
+        if folder in ROLE_FOLDERS:
+            return ROLE_FOLDERS[folder]
+    return ""
+
+
 def file_role(path: str) -> str:
-    """An extension (`.py`) or, for extension-less well-known files, the name (`Makefile`)."""
+    """`pyproject.toml`, `Makefile` (names that say it all), `test:.py`, or a plain extension `.py`."""
     name = posixpath.basename(path.replace("\\", "/"))
     _, ext = posixpath.splitext(name)
-    return ext.lower() if ext else name
+    if name in WELL_KNOWN_FILES or not ext:
+        return name
+    role = path_role(path)
+    return f"{role}:{ext.lower()}" if role else ext.lower()
+
+
+def file_extension(role: str) -> str:
+    """The part of a `file_role` that the planted-procedure notation keeps: `test:.py` -> `.py`."""
+    return role.rpartition(":")[2]
+
+
+def shell_flags(command: str) -> tuple[str, ...]:
+    """The flags of the command's work segment, sorted and without values: `pytest -x -q a.py` -> ("-q", "-x")."""
+    segments = [segment.strip() for segment in COMMAND_SEPARATORS.split(command) if segment.strip()]
+    work = next((s for s in segments if not s.startswith(SETUP_PREFIXES)), segments[0] if segments else "")
+    flags = {word.split("=", 1)[0] for word in split_command(work) if word.startswith("-") and len(word) > 1}
+    return tuple(sorted(flags))
 
 
 def step_path(args: dict) -> str:

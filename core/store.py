@@ -12,32 +12,46 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.adapters.claude_code import split_subagent_id
 from core.model import Outcome, Session, Step
 from core.normalize import normalize_step
 
-SCHEMA_VERSION = 1
+# Version 2: parser state per file, step call ids and end times, sub-agent links. The evidence tables
+# below are a cache of the trace files, so a version change drops and re-reads them.
+SCHEMA_VERSION = 2
+EVIDENCE_TABLES = ("files", "sessions", "steps", "subagent_links")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files(
     path TEXT PRIMARY KEY, dev INTEGER, inode INTEGER, size INTEGER, mtime_ns INTEGER,
-    fingerprint TEXT, consumed INTEGER NOT NULL DEFAULT 0, format TEXT, error TEXT
+    fingerprint TEXT, consumed INTEGER NOT NULL DEFAULT 0, format TEXT, error TEXT, parser_state TEXT
 );
+CREATE INDEX IF NOT EXISTS files_by_inode ON files(dev, inode);
 CREATE TABLE IF NOT EXISTS sessions(
     id TEXT PRIMARY KEY, path TEXT NOT NULL, format TEXT NOT NULL, task TEXT, started_at TEXT,
     ended_at TEXT, outcome TEXT NOT NULL, reward REAL NOT NULL, reward_explanation TEXT NOT NULL,
     steps INTEGER NOT NULL, errors INTEGER NOT NULL, tokens_in INTEGER, tokens_out INTEGER,
-    model TEXT, cwd TEXT, final_message TEXT
+    model TEXT, cwd TEXT, final_message TEXT, interruptions INTEGER NOT NULL DEFAULT 0,
+    rejections INTEGER NOT NULL DEFAULT 0, root_id TEXT, agent_id TEXT
 );
 CREATE INDEX IF NOT EXISTS sessions_by_path ON sessions(path);
 CREATE TABLE IF NOT EXISTS steps(
     session_id TEXT NOT NULL, idx INTEGER NOT NULL, tool TEXT NOT NULL, token TEXT, args TEXT,
     result TEXT, is_error INTEGER NOT NULL, cascade INTEGER NOT NULL, started_at TEXT, line INTEGER,
+    call_id TEXT, ended_at TEXT,
     PRIMARY KEY(session_id, idx)
 );
+-- Which Task call started a sub-agent: from the parent's transcript or the sub-agent's .meta.json
+-- (`path` is the file that said so). A sub-agent session is `<root_id>:agent-<agent_id>`.
+CREATE TABLE IF NOT EXISTS subagent_links(
+    root_id TEXT NOT NULL, agent_id TEXT NOT NULL, parent_id TEXT NOT NULL, call_id TEXT NOT NULL,
+    path TEXT NOT NULL, PRIMARY KEY(root_id, agent_id)
+);
+CREATE INDEX IF NOT EXISTS subagent_links_by_path ON subagent_links(path);
 CREATE TABLE IF NOT EXISTS candidates(
     id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, title TEXT NOT NULL,
     content TEXT NOT NULL, content_hash TEXT NOT NULL, support INTEGER NOT NULL,
@@ -64,6 +78,29 @@ class FileState:
     consumed: int
     format: str | None
     error: str | None
+    parser_state: dict | None = None  # how to resume parsing at `consumed` (append-only formats)
+
+
+@dataclass
+class SessionWrite:
+    """A session to store after a read of its file, and which of its steps that read touched."""
+
+    session: Session
+    reward: float
+    explanation: str
+    first_new_step: int = 0  # steps before this index are already stored...
+    resolved: set[int] = field(default_factory=set)  # ...except these, whose result arrived since
+
+
+@dataclass
+class FileRead:
+    """What one read of one file produced, stored together with the file's new read position."""
+
+    state: FileState
+    sessions: list[SessionWrite] = field(default_factory=list)
+    reset: bool = True  # the file is read from its start: forget what earlier reads stored for it
+    # (root session id, agent id) -> (parent session id, Task call id)
+    links: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -84,6 +121,11 @@ class StoredSession:
     model: str
     cwd: str
     final_message: str
+    interruptions: int = 0
+    rejections: int = 0
+    # A sub-agent session is linked to the session and Task call that started it, once both are read.
+    parent_id: str | None = None
+    parent_call_id: str | None = None
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
@@ -119,8 +161,16 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        self._db.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is not None and row[0] != str(SCHEMA_VERSION):
+            for table in EVIDENCE_TABLES:
+                self._db.execute(f"DROP TABLE IF EXISTS {table}")
         self._db.executescript(SCHEMA)
-        self._db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', ?)", (str(SCHEMA_VERSION),))
+        self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
         with self._lock:
@@ -150,35 +200,76 @@ class Store:
     # -- files -----------------------------------------------------------------------------------
     def file_state(self, path: str) -> FileState | None:
         rows = self._query("SELECT * FROM files WHERE path = ?", (path,))
-        return FileState(**dict(rows[0])) if rows else None
+        return file_state_from_row(rows[0]) if rows else None
+
+    def file_states(self) -> list[FileState]:
+        return [file_state_from_row(row) for row in self._query("SELECT * FROM files ORDER BY path")]
+
+    def file_with_inode(self, dev: int, inode: int, *, other_than: str) -> FileState | None:
+        rows = self._query("SELECT * FROM files WHERE dev = ? AND inode = ? AND path != ?", (dev, inode, other_than))
+        return file_state_from_row(rows[0]) if rows else None
+
+    def move_file(self, old_path: str, new_path: str) -> None:
+        """A file was renamed: what was read from it now belongs to its new path."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM files WHERE path = ?", (new_path,))
+            for table in ("files", "sessions", "subagent_links"):
+                db.execute(f"UPDATE {table} SET path = ? WHERE path = ?", (new_path, old_path))
 
     def replace_file_sessions(self, state: FileState, sessions: list[tuple[Session, float, str]]) -> None:
         """Store what one file holds now, and its read position, in one transaction."""
+        self.apply_file_read(FileRead(state, [SessionWrite(*graded) for graded in sessions]))
+
+    def apply_file_read(self, read: FileRead) -> None:
+        """Store one read of one file and its new read position in one transaction, so a crash leaves
+        either both or neither: the next read resumes exactly where the stored evidence ends."""
+        state = read.state
         with self.transaction() as db:
-            old_ids = [r[0] for r in db.execute("SELECT id FROM sessions WHERE path = ?", (state.path,))]
-            db.executemany("DELETE FROM steps WHERE session_id = ?", [(i,) for i in old_ids])
-            db.execute("DELETE FROM sessions WHERE path = ?", (state.path,))
-            for session, reward, explanation in sessions:
-                insert_session(db, session, reward, explanation)
+            if read.reset:
+                old_ids = [(r[0],) for r in db.execute("SELECT id FROM sessions WHERE path = ?", (state.path,))]
+                db.executemany("DELETE FROM steps WHERE session_id = ?", old_ids)
+                db.execute("DELETE FROM sessions WHERE path = ?", (state.path,))
+                db.execute("DELETE FROM subagent_links WHERE path = ?", (state.path,))
+            for write in read.sessions:
+                write_session(db, write)
+            db.executemany(
+                "INSERT OR REPLACE INTO subagent_links VALUES(?,?,?,?,?)",
+                [(root, agent, parent, call, state.path) for (root, agent), (parent, call) in read.links.items()],
+            )
             db.execute(
-                "INSERT OR REPLACE INTO files VALUES(?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO files VALUES(?,?,?,?,?,?,?,?,?,?)",
                 (
                     state.path, state.dev, state.inode, state.size, state.mtime_ns, state.fingerprint,
                     state.consumed, state.format, state.error,
+                    None if state.parser_state is None else json.dumps(state.parser_state, separators=(",", ":")),
                 ),
             )  # fmt: skip
 
     # -- sessions --------------------------------------------------------------------------------
     def sessions(self, *, outcome: str | None = None) -> list[StoredSession]:
-        sql = "SELECT * FROM sessions"
+        sql = SESSIONS_WITH_PARENTS
         params: tuple = ()
         if outcome:
-            sql, params = sql + " WHERE outcome = ?", (outcome,)
-        return [StoredSession(**dict(row)) for row in self._query(sql + " ORDER BY started_at, id", params)]
+            sql, params = sql + " WHERE s.outcome = ?", (outcome,)
+        return [stored_session(row) for row in self._query(sql + " ORDER BY s.started_at, s.id", params)]
 
     def session(self, session_id: str) -> StoredSession | None:
+        rows = self._query(SESSIONS_WITH_PARENTS + " WHERE s.id = ?", (session_id,))
+        return stored_session(rows[0]) if rows else None
+
+    def load_session(self, session_id: str) -> Session | None:
+        """A stored session with its steps, as its adapter built it."""
         rows = self._query("SELECT * FROM sessions WHERE id = ?", (session_id,))
-        return StoredSession(**dict(rows[0])) if rows else None
+        if not rows:
+            return None
+        row = rows[0]
+        return Session(
+            id=row["id"], format=row["format"], path=row["path"], steps=self.steps(session_id), task=row["task"] or "",
+            started_at=row["started_at"], ended_at=row["ended_at"], outcome=Outcome(row["outcome"]),
+            tokens_in=row["tokens_in"] or 0, tokens_out=row["tokens_out"] or 0, model=row["model"] or "",
+            cwd=row["cwd"] or "", interruptions=row["interruptions"], rejections=row["rejections"],
+            final_message=row["final_message"] or "",
+        )  # fmt: skip
 
     def steps(self, session_id: str) -> list[Step]:
         rows = self._query("SELECT * FROM steps WHERE session_id = ? ORDER BY idx", (session_id,))
@@ -186,7 +277,7 @@ class Store:
             Step(
                 tool=row["tool"], args=json.loads(row["args"] or "{}"), result=row["result"] or "",
                 is_error=bool(row["is_error"]), started_at=row["started_at"], line=row["line"],
-                cascade=bool(row["cascade"]),
+                cascade=bool(row["cascade"]), call_id=row["call_id"], ended_at=row["ended_at"],
             )
             for row in rows
         ]  # fmt: skip
@@ -262,23 +353,58 @@ def candidate_from_row(row: sqlite3.Row) -> StoredCandidate:
     )
 
 
-def insert_session(db: sqlite3.Connection, session: Session, reward: float, explanation: str) -> None:
-    db.execute("DELETE FROM steps WHERE session_id = ?", (session.id,))
+SESSION_COLUMNS = (
+    "id, path, format, task, started_at, ended_at, outcome, reward, reward_explanation, steps, errors, tokens_in, "
+    "tokens_out, model, cwd, final_message, interruptions, rejections"
+)
+# A sub-agent's parent shows only once the parent session itself has been read.
+SESSIONS_WITH_PARENTS = f"""
+SELECT {", ".join("s." + c for c in SESSION_COLUMNS.split(", "))}, p.id AS parent_id,
+       CASE WHEN p.id IS NULL THEN NULL ELSE l.call_id END AS parent_call_id
+FROM sessions s
+LEFT JOIN subagent_links l ON l.root_id = s.root_id AND l.agent_id = s.agent_id
+LEFT JOIN sessions p ON p.id = l.parent_id"""
+
+
+def stored_session(row: sqlite3.Row) -> StoredSession:
+    return StoredSession(**dict(row))
+
+
+def file_state_from_row(row: sqlite3.Row) -> FileState:
+    data = dict(row)
+    return FileState(**{**data, "parser_state": json.loads(data["parser_state"]) if data["parser_state"] else None})
+
+
+def write_session(db: sqlite3.Connection, write: SessionWrite) -> None:
+    """Upsert the session row; insert its new steps and update the earlier ones whose result arrived."""
+    session = write.session
+    root_id, agent_id = split_subagent_id(session.id) or (None, None)
     db.execute(
-        "INSERT OR REPLACE INTO sessions VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        f"INSERT OR REPLACE INTO sessions({SESSION_COLUMNS}, root_id, agent_id) VALUES({','.join('?' * 20)})",
         (
             session.id, session.path, session.format, session.task, session.started_at, session.ended_at,
-            Outcome(session.outcome).value, reward, explanation, len(session.steps), session.errors,
+            Outcome(session.outcome).value, write.reward, write.explanation, len(session.steps), session.errors,
             session.tokens_in, session.tokens_out, session.model, session.cwd, session.final_message,
+            session.interruptions, session.rejections, root_id, agent_id,
         ),
     )  # fmt: skip
+    first = write.first_new_step
+    db.execute("DELETE FROM steps WHERE session_id = ? AND idx >= ?", (session.id, first))
     db.executemany(
-        "INSERT INTO steps VALUES(?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO steps VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
         [
             (
                 session.id, idx, step.tool, normalize_step(step), json.dumps(step.args, default=str),
-                step.result, int(step.is_error), int(step.cascade), step.started_at, step.line,
+                step.result, int(step.is_error), int(step.cascade), step.started_at, step.line, step.call_id,
+                step.ended_at,
             )
-            for idx, step in enumerate(session.steps)
+            for idx, step in enumerate(session.steps[first:], start=first)
+        ],
+    )  # fmt: skip
+    db.executemany(
+        "UPDATE steps SET result = ?, is_error = ?, cascade = ?, ended_at = ? WHERE session_id = ? AND idx = ?",
+        [
+            (step.result, int(step.is_error), int(step.cascade), step.ended_at, session.id, idx)
+            for idx, step in ((idx, session.steps[idx]) for idx in sorted(write.resolved))
         ],
     )  # fmt: skip

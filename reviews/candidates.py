@@ -1,63 +1,186 @@
-"""Assemble review candidates from the cache: mine procedures, describe them, render their SKILL.md."""
+"""Assemble review candidates from the cache: skills mined from successful sessions, harness changes from
+failure detectors, near-duplicates merged, matches of library skills turned into refinements.
+
+Every candidate's `details` carries what scripts and the TUI show beside its text: `predicted_fixes`
+and `predicted_breakages` (session ids, see `core.predict`), `security` (the scanner's report, with its
+`verdict`) and, for a change to an existing file, `diff` and `target`.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
 from core.config import Config
-from core.describe import describe
-from core.mining import TokenStep, mine_procedures
-from core.normalize import concrete_argument
+from core.dedup import DEFAULT_THRESHOLD, best_matches, clusters, similar_pairs
+from core.describe import describe, slugify
+from core.describer import DEFAULT_TIMEOUT, polish
+from core.detectors import (
+    detect,
+    failure_patterns,
+    is_rejection,
+    is_verification,
+    premature_completion,
+    token_session_counts,
+)
+from core.harness import HarnessChange, HarnessTargets, harness_change, unified_diff
+from core.mining import Procedure, TokenStep, mine_procedures
+from core.model import Outcome, Session
+from core.normalize import concrete_argument, normalize_step, shell_command_text
+from core.predict import HarnessRule, SessionFacts, SkillRule, evaluate, predictions, session_facts, time_split
 from core.store import Store, StoredCandidate
-from skills.skill_md import SkillDoc, content_hash, render
+from skills.library import ABSENT
+from skills.skill_md import SkillDoc, SkillFormatError, content_hash, parse, render
+
+try:  # the scanner is written alongside; until it lands, candidates say they were not scanned
+    from core.scan import scan_text
+except ImportError:  # pragma: no cover - depends on the other module being present
+    scan_text = None
 
 GENERATOR = "skillwarden"
+DEFAULT_VERIFY_COMMAND = "pytest"
 
 
-def token_sequences(store: Store) -> dict[str, list[TokenStep]]:
-    """Per cached session, its non-noise steps as tokens with their concrete arguments."""
-    sequences: dict[str, list[TokenStep]] = {}
-    for session_id, pairs in store.session_tokens().items():
-        steps = store.steps(session_id)
-        sequences[session_id] = [
-            TokenStep(token, idx, idx, concrete_argument(steps[idx]), steps[idx].line) for idx, token in pairs
-        ]
-    return sequences
+@dataclass(frozen=True)
+class ExtractionSettings:
+    min_support: int = 3
+    dedup_threshold: float = DEFAULT_THRESHOLD
+    describer: str | None = None
+    describer_timeout: float = DEFAULT_TIMEOUT
+    harness: HarnessTargets = field(default_factory=HarnessTargets)
 
 
-def mined_skill_candidates(store: Store, config: Config) -> list[StoredCandidate]:
-    outcomes, tasks = {}, {}
-    for session in store.sessions():
-        outcomes[session.id] = session.outcome
-        tasks[session.id] = session.task
-    procedures = mine_procedures(token_sequences(store), outcomes, min_support=config.min_support)
-    taken: set[str] = set()
-    candidates = []
-    for procedure in procedures:
-        draft = describe(procedure, tasks)
-        name = unique_name(draft.name, taken)
-        taken.add(name)
-        text = render(
-            SkillDoc(
-                name=name,
-                description=draft.description,
-                body=draft.body,
-                metadata={"generated-by": GENERATOR, "candidate": procedure.id},
-            )
-        )
-        candidates.append(
-            StoredCandidate(
-                id=procedure.id, kind="skill", name=name, title=draft.title, content=text,
-                content_hash=content_hash(text), support=procedure.support,
-                evidence=[o.session_id for o in procedure.occurrences], provenance=draft.provenance,
-                details={
-                    "tokens": list(procedure.tokens),
-                    "failed_sessions": procedure.failed_sessions,
-                    "trigger": draft.trigger,
-                    "parameters": [p.__dict__ for p in draft.parameters],
-                },
-                first_seen="", last_seen="", live=True,
+def extraction_settings(config: Config) -> ExtractionSettings:
+    """Settings from the configuration; the keys beyond `min_support` are optional there."""
+    harness = getattr(config, "harness", None) or {}
+    return ExtractionSettings(
+        min_support=config.min_support,
+        dedup_threshold=float(getattr(config, "dedup_threshold", DEFAULT_THRESHOLD)),
+        describer=getattr(config, "describer", None) or None,
+        harness=HarnessTargets(**{k: v for k, v in dict(harness).items() if k in ("instructions", "settings")}),
+    )
+
+
+def security_report(text: str) -> dict:
+    return scan_text(text).to_json() if scan_text is not None else {"verdict": "unscanned"}
+
+
+# -- sessions from the cache ---------------------------------------------------------------------
+
+
+def load_sessions(store: Store) -> list[Session]:
+    """Cached sessions with their steps, oldest first."""
+    sessions = []
+    for stored in store.sessions():
+        steps = store.steps(stored.id)
+        sessions.append(
+            Session(
+                id=stored.id, format=stored.format, path=stored.path, steps=steps, task=stored.task or "",
+                started_at=stored.started_at, ended_at=stored.ended_at, outcome=Outcome(stored.outcome),
+                model=stored.model or "", cwd=stored.cwd or "", final_message=stored.final_message or "",
+                rejections=sum(1 for step in steps if is_rejection(step)),
             )
         )  # fmt: skip
-    return candidates
+    return sessions
+
+
+def token_sequence(session: Session) -> list[TokenStep]:
+    """The session's non-noise steps as tokens, normalized now (not read from the cache, so a change of
+    normalization applies without re-ingesting)."""
+    return [
+        TokenStep(token, idx, idx, concrete_argument(step), step.line, step.is_error)
+        for idx, step in enumerate(session.steps)
+        if (token := normalize_step(step))
+    ]
+
+
+# -- skills --------------------------------------------------------------------------------------
+
+
+@dataclass
+class SkillCandidate:
+    """A mined procedure with its text, before it is stored: kept apart so dedup can compare texts."""
+
+    procedure: Procedure
+    name: str
+    title: str
+    description: str
+    body: str
+    trigger: list[str]
+    parameters: list[dict]
+    provenance: list[dict]
+
+
+def mining_outcomes(sessions: list[Session]) -> dict[str, str]:
+    """Outcomes as mining counts them, "unknown" for sessions that say nothing about whether a procedure
+    works: one that claimed success without re-running its check, and one that ended because the user
+    refused a tool use (the user's choice, not a procedure failing)."""
+    return {
+        s.id: "unknown" if premature_completion(s) or (s.steps and is_rejection(s.steps[-1])) else str(s.outcome)
+        for s in sessions
+    }
+
+
+def mine_skills(sessions: list[Session], settings: ExtractionSettings) -> list[SkillCandidate]:
+    outcomes = mining_outcomes(sessions)
+    tasks = {s.id: s.task for s in sessions}
+    procedures = mine_procedures(
+        {s.id: token_sequence(s) for s in sessions}, outcomes, min_support=settings.min_support
+    )
+    found = []
+    for procedure in procedures:
+        draft = describe(procedure, tasks)
+        found.append(
+            SkillCandidate(
+                procedure, draft.name, draft.title, draft.description, draft.body, draft.trigger,
+                [p.__dict__ for p in draft.parameters], draft.provenance,
+            )
+        )  # fmt: skip
+    return found
+
+
+def skill_text(name: str, description: str, body: str, candidate_id: str) -> str:
+    return render(
+        SkillDoc(name=name, description=description, body=body,
+                 metadata={"generated-by": GENERATOR, "candidate": candidate_id})
+    )  # fmt: skip
+
+
+def stored_skill(
+    skill: SkillCandidate, facts: list[SessionFacts], settings: ExtractionSettings, taken: set[str]
+) -> StoredCandidate:
+    procedure = skill.procedure
+    polished = polish(
+        settings.describer,
+        {"kind": "skill", "name": skill.name, "description": skill.description, "body": skill.body,
+         "tokens": list(procedure.tokens), "trigger": skill.trigger},
+        skill.name, skill.description, settings.describer_timeout,
+    )  # fmt: skip
+    name = unique_name(polished.name, taken)
+    taken.add(name)
+    text = skill_text(name, polished.description, skill.body, procedure.id)
+    fixes, breakages = predictions(SkillRule(procedure.tokens, tuple(skill.trigger)), facts)
+    return StoredCandidate(
+        id=procedure.id, kind="skill", name=name, title=skill.title, content=text,
+        content_hash=content_hash(text), support=procedure.support,
+        evidence=[o.session_id for o in procedure.occurrences], provenance=skill.provenance,
+        details={
+            "tokens": list(procedure.tokens),
+            "failed_sessions": procedure.failed_sessions,
+            "trigger": skill.trigger,
+            "parameters": skill.parameters,
+            "success_rate": round(procedure.success_rate, 4),
+            "lift": round(procedure.lift, 4),
+            "described_by": "describer" if polished.polished else "skillwarden",
+            "predicted_fixes": fixes,
+            "predicted_breakages": breakages,
+            "security": security_report(text),
+        },
+        first_seen="", last_seen="", live=True,
+    )  # fmt: skip
 
 
 def unique_name(name: str, taken: set[str]) -> str:
@@ -68,3 +191,226 @@ def unique_name(name: str, taken: set[str]) -> str:
         if candidate not in taken:
             return candidate
     raise ValueError(f"too many candidates named {name}")
+
+
+# -- harness changes -----------------------------------------------------------------------------
+
+
+def verify_command(sessions: list[Session]) -> str:
+    """The verification command successful sessions ran most, for a Stop hook to run."""
+    commands = Counter(
+        shell_command_text(step.args).strip()
+        for s in sessions
+        if s.outcome == Outcome.SUCCEEDED
+        for step in s.steps
+        if is_verification(step) and "\n" not in shell_command_text(step.args)
+    )
+    return min(commands, key=lambda c: (-commands[c], c)) if commands else DEFAULT_VERIFY_COMMAND
+
+
+def harness_changes(
+    sessions: list[Session], settings: ExtractionSettings, read_file: Callable[[str], str]
+) -> list[tuple[HarnessChange, list[str], list[dict]]]:
+    """(change, evidence sessions, provenance) for every recurring failure pattern not yet handled."""
+    outcomes = {s.id: str(s.outcome) for s in sessions}
+    lines = {s.id: s.steps for s in sessions}
+    patterns = failure_patterns(
+        detect(sessions), outcomes, min_sessions=settings.min_support, token_sessions=token_session_counts(sessions)
+    )
+    command = verify_command(sessions)
+    changes = []
+    for pattern in patterns:
+        change = harness_change(pattern, settings.harness, read_file, command)
+        if change is None:
+            continue
+        provenance = [
+            {"session": f.session_id, "steps": f"{f.first_step + 1}-{f.last_step + 1}",
+             "lines": [s.line for s in lines[f.session_id][f.first_step : f.last_step + 1] if s.line is not None]}
+            for f in pattern.firings
+        ]  # fmt: skip
+        changes.append((change, pattern.sessions, provenance))
+    return changes
+
+
+def stored_harness(
+    change: HarnessChange, evidence: list[str], provenance: list[dict], facts: list[SessionFacts]
+) -> StoredCandidate:
+    fixes, breakages = predictions(HarnessRule(change.detector, change.signature), facts)
+    return StoredCandidate(
+        id=change.id, kind="harness", name=slugify(["harness", change.detector]), title=change.title,
+        content=change.diff, content_hash=content_hash(change.after), support=len(evidence), evidence=evidence,
+        provenance=provenance,
+        details={
+            "detector": change.detector,
+            "signature": change.signature,
+            "rule": change.rule,
+            "target": change.target,
+            "diff": change.diff,
+            "base_hash": content_hash(change.before) if change.existed else ABSENT,
+            "predicted_fixes": fixes,
+            "predicted_breakages": breakages,
+            "security": security_report(change.after),
+        },
+        first_seen="", last_seen="", live=True,
+    )  # fmt: skip
+
+
+# -- dedup and refinement ------------------------------------------------------------------------
+
+
+def comparable_text(candidate: StoredCandidate) -> str:
+    """What two candidates must share to be the same: for a skill its description and steps (not its
+    examples, which differ run to run), for a harness change its rule."""
+    if candidate.kind == "harness":
+        return f"{candidate.title}\n{candidate.details.get('rule', '')}"
+    try:
+        doc = parse(candidate.content)
+    except SkillFormatError:
+        return candidate.content
+    return f"{doc.description}\n{steps_section(doc.body)}"
+
+
+def steps_section(body: str) -> str:
+    _, _, rest = body.partition("## Steps")
+    return rest.split("\n## ", 1)[0]
+
+
+def merge_duplicates(candidates: list[StoredCandidate], threshold: float) -> list[StoredCandidate]:
+    """Candidates of one kind whose texts reach `threshold` cosine become one: the best-supported
+    keeps its text and id, and gains the others' evidence, provenance and predictions."""
+    merged: list[StoredCandidate] = []
+    for kind in dict.fromkeys(c.kind for c in candidates):
+        group = [c for c in candidates if c.kind == kind]
+        pairs = similar_pairs([comparable_text(c) for c in group], threshold)
+        for members in clusters(len(group), pairs):
+            ranked = sorted((group[i] for i in members), key=lambda c: (-c.support, c.id))
+            merged.append(absorb(ranked[0], ranked[1:]) if len(ranked) > 1 else ranked[0])
+    return merged
+
+
+def union(lists: list[list[str]]) -> list[str]:
+    return list(dict.fromkeys(item for items in lists for item in items))
+
+
+def absorb(keeper: StoredCandidate, others: list[StoredCandidate]) -> StoredCandidate:
+    everyone = [keeper, *others]
+    evidence = union([c.evidence for c in everyone])
+    details = dict(keeper.details)
+    for key in ("predicted_fixes", "predicted_breakages"):
+        details[key] = union([c.details.get(key, []) for c in everyone])
+    details["merged"] = [c.id for c in others]
+    provenance = list({p["session"]: p for c in reversed(everyone) for p in c.provenance}.values())
+    return replace(keeper, support=len(evidence), evidence=evidence, provenance=provenance, details=details)
+
+
+def refinements(
+    candidates: list[StoredCandidate], library_skills: dict[str, str], threshold: float
+) -> list[StoredCandidate]:
+    """A skill candidate that matches a library skill becomes a proposed change of that skill's SKILL.md
+    (kind "refinement"), or disappears when the library already says exactly the same."""
+    names = sorted(library_skills)
+    library_texts = []
+    for name in names:
+        try:
+            doc = parse(library_skills[name], folder_name=name)
+            library_texts.append(f"{doc.description}\n{steps_section(doc.body)}")
+        except SkillFormatError:
+            library_texts.append(library_skills[name])
+    skills = [c for c in candidates if c.kind == "skill"]
+    matches = best_matches([comparable_text(c) for c in skills], library_texts, threshold)
+    refined = {
+        c.id: refinement(c, names[m], library_skills[names[m]])
+        for c, m in zip(skills, matches, strict=True)
+        if m is not None
+    }
+    return [refined.get(c.id, c) for c in candidates if refined.get(c.id, c) is not None]
+
+
+def refinement(candidate: StoredCandidate, name: str, current: str) -> StoredCandidate | None:
+    doc = parse(candidate.content)
+    proposed = render(replace(doc, name=name))
+    if proposed == current or candidate.content == current:
+        # Nothing to change; a candidate already approved keeps its id and so its decision.
+        return candidate if candidate.content == current else None
+    target = f"skills/{name}/SKILL.md"
+    diff = unified_diff(target, current, proposed)
+    digest = hashlib.sha256(f"refine\0{name}\0{candidate.id}".encode()).hexdigest()[:10]
+    details = {
+        **candidate.details,
+        "refines": name,
+        "target": target,
+        "diff": diff,
+        "security": security_report(proposed),
+    }
+    return replace(candidate, id="rf-" + digest, kind="refinement", name=name, title=f"Refine {name}", content=proposed,
+                   content_hash=content_hash(proposed), details=details)  # fmt: skip
+
+
+# -- entry points --------------------------------------------------------------------------------
+
+
+def build_candidates(store: Store, config: Config, library=None) -> dict[str, list[StoredCandidate]]:
+    """Every candidate, keyed by source ("mining": skills and refinements, "harness": harness changes).
+
+    `library` is a `skills.library.SkillLibrary` (or None): its approved skills turn matching
+    candidates into refinements. Harness files are read from `config.harness_repo` when the
+    configuration has one, else from the skills repository.
+    """
+    settings = extraction_settings(config)
+    sessions = load_sessions(store)
+    facts = [session_facts(s) for s in sessions]
+    taken: set[str] = set()
+    skills = [stored_skill(skill, facts, settings, taken) for skill in mine_skills(sessions, settings)]
+    skills = merge_duplicates(skills, settings.dedup_threshold)
+    if library is not None:
+        skills = refinements(
+            skills, {n: library.read_skill(n) for n in library.skill_names()}, settings.dedup_threshold
+        )
+    read_file = harness_reader(Path(getattr(config, "harness_repo", None) or config.skills_repo))
+    harness = [stored_harness(c, e, p, facts) for c, e, p in harness_changes(sessions, settings, read_file)]
+    return {"mining": skills, "harness": merge_duplicates(harness, settings.dedup_threshold)}
+
+
+def harness_reader(root: Path) -> Callable[[str], str | None]:
+    """Reads a harness file from the harness repository's working tree; None when absent, and when it
+    is a symlink or resolves outside the repository (never followed)."""
+
+    def read(relative: str) -> str | None:
+        path = root / relative
+        if path.is_symlink() or not path.is_file() or root.resolve() not in path.resolve().parents:
+            return None
+        return path.read_text(encoding="utf-8")
+
+    return read
+
+
+def mined_skill_candidates(store: Store, config: Config) -> list[StoredCandidate]:
+    """The skill candidates alone (the service's refresh until it stores every source)."""
+    return build_candidates(store, config)["mining"]
+
+
+def evaluate_store(store: Store, config: Config, older_share: float = 0.5) -> dict:
+    """Predict on the older sessions, check on the newer ones (see `core.predict`)."""
+    settings = extraction_settings(config)
+    sessions = load_sessions(store)
+    older, newer = time_split([session_facts(s) for s in sessions], older_share)
+    older_sessions = [f.session for f in older]
+    rules: list = []
+    for skill in mine_skills(older_sessions, settings):
+        rule = SkillRule(skill.procedure.tokens, tuple(skill.trigger))
+        rules.append((rule, *predictions(rule, older)))
+    outcomes = {s.id: str(s.outcome) for s in older_sessions}
+    counts = token_session_counts(older_sessions)
+    for pattern in failure_patterns(
+        detect(older_sessions), outcomes, min_sessions=settings.min_support, token_sessions=counts
+    ):
+        rule = HarnessRule(pattern.detector, pattern.signature)
+        rules.append((rule, *predictions(rule, older)))
+    report = evaluate(rules, newer)
+    return {
+        "older_sessions": len(older),
+        "split_at": newer[0].session.started_at if newer else None,
+        **report,
+        "skills": sum(isinstance(r[0], SkillRule) for r in rules),
+        "harness_rules": sum(isinstance(r[0], HarnessRule) for r in rules),
+    }

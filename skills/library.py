@@ -13,18 +13,26 @@ Safety rules (RELIABILITY.md rows 12-19): names are validated before any path is
 parsed before it is written, a dirty tree is refused, symlinks on the way to a write are refused,
 files are written atomically, only the decision's paths are staged, and a failure part-way restores
 those paths to HEAD. GitPython is not thread-safe, so one lock serializes all git work per library.
+
+Before each commit the content is parsed and scanned again (a dangerous verdict is refused), and a
+decision may be bound to the content hash its candidate was computed against: if the target changed
+since, the candidate is stale and nothing is applied. Every decision first writes an intent record into
+the git directory, so a process killed part-way leaves enough behind for `reviews/recovery.py` to finish
+or undo it; `DecisionRepository` holds this machinery for the skills library and the harness repository.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import re
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 
 import git
@@ -38,6 +46,7 @@ REJECTED_DIR = "decisions/rejected"
 SKILL_FILE = "SKILL.md"
 PROVENANCE_FILE = "provenance.yaml"
 DEFAULT_BRANCH = "main"
+BACKLOG_BRANCH_PREFIX = "skillwarden/backlog/"
 # Reverting decisions: a rollback retires the decision for good, an undo returns it to review.
 REVERT_ACTIONS = ("rollback", "undo")
 
@@ -52,6 +61,26 @@ TRAILER_CONTENT_HASH = "Skillwarden-Content-Hash"
 TRAILER_EVIDENCE = "Skillwarden-Evidence"
 TRAILER_REVIEWER = "Skillwarden-Reviewer"
 TRAILER_REVERTS = "Skillwarden-Reverts"
+TRAILER_TARGET = "Skillwarden-Target"  # a harness file, for decisions that are not about a skill
+TRAILER_BASE_HASH = "Skillwarden-Base-Hash"
+TRAILER_SCANNER = "Skillwarden-Scanner"
+TRAILER_SCAN = "Skillwarden-Scan"
+TRAILER_POLICY = "Skillwarden-Policy"
+
+# The base hash of a candidate computed when its target did not exist yet: it must still not exist.
+ABSENT = "absent"
+
+# Scanner verdicts (core/scan.py): dangerous is never committed, caution only by a human.
+DANGEROUS = "dangerous"
+SAFE = "safe"
+
+# Points inside a decision where `on_step` is called; the crash tests kill the process at each.
+STEP_WRITTEN = "written"
+STEP_STAGED = "staged"
+STEP_COMMITTED = "committed"
+
+# The record of a decision in progress, beside git's own files (never in the working tree).
+INTENT_FILE = "skillwarden-intent.json"
 
 PAST_TENSE = {"approve": "Approved", "backlog": "Backlogged"}
 
@@ -90,6 +119,18 @@ class UnsafePathError(LibraryError):
     """A path we were about to write leaves the repository or goes through a symlink."""
 
 
+class StaleCandidateError(LibraryError):
+    """The target changed since the candidate was computed: the reviewed decision no longer applies."""
+
+
+class UnsafeContentError(LibraryError):
+    """The security scan run just before the commit refused the content."""
+
+
+class InterruptedDecisionError(LibraryError):
+    """A decision was interrupted part-way (a crash); it must be recovered before the next one."""
+
+
 @dataclass(frozen=True)
 class Decision:
     action: str  # "approve" | "backlog" | "reject" | "rollback" | "undo"
@@ -102,6 +143,10 @@ class Decision:
     summary: str  # the commit subject
     reverts: str | None = None  # for a rollback: the sha of the decision it undid
     name: str | None = None  # the skill name, for decisions about a SKILL.md
+    target: str | None = None  # the harness file, for harness modifications
+    policy: str | None = None  # the policy rule that decided, when no human did
+    scanner: str | None = None  # the scanner version that passed the content
+    reason: str = ""  # the commit body: why
 
 
 # ---------------------------------------------------------------- pure helpers: messages and trailers
@@ -130,7 +175,16 @@ def parse_trailers(message: str) -> dict[str, list[str]]:
     return trailers
 
 
-def decision_from_trailers(trailers: dict[str, list[str]], *, sha: str, when: str, summary: str) -> Decision | None:
+def message_body(message: str) -> str:
+    """The paragraphs between the subject and the trailer block: the human-readable why."""
+    paragraphs = [part.strip() for part in re.split(r"\n[ \t]*\n", message.strip()) if part.strip()]
+    end = len(paragraphs) - 1 if parse_trailers(message) else len(paragraphs)
+    return "\n\n".join(paragraphs[1:end])
+
+
+def decision_from_trailers(
+    trailers: dict[str, list[str]], *, sha: str, when: str, summary: str, reason: str = ""
+) -> Decision | None:
     """The Decision a commit records, or None for commits that are not skillwarden decisions."""
     if TRAILER_DECISION not in trailers:
         return None
@@ -152,6 +206,10 @@ def decision_from_trailers(trailers: dict[str, list[str]], *, sha: str, when: st
         summary=summary,
         reverts=single(TRAILER_REVERTS, required=False),
         name=single(TRAILER_SKILL, required=False),
+        target=single(TRAILER_TARGET, required=False),
+        policy=single(TRAILER_POLICY, required=False),
+        scanner=single(TRAILER_SCANNER, required=False),
+        reason=reason,
     )
 
 
@@ -220,6 +278,50 @@ def one_line_title(title: object) -> str:
     return " ".join(title.split())
 
 
+def bytes_hash(data: bytes | None) -> str:
+    """The content hash of a committed file's bytes (same as skill_md.content_hash of its text), or ABSENT."""
+    return ABSENT if data is None else "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def validate_base_hash(value: object) -> str | None:
+    if value is None or value == ABSENT:
+        return value
+    return validate_content_hash(value)
+
+
+def check_not_stale(candidate_id: str, target: str, committed: bytes | None, base_hash: str | None) -> None:
+    """Refuse a candidate computed against other content than `target` has now (None: not bound)."""
+    if base_hash is None:
+        return
+    current = bytes_hash(committed)
+    if current != base_hash:
+        raise StaleCandidateError(
+            f"candidate {candidate_id} is stale: it was computed against {target} at {base_hash}, "
+            f"which is now {current}; mine it again and review the new version"
+        )
+
+
+def scan_refusal(report: object, *, require_clean: bool) -> str | None:
+    """Why a scan report forbids the commit, or None. Dangerous never passes; caution needs a human."""
+    verdict = str(report.verdict)
+    if verdict == DANGEROUS or (require_clean and verdict != SAFE):
+        findings = "; ".join(
+            f"line {finding.line}: {finding.message} ({finding.rule})" for finding in getattr(report, "findings", ())
+        )
+        who = "" if verdict == DANGEROUS else " without a human review"
+        return f"security scan says {verdict}; refusing to commit it{who}" + (f": {findings}" if findings else "")
+    return None
+
+
+def default_scanner() -> Callable[[str], object] | None:
+    """core.scan.scan_text, the scanner every commit goes through; None where it is not installed."""
+    try:
+        from core.scan import scan_text
+    except ImportError:
+        return None
+    return scan_text
+
+
 def dump_yaml(data: object) -> str:
     """Human-readable, deterministic YAML for the files we commit."""
     try:
@@ -275,6 +377,41 @@ def index_lock_is_stale(lock: Path, repo_path: Path, *, now: float, proc: Path =
     return now - lock.stat().st_mtime > STALE_LOCK_SECONDS
 
 
+def process_start_time(pid: int, proc: Path = Path("/proc")) -> str | None:
+    """The kernel's start time of `pid` (field 22 of /proc/<pid>/stat), which tells a reused pid apart."""
+    try:
+        stat = (proc / str(pid) / "stat").read_text()
+    except OSError:
+        return None
+    # The command name (field 2) may contain spaces and parentheses; the fields after its last ')' do not.
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def process_is_alive(pid: int, start_time: str | None, proc: Path = Path("/proc")) -> bool:
+    return start_time is not None and process_start_time(pid, proc) == start_time
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What a decision in progress is about to do, written before it touches the working tree."""
+
+    pid: int
+    start_time: str | None
+    parent: str | None  # HEAD when the decision began
+    action: str
+    candidate_id: str
+    content_hash: str
+    paths: tuple[str, ...]
+
+    def to_json(self) -> str:
+        return json.dumps({**asdict(self), "paths": list(self.paths)}, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Intent:
+        data = json.loads(text)
+        return cls(**{**data, "paths": tuple(data["paths"])})
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Temp file in the same directory, fsync, rename: a crash leaves the old or the new file, never half."""
     descriptor, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -309,7 +446,7 @@ def _fsync_directory(directory: Path) -> None:
 
 
 @dataclass(frozen=True)
-class _Change:
+class Change:
     """What one decision does to the tree: files to write (path -> bytes) and files to delete."""
 
     writes: dict[str, bytes]
@@ -320,11 +457,32 @@ class _Change:
         return [*self.writes, *self.deletions]
 
 
-class SkillLibrary:
-    """A git-backed skills library. Thread-safe; close it (or use `with`) to stop git helper processes."""
+Scanner = Callable[[str], object]  # text -> a report with .verdict, .scanner_version and .findings
 
-    def __init__(self, path: Path, *, create: bool = True) -> None:
+
+class DecisionRepository:
+    """A git repository where each decision is one commit with trailers. Thread-safe; close it (or use
+    `with`) to stop git helper processes.
+
+    `scanner` checks content right before it is committed (default: core.scan.scan_text); `on_step` is
+    called with STEP_* names at each point of a decision, which is where the crash tests kill us.
+    """
+
+    # A repository of our own must be entirely clean; a user's project (the harness) may have
+    # unrelated work in progress, so there only staged changes and our own paths must be clean.
+    requires_clean_tree = True
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        create: bool = True,
+        scanner: Scanner | None = None,
+        on_step: Callable[[str], None] | None = None,
+    ) -> None:
         self.path = Path(path).absolute()
+        self.scanner = scanner if scanner is not None else default_scanner()
+        self.on_step = on_step
         self._lock = threading.Lock()
         self._repo = self._open_or_create(create)
         try:
@@ -333,116 +491,62 @@ class SkillLibrary:
             self._ensure_identity()
             if not self._repo.head.is_valid():
                 if not create:
-                    raise LibraryError(f"skills repository {self.path} has no commits")
-                self._write_readme_commit()
+                    raise LibraryError(f"repository {self.path} has no commits")
+                self._write_initial_commit()
         except BaseException:
             self._repo.close()  # a half-opened library must not leak GitPython's helper processes
             raise
 
     # ------------------------------------------------------------------------ decisions (writes)
 
-    def approve(
-        self,
-        *,
-        candidate_id: str,
-        name: str,
-        skill_md: str,
-        provenance: dict,
-        evidence: Sequence[str],
-        reviewer: str,
-        title: str,
+    def revert(
+        self, sha: str, *, reviewer: str, reason: str = "", action: str = "rollback", policy: str | None = None
     ) -> Decision:
-        """Commit the skill to skills/<name>/. Different content under an existing name is a refinement."""
-        return self._decide_skill(
-            "approve", APPROVED_DIR, candidate_id, name, skill_md, provenance, evidence, reviewer, title
-        )
-
-    def backlog(
-        self,
-        *,
-        candidate_id: str,
-        name: str,
-        skill_md: str,
-        provenance: dict,
-        evidence: Sequence[str],
-        reviewer: str,
-        title: str,
-    ) -> Decision:
-        """Commit the skill to backlog/<name>/, where agents do not load it."""
-        return self._decide_skill(
-            "backlog", BACKLOG_DIR, candidate_id, name, skill_md, provenance, evidence, reviewer, title
-        )
-
-    def reject(
-        self,
-        *,
-        candidate_id: str,
-        title: str,
-        content_hash: str,
-        evidence: Sequence[str],
-        reviewer: str,
-        reason: str = "",
-    ) -> Decision:
-        """Record a rejection in decisions/rejected/<candidate_id>.yaml."""
-        candidate_id = validate_candidate_id(candidate_id)
-        title = one_line_title(title)
-        content_hash = validate_content_hash(content_hash)
-        sessions = validate_evidence(evidence)
-        reviewer = validate_reviewer(reviewer)
-        reason = _text(reason, "reason")
-        record = {
-            "candidate": candidate_id,
-            "title": title,
-            "content_hash": content_hash,
-            "reason": reason,
-            "evidence": list(sessions),
-            "reviewer": reviewer,
-        }
-        change = _Change(writes={f"{REJECTED_DIR}/{candidate_id}.yaml": dump_yaml(record).encode("utf-8")})
-        body = f"Rejected by {reviewer}" + (f": {reason}" if reason else ".")
-        trailers = _decision_trailers("reject", candidate_id, None, content_hash, sessions, reviewer)
-        message = build_commit_message(f"reject candidate {candidate_id}: {title}", body, trailers)
-        with self._lock:
-            self._require_clean_branch()
-            self._apply(change, message, reviewer)
-            return self._head_decision()
-
-    def revert(self, sha: str, *, reviewer: str, reason: str = "", action: str = "rollback") -> Decision:
         """Revert one decision with `git revert`, as one new commit (history stays linear).
 
         `action` says what the revert means: "rollback" retires the decision for good, "undo" takes
-        a mistaken decision back so its candidate can be decided again.
+        a mistaken decision back so its candidate can be decided again. `policy` names the rule that
+        decided it when no human did.
         """
         if action not in REVERT_ACTIONS:
             raise LibraryError(f"unknown revert action {action!r}; expected one of {sorted(REVERT_ACTIONS)}")
         reviewer = validate_reviewer(reviewer)
-        reason = _text(reason, "reason")
+        reason = text_field(reason, "reason")
+        if policy is not None:
+            policy = single_line(policy, "policy rule")
         with self._lock:
-            self._require_clean_branch()
             target = self._resolve_commit(sha)
             original = self._decision_of(target)
             self._check_revertible(target, original)
             paths = self._paths_changed_by(target)
-            trailers = _decision_trailers(
+            self._require_clean_branch(paths)
+            trailers = decision_trailers(
                 action,
                 original.candidate_id,
-                original.name,
                 original.content_hash,
                 original.evidence,
                 reviewer,
+                name=original.name,
+                target=original.target,
+                policy=policy,
             )
             trailers.append((TRAILER_REVERTS, target.hexsha))
-            what = f"skill {original.name}" if original.name else f"candidate {original.candidate_id}"
+            what = _subject_of(original)
             body = (reason + "\n\n" if reason else "") + f"This reverts commit {target.hexsha} ({original.summary})."
             message = build_commit_message(f"{action} {original.action} of {what}", body, trailers)
+            self._write_intent(action, original.candidate_id, original.content_hash, paths)
             try:
                 self._repo.git.revert("--no-commit", target.hexsha)
+                self._step(STEP_STAGED)
                 self._commit(message, reviewer)
+                self._step(STEP_COMMITTED)
             except BaseException as error:
                 self._abort_revert(paths)
+                self._clear_intent()
                 if isinstance(error, git.GitCommandError):
                     raise LibraryError(f"cannot revert {target.hexsha}: {_git_error_text(error)}") from error
                 raise
+            self._clear_intent()
             return self._head_decision()
 
     # ------------------------------------------------------------------------------------- reads
@@ -452,33 +556,46 @@ class SkillLibrary:
         with self._lock:
             return self._decisions_unlocked()
 
-    def skill_names(self) -> list[str]:
-        """Names of the approved skills in HEAD, sorted."""
+    def committed_bytes(self, path: str) -> bytes | None:
+        """A file as HEAD has it (None when HEAD has no such file); never the working tree."""
         with self._lock:
-            try:
-                folder = self._repo.head.commit.tree / APPROVED_DIR
-            except KeyError:
-                return []
-            if folder.type != "tree":
-                return []
-            return sorted(tree.name for tree in folder.trees if SKILL_FILE in {blob.name for blob in tree.blobs})
+            return self._committed_bytes(path)
 
-    def read_skill(self, name: str) -> str:
-        """The committed SKILL.md of an approved skill (read from git, not from the working tree)."""
-        name = _valid_name(name)
+    # --------------------------------------------------------------------------- crash recovery
+
+    def interrupted_decision(self) -> Intent | None:
+        """The intent of a decision that began and never finished (or is running in another process)."""
+        try:
+            return Intent.from_json(self._intent_path().read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, TypeError, KeyError) as error:
+            raise LibraryError(f"{self._intent_path()} is unreadable ({error}); inspect and delete it") from error
+
+    def head_commit(self) -> tuple[str, str | None, Decision | None]:
+        """HEAD's sha, its parent's sha, and the decision HEAD records (None for other commits)."""
         with self._lock:
-            try:
-                blob = self._repo.head.commit.tree / f"{APPROVED_DIR}/{name}/{SKILL_FILE}"
-            except KeyError:
-                raise LibraryError(f"no approved skill named {name!r}") from None
-            return blob.data_stream.read().decode("utf-8")
+            commit = self._repo.head.commit
+            parent = commit.parents[0].hexsha if commit.parents else None
+            return commit.hexsha, parent, self._decision_of(commit)
+
+    def finish_interrupted(self, intent: Intent, *, committed: bool) -> None:
+        """Close an interrupted decision: when its commit exists, only the record goes; otherwise its
+        paths go back to HEAD in the index and the working tree (with its temp files and empty folders)."""
+        with self._lock:
+            if not committed:
+                self._abort_revert(intent.paths)
+                self._remove_leftovers(intent.paths)
+            self._clear_intent()
+
+    # ----------------------------------------------------------------------------------- lifecycle
 
     def close(self) -> None:
         """Stop GitPython's persistent helper processes; long-lived programs leak them otherwise."""
         with self._lock:
             self._repo.close()
 
-    def __enter__(self) -> SkillLibrary:
+    def __enter__(self):
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -486,12 +603,31 @@ class SkillLibrary:
 
     # ----------------------------------------------------------------------------------- internals
 
+    def _write_initial_commit(self) -> None:
+        raise LibraryError(f"repository {self.path} has no commits")
+
+    def _step(self, name: str) -> None:
+        if self.on_step is not None:
+            self.on_step(name)
+
+    def _scan(self, text: str, *, require_clean: bool) -> list[tuple[str, str]]:
+        """Scan `text` before it is committed; the trailers that record which scanner passed it."""
+        if self.scanner is None:
+            if require_clean:
+                raise UnsafeContentError("no security scanner is available; refusing to commit without a human")
+            return []
+        report = self.scanner(text)
+        refusal = scan_refusal(report, require_clean=require_clean)
+        if refusal is not None:
+            raise UnsafeContentError(refusal)
+        return [(TRAILER_SCANNER, str(report.scanner_version)), (TRAILER_SCAN, str(report.verdict))]
+
     def _open_or_create(self, create: bool) -> git.Repo:
         try:
             repo = git.Repo(self.path)
         except git.NoSuchPathError:
             if not create:
-                raise LibraryError(f"no skills repository at {self.path}") from None
+                raise LibraryError(f"no git repository at {self.path}") from None
             return git.Repo.init(self.path, mkdir=True, initial_branch=DEFAULT_BRANCH)
         except git.InvalidGitRepositoryError:
             # Only an empty directory becomes a new library: files already there are not ours to commit.
@@ -500,7 +636,7 @@ class SkillLibrary:
             return git.Repo.init(self.path, initial_branch=DEFAULT_BRANCH)
         if repo.bare or repo.working_tree_dir is None:
             repo.close()
-            raise LibraryError(f"{self.path} is a bare repository; a skills library needs a working tree")
+            raise LibraryError(f"{self.path} is a bare repository; decisions need a working tree")
         return repo
 
     def _ensure_identity(self) -> None:
@@ -512,76 +648,34 @@ class SkillLibrary:
             except git.GitCommandError:
                 self._repo.git.config("--local", key, fallback)
 
-    def _write_readme_commit(self) -> None:
-        with self._lock:
-            self._require_clean_branch(allow_unborn=True)
-            self._apply(_Change(writes={"README.md": README_TEXT.encode("utf-8")}), "Initialize skills repository\n")
+    def _apply(self, change: Change, message: str, reviewer: str | None = None, *, intent: tuple | None = None) -> None:
+        """Write, stage and commit one change; on any failure put its paths back as they are in HEAD.
 
-    def _decide_skill(
-        self,
-        action: str,
-        folder: str,
-        candidate_id: str,
-        name: str,
-        skill_md: str,
-        provenance: dict,
-        evidence: Sequence[str],
-        reviewer: str,
-        title: str,
-    ) -> Decision:
-        # Everything is validated before the lock and before any path exists: bad input touches nothing.
-        name = _valid_name(name)
-        candidate_id = validate_candidate_id(candidate_id)
-        if not isinstance(skill_md, str):
-            raise LibraryError("skill_md must be a string")
-        try:
-            parse(skill_md, folder_name=name)
-        except SkillFormatError as error:
-            raise LibraryError(f"refusing to write an invalid SKILL.md for {name!r}: {error}") from error
-        if not isinstance(provenance, dict):
-            raise LibraryError("provenance must be a mapping")
-        sessions = validate_evidence(evidence)
-        reviewer = validate_reviewer(reviewer)
-        title = one_line_title(title)
-        digest = content_hash(skill_md)
-        skill_path = f"{folder}/{name}/{SKILL_FILE}"
-        writes = {
-            skill_path: skill_md.encode("utf-8"),
-            f"{folder}/{name}/{PROVENANCE_FILE}": dump_yaml(provenance).encode("utf-8"),
-        }
-        trailers = _decision_trailers(action, candidate_id, name, digest, sessions, reviewer)
-        body = f"{PAST_TENSE[action]} by {reviewer} from {len(sessions)} evidence session(s)."
-        message = build_commit_message(f"{action} skill {name}: {title}", body, trailers)
-        with self._lock:
-            self._require_clean_branch()
-            if self._committed_bytes(skill_path) == writes[skill_path]:
-                state = "approved" if action == "approve" else "backlogged"
-                raise LibraryError(f"skill {name!r} is already {state} with this exact content")
-            if action == "backlog" and self._committed_bytes(f"{APPROVED_DIR}/{name}/{SKILL_FILE}") is not None:
-                raise LibraryError(f"skill {name!r} is approved; roll it back before backlogging it")
-            # Approving a backlogged skill moves it: the backlog copy goes in the same commit.
-            deletions = self._committed_files(f"{BACKLOG_DIR}/{name}") if action == "approve" else ()
-            self._apply(_Change(writes=writes, deletions=deletions), message, reviewer)
-            return self._head_decision()
-
-    def _apply(self, change: _Change, message: str, reviewer: str | None = None) -> None:
-        """Write, stage and commit one change; on any failure put its paths back as they are in HEAD."""
+        `intent` is (action, candidate_id, content_hash): recorded first, so a crash can be recovered.
+        """
         targets = {relative: checked_path(self.path, relative) for relative in change.paths}
         created_dirs: list[Path] = []
+        if intent is not None:
+            self._write_intent(*intent, change.paths)
         try:
             for relative, data in change.writes.items():
                 created_dirs += self._make_parents(targets[relative])
                 write_atomically(targets[relative], data)
+            self._step(STEP_WRITTEN)
             if change.writes:
                 self._repo.git.add("--", *change.writes)
             if change.deletions:
                 self._repo.git.rm("-q", "--", *change.deletions)
             if not self._repo.git.diff("--cached", "--name-only"):
                 raise LibraryError("nothing to commit: the repository already records this decision")
+            self._step(STEP_STAGED)
             self._commit(message, reviewer)
+            self._step(STEP_COMMITTED)
         except BaseException:
             self._restore_paths(change.paths, created_dirs)
+            self._clear_intent()
             raise
+        self._clear_intent()
 
     def _commit(self, message: str, reviewer: str | None) -> None:
         """Commit the index. The reviewer becomes author and committer, with a placeholder address."""
@@ -591,6 +685,18 @@ class SkillLibrary:
             arguments.append(f"--author={reviewer} <{PLACEHOLDER_EMAIL}>")
             environment = {"GIT_COMMITTER_NAME": reviewer, "GIT_COMMITTER_EMAIL": PLACEHOLDER_EMAIL}
         self._repo.git.commit(*arguments, env=environment)
+
+    def _intent_path(self) -> Path:
+        return Path(self._repo.git_dir) / INTENT_FILE
+
+    def _write_intent(self, action: str, candidate_id: str, content_hash: str, paths: Sequence[str]) -> None:
+        parent = self._repo.head.commit.hexsha if self._repo.head.is_valid() else None
+        intent = Intent(os.getpid(), process_start_time(os.getpid()), parent, action, candidate_id, content_hash,
+                        tuple(paths))  # fmt: skip
+        write_atomically(self._intent_path(), intent.to_json().encode("utf-8"))
+
+    def _clear_intent(self) -> None:
+        self._intent_path().unlink(missing_ok=True)
 
     def _make_parents(self, target: Path) -> list[Path]:
         """Create the missing parent directories of `target`, returning them so a failure can remove them."""
@@ -620,6 +726,19 @@ class SkillLibrary:
             if directory.is_dir() and not any(directory.iterdir()):
                 directory.rmdir()
 
+    def _remove_leftovers(self, paths: Sequence[str]) -> None:
+        """After a crash: the temp files write_atomically left beside `paths`, and folders left empty."""
+        folders = {(self.path / path).parent for path in paths}
+        for folder in folders:
+            if folder.is_dir() and not folder.is_symlink():
+                for name in {Path(path).name for path in paths}:
+                    for temp in folder.glob(f".{name}.*.tmp"):
+                        temp.unlink(missing_ok=True)
+        for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+            while folder != self.path and folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
+                folder.rmdir()
+                folder = folder.parent
+
     def _abort_revert(self, paths: Sequence[str]) -> None:
         # When the revert never started there is nothing to abort; restoring the paths is all it needs.
         with contextlib.suppress(git.GitCommandError):
@@ -634,14 +753,23 @@ class SkillLibrary:
             raise LibraryError(f"{lock} is held by a running git process; try again when it has finished")
         lock.unlink(missing_ok=True)
 
-    def _require_clean_branch(self, *, allow_unborn: bool = False) -> None:
+    def _require_clean_branch(self, paths: Sequence[str] = (), *, allow_unborn: bool = False) -> None:
+        """Refuse to start a decision over an interrupted one, a detached HEAD or changes in the way."""
+        intent = self.interrupted_decision()
+        if intent is not None:
+            raise InterruptedDecisionError(
+                f"a {intent.action} of {intent.candidate_id} by process {intent.pid} did not finish; "
+                "restart skillwarden to recover it"
+            )
         self._recover_stale_index_lock()
         if not allow_unborn and not self._repo.head.is_valid():
-            raise LibraryError(f"skills repository {self.path} has no commits")
+            raise LibraryError(f"repository {self.path} has no commits")
         if self._repo.head.is_detached:
-            raise LibraryError(f"skills repository {self.path} has a detached HEAD; check out a branch first")
+            raise LibraryError(f"repository {self.path} has a detached HEAD; check out a branch first")
         status = self._repo.git.status("--porcelain=v1", "-z", "--untracked-files=all")
         changes = parse_porcelain_status(status)
+        if not self.requires_clean_tree:
+            changes = changes_in_the_way(changes, paths)
         if changes:
             raise DirtyRepositoryError(describe_dirty_tree(self.path, changes))
 
@@ -708,7 +836,208 @@ class SkillLibrary:
             sha=commit.hexsha,
             when=commit.committed_datetime.isoformat(),
             summary=message.split("\n", 1)[0],
+            reason=message_body(message),
         )
+
+
+class SkillLibrary(DecisionRepository):
+    """The skills repository: approve, backlog, reject and evict skills, one commit each."""
+
+    def approve(
+        self,
+        *,
+        candidate_id: str,
+        name: str,
+        skill_md: str,
+        provenance: dict,
+        evidence: Sequence[str],
+        reviewer: str,
+        title: str,
+        reason: str = "",
+        policy: str | None = None,
+        base_hash: str | None = None,
+        require_clean_scan: bool = False,
+    ) -> Decision:
+        """Commit the skill to skills/<name>/. Different content under an existing name is a refinement.
+
+        `base_hash` binds the decision to the skills/<name>/SKILL.md the candidate was computed against
+        (ABSENT: none existed); `require_clean_scan` is for decisions without a human (policy).
+        """
+        return self._decide_skill(
+            "approve", APPROVED_DIR, candidate_id, name, skill_md, provenance, evidence, reviewer, title,
+            reason=reason, policy=policy, base_hash=base_hash, require_clean_scan=require_clean_scan,
+        )  # fmt: skip
+
+    def backlog(
+        self,
+        *,
+        candidate_id: str,
+        name: str,
+        skill_md: str,
+        provenance: dict,
+        evidence: Sequence[str],
+        reviewer: str,
+        title: str,
+        reason: str = "",
+        policy: str | None = None,
+        base_hash: str | None = None,
+    ) -> Decision:
+        """Commit the skill to backlog/<name>/, where agents do not load it."""
+        return self._decide_skill(
+            "backlog", BACKLOG_DIR, candidate_id, name, skill_md, provenance, evidence, reviewer, title,
+            reason=reason, policy=policy, base_hash=base_hash, require_clean_scan=False,
+        )  # fmt: skip
+
+    def reject(
+        self,
+        *,
+        candidate_id: str,
+        title: str,
+        content_hash: str,
+        evidence: Sequence[str],
+        reviewer: str,
+        reason: str = "",
+    ) -> Decision:
+        """Record a rejection in decisions/rejected/<candidate_id>.yaml."""
+        candidate_id = validate_candidate_id(candidate_id)
+        title = one_line_title(title)
+        content_hash = validate_content_hash(content_hash)
+        sessions = validate_evidence(evidence)
+        reviewer = validate_reviewer(reviewer)
+        reason = text_field(reason, "reason")
+        record = {
+            "candidate": candidate_id,
+            "title": title,
+            "content_hash": content_hash,
+            "reason": reason,
+            "evidence": list(sessions),
+            "reviewer": reviewer,
+        }
+        change = Change(writes={f"{REJECTED_DIR}/{candidate_id}.yaml": dump_yaml(record).encode("utf-8")})
+        body = f"Rejected by {reviewer}" + (f": {reason}" if reason else ".")
+        trailers = decision_trailers("reject", candidate_id, content_hash, sessions, reviewer)
+        message = build_commit_message(f"reject candidate {candidate_id}: {title}", body, trailers)
+        with self._lock:
+            self._require_clean_branch(change.paths)
+            self._apply(change, message, reviewer, intent=("reject", candidate_id, content_hash))
+            return self._head_decision()
+
+    def push_backlog(self, decision: Decision, remote: str) -> str:
+        """Push a backlog decision's commit to `remote` (a URL or remote name) as the branch
+        skillwarden/backlog/<name>, for review on the team's git host. Returns the branch name.
+
+        Never forced: a branch someone else moved on the host is refused rather than overwritten.
+        """
+        if decision.action != "backlog" or decision.name is None:
+            raise LibraryError(f"commit {decision.sha} is not a backlog decision")
+        remote = single_line(remote, "backlog remote")
+        if remote.startswith("-"):  # it would be read as an option of git push
+            raise LibraryError(f"invalid backlog remote {remote!r}")
+        branch = f"{BACKLOG_BRANCH_PREFIX}{_valid_name(decision.name)}"
+        with self._lock:
+            commit = self._resolve_commit(decision.sha)
+            try:
+                self._repo.git.push("--porcelain", "--", remote, f"{commit.hexsha}:refs/heads/{branch}")
+            except git.GitCommandError as error:
+                raise LibraryError(f"cannot push {branch} to {remote}: {_git_error_text(error)}") from error
+        return branch
+
+    def skill_names(self) -> list[str]:
+        """Names of the approved skills in HEAD, sorted."""
+        with self._lock:
+            try:
+                folder = self._repo.head.commit.tree / APPROVED_DIR
+            except KeyError:
+                return []
+            if folder.type != "tree":
+                return []
+            return sorted(tree.name for tree in folder.trees if SKILL_FILE in {blob.name for blob in tree.blobs})
+
+    def read_skill(self, name: str) -> str:
+        """The committed SKILL.md of an approved skill (read from git, not from the working tree)."""
+        name = _valid_name(name)
+        with self._lock:
+            try:
+                blob = self._repo.head.commit.tree / f"{APPROVED_DIR}/{name}/{SKILL_FILE}"
+            except KeyError:
+                raise LibraryError(f"no approved skill named {name!r}") from None
+            return blob.data_stream.read().decode("utf-8")
+
+    def _write_initial_commit(self) -> None:
+        with self._lock:
+            self._require_clean_branch(allow_unborn=True)
+            self._apply(Change(writes={"README.md": README_TEXT.encode("utf-8")}), "Initialize skills repository\n")
+
+    def _decide_skill(
+        self,
+        action: str,
+        folder: str,
+        candidate_id: str,
+        name: str,
+        skill_md: str,
+        provenance: dict,
+        evidence: Sequence[str],
+        reviewer: str,
+        title: str,
+        *,
+        reason: str,
+        policy: str | None,
+        base_hash: str | None,
+        require_clean_scan: bool,
+    ) -> Decision:
+        # Everything is validated before the lock and before any path exists: bad input touches nothing.
+        name = _valid_name(name)
+        candidate_id = validate_candidate_id(candidate_id)
+        if not isinstance(skill_md, str):
+            raise LibraryError("skill_md must be a string")
+        try:
+            parse(skill_md, folder_name=name)
+        except SkillFormatError as error:
+            raise LibraryError(f"refusing to write an invalid SKILL.md for {name!r}: {error}") from error
+        if not isinstance(provenance, dict):
+            raise LibraryError("provenance must be a mapping")
+        sessions = validate_evidence(evidence)
+        reviewer = validate_reviewer(reviewer)
+        title = one_line_title(title)
+        reason = text_field(reason, "reason")
+        if policy is not None:
+            policy = single_line(policy, "policy rule")
+        base_hash = validate_base_hash(base_hash)
+        scan_trailers = self._scan(skill_md, require_clean=require_clean_scan)
+        digest = content_hash(skill_md)
+        skill_path = f"{folder}/{name}/{SKILL_FILE}"
+        approved_path = f"{APPROVED_DIR}/{name}/{SKILL_FILE}"
+        writes = {
+            skill_path: skill_md.encode("utf-8"),
+            f"{folder}/{name}/{PROVENANCE_FILE}": dump_yaml(provenance).encode("utf-8"),
+        }
+        trailers = decision_trailers(
+            action, candidate_id, digest, sessions, reviewer, name=name, base_hash=base_hash, policy=policy,
+            scan=scan_trailers,
+        )  # fmt: skip
+        default_body = f"{PAST_TENSE[action]} by {reviewer} from {len(sessions)} evidence session(s)."
+        body = f"{default_body}\n\n{reason}" if reason else default_body
+        message = build_commit_message(f"{action} skill {name}: {title}", body, trailers)
+        with self._lock:
+            # Approving a backlogged skill moves it: the backlog copy goes in the same commit.
+            deletions = self._committed_files(f"{BACKLOG_DIR}/{name}") if action == "approve" else ()
+            self._require_clean_branch([*writes, *deletions])
+            check_not_stale(candidate_id, approved_path, self._committed_bytes(approved_path), base_hash)
+            if self._committed_bytes(skill_path) == writes[skill_path]:
+                state = "approved" if action == "approve" else "backlogged"
+                raise LibraryError(f"skill {name!r} is already {state} with this exact content")
+            if action == "backlog" and self._committed_bytes(approved_path) is not None:
+                raise LibraryError(f"skill {name!r} is approved; roll it back before backlogging it")
+            self._apply(Change(writes=writes, deletions=deletions), message, reviewer,
+                        intent=(action, candidate_id, digest))  # fmt: skip
+            return self._head_decision()
+
+
+def changes_in_the_way(changes: Sequence[tuple[str, str]], paths: Sequence[str]) -> list[tuple[str, str]]:
+    """Of a repository's changes, those a decision touching `paths` cannot work around: anything staged
+    (it would go into our commit) and any change to one of `paths` (we would overwrite it)."""
+    ours = set(paths)
+    return [(status, path) for status, path in changes if status[0] not in " ?" or path in ours]
 
 
 def _valid_name(name: object) -> str:
@@ -718,26 +1047,46 @@ def _valid_name(name: object) -> str:
         raise UnsafePathError(str(error)) from error
 
 
-def _text(value: object, what: str) -> str:
+def text_field(value: object, what: str) -> str:
     if not isinstance(value, str):
         raise LibraryError(f"{what} must be a string")
     return value.strip()
 
 
-def _decision_trailers(
+def _subject_of(decision: Decision) -> str:
+    if decision.name:
+        return f"skill {decision.name}"
+    if decision.target:
+        return f"harness file {decision.target}"
+    return f"candidate {decision.candidate_id}"
+
+
+def decision_trailers(
     action: str,
     candidate_id: str,
-    name: str | None,
     digest: str,
     sessions: Sequence[str],
     reviewer: str,
+    *,
+    name: str | None = None,
+    target: str | None = None,
+    base_hash: str | None = None,
+    policy: str | None = None,
+    scan: Sequence[tuple[str, str]] = (),
 ) -> list[tuple[str, str]]:
     trailers = [(TRAILER_DECISION, action), (TRAILER_CANDIDATE, candidate_id)]
     if name is not None:
         trailers.append((TRAILER_SKILL, name))
+    if target is not None:
+        trailers.append((TRAILER_TARGET, target))
     trailers.append((TRAILER_CONTENT_HASH, digest))
+    if base_hash is not None:
+        trailers.append((TRAILER_BASE_HASH, base_hash))
     trailers += [(TRAILER_EVIDENCE, session) for session in sessions]
     trailers.append((TRAILER_REVIEWER, reviewer))
+    trailers += scan
+    if policy is not None:
+        trailers.append((TRAILER_POLICY, policy))
     return trailers
 
 

@@ -94,3 +94,39 @@ def test_describe_names_the_skill_from_its_tasks_and_parameterizes_what_varies()
     assert "Read `{file}` (.py)." in draft.body and "Edit `{file}` (.py)." in draft.body
     assert [p.name for p in draft.parameters] == ["args", "file", "args2"]
     assert draft.provenance[0] == {"session": "s0", "steps": "1-5", "lines": [10, 11, 12, 13, 14]}
+
+
+def test_two_step_patterns_and_inspection_only_patterns_are_not_skills():
+    write_run = [("write:.py", "scripts/a.py"), ("shell:python", "python scripts/a.py")]
+    looking = [("shell:git log", "git log"), ("shell:git diff", "git diff"), ("read:.py", "a.py")]
+    sequences = {f"s{i}": session(write_run, f"m{i}") for i in range(4)}
+    sequences |= {f"t{i}": session(looking, f"n{i}") for i in range(4)}
+    assert mine_procedures(sequences, {sid: "succeeded" for sid in sequences}) == []
+    assert is_trivial(("shell:git status", "read:.py", "shell:ls"))
+
+
+def test_inspection_commands_may_sit_between_steps():
+    sequences = {f"s{i}": session(FIX, f"m{i}") for i in range(1, 3)}
+    sequences["s0"] = session(FIX, "m0", noise=[(4, "shell:git status"), (3, "shell:git diff")])
+    procedures = mine_procedures(sequences, {sid: "succeeded" for sid in sequences})
+    assert [p.tokens for p in procedures] == [tuple(t for t, _ in FIX)]
+
+
+def test_lift_compares_with_all_finished_sessions():
+    sequences = {f"s{i}": session(FIX, f"m{i}") for i in range(4)}
+    sequences |= {f"f{i}": session(FIX[:2], f"n{i}") for i in range(4)}
+    outcomes = {sid: "succeeded" if sid.startswith("s") else "failed" for sid in sequences}
+    procedure = mine_procedures(sequences, outcomes)[0]
+    assert procedure.success_rate == 1.0
+    assert procedure.lift == 2.0
+
+
+def test_a_failed_run_counts_against_a_procedure_only_if_its_last_step_worked():
+    def failing(name, *, last_failed):
+        steps = session(FIX, name)
+        return steps[:-1] + [TokenStep(steps[-1].token, 4, 4, "git commit", failed=last_failed)]
+
+    sequences = {f"s{i}": session(FIX, f"m{i}") for i in range(3)}
+    sequences |= {"f0": failing("a", last_failed=True), "f1": failing("b", last_failed=False)}
+    outcomes = {sid: "succeeded" if sid.startswith("s") else "failed" for sid in sequences}
+    assert mine_procedures(sequences, outcomes)[0].failed_sessions == ["f1"]

@@ -1,5 +1,13 @@
 from core.model import Step
-from core.normalize import file_role, normalize_step, program_of, shell_command_text
+from core.normalize import (
+    file_extension,
+    file_role,
+    normalize_step,
+    path_role,
+    program_of,
+    shell_command_text,
+    shell_flags,
+)
 
 
 def test_program_of_strips_setup_wrappers_and_env():
@@ -18,10 +26,23 @@ def test_codex_exec_arrays_become_the_inner_command():
     assert shell_command_text({"cmd": "ruff check ."}) == "ruff check ."
 
 
-def test_file_roles():
+def test_file_roles_name_the_role_and_the_extension():
     assert file_role("/home/u/src/cart.py") == ".py"
+    assert file_role("tests/test_cart.py") == "test:.py"
+    assert file_role("src/cart_test.go") == "test:.go"
+    assert file_role("migrations/versions/ab12_add.py") == "migration:.py"
+    assert file_role(".github/workflows/ci.yml") == "ci:.yml"
+    assert file_role("docs/README.MD") == "docs:.md"
     assert file_role("C:\\work\\Makefile") == "Makefile"
-    assert file_role("docs/README.MD") == ".md"
+    assert file_role("/repo/pyproject.toml") == "pyproject.toml"
+    assert path_role("src/app/main.py") == ""
+    assert file_extension("test:.py") == ".py" and file_extension("pyproject.toml") == "pyproject.toml"
+
+
+def test_shell_flags_are_kept_apart_from_the_program():
+    assert shell_flags("cd app && pytest -x -q --maxfail=2 tests/") == ("--maxfail", "-q", "-x")
+    assert shell_flags("git commit -am 'fix -x'") == ("-am",)
+    assert program_of("pytest -x -q tests/") == "pytest"
 
 
 def test_normalize_step_abstracts_arguments_and_drops_noise():
@@ -29,7 +50,8 @@ def test_normalize_step_abstracts_arguments_and_drops_noise():
     assert normalize_step(Step("exec_command", {"cmd": "pytest tests/test_b.py"})) == "shell:pytest"
     assert normalize_step(Step("Edit", {"file_path": "src/a.py"})) == "edit:.py"
     assert normalize_step(Step("apply_patch", {"files": ["src/b.py"]})) == "edit:.py"
-    assert normalize_step(Step("Read", {"file_path": "pyproject.toml"})) == "read:.toml"
+    assert normalize_step(Step("Read", {"file_path": "pyproject.toml"})) == "read:pyproject.toml"
+    assert normalize_step(Step("Edit", {"file_path": "tests/test_a.py"})) == "edit:test:.py"
     assert normalize_step(Step("Write", {"file_path": "x/Dockerfile"})) == "write:Dockerfile"
     assert normalize_step(Step("TodoWrite", {"todos": []})) is None
     assert normalize_step(Step("Grep", {"pattern": "x"})) is None

@@ -4,7 +4,6 @@ assertions on the screen and on the skills repository."""
 import shutil
 
 import git
-from textual.widgets import DataTable
 
 from core.config import load_config
 from skills.library import parse_trailers
@@ -25,12 +24,11 @@ def screen_text(app) -> str:
 
 
 def table_keys(app):
-    return [row.value for row in app.screen.query_one(DataTable).rows]
+    return list(app.queue_screen().table.keys)
 
 
 def cursor_key(app):
-    table = app.queue_screen().query_one(DataTable)
-    return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+    return app.queue_screen().table.cursor_key
 
 
 def make_app(home, **kwargs):

@@ -7,6 +7,15 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
+# Where an action applies, in the order the help screen lists them.
+SCOPES = {
+    "everywhere": "Everywhere",
+    "queue": "Queue (1)",
+    "candidate": "Candidate and trace steps",
+    "skills": "Skills (2)",
+    "history": "History (3)",
+}
+
 
 @dataclass(frozen=True)
 class ActionSpec:
@@ -16,19 +25,77 @@ class ActionSpec:
     description: str  # short, for the footer
     help: str  # one line, for the help screen and the command palette
     show: bool = True  # shown in the footer
+    scope: str = "everywhere"
+    writes: bool = False  # commits to the skills repository: hidden in read-only mode
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("cursor-down", "j", "cursor_down", "Down", "Move to the next candidate (also ↓)", show=False),
-    ActionSpec("cursor-up", "k", "cursor_up", "Up", "Move to the previous candidate (also ↑)", show=False),
-    ActionSpec("open", "enter", "open_detail", "Open", "Open the candidate: SKILL.md, provenance, support"),
-    ActionSpec("approve", "a", "approve", "Approve", "Approve: commit the skill to the skills repository"),
-    ActionSpec("backlog", "b", "backlog", "Backlog", "Backlog: keep it for a broader discussion (committed)"),
-    ActionSpec("reject", "x", "reject", "Reject", "Reject the candidate (asks for confirmation)"),
-    ActionSpec("undo", "u", "undo", "Undo", "Undo the last decision still in effect (git revert)"),
+    ActionSpec("cursor-down", "j", "cursor_down", "Down", "Move to the next row (also ↓)", show=False),
+    ActionSpec("cursor-up", "k", "cursor_up", "Up", "Move to the previous row (also ↑)", show=False),
+    ActionSpec("open", "enter", "open_detail", "Open", "Open the row: a candidate, a session's steps, a commit"),
     ActionSpec("back", "escape", "back", "Back", "Close the open view or dialog", show=False),
+    ActionSpec("screen-queue", "1", "show_screen('queue')", "Queue", "Show the queue of candidates", show=False),
+    ActionSpec("screen-skills", "2", "show_screen('skills')", "Skills", "Show the live skills library", show=False),
+    ActionSpec("screen-history", "3", "show_screen('history')", "History", "Show the decisions from git", show=False),
+    ActionSpec("screen-traces", "4", "show_screen('traces')", "Traces", "Show the live feed of sessions", show=False),
+    ActionSpec("copy", "y", "copy_id", "Copy", "Copy the id or commit sha under the cursor", show=False),
+    ActionSpec("undo", "u", "undo", "Undo", "Undo the last decision still in effect (git revert)", writes=True),
+    ActionSpec("cancel", "ctrl+g", "cancel_work", "Cancel", "Cancel the running bulk decision"),
+    ActionSpec("theme", "ctrl+t", "change_theme", "Theme", "Switch the colour theme", show=False),
     ActionSpec("help", "question_mark,f1", "help", "Help", "Show every key binding"),
     ActionSpec("quit", "q", "quit", "Quit", "Quit skillwarden"),
+    ActionSpec("filter", "slash", "filter", "Filter", "Filter the queue as you type (esc clears)", scope="queue"),
+    ActionSpec("sort", "s", "cycle_sort", "Sort", "Sort by the next column", scope="queue"),
+    ActionSpec("mark", "space", "toggle_mark", "Mark", "Mark the row for a bulk decision", scope="queue"),
+    ActionSpec(
+        "approve",
+        "a",
+        "approve",
+        "Approve",
+        "Approve: commit the candidate (marked rows: all)",
+        scope="queue",
+        writes=True,
+    ),  # fmt: skip
+    ActionSpec(
+        "backlog",
+        "b",
+        "backlog",
+        "Backlog",
+        "Backlog: keep it for a broader discussion (committed)",
+        scope="queue",
+        writes=True,
+    ),  # fmt: skip
+    ActionSpec(
+        "reject", "x", "reject", "Reject", "Reject the candidate (asks for confirmation)", scope="queue", writes=True
+    ),  # fmt: skip
+    ActionSpec(
+        "pager",
+        "o",
+        "open_trace('pager')",
+        "Pager",
+        "Open the trace file at the step's line in $PAGER",
+        scope="candidate",
+    ),  # fmt: skip
+    ActionSpec(
+        "editor",
+        "e",
+        "open_trace('editor')",
+        "Editor",
+        "Open the trace file at the step's line in $EDITOR",
+        scope="candidate",
+    ),  # fmt: skip
+    ActionSpec(
+        "evict", "d", "evict", "Evict", "Evict the skill from the library (asks first)", scope="skills", writes=True
+    ),  # fmt: skip
+    ActionSpec(
+        "rollback",
+        "r",
+        "rollback",
+        "Roll back",
+        "Roll the decision back for good: git revert (asks first)",
+        scope="history",
+        writes=True,
+    ),  # fmt: skip
 )
 
 ACTIONS_BY_ID = {spec.id: spec for spec in ACTIONS}
@@ -41,6 +108,11 @@ def bindings() -> list[Binding]:
     ]
 
 
+def action_name(spec: ActionSpec) -> str:
+    """`show_screen('queue')` -> `show_screen`: the name `check_action` receives."""
+    return spec.action.split("(", 1)[0]
+
+
 def key_display(keys: str) -> str:
-    names = {"question_mark": "?", "escape": "esc", "enter": "enter"}
+    names = {"question_mark": "?", "escape": "esc", "enter": "enter", "slash": "/", "space": "space"}
     return " / ".join(names.get(key, key) for key in keys.split(","))

@@ -1,42 +1,85 @@
-"""The review TUI. Slow work (ingest, mining, git) runs in thread workers that post messages back;
-no worker touches a widget, and new data never moves the reviewer's cursor."""
+"""The review TUI. Slow work (ingest, mining, git, queries) runs in thread workers that post messages
+back; no worker touches a widget, and new data never moves the reviewer's cursor or focus.
+
+Four screens, one mode each (keys 1-4): the queue, the skills library, the decision history and the
+traces feed. A candidate and a session's steps open on top of the screen they were opened from.
+"""
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
+from rich.text import Text
 from textual import on, work
-from textual.app import App, SystemCommand
+from textual.app import App, SuspendNotSupported, SystemCommand
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.timer import Timer
+from textual.widgets import Input
+from textual.worker import WorkerState, get_current_worker
 
 from core.config import Config
 from core.watch import TraceWatcher
 from reviews.service import CandidateView, ReviewService
 from reviews.states import State
-from tui.actions import ACTIONS, bindings
-from tui.screens import (
-    ConfirmScreen,
-    DetailScreen,
-    HelpScreen,
-    QueueScreen,
-    provenance_table,
-    queue_cells,
-    skill_syntax,
-    summary_text,
+from reviews.views import (
+    SORTS,
+    EvidenceRow,
+    QueueRow,
+    ReadModel,
+    SessionRow,
+    SkillRow,
+    StepRow,
+    history_rows,
+    learning_reports,
+    matching,
+    new_events,
+    now_utc,
+    queue_row,
+    recent_events,
+    skill_rows,
+    skill_statistics,
+    sorted_rows,
 )
+from skills.library import Decision
+from tui.actions import ACTIONS, action_name, bindings
+from tui.external import viewer_command
+from tui.library_screens import HistoryScreen, SkillsScreen, TracesScreen
+from tui.render import STATE_LABELS, friction_text, loo_text, merged_order, queue_cells
+from tui.screens import BaseScreen, ConfirmScreen, DetailScreen, HelpScreen, QueueScreen, StepsScreen
+from tui.widgets import RowTable
 
-REVIEW_ACTIONS = {"approve", "backlog", "reject", "open_detail"}
+READ_ONLY_ENV = "SKILLWARDEN_READ_ONLY"
+FEED_POLL_SECONDS = 0.5
+PREVIEW_DELAY_SECONDS = 0.08
+DECIDABLE = {
+    "approve": {State.PENDING, State.BACKLOGGED},
+    "backlog": {State.PENDING},
+    "reject": {State.PENDING},
+    "rollback": {State.APPROVED, State.BACKLOGGED, State.REJECTED},
+}
+PAST = {"approve": "approved", "backlog": "backlogged", "reject": "rejected", "rollback": "rolled back"}
 
 
+# -- messages from workers (a worker never touches a widget) ------------------------------------------
 class QueueLoaded(Message):
     """A fresh list of candidates (and optionally what an ingest found)."""
 
-    def __init__(self, views: list[CandidateView], status: str | None = None):
+    def __init__(self, views: list[CandidateView], rows: list[QueueRow], status: str | None = None):
         super().__init__()
         self.views = views
+        self.rows = rows
         self.status = status
+
+
+class CandidatesChanged(Message):
+    """Some candidates changed state (a decision): update their rows in place."""
+
+    def __init__(self, views: list[CandidateView]):
+        super().__init__()
+        self.views = views
 
 
 class TracesChanged(Message):
@@ -53,42 +96,129 @@ class DecisionMade(Message):
         self.text = text
 
 
+class WorkProgress(Message):
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+
 class WorkFailed(Message):
     def __init__(self, text: str):
         super().__init__()
         self.text = text
 
 
+class LibraryLoaded(Message):
+    """The library's skill names and its decisions, newest first, read from git."""
+
+    def __init__(self, names: list[str], decisions: list[Decision]):
+        super().__init__()
+        self.names = names
+        self.decisions = decisions
+
+
+class StatisticsLoaded(Message):
+    """What reviews/learning.py computes: per-skill posteriors, friction and leave-one-out."""
+
+    def __init__(self, skills: dict[str, dict], friction: dict, loo: dict):
+        super().__init__()
+        self.skills = skills
+        self.friction = friction
+        self.loo = loo
+
+
+class EvidenceLoaded(Message):
+    def __init__(
+        self, screen: DetailScreen, rows: list[EvidenceRow], fixes: list[SessionRow], breaks: list[SessionRow]
+    ):
+        super().__init__()
+        self.screen = screen
+        self.rows = rows
+        self.fixes = fixes
+        self.breakages = breaks
+
+
+class StepsLoaded(Message):
+    def __init__(self, screen: StepsScreen, rows: list[StepRow], path: str):
+        super().__init__()
+        self.screen = screen
+        self.rows = rows
+        self.path = path
+
+
+class FeedLoaded(Message):
+    """New events from the feed, and the latest sessions when an ingest happened."""
+
+    def __init__(self, events: list[dict], offset: int, sessions: list[SessionRow] | None, counts: dict | None):
+        super().__init__()
+        self.events = events
+        self.offset = offset
+        self.sessions = sessions
+        self.counts = counts
+
+
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 class SkillwardenApp(App):
     TITLE = "skillwarden"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it
     BINDINGS = bindings()
+    DEFAULT_MODE = "queue"
 
-    def __init__(self, config: Config, *, watch: bool = True):
+    def __init__(self, config: Config, *, watch: bool = True, read_only: bool | None = None):
         super().__init__()
         self.config = config
+        self.read_only = env_flag(READ_ONLY_ENV) if read_only is None else read_only
         self.service: ReviewService | None = None
+        self.read: ReadModel | None = None
         self.views: dict[str, CandidateView] = {}
+        self.rows: dict[str, QueueRow] = {}
+        self.cells: dict[str, tuple] = {}
+        self.filter_text = ""
+        self.sort_column = next(iter(SORTS))
         self.watch_enabled = watch
         self.watcher: TraceWatcher | None = None
-        self.sub_title = str(config.home)
+        self.feed_offset: int | None = None
+        self.preview_timer: Timer | None = None
+        self.applicable_actions: tuple[bool, ...] = ()
+        self.library_state: tuple[list[str], list[Decision]] = ([], [])
+        self.skill_stats: dict[str, dict] | None = None
+        self.ingest_status = "loading the workspace…"
+        self.work_status = ""
+        self.sub_title = str(config.home) + ("  [read-only]" if self.read_only else "")
+        self.base_screens: dict[str, BaseScreen] = {
+            "queue": QueueScreen(), "skills": SkillsScreen(), "history": HistoryScreen(), "traces": TracesScreen(),
+        }  # fmt: skip
+        for mode, screen in self.base_screens.items():
+            self.add_mode(mode, lambda screen=screen: screen)
 
     # -- life cycle -------------------------------------------------------------------------------
     def on_mount(self) -> None:
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
-        self.push_screen(QueueScreen())
+        self.update_status()
         self.load()
 
     @work(thread=True, exclusive=True, group="ingest")
     def load(self) -> None:
+        """The cached queue first (the screen is usable at once), then what changed on disk."""
         try:
             self.service = ReviewService(self.config)
+            self.read = ReadModel(self.config.state_db)
+            views = self.service.queue()
+            self.post_message(QueueLoaded(views, [queue_row(v) for v in views], "reading new traces…"))
+            self.load_library()
+            self.post_message(WorkProgress(""))
             report = self.service.ingest()
         except Exception as exc:  # the app must stay usable to show what went wrong
             self.post_message(WorkFailed(f"could not open the workspace: {exc}"))
             return
-        self.post_message(QueueLoaded(self.service.queue(), ingest_status(report)))
+        views = self.service.queue() if report.files else views
+        self.post_message(QueueLoaded(views, [queue_row(v) for v in views], ingest_status(report)))
+        self.call_from_thread(self.set_interval, FEED_POLL_SECONDS, self.poll_feed)
+        self.call_from_thread(self.poll_feed)
         if self.watch_enabled:
             self.watcher = TraceWatcher(self.config.watch, lambda paths: self.post_message(TracesChanged(paths)))
             self.watcher.start()
@@ -96,10 +226,12 @@ class SkillwardenApp(App):
     def on_unmount(self) -> None:
         if self.watcher is not None:
             self.watcher.stop()
+        if self.read is not None:
+            self.read.close()
         if self.service is not None:
             self.service.close()
 
-    # -- messages from workers and the watcher --------------------------------------------------------
+    # -- background work ----------------------------------------------------------------------------
     def on_traces_changed(self, message: TracesChanged) -> None:
         self.ingest_changes(sorted(message.paths))
 
@@ -108,143 +240,86 @@ class SkillwardenApp(App):
         assert self.service is not None
         try:
             report = self.service.ingest([p for p in paths if p.exists()])
+            views = self.service.queue()
         except Exception as exc:
             self.post_message(WorkFailed(f"ingest failed: {exc}"))
             return
-        self.post_message(QueueLoaded(self.service.queue(), ingest_status(report)))
+        self.post_message(QueueLoaded(views, [queue_row(v) for v in views], ingest_status(report)))
 
-    def on_queue_loaded(self, message: QueueLoaded) -> None:
-        self.views = {view.id: view for view in message.views}
-        screen = self.queue_screen()
-        if screen is not None:
-            update_table_in_place(screen.query_one(DataTable), message.views)
-            self.show_preview()
-            if message.status:
-                screen.query_one("#status", Static).update(message.status)
-        detail = self.screen if isinstance(self.screen, DetailScreen) else None
-        if detail is not None and detail.candidate_id in self.views:
-            detail.show(self.views[detail.candidate_id])
-        self.refresh_bindings()
-
-    def on_decision_made(self, message: DecisionMade) -> None:
-        self.notify(message.text, title="decision committed")
-
-    def on_work_failed(self, message: WorkFailed) -> None:
-        self.notify(message.text, title="error", severity="error", timeout=10)
-
-    @on(DataTable.RowHighlighted)
-    def on_row_highlighted(self) -> None:
-        self.show_preview()
-        self.refresh_bindings()
-
-    @on(DataTable.RowSelected)
-    def on_row_selected(self) -> None:
-        self.action_open_detail()
-
-    # -- helpers ------------------------------------------------------------------------------------
-    def queue_screen(self) -> QueueScreen | None:
-        return next((s for s in self.screen_stack if isinstance(s, QueueScreen)), None)
-
-    def current_view(self) -> CandidateView | None:
-        if isinstance(self.screen, DetailScreen):
-            return self.views.get(self.screen.candidate_id, self.screen.view)
-        screen = self.queue_screen()
-        if screen is None:
-            return None
-        table = screen.query_one(DataTable)
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.views.get(key)
-
-    def show_preview(self) -> None:
-        screen = self.queue_screen()
-        view = self.current_view()
-        if screen is None:
+    @work(thread=True, exclusive=True, group="library")
+    def load_library(self) -> None:
+        service = self.service
+        if service is None:
             return
-        if view is None:
-            screen.query_one("#preview-summary", Static).update("no candidates yet: waiting for traces")
-            screen.query_one("#preview-skill", Static).update("")
-            screen.query_one("#preview-provenance", Static).update("")
+        try:
+            decisions = service.library.decisions()
+            names = service.library.skill_names()
+        except Exception as exc:
+            self.post_message(WorkFailed(f"could not read the skills repository: {exc}"))
             return
-        screen.query_one("#preview-summary", Static).update(summary_text(view))
-        screen.query_one("#preview-skill", Static).update(skill_syntax(view.candidate.content))
-        screen.query_one("#preview-provenance", Static).update(provenance_table(view, limit=8))
+        self.post_message(LibraryLoaded(names, decisions))
 
-    def active_keys(self) -> dict[str, str]:
-        return {spec.id: self.config.keymap.get(spec.id, spec.keys) for spec in ACTIONS}
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in REVIEW_ACTIONS:
-            view = self.current_view()
-            if view is None:
-                return False
-            if action == "approve":
-                return view.state in (State.PENDING, State.BACKLOGGED)
-            if action in ("backlog", "reject"):
-                return view.state is State.PENDING
-        if action == "back":
-            return len(self.screen_stack) > 2
-        return True
-
-    def get_system_commands(self, screen: Screen):
-        yield from super().get_system_commands(screen)
-        for spec in ACTIONS:
-            if spec.id not in ("cursor-down", "cursor-up", "back"):
-                yield SystemCommand(spec.description, spec.help, lambda a=spec.action: self.run_action(a))
-
-    # -- actions ------------------------------------------------------------------------------------
-    def action_cursor_down(self) -> None:
-        self._move(+1)
-
-    def action_cursor_up(self) -> None:
-        self._move(-1)
-
-    def _move(self, delta: int) -> None:
-        if isinstance(self.screen, QueueScreen):
-            table = self.screen.query_one(DataTable)
-            table.action_cursor_down() if delta > 0 else table.action_cursor_up()
-        elif isinstance(self.screen, DetailScreen):
-            scroll = self.screen.query_one("#detail")
-            scroll.scroll_down() if delta > 0 else scroll.scroll_up()
-
-    def action_open_detail(self) -> None:
-        view = self.current_view()
-        if view is not None and not isinstance(self.screen, DetailScreen):
-            self.push_screen(DetailScreen(view))
-
-    def action_back(self) -> None:
-        if len(self.screen_stack) > 2:
-            self.pop_screen()
-
-    def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
-
-    def action_approve(self) -> None:
-        self._decide("approve")
-
-    def action_backlog(self) -> None:
-        self._decide("backlog")
-
-    def action_reject(self) -> None:
-        view = self.current_view()
-        if view is None:
+    @work(thread=True, exclusive=True, group="stats")
+    def load_statistics(self) -> None:
+        """Statistics read every cached session: slow on a large cache, so never on the UI thread."""
+        service = self.service
+        if service is None:
             return
+        try:
+            skills = skill_statistics(service.store, service.library, self.config)
+            friction, loo = learning_reports(service.store, service.library, self.config)
+        except Exception as exc:
+            self.post_message(WorkFailed(f"could not compute the statistics: {exc}"))
+            return
+        self.post_message(StatisticsLoaded(skills, friction, loo))
 
-        def confirmed(answer: bool | None) -> None:
-            if answer:
-                self._decide("reject", view.id)
+    def poll_feed(self) -> None:
+        if self.read is not None:
+            self.read_feed(self.feed_offset)
 
-        self.push_screen(ConfirmScreen(f"Reject {view.id}?\n{view.candidate.title}"), confirmed)
+    @work(thread=True, exclusive=True, group="feed")
+    def read_feed(self, offset: int | None) -> None:
+        read = self.read
+        assert read is not None
+        path = self.config.events_file
+        events, new_offset = recent_events(path) if offset is None else new_events(path, offset)
+        if offset is not None and not events:
+            return
+        ingested = offset is None or any(event.get("kind") == "ingest" for event in events)
+        try:
+            sessions = read.recent_sessions() if ingested else None
+            counts = read.outcome_counts() if ingested else None
+        except Exception as exc:
+            self.post_message(WorkFailed(f"could not read the sessions: {exc}"))
+            return
+        self.post_message(FeedLoaded(events, new_offset, sessions, counts))
 
-    def action_undo(self) -> None:
-        self.run_decision("undo", None)
+    @work(thread=True, group="details")
+    def load_evidence(self, screen: DetailScreen, view: CandidateView) -> None:
+        read = self.read
+        if read is None:
+            return
+        details = view.candidate.details
+        try:
+            rows = read.evidence(view.candidate.provenance)
+            fixes = read.listed_sessions(details.get("predicted_fixes") or [])
+            breakages = read.listed_sessions(details.get("predicted_breakages") or [])
+        except Exception as exc:
+            self.post_message(WorkFailed(f"could not read the evidence: {exc}"))
+            return
+        self.post_message(EvidenceLoaded(screen, rows, fixes, breakages))
 
-    def _decide(self, action: str, candidate_id: str | None = None) -> None:
-        view = self.views.get(candidate_id) if candidate_id else self.current_view()
-        if view is not None:
-            self.run_decision(action, view.id)
+    @work(thread=True, group="details")
+    def load_steps(self, screen: StepsScreen, path: str) -> None:
+        read = self.read
+        if read is None:
+            return
+        try:
+            rows = read.steps(screen.session_id, screen.step_span)
+        except Exception as exc:
+            self.post_message(WorkFailed(f"could not read the steps: {exc}"))
+            return
+        self.post_message(StepsLoaded(screen, rows, path))
 
     @work(thread=True, group="git")
     def run_decision(self, action: str, candidate_id: str | None) -> None:
@@ -254,11 +329,486 @@ class SkillwardenApp(App):
             return
         try:
             decision = service.undo_last() if action == "undo" else getattr(service, action)(candidate_id)
+            changed = service.view(decision.candidate_id)
         except Exception as exc:  # shown to the reviewer; the repository refused and is unchanged
             self.post_message(WorkFailed(str(exc)))
             return
         self.post_message(DecisionMade(f"{decision.action} {decision.candidate_id}: commit {decision.sha[:10]}"))
-        self.post_message(QueueLoaded(service.queue()))
+        self.post_message(CandidatesChanged([changed]))
+        self.load_library()
+
+    @work(thread=True, group="bulk")
+    def run_bulk(self, action: str, candidate_ids: list[str]) -> None:
+        """One decision after another, each its own commit; cancelling stops before the next one."""
+        service = self.service
+        if service is None:
+            self.post_message(WorkFailed("still loading the workspace"))
+            return
+        worker = get_current_worker()
+        commits, failures = [], []
+        for number, candidate_id in enumerate(candidate_ids, 1):
+            if worker.is_cancelled:
+                break
+            self.post_message(WorkProgress(f"{action} {number}/{len(candidate_ids)}… (ctrl+g cancels)"))
+            try:
+                decision = getattr(service, action)(candidate_id)
+                changed = service.view(candidate_id)
+            except Exception as exc:
+                failures.append(f"{candidate_id}: {exc}")
+                continue
+            commits.append(decision.sha[:10])
+            self.post_message(CandidatesChanged([changed]))
+        self.post_message(WorkProgress(""))
+        stopped = " (cancelled)" if worker.is_cancelled else ""
+        if commits:
+            shown = ", ".join(commits[:10]) + (f" and {len(commits) - 10} more" if len(commits) > 10 else "")
+            self.post_message(DecisionMade(f"{PAST[action]} {len(commits)}{stopped}: commits {shown}"))
+        if failures:
+            self.post_message(WorkFailed(f"{len(failures)} refused: " + "; ".join(failures[:3])))
+        self.load_library()
+
+    # -- messages from workers and the watcher --------------------------------------------------------
+    def on_queue_loaded(self, message: QueueLoaded) -> None:
+        self.views = {view.id: view for view in message.views}
+        self.rows = {row.id: row for row in message.rows}
+        now = now_utc()
+        self.cells = {row.id: queue_cells(row, now) for row in message.rows}
+        self.refresh_queue(keep_order=True)
+        if message.status:
+            self.ingest_status = message.status
+        detail = self.screen if isinstance(self.screen, DetailScreen) else None
+        if detail is not None and detail.candidate_id in self.views:
+            detail.show(self.views[detail.candidate_id], self.rows[detail.candidate_id])
+        self.update_status()
+        self.refresh_bindings()
+
+    def on_candidates_changed(self, message: CandidatesChanged) -> None:
+        now = now_utc()
+        for view in message.views:
+            self.views[view.id] = view
+            self.rows[view.id] = queue_row(view)
+            self.cells[view.id] = queue_cells(self.rows[view.id], now)
+        self.queue_screen().table.update_cells({view.id: self.cells[view.id] for view in message.views})
+        self.show_preview()
+        if isinstance(self.screen, DetailScreen) and self.screen.candidate_id in self.views:
+            self.screen.show(self.views[self.screen.candidate_id], self.rows[self.screen.candidate_id])
+        self.refresh_bindings()
+
+    def on_library_loaded(self, message: LibraryLoaded) -> None:
+        self.library_state = (message.names, message.decisions)
+        self.show_library()
+
+    def on_statistics_loaded(self, message: StatisticsLoaded) -> None:
+        self.skill_stats = message.skills
+        self.show_library()
+        traces = self.base_screens["traces"]
+        if traces.is_mounted:
+            traces.show_learning(friction_text(message.friction) + Text("\n") + loo_text(message.loo))
+
+    def show_library(self) -> None:
+        names, decisions = self.library_state
+        skills, history = self.base_screens["skills"], self.base_screens["history"]
+        if skills.is_mounted:
+            skills.show_skills(skill_rows(names, decisions, self.skill_stats))
+        if history.is_mounted:
+            history.show_history(history_rows(decisions))
+        self.refresh_bindings()
+
+    def on_evidence_loaded(self, message: EvidenceLoaded) -> None:
+        if message.screen.is_attached:
+            message.screen.show_evidence(message.rows, message.fixes, message.breakages)
+
+    def on_steps_loaded(self, message: StepsLoaded) -> None:
+        if message.screen.is_attached:
+            message.screen.show_steps(message.rows, message.path)
+
+    def on_feed_loaded(self, message: FeedLoaded) -> None:
+        self.feed_offset = message.offset
+        traces = self.base_screens["traces"]
+        if not traces.is_mounted:
+            return
+        traces.add_events(message.events)
+        if message.sessions is not None:
+            traces.show_sessions(message.sessions, message.counts or {})
+
+    def on_decision_made(self, message: DecisionMade) -> None:
+        self.notify(message.text, title="decision committed")
+
+    def on_work_progress(self, message: WorkProgress) -> None:
+        self.work_status = message.text
+        self.update_status()
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        self.notify(message.text, title="error", severity="error", timeout=10)
+
+    @on(RowTable.Highlighted)
+    def on_row_highlighted(self, message: RowTable.Highlighted) -> None:
+        if message.table.id == "queue":
+            self.schedule_preview()
+        elif message.table.id == "skills":
+            self.base_screens["skills"].show_skill(self.base_screens["skills"].highlighted())
+        self.refresh_bindings_if_changed()
+
+    def schedule_preview(self) -> None:
+        """The preview follows once the cursor rests: rendering it relayouts the screen, which would
+        make every `j` of a fast scroll wait for a SKILL.md nobody reads."""
+        if self.preview_timer is not None:
+            self.preview_timer.stop()
+        self.preview_timer = self.set_timer(PREVIEW_DELAY_SECONDS, self.show_preview)
+
+    def refresh_bindings_if_changed(self) -> None:
+        """The footer recomposes on every refresh: only ask for one when the keys that apply change."""
+        applicable = tuple(bool(self.check_action(action_name(spec), ())) for spec in ACTIONS)
+        if applicable != self.applicable_actions:
+            self.applicable_actions = applicable
+            self.refresh_bindings()
+
+    @on(RowTable.Selected)
+    def on_row_selected(self) -> None:
+        self.action_open_detail()
+
+    @on(Input.Changed, "#filter")
+    def on_filter_changed(self, message: Input.Changed) -> None:
+        self.filter_text = message.value
+        self.refresh_queue(keep_order=False)
+
+    @on(Input.Submitted, "#filter")
+    def on_filter_submitted(self) -> None:
+        self.queue_screen().table.focus()
+
+    # -- helpers ------------------------------------------------------------------------------------
+    def queue_screen(self) -> QueueScreen:
+        return self.base_screens["queue"]  # type: ignore[return-value]
+
+    def refresh_queue(self, *, keep_order: bool) -> None:
+        """Show the filtered, sorted queue; with `keep_order`, rows already shown keep their places."""
+        screen = self.queue_screen()
+        if not screen.is_mounted:
+            return
+        table = screen.table
+        wanted = [row.id for row in sorted_rows(matching(self.rows.values(), self.filter_text), self.sort_column)]
+        table.set_rows(merged_order(table.keys, wanted) if keep_order else wanted, self.cells)
+        self.show_preview()
+        self.update_status()
+
+    def current_view(self) -> CandidateView | None:
+        if isinstance(self.screen, DetailScreen):
+            return self.views.get(self.screen.candidate_id, self.screen.view)
+        if not isinstance(self.screen, QueueScreen):
+            return None
+        key = self.queue_screen().table.cursor_key
+        return self.views.get(key) if key else None
+
+    def show_preview(self) -> None:
+        screen = self.queue_screen()
+        if not screen.is_mounted:
+            return
+        key = screen.table.cursor_key
+        screen.show_preview(self.views.get(key) if key else None, self.rows.get(key) if key else None)
+
+    def update_status(self) -> None:
+        table = self.queue_screen().table if self.queue_screen().is_mounted else None
+        queue = f"{table.row_count} of {len(self.rows)} candidates, sorted by {self.sort_column}" if table else ""
+        if self.filter_text:
+            queue += f", filter {self.filter_text!r}"
+        if table and table.marked:
+            queue += f", {len(table.marked)} marked"
+        parts = [self.work_status, queue, self.ingest_status, "read-only" if self.read_only else ""]
+        text = "  │  ".join(part for part in parts if part)
+        for screen in self.base_screens.values():
+            if screen.is_mounted:
+                screen.set_status(text)
+
+    def marked_ids(self) -> list[str]:
+        if not isinstance(self.screen, QueueScreen):
+            return []
+        table = self.queue_screen().table
+        return [key for key in table.keys if key in table.marked]
+
+    def active_keys(self) -> dict[str, str]:
+        return {spec.id: self.config.keymap.get(spec.id, spec.keys) for spec in ACTIONS}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        writes = {action_name(spec) for spec in ACTIONS if spec.writes}
+        if self.read_only and action in writes:
+            return False
+        if action in ("approve", "backlog", "reject"):
+            if self.marked_ids():
+                return True
+            view = self.current_view()
+            return view is not None and view.state in DECIDABLE[action]
+        if action == "rollback":
+            return self.rollback_target() is not None
+        if action == "evict":
+            return isinstance(self.screen, SkillsScreen) and self.screen.highlighted() is not None
+        if action in ("filter", "cycle_sort", "toggle_mark"):
+            return isinstance(self.screen, QueueScreen)
+        if action == "open_trace":
+            return isinstance(self.screen, DetailScreen | StepsScreen | TracesScreen)
+        if action == "cancel_work":
+            return any(w.state is WorkerState.RUNNING for w in self.workers if w.group == "bulk")
+        if action == "back":
+            return len(self.screen_stack) > 1 or self.filter_focused()
+        return True
+
+    def filter_focused(self) -> bool:
+        return isinstance(self.focused, Input) and self.focused.id == "filter"
+
+    def get_system_commands(self, screen: Screen):
+        yield from super().get_system_commands(screen)
+        for spec in ACTIONS:
+            if spec.id in ("cursor-down", "cursor-up", "back", "theme", "quit"):
+                continue  # movement is not a command, and Textual lists theme and quit itself
+            if self.check_action(action_name(spec), ()):
+                yield SystemCommand(spec.description, spec.help, lambda a=spec.action: self.run_action(a))
+
+    # -- actions: moving around -----------------------------------------------------------------------
+    def action_cursor_down(self) -> None:
+        self._move(+1)
+
+    def action_cursor_up(self) -> None:
+        self._move(-1)
+
+    def _move(self, delta: int) -> None:
+        focused = self.focused
+        if isinstance(focused, RowTable):
+            focused.action_cursor_down() if delta > 0 else focused.action_cursor_up()
+        elif isinstance(self.screen, DetailScreen):
+            scroll = self.screen.query_one("#detail")
+            scroll.scroll_down() if delta > 0 else scroll.scroll_up()
+
+    def action_show_screen(self, mode: str) -> None:
+        self.switch_mode(mode)
+        self.call_after_refresh(self.refresh_screen_data, mode)
+
+    def refresh_screen_data(self, mode: str) -> None:
+        if mode in ("skills", "history"):
+            self.load_library()
+        if mode == "traces" and not self.base_screens["traces"].sessions:
+            self.feed_offset = None  # the feed arrived before the screen existed: read it again
+            self.poll_feed()
+        if mode in ("skills", "traces"):
+            self.load_statistics()
+        self.update_status()
+
+    def action_open_detail(self) -> None:
+        screen = self.screen
+        if isinstance(screen, QueueScreen | HistoryScreen | SkillsScreen):
+            candidate_id = self.candidate_under_cursor()
+            if candidate_id in self.views:
+                self.open_candidate(self.views[candidate_id])
+        elif isinstance(screen, DetailScreen):
+            evidence = screen.highlighted_evidence()
+            if evidence is not None:
+                heading = Text(f"{evidence.session_id}  {evidence.agent}  {evidence.outcome}  reward ")
+                heading.append(f"{evidence.reward:.2f}" if evidence.reward is not None else "–")
+                heading.append(f"  {evidence.reward_explanation}\n{evidence.path}   steps {evidence.steps}")
+                self.open_steps(StepsScreen(evidence.session_id, evidence.steps, heading), evidence.path)
+        elif isinstance(screen, TracesScreen):
+            session = screen.highlighted()
+            if session is not None:
+                heading = Text(f"{session.id}  {session.agent}  {session.outcome}  reward {session.reward:.2f}")
+                heading.append(f"  {session.reward_explanation}\n{session.path}")
+                self.open_steps(StepsScreen(session.id, "", heading), session.path)
+
+    def candidate_under_cursor(self) -> str | None:
+        screen = self.screen
+        if isinstance(screen, QueueScreen):
+            return screen.table.cursor_key
+        row = screen.highlighted() if isinstance(screen, HistoryScreen | SkillsScreen) else None
+        return row.candidate_id if row is not None else None
+
+    def open_candidate(self, view: CandidateView) -> None:
+        screen = DetailScreen(view, self.rows.get(view.id) or queue_row(view))
+        self.push_screen(screen)
+        self.load_evidence(screen, view)
+
+    def open_steps(self, screen: StepsScreen, path: str) -> None:
+        self.push_screen(screen)
+        self.load_steps(screen, path)
+
+    def action_back(self) -> None:
+        if self.filter_focused():
+            self.query_one("#filter", Input).value = ""
+            self.query_one("#filter", Input).display = False
+            self.queue_screen().table.focus()
+        elif len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_filter(self) -> None:
+        field = self.queue_screen().query_one("#filter", Input)
+        field.display = True
+        field.focus()
+
+    def action_cycle_sort(self) -> None:
+        columns = list(SORTS)
+        self.sort_column = columns[(columns.index(self.sort_column) + 1) % len(columns)]
+        self.refresh_queue(keep_order=False)
+
+    def action_toggle_mark(self) -> None:
+        self.queue_screen().table.toggle_mark()
+        self.update_status()
+        self.refresh_bindings()
+
+    def action_copy_id(self) -> None:
+        text = self.copy_target()
+        if text:
+            self.copy_to_clipboard(text)
+            self.notify(f"copied {text}", timeout=3)
+
+    def copy_target(self) -> str | None:
+        screen = self.screen
+        if isinstance(screen, QueueScreen | DetailScreen):
+            view = self.current_view()
+            return view.id if view else None
+        if isinstance(screen, StepsScreen):
+            step = screen.highlighted_step()
+            return f"{screen.path}:{step.line}" if step and step.line else screen.session_id
+        if isinstance(screen, HistoryScreen | SkillsScreen):
+            row = screen.highlighted()
+            if isinstance(row, SkillRow):
+                return row.commit or row.name
+            return row.sha if row else None
+        if isinstance(screen, TracesScreen):
+            session = screen.highlighted()
+            return session.id if session else None
+        return None
+
+    def action_open_trace(self, kind: str) -> None:
+        target = self.trace_target()
+        if target is None:
+            self.notify("no trace file under the cursor", severity="warning")
+            return
+        command = viewer_command(kind, *target)
+        try:
+            with self.suspend():
+                subprocess.run(command, check=False)
+        except SuspendNotSupported:  # no terminal to hand over (tests, the web): run it as it is
+            subprocess.run(command, check=False, stdin=subprocess.DEVNULL)
+        except OSError as exc:
+            self.notify(f"could not run {command[0]}: {exc}", severity="error")
+
+    def trace_target(self) -> tuple[str, int | None] | None:
+        screen = self.screen
+        if isinstance(screen, StepsScreen):
+            step = screen.highlighted_step()
+            return (screen.path, step.line if step else None) if screen.path else None
+        if isinstance(screen, DetailScreen):
+            evidence = screen.highlighted_evidence()
+            if evidence is None or not evidence.path:
+                return None
+            return evidence.path, evidence.lines[0] if evidence.lines else None
+        if isinstance(screen, TracesScreen):
+            session = screen.highlighted()
+            return (session.path, None) if session else None
+        return None
+
+    def action_cancel_work(self) -> None:
+        for worker in self.workers:
+            if worker.group == "bulk":
+                worker.cancel()
+        self.work_status = "cancelling after the current decision…"
+        self.update_status()
+
+    # -- actions: decisions ---------------------------------------------------------------------------
+    def action_approve(self) -> None:
+        self.decide("approve")
+
+    def action_backlog(self) -> None:
+        self.decide("backlog")
+
+    def action_reject(self) -> None:
+        self.decide("reject")
+
+    def decide(self, action: str) -> None:
+        """Marked rows get one confirmation for all of them; one row is decided at once, except a
+        rejection, which asks first."""
+        marked = self.marked_ids()
+        if marked:
+            question = f"{action.capitalize()} {len(marked)} marked candidate(s)? Each is its own commit."
+
+            def confirmed_all(answer: bool | None) -> None:
+                if answer:
+                    self.queue_screen().table.clear_marks()
+                    self.update_status()
+                    self.run_bulk(action, marked)
+
+            self.push_screen(ConfirmScreen(question), confirmed_all)
+            return
+        view = self.current_view()
+        if view is None:
+            return
+        if action != "reject":
+            self.run_decision(action, view.id)
+            return
+
+        def confirmed(answer: bool | None) -> None:
+            if answer:
+                self.run_decision("reject", view.id)
+
+        self.push_screen(ConfirmScreen(f"Reject {view.id}?\n{view.candidate.title}"), confirmed)
+
+    def action_undo(self) -> None:
+        self.run_decision("undo", None)
+
+    def rollback_target(self) -> tuple[str, str] | None:
+        """(candidate id, what) whose live decision `r` would revert, if the row has one."""
+        screen = self.screen
+        if isinstance(screen, HistoryScreen):
+            row = screen.highlighted()
+            return (row.candidate_id, f"{row.action} {row.sha[:10]}") if row and row.revertible else None
+        if isinstance(screen, SkillsScreen):
+            row = screen.highlighted()
+            return (row.candidate_id, f"skill {row.name}") if row and row.candidate_id else None
+        view = self.current_view()
+        if view is not None and view.state in DECIDABLE["rollback"]:
+            return view.id, f"{STATE_LABELS.get(view.state.value)} {view.id}"
+        return None
+
+    def action_rollback(self) -> None:
+        target = self.rollback_target()
+        if target is None:
+            self.notify("nothing here is in effect to roll back", severity="warning")
+            return
+        candidate_id, what = target
+
+        def confirmed(answer: bool | None) -> None:
+            if answer:
+                self.run_decision("rollback", candidate_id)
+
+        self.push_screen(ConfirmScreen(f"Roll back {what} for good (git revert)?"), confirmed)
+
+    def action_evict(self) -> None:
+        screen = self.screen
+        row = screen.highlighted() if isinstance(screen, SkillsScreen) else None
+        if row is None:
+            return
+        eviction = self.eviction_candidate(row.name)
+        if eviction is None:
+            self.notify(
+                f"no eviction candidate for {row.name}: drift detection has not proposed one. "
+                "Press r to roll its approval back instead.",
+                severity="warning",
+            )
+            return
+
+        def confirmed(answer: bool | None) -> None:
+            if answer:
+                self.run_decision("approve", eviction.id)
+
+        self.push_screen(ConfirmScreen(f"Evict skill {row.name}?\n{eviction.candidate.title}"), confirmed)
+
+    def eviction_candidate(self, skill: str) -> CandidateView | None:
+        for view in self.views.values():
+            c = view.candidate
+            names = {c.name, c.details.get("target"), c.details.get("skill")}
+            if c.kind == "eviction" and skill in names and view.state in DECIDABLE["approve"]:
+                return view
+        return None
 
 
 def ingest_status(report) -> str:
@@ -268,27 +818,3 @@ def ingest_status(report) -> str:
         where = f"{first['path']}:{first['line']}" if first["line"] else first["path"]
         text += f"; {len(report.errors)} error(s), e.g. {where}: {first['message']}"
     return text
-
-
-def update_table_in_place(table: DataTable, views: list[CandidateView]) -> None:
-    """Update rows by their stable key; new rows go to the end, so the cursor stays on its candidate."""
-    selected = None
-    if table.row_count:
-        selected = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-    wanted = {view.id: view for view in views}
-    for key in [row_key.value for row_key in table.rows]:
-        if key not in wanted:
-            table.remove_row(key)
-    column_keys = [column.key for column in table.columns.values()]
-    for view in views:
-        cells = queue_cells(view)
-        if view.id in table.rows:
-            for column_key, value in zip(column_keys, cells, strict=True):
-                if table.get_cell(view.id, column_key) != value:
-                    table.update_cell(view.id, column_key, value)
-        else:
-            table.add_row(*cells, key=view.id)
-    if selected is not None and selected in table.rows:
-        row = table.get_row_index(selected)
-        if row != table.cursor_row:
-            table.move_cursor(row=row, animate=False, scroll=False)

@@ -1,0 +1,293 @@
+"""Failure detectors over sessions: the patterns a harness change (an instruction, a hook) could prevent.
+
+Each detector looks at one session and reports `Firing`s: which detector, a signature of what went
+wrong (a file type, a command, a normalized error text) and where. Firings with the same detector and
+signature across sessions become one `FailurePattern`, which `core.harness` turns into a diff.
+
+Each detector also has an early `trigger`: the first sign, visible before the session is over, that
+the situation its rule is about has begun (a second failing run of a command, a first edit). The
+prediction check in `core.predict` uses triggers as forecasts and full detections as what happened.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from core.mining import is_lookaround
+from core.model import Session, Step
+from core.normalize import (
+    EDIT_TOOLS,
+    SHELL_TOOLS,
+    WRITE_TOOLS,
+    normalize_step,
+    program_of,
+    shell_command_text,
+    step_path,
+)
+
+# Architecture default: the same file edited this many times in one session is a doom loop.
+EDIT_LOOP_THRESHOLD = 5
+# The same command failing this many times in one session is retrying instead of thinking.
+FAILING_COMMAND_THRESHOLD = 3
+# More tool calls than this in one session: an iteration budget a harness should cap.
+STEP_BUDGET = 60
+MAX_ERROR_SIGNATURE = 160
+USER_STOPS = frozenset({"user-rejection", "user-interruption"})
+STOP_LIFT = 2.0
+
+VERIFY_PROGRAMS = frozenset(
+    {"pytest", "tox", "nox", "unittest", "ruff check", "mypy", "pyright", "flake8", "pylint", "npm test",
+     "npm run", "pnpm test", "yarn test", "cargo test", "cargo build", "cargo check", "cargo clippy", "go test",
+     "go build", "go vet", "make", "tsc", "eslint", "jest", "vitest", "mvn", "gradle", "dotnet test"}
+)  # fmt: skip
+REJECTION_MARKERS = ("The user doesn't want to proceed with this tool use", "User rejected tool use")
+LIMIT_MARKERS = re.compile(
+    r"max(imum)?[ _-]?turns|turn limit|iteration limit|budget (exceeded|exhausted)|context (window|length) exceeded",
+    re.I,
+)  # noqa: E501
+FAILED_OUTCOMES = frozenset({"failed", "interrupted"})
+
+
+@dataclass(frozen=True)
+class Firing:
+    detector: str
+    signature: str
+    session_id: str
+    first_step: int
+    last_step: int
+    example: str = ""  # a concrete line for the reviewer (a command, an error, a file)
+
+
+@dataclass
+class FailurePattern:
+    detector: str
+    signature: str
+    firings: list[Firing] = field(default_factory=list)
+
+    @property
+    def sessions(self) -> list[str]:
+        return list(dict.fromkeys(f.session_id for f in self.firings))
+
+
+# -- per-step helpers ------------------------------------------------------------------------
+
+
+def is_rejection(step: Step) -> bool:
+    return step.is_error and any(marker in step.result for marker in REJECTION_MARKERS)
+
+
+def shell_program(step: Step) -> str:
+    return program_of(shell_command_text(step.args)) if step.tool in SHELL_TOOLS else ""
+
+
+def is_verification(step: Step) -> bool:
+    program = shell_program(step)
+    return program in VERIFY_PROGRAMS or program.split(" ")[0] in VERIFY_PROGRAMS
+
+
+def is_change(step: Step) -> bool:
+    return step.tool in EDIT_TOOLS or step.tool in WRITE_TOOLS
+
+
+PATH_LIKE = re.compile(r"(?:[A-Za-z]:)?(?:[\w.~-]*[/\\])+[\w.-]+")
+HEX_LIKE = re.compile(r"\b(?:0x)?[0-9a-f]{7,}\b", re.I)
+NUMBER = re.compile(r"\d+")
+QUOTED = re.compile(r"([\"'`])[^\"'`\n]{1,80}\1")
+
+
+def error_signature(text: str) -> str:
+    """The recurring part of an error: its most telling line, with paths, hex, numbers and quoted names
+    replaced, so the same failure on another file or revision gives the same signature."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    lines = [line for line in lines if not line.lower().startswith(("exit code", "info ", "warning"))]
+    telling = next((line for line in reversed(lines) if re.search(r"error|failed|exception|cannot|denied", line, re.I)),
+                   lines[-1] if lines else "")  # fmt: skip
+    text = QUOTED.sub('"…"', telling)
+    text = PATH_LIKE.sub("<path>", text)
+    text = HEX_LIKE.sub("<hex>", text)
+    text = NUMBER.sub("<n>", text)
+    return " ".join(text.split())[:MAX_ERROR_SIGNATURE]
+
+
+# -- detectors: session -> firings -----------------------------------------------------------
+
+
+def edit_loops(session: Session, threshold: int = EDIT_LOOP_THRESHOLD) -> list[Firing]:
+    """The same file edited `threshold` or more times in one session."""
+    edits: dict[str, list[int]] = defaultdict(list)
+    for index, step in enumerate(session.steps):
+        if step.tool in EDIT_TOOLS and step_path(step.args):
+            edits[step_path(step.args)].append(index)
+    return [
+        Firing("edit-loop", normalize_step(session.steps[at[0]]) or "edit", session.id, at[0], at[-1], path)
+        for path, at in sorted(edits.items())
+        if len(at) >= threshold
+    ]
+
+
+def failing_command_loops(session: Session, threshold: int = FAILING_COMMAND_THRESHOLD) -> list[Firing]:
+    """The same command (program and sub-command) failing `threshold` or more times with the same error."""
+    failures: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, step in enumerate(session.steps):
+        program = shell_program(step)
+        if program and step.is_error and not step.cascade:
+            failures[(program, error_signature(step.result))].append(index)
+    return [
+        Firing(
+            "failing-command-loop", program, session.id, at[0], at[-1], shell_command_text(session.steps[at[0]].args)
+        )
+        for (program, _), at in sorted(failures.items())
+        if len(at) >= threshold
+    ]
+
+
+def premature_completion(session: Session) -> list[Firing]:
+    """The agent declared the task finished after changing files without re-running the check (test,
+    build, lint) it had run before the last change. A session that never checks anything (a release, a
+    one-off script) is not flagged: the rule is for an agent that knew the check and skipped it. A
+    session that ended on a failure or an interruption did not claim to be finished."""
+    if session.outcome in FAILED_OUTCOMES:
+        return []
+    last_change = max((i for i, step in enumerate(session.steps) if is_change(step)), default=None)
+    if last_change is None or not any(is_verification(step) for step in session.steps[:last_change]):
+        return []
+    if any(is_verification(step) for step in session.steps[last_change + 1 :]):
+        return []
+    changed = step_path(session.steps[last_change].args)
+    return [Firing("premature-completion", "unverified-change", session.id, last_change, last_change, changed)]
+
+
+def tool_errors(session: Session) -> list[Firing]:
+    """Every distinct normalized error a command produced (the cross-session count decides what recurs)."""
+    seen: dict[str, int] = {}
+    for index, step in enumerate(session.steps):
+        if step.is_error and not step.cascade and not is_rejection(step) and step.result.strip():
+            seen.setdefault(error_signature(step.result), index)
+    return [
+        Firing("recurring-error", signature, session.id, index, index, shell_command_text(session.steps[index].args))
+        for signature, index in seen.items()
+        if signature
+    ]
+
+
+def user_stops(session: Session) -> list[Firing]:
+    """Tool uses the user rejected, and the step the user interrupted after."""
+    firings = [
+        Firing("user-rejection", normalize_step(step) or step.tool, session.id, i, i, step_example(step))
+        for i, step in enumerate(session.steps)
+        if is_rejection(step)
+    ]
+    if session.outcome == "interrupted" and not firings and session.steps:
+        last = len(session.steps) - 1
+        token = normalize_step(session.steps[last])
+        # Stopping after the agent looked at something is not about what it looked at.
+        if token and not is_lookaround(token):
+            firings.append(
+                Firing("user-interruption", token, session.id, last, last, step_example(session.steps[last]))
+            )
+    return firings
+
+
+def budget_limits(session: Session, budget: int = STEP_BUDGET) -> list[Firing]:
+    """An iteration or budget limit reached: a limit message, or more tool calls than the budget."""
+    if LIMIT_MARKERS.search(session.final_message or "") or any(
+        step.is_error and LIMIT_MARKERS.search(step.result) for step in session.steps[-3:]
+    ):
+        return [Firing("budget-limit", "limit-reached", session.id, 0, max(0, len(session.steps) - 1))]
+    if len(session.steps) > budget:
+        return [Firing("budget-limit", "over-budget", session.id, budget, len(session.steps) - 1)]
+    return []
+
+
+def step_example(step: Step) -> str:
+    return shell_command_text(step.args) if step.tool in SHELL_TOOLS else f"{step.tool} {step_path(step.args)}".strip()
+
+
+DETECTORS: dict[str, Callable[[Session], list[Firing]]] = {
+    "edit-loop": edit_loops,
+    "failing-command-loop": failing_command_loops,
+    "premature-completion": premature_completion,
+    "recurring-error": tool_errors,
+    "user-stop": user_stops,
+    "budget-limit": budget_limits,
+}
+
+
+def detect(sessions: Iterable[Session]) -> list[Firing]:
+    return [firing for session in sessions for detector in DETECTORS.values() for firing in detector(session)]
+
+
+def failure_patterns(
+    firings: Iterable[Firing],
+    outcomes: dict[str, str],
+    *,
+    min_sessions: int = 3,
+    token_sessions: dict[str, int] | None = None,
+) -> list[FailurePattern]:
+    """Firings grouped by (detector, signature), kept when they recur in `min_sessions` sessions and
+    those sessions fail at least as often as they succeed (a harness rule for what works is noise).
+
+    A user stop is kept only when users stop that step at least `STOP_LIFT` times more often than
+    they stop sessions at all (`token_sessions`: in how many sessions each token occurs): stops that
+    land on whatever step happened to be running say nothing about the step."""
+    groups: dict[tuple[str, str], FailurePattern] = {}
+    for firing in firings:
+        groups.setdefault((firing.detector, firing.signature), FailurePattern(firing.detector, firing.signature))
+        groups[(firing.detector, firing.signature)].firings.append(firing)
+    kept = []
+    for pattern in groups.values():
+        sessions = pattern.sessions
+        failed = sum(1 for s in sessions if outcomes.get(s) in FAILED_OUTCOMES)
+        succeeded = sum(1 for s in sessions if outcomes.get(s) == "succeeded")
+        # An unverified finish looks successful in the trace; its risk is the point, so it needs no failures.
+        if len(sessions) < min_sessions or not (failed >= succeeded or pattern.detector == "premature-completion"):
+            continue
+        if pattern.detector in USER_STOPS and not stopped_often(pattern, outcomes, token_sessions or {}):
+            continue
+        kept.append(pattern)
+    return sorted(kept, key=lambda p: (-len(p.sessions), p.detector, p.signature))
+
+
+def stopped_often(pattern: FailurePattern, outcomes: dict[str, str], token_sessions: dict[str, int]) -> bool:
+    stop_rate = len(pattern.sessions) / max(1, token_sessions.get(pattern.signature, 0))
+    base_rate = sum(1 for outcome in outcomes.values() if outcome == "interrupted") / max(1, len(outcomes))
+    return stop_rate >= STOP_LIFT * base_rate
+
+
+def token_session_counts(sessions: Iterable[Session]) -> dict[str, int]:
+    """In how many sessions each token (or tool name, for noise tools) occurs."""
+    counts: Counter[str] = Counter()
+    for session in sessions:
+        counts.update({normalize_step(step) or step.tool for step in session.steps})
+    return dict(counts)
+
+
+# -- early triggers: the situation a rule is about has begun ---------------------------------
+
+
+def triggered(detector: str, signature: str, session: Session) -> bool:
+    """Whether the rule for (detector, signature) would have come into play in `session`: the rule's own
+    condition, which comes earlier than the detector's (a fourth edit, a second failure)."""
+    steps = session.steps
+    if detector == "edit-loop":
+        counts: Counter[str] = Counter(
+            step_path(step.args) for step in steps if step.tool in EDIT_TOOLS and normalize_step(step) == signature
+        )
+        return bool(counts) and max(counts.values()) >= EDIT_LOOP_THRESHOLD - 1
+    if detector == "failing-command-loop":
+        failures = Counter(
+            error_signature(step.result) for step in steps if shell_program(step) == signature and step.is_error
+        )
+        return bool(failures) and max(failures.values()) >= FAILING_COMMAND_THRESHOLD - 1
+    if detector == "premature-completion":
+        return any(is_change(step) and any(map(is_verification, steps[:i])) for i, step in enumerate(steps))
+    if detector == "recurring-error":
+        return any(step.is_error and error_signature(step.result) == signature for step in steps)
+    if detector in ("user-rejection", "user-interruption"):
+        return any((normalize_step(step) or step.tool) == signature for step in steps)
+    if detector == "budget-limit":
+        return len(steps) > STEP_BUDGET // 2
+    return False

@@ -1,0 +1,214 @@
+"""The autonomous tier: apply what the policy allows without a human, and take it back on drift.
+
+`skillwarden apply-auto` (for cron) routes every pending candidate through the policy. Autonomous ones
+are applied as "skillwarden-autopilot", each commit naming the policy rule in its body and in a
+`Skillwarden-Policy` trailer; backlog ones are parked (and pushed when a backlog remote is set). The
+library scans each one again right before its commit and refuses anything but a safe verdict, and a
+candidate computed against a skill that has changed since is reported stale rather than applied.
+
+Then the monitoring half: a skill the autopilot applied whose success statistics drift is rolled back,
+when the policy says so, by a revert whose commit says why. Skills a human approved are left to humans.
+The drift evidence comes in as plain dicts, `{"skill": name, "evidence": {...}}` (skills/drift.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass
+
+from core.store import StoredCandidate
+from reviews.policy import AUTOPILOT_REVIEWER, Policy, Routing, Tier, decide_route
+from reviews.service import CandidateView, ReviewService
+from skills.harness_repo import HarnessRepo
+from skills.library import (
+    APPROVED_DIR,
+    SKILL_FILE,
+    Decision,
+    LibraryError,
+    StaleCandidateError,
+    check_not_stale,
+)
+
+DRIFT_RULE = "rollback-on-drift"
+SKILL_KINDS = ("skill", "refinement")
+
+
+@dataclass(frozen=True)
+class AutopilotAction:
+    candidate: str
+    action: str  # approve | backlog | rollback | none
+    outcome: str  # applied | would-apply | stale | refused | left
+    rule: str
+    reason: str
+    commit: str | None = None
+    branch: str | None = None  # the backlog branch pushed to the remote
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def routing_input(candidate: StoredCandidate, scanner: Callable[[str], object] | None) -> dict:
+    """The candidate as the policy reads it. Without a verdict from the miner, scan it here, so the
+    route never rests on a missing scan when a scanner is at hand."""
+    details = dict(candidate.details)
+    if not isinstance(details.get("security"), Mapping) and scanner is not None:
+        details["security"] = {"verdict": str(scanner(candidate.content).verdict)}
+    return {"kind": candidate.kind, "support": candidate.support, "details": details}
+
+
+def live_autopilot_approval(decisions: Iterable[Decision], skill: str) -> Decision | None:
+    """The decision that put `skill` in place now, if it was the autopilot's; `decisions` newest first."""
+    decisions = list(decisions)
+    reverted = {decision.reverts for decision in decisions if decision.reverts}
+    for decision in decisions:
+        if decision.name != skill or decision.reverts or decision.sha in reverted:
+            continue
+        is_ours = decision.action == "approve" and decision.reviewer == AUTOPILOT_REVIEWER
+        return decision if is_ours else None
+    return None
+
+
+def has_live_decision(decisions: Iterable[Decision], candidate_id: str) -> bool:
+    """Whether a decision about `candidate_id` is in effect (made and not reverted)."""
+    decisions = list(decisions)
+    reverted = {decision.reverts for decision in decisions if decision.reverts}
+    return any(
+        decision.candidate_id == candidate_id and not decision.reverts and decision.sha not in reverted
+        for decision in decisions
+    )
+
+
+def drift_reason(signal: Mapping) -> str:
+    evidence = signal.get("evidence")
+    text = evidence if isinstance(evidence, str) else json.dumps(evidence, sort_keys=True, default=str)
+    return f"Rolled back by policy rule {DRIFT_RULE}: its success statistics drifted.\n\nEvidence: {text}"
+
+
+class Autopilot:
+    def __init__(
+        self,
+        service: ReviewService,
+        policy: Policy,
+        *,
+        harness: HarnessRepo | None = None,
+        backlog_remote: str | None = None,
+    ) -> None:
+        self.service = service
+        self.policy = policy
+        self.harness = harness
+        self.backlog_remote = backlog_remote
+
+    def run(self, *, dry_run: bool = False, drift: Iterable[Mapping] = ()) -> list[AutopilotAction]:
+        actions = [self._handle(view, dry_run) for view in self.service.queue(include_decided=False)]
+        if self.policy.rollback_on_drift:
+            actions += [self._roll_back(signal, dry_run) for signal in drift]
+        return [action for action in actions if action is not None]
+
+    # ------------------------------------------------------------------------------- candidates
+
+    def _handle(self, view: CandidateView, dry_run: bool) -> AutopilotAction:
+        candidate = view.candidate
+        routing = decide_route(routing_input(candidate, self.service.library.scanner), self.policy)
+        action = {Tier.AUTONOMOUS: "approve", Tier.BACKLOG: "backlog"}.get(routing.tier, "none")
+        unsupported = self._unsupported(candidate, routing)
+        if unsupported is not None:
+            return AutopilotAction(candidate.id, "none", "left", routing.rule, unsupported)
+        try:
+            self._check_fresh(candidate)
+            if dry_run:
+                return AutopilotAction(candidate.id, action, "would-apply", routing.rule, routing.reason)
+            decision = self._apply(candidate, routing)
+        except StaleCandidateError as error:
+            return AutopilotAction(candidate.id, action, "stale", routing.rule, str(error))
+        except LibraryError as error:  # UnsafeContentError, a dirty tree, a failed push...
+            return AutopilotAction(candidate.id, action, "refused", routing.rule, str(error))
+        branch = self._publish(decision) if action == "backlog" else None
+        return AutopilotAction(candidate.id, action, "applied", routing.rule, routing.reason, decision.sha, branch)
+
+    def _unsupported(self, candidate: StoredCandidate, routing: Routing) -> str | None:
+        """Why the autopilot leaves a candidate to a human, or None when it acts on it."""
+        if routing.tier is Tier.INTERACTIVE:
+            return routing.reason
+        if candidate.kind in SKILL_KINDS:
+            return None
+        if candidate.kind == "harness" and routing.tier is Tier.AUTONOMOUS:
+            if self.harness is None:
+                return "no harness_repo is configured"
+            # Harness decisions live in the harness repository, which the review cache may not replay.
+            if has_live_decision(self.harness.decisions(), candidate.id):
+                return "already applied to the harness repository"
+            return None
+        return f"the autopilot does not {routing.tier.value} {candidate.kind} candidates; a human decides"
+
+    def _check_fresh(self, candidate: StoredCandidate) -> None:
+        base = candidate.details.get("base_hash")
+        if candidate.kind == "harness":
+            target = candidate.details.get("target", "")
+            check_not_stale(candidate.id, target, self.harness.committed_bytes(target), base)
+        else:
+            path = f"{APPROVED_DIR}/{candidate.name}/{SKILL_FILE}"
+            check_not_stale(candidate.id, path, self.service.library.committed_bytes(path), base)
+
+    def _apply(self, candidate: StoredCandidate, routing: Routing) -> Decision:
+        common = {"candidate_id": candidate.id, "evidence": candidate.evidence, "reviewer": AUTOPILOT_REVIEWER,
+                  "title": candidate.title, "reason": routing.reason, "policy": routing.rule,
+                  "base_hash": candidate.details.get("base_hash")}  # fmt: skip
+        if candidate.kind == "harness":
+            decision = self.harness.apply_change(
+                target=candidate.details.get("target", ""), diff=candidate.content, require_clean_scan=True, **common
+            )
+        else:
+            provenance = {"candidate": candidate.id, "content_hash": candidate.content_hash,
+                          "sessions": candidate.provenance}  # fmt: skip
+            library = self.service.library
+            if routing.tier is Tier.AUTONOMOUS:
+                decision = library.approve(
+                    name=candidate.name, skill_md=candidate.content, provenance=provenance, require_clean_scan=True,
+                    **common,
+                )  # fmt: skip
+            else:
+                decision = library.backlog(
+                    name=candidate.name, skill_md=candidate.content, provenance=provenance, **common
+                )
+        self._record(decision)
+        return decision
+
+    def _publish(self, decision: Decision) -> str | None:
+        if not self.backlog_remote:
+            return None
+        try:
+            return self.service.library.push_backlog(decision, self.backlog_remote)
+        except LibraryError as error:
+            # The decision stands (it is committed); the push is retried on the next run.
+            self.service.events.append("notice", message=str(error), candidate=decision.candidate_id)
+            return None
+
+    # ------------------------------------------------------------------------------------ drift
+
+    def _roll_back(self, signal: Mapping, dry_run: bool) -> AutopilotAction | None:
+        skill = signal.get("skill")
+        if not isinstance(skill, str):
+            return None
+        approval = live_autopilot_approval(self.service.library.decisions(), skill)
+        if approval is None:
+            return None  # not in place, or a human put it there: humans decide about it
+        reason = drift_reason(signal)
+        if dry_run:
+            return AutopilotAction(approval.candidate_id, "rollback", "would-apply", DRIFT_RULE, reason)
+        try:
+            decision = self.service.library.revert(
+                approval.sha, reviewer=AUTOPILOT_REVIEWER, reason=reason, action="rollback", policy=DRIFT_RULE
+            )
+        except LibraryError as error:
+            return AutopilotAction(approval.candidate_id, "rollback", "refused", DRIFT_RULE, str(error))
+        self._record(decision)
+        return AutopilotAction(approval.candidate_id, "rollback", "applied", DRIFT_RULE, reason, decision.sha)
+
+    def _record(self, decision: Decision) -> None:
+        # The cache follows git: rebuilt from the history, then the event feed hears of it.
+        self.service.sync_decisions()
+        self.service.events.append(
+            "decision", action=decision.action, candidate=decision.candidate_id, commit=decision.sha,
+            reviewer=decision.reviewer, reverts=decision.reverts, policy=decision.policy,
+        )  # fmt: skip

@@ -1,0 +1,353 @@
+"""Glue between the learning signals and the workspace: usage, statistics, drift, friction, leave-one-out.
+
+Everything here is derived from the cached sessions (the traces) and the skills repository's history;
+nothing is stored. Settings come from the `learning:` section of `config.yaml`:
+
+    learning:
+      decay: 0.99                 # posterior decay of the updated arm, per use
+      refinement_shrink: 0.5      # how much evidence a refined skill keeps
+      min_category_uses: 10       # uses a skill needs in a task category before that posterior is shown
+      skills_folders: []          # extra folders agents load skills from (…/skills/<name>/ is always seen)
+      drift: {window: 25, min_uses: 40, threshold: 0.99, unused_days: 30}
+      friction: {days: 7, thresholds: {noop: [0.10, 0.20], blocked: [0.40, 0.60], failure: [0.15, 0.25]}}
+      loo: {min_sessions: 50, confounded_share: 0.8}
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import yaml
+
+from core.categorize import categorize
+from core.config import CONFIG_NAME, Config, ConfigError
+from core.events import EventLog
+from core.friction import DEFAULT_THRESHOLDS, DEFAULT_WINDOW_DAYS, SessionFacts, session_facts
+from core.friction import friction_report as build_friction_report
+from core.loo import DEFAULT_CONFOUNDED_SHARE, DEFAULT_MIN_SESSIONS, Observation, leave_one_out
+from core.store import Store, StoredCandidate, StoredSession
+from skills.drift import DriftParams, success_drop, unused
+from skills.library import SkillLibrary
+from skills.skill_md import SkillFormatError, content_hash, parse
+from skills.stats import (
+    DEFAULT_DECAY,
+    REFINEMENT_SHRINK,
+    Posterior,
+    Use,
+    Version,
+    build_timeline,
+    normalized_time,
+    rank_skills,
+)
+from skills.usage import session_uses, used_skills
+
+LEARNING_KEY = "learning"
+EVICTION_PREFIX = "ev-"
+
+
+@dataclass(frozen=True)
+class LearningSettings:
+    decay: float = DEFAULT_DECAY
+    refinement_shrink: float = REFINEMENT_SHRINK
+    min_category_uses: int = 10
+    skills_folders: tuple[str, ...] = ()
+    drift: DriftParams = field(default_factory=DriftParams)
+    friction_days: float = DEFAULT_WINDOW_DAYS
+    friction_thresholds: dict[str, tuple[float, float]] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
+    loo_min_sessions: int = DEFAULT_MIN_SESSIONS
+    loo_confounded_share: float = DEFAULT_CONFOUNDED_SHARE
+
+
+def _fraction(value: object, key: str, *, open_low: bool = False) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 <= value <= 1
+        or (open_low and value == 0)
+    ):
+        raise ConfigError(f"{LEARNING_KEY}.{key} must be a number in {'(0' if open_low else '[0'}, 1]")
+    return float(value)
+
+
+def _positive(value: object, key: str, kind: type = int) -> float:
+    if isinstance(value, bool) or not isinstance(value, kind | int) or value <= 0:
+        raise ConfigError(f"{LEARNING_KEY}.{key} must be a positive {'integer' if kind is int else 'number'}")
+    return value
+
+
+def settings_from_mapping(raw: object) -> LearningSettings:
+    """Validated settings from the `learning:` mapping; absent keys keep their defaults."""
+    if raw is None:
+        return LearningSettings()
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{LEARNING_KEY} must be a mapping of settings")
+    defaults = LearningSettings()
+    drift_raw, friction_raw, loo_raw = (raw.get(k) or {} for k in ("drift", "friction", "loo"))
+    if not all(isinstance(part, dict) for part in (drift_raw, friction_raw, loo_raw)):
+        raise ConfigError(f"{LEARNING_KEY}.drift, .friction and .loo must be mappings")
+    folders = raw.get("skills_folders") or []
+    if not isinstance(folders, list) or not all(isinstance(f, str) and f for f in folders):
+        raise ConfigError(f"{LEARNING_KEY}.skills_folders must be a list of folder paths")
+    thresholds = dict(defaults.friction_thresholds)
+    for metric, pair in (friction_raw.get("thresholds") or {}).items():
+        if metric not in thresholds or not isinstance(pair, list) or len(pair) != 2:
+            raise ConfigError(f"{LEARNING_KEY}.friction.thresholds.{metric} must be [warn, alert] of a known metric")
+        warn, alert = (_fraction(v, f"friction.thresholds.{metric}") for v in pair)
+        thresholds[metric] = (warn, alert)
+    base = defaults.drift
+    return LearningSettings(
+        decay=_fraction(raw.get("decay", defaults.decay), "decay", open_low=True),
+        refinement_shrink=_fraction(raw.get("refinement_shrink", defaults.refinement_shrink), "refinement_shrink"),
+        min_category_uses=int(_positive(raw.get("min_category_uses", defaults.min_category_uses), "min_category_uses")),
+        skills_folders=tuple(folders),
+        drift=DriftParams(
+            window=int(_positive(drift_raw.get("window", base.window), "drift.window")),
+            min_uses=int(_positive(drift_raw.get("min_uses", base.min_uses), "drift.min_uses")),
+            threshold=_fraction(drift_raw.get("threshold", base.threshold), "drift.threshold"),
+            unused_days=float(_positive(drift_raw.get("unused_days", base.unused_days), "drift.unused_days", float)),
+        ),
+        friction_days=float(_positive(friction_raw.get("days", defaults.friction_days), "friction.days", float)),
+        friction_thresholds=thresholds,
+        loo_min_sessions=int(_positive(loo_raw.get("min_sessions", defaults.loo_min_sessions), "loo.min_sessions")),
+        loo_confounded_share=_fraction(
+            loo_raw.get("confounded_share", defaults.loo_confounded_share), "loo.confounded_share"
+        ),
+    )
+
+
+def learning_settings(config: Config) -> LearningSettings:
+    """The `learning:` section of the workspace's config.yaml (core.config does not keep it)."""
+    path = config.home / CONFIG_NAME
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: not valid YAML: {error}") from error
+    return settings_from_mapping((raw or {}).get(LEARNING_KEY) if isinstance(raw, dict) else None)
+
+
+# ----------------------------------------------------------------------------- sessions, once
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """A cached session with what learning needs from its steps, computed in one pass."""
+
+    session: StoredSession
+    category: str
+    skills: frozenset[str]
+    facts: SessionFacts
+
+
+def session_views(store: Store, settings: LearningSettings) -> list[SessionView]:
+    views = []
+    for session in store.sessions():
+        steps = store.steps(session.id)
+        category = categorize(session.task)
+        uses = session_uses(steps, format=session.format, trace_path=session.path,
+                            extra_folders=settings.skills_folders)  # fmt: skip
+        facts = session_facts(
+            id=session.id, format=session.format, category=category, started_at=session.started_at,
+            outcome=session.outcome, explanation=session.reward_explanation, steps=steps,
+        )  # fmt: skip
+        views.append(SessionView(session, category, frozenset(used_skills(uses)), facts))
+    return views
+
+
+def skill_versions(library: SkillLibrary) -> dict[str, list[Version]]:
+    """Per skill name, its approved contents still in effect, oldest first, from the decision history."""
+    decisions = library.decisions()
+    reverted = {d.reverts for d in decisions if d.reverts}
+    versions: dict[str, list[Version]] = {}
+    for decision in reversed(decisions):
+        if decision.action == "approve" and decision.name and decision.sha not in reverted:
+            versions.setdefault(decision.name, []).append(Version(decision.content_hash, decision.when, decision.sha))
+    return versions
+
+
+# ----------------------------------------------------------------------------- statistics and drift
+
+
+def emit_once(events: EventLog | None, kind: str, key: str, **data) -> None:
+    """Append an event unless one of this kind with this key is already in the log."""
+    if events is None or any(e.get("kind") == kind and e.get("key") == key for e in events.read()):
+        return
+    events.append(kind, key=key, **data)
+
+
+def drift_evidence(uses: Sequence[Use], version: Version, now: datetime, settings: LearningSettings) -> dict | None:
+    """Why the skill's current version drifts (a success drop, else disuse), or None."""
+    rewards = [use.reward for use in uses]
+    drop = success_drop(rewards, settings.drift)
+    if drop is not None:
+        window = settings.drift.window
+        return {
+            **drop.to_json(),
+            "content_hash": version.content_hash,
+            "threshold": settings.drift.threshold,
+            "sessions": [use.session_id for use in uses[-window:]],
+            "earlier_sessions": [use.session_id for use in uses[:-window]],
+        }
+    last_used = uses[-1].at if uses else None
+    stale = unused(last_used, version.since, now, settings.drift)
+    return {**stale, "content_hash": version.content_hash} if stale else None
+
+
+def skill_stats(
+    store: Store,
+    library: SkillLibrary,
+    config: Config,
+    *,
+    now: datetime | None = None,
+    events: EventLog | None = None,
+    views: list[SessionView] | None = None,
+) -> list[dict]:
+    """Every approved skill with its posterior, uses, last use, versions, per-category posteriors and drift."""
+    settings = learning_settings(config)
+    now = now or datetime.now(UTC)
+    views = session_views(store, settings) if views is None else views
+    versions = skill_versions(library)
+    result = []
+    for name in library.skill_names():
+        uses = [
+            Use(v.session.id, v.session.started_at or "", v.session.reward, v.category)
+            for v in views
+            if name in v.skills
+        ]
+        timeline = build_timeline(
+            uses, versions.get(name, []), decay=settings.decay, shrink=settings.refinement_shrink,
+            min_category_uses=settings.min_category_uses,
+        )  # fmt: skip
+        current = timeline.current
+        current_uses = sorted(current.uses, key=lambda u: (normalized_time(u.at), u.session_id))
+        drift = drift_evidence(current_uses, current.version, now, settings)
+        last_used = max((u.at for u in uses if u.at), key=normalized_time, default=None)
+        if drift is not None:
+            emit_once(events, "drift_alert", f"{name}:{current.version.content_hash}:{drift['reason']}",
+                      skill=name, **drift)  # fmt: skip
+        result.append(
+            {
+                "skill": name,
+                **timeline.posterior.to_json(),
+                "uses": len(uses),
+                "last_used": last_used,
+                "drift": drift,
+                "content_hash": current.version.content_hash or None,
+                "versions": [version.to_json() for version in timeline.versions],
+                "by_category": {
+                    category: {**posterior.to_json(), "uses": count}
+                    for category, (posterior, count) in sorted(timeline.by_category.items())
+                },
+            }
+        )
+    return result
+
+
+def eviction_id(name: str, digest: str) -> str:
+    """Stable per skill and content: the same drifting version is one candidate however often it is seen."""
+    return EVICTION_PREFIX + hashlib.sha256(f"{name}\0{digest}".encode()).hexdigest()[:10]
+
+
+def eviction_candidates(
+    store: Store, library: SkillLibrary, config: Config, *, now: datetime | None = None,
+    events: EventLog | None = None,
+) -> list[StoredCandidate]:  # fmt: skip
+    """A kind "eviction" candidate for every drifting skill, carrying its evidence, for the review queue."""
+    candidates = []
+    for stats in skill_stats(store, library, config, now=now, events=events):
+        drift = stats["drift"]
+        if drift is None:
+            continue
+        name = stats["skill"]
+        text = library.read_skill(name)
+        digest = content_hash(text)
+        if drift["reason"] == "success_dropped":
+            title = f"Evict {name}: mean reward fell from {drift['earlier_mean']:.2f} to {drift['recent_mean']:.2f}"
+            sessions = drift["sessions"]
+        else:
+            title = f"Evict {name}: unused for {drift['days_unused']:.0f} days"
+            sessions = []
+        candidates.append(
+            StoredCandidate(
+                id=eviction_id(name, digest), kind="eviction", name=name, title=title, content=text,
+                content_hash=digest, support=len(sessions), evidence=sessions,
+                provenance=[{"session": session_id} for session_id in sessions],
+                details={"drift": drift, "posterior": {k: stats[k] for k in ("alpha", "beta", "mean")},
+                         "uses": stats["uses"], "last_used": stats["last_used"]},
+                first_seen="", last_seen="", live=True, source="drift",
+            )
+        )  # fmt: skip
+    return candidates
+
+
+# ----------------------------------------------------------------------------- friction, leave-one-out
+
+
+def friction_report(
+    store: Store, config: Config, *, end: datetime | None = None, days: float | None = None,
+    events: EventLog | None = None,
+) -> dict:  # fmt: skip
+    settings = learning_settings(config)
+    facts = [view.facts for view in session_views(store, settings)]
+    report = build_friction_report(
+        facts, end=end, days=days or settings.friction_days, thresholds=settings.friction_thresholds
+    )
+    for alert in report["alerts"]:
+        key = f"{alert['group']}:{alert['metric']}:{alert['status']}:{report['window']['end']}"
+        emit_once(events, "friction_alert", key, **alert, window=report["window"])
+    return report
+
+
+def loo_report(store: Store, library: SkillLibrary, config: Config, *, seed: int = 0) -> dict:
+    settings = learning_settings(config)
+    observations = [
+        Observation(view.session.id, view.category, view.session.reward, view.skills)
+        for view in session_views(store, settings)
+    ]
+    return {
+        "sessions": len(observations),
+        "min_sessions": settings.loo_min_sessions,
+        "confounded_share": settings.loo_confounded_share,
+        "seed": seed,
+        "skills": [
+            leave_one_out(
+                observations,
+                name,
+                min_sessions=settings.loo_min_sessions,
+                confounded_share=settings.loo_confounded_share,
+                seed=seed,
+            )  # fmt: skip
+            for name in library.skill_names()
+        ],
+    }
+
+
+# ----------------------------------------------------------------------------- selection for a task
+
+
+def skill_text(name: str, skill_md: str) -> str:
+    """What a task is matched against: the skill's name and its description (which holds its trigger)."""
+    try:
+        description = parse(skill_md, folder_name=name).description
+    except SkillFormatError:
+        description = ""
+    return f"{name.replace('-', ' ')} {description}"
+
+
+def select_skills(
+    task: str, store: Store, library: SkillLibrary, config: Config, *, seed: int | None = None,
+    limit: int | None = None,
+) -> list[dict]:  # fmt: skip
+    """The library's skills ranked for `task`: relevance times a Thompson sample of the posterior."""
+    posteriors = {
+        s["skill"]: (Posterior(s["alpha"], s["beta"]), s["uses"]) for s in skill_stats(store, library, config)
+    }
+    candidates = {
+        name: (skill_text(name, library.read_skill(name)), posteriors[name][0]) for name in library.skill_names()
+    }
+    ranked = rank_skills(task, candidates, random.Random(seed))
+    rows = [{**r.to_json(), "uses": posteriors[r.skill][1]} for r in ranked]
+    return rows[:limit] if limit else rows

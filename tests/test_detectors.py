@@ -1,0 +1,103 @@
+from core.detectors import (
+    budget_limits,
+    edit_loops,
+    error_signature,
+    failing_command_loops,
+    failure_patterns,
+    premature_completion,
+    token_session_counts,
+    tool_errors,
+    triggered,
+    user_stops,
+)
+from core.model import Outcome, Session, Step
+
+
+def bash(command, *, error="", ok="ok"):
+    return Step("Bash", {"command": command}, result=error or ok, is_error=bool(error))
+
+
+def edit(path):
+    return Step("Edit", {"file_path": path})
+
+
+def make(sid, steps, outcome=Outcome.SUCCEEDED, final=""):
+    return Session(sid, "claude_code", f"/t/{sid}.jsonl", steps=steps, outcome=outcome, final_message=final)
+
+
+LOOP = [bash("pytest -q", error="FAILED tests/test_a.py::t - assert 1 == 2")] + [
+    step
+    for _ in range(5)
+    for step in (edit("src/a.py"), bash("pytest -q", error="FAILED tests/test_a.py::t - assert 1 == 2"))
+]
+
+
+def test_error_signature_strips_paths_numbers_hex_and_quoted_names():
+    a = error_signature('Exit code 1\nERROR: column "notes" of relation "orders" already exists at /srv/app/db.py:41')
+    b = error_signature("Exit code 1\nERROR: column 'locale' of relation 'tickets' already exists at /x/y.py:7")
+    assert a == b
+    assert "<path>" in a and "41" not in a
+    assert error_signature("commit 3f9a2b1c0d failed") == "commit <hex> failed"
+
+
+def test_edit_loop_needs_five_edits_of_one_file():
+    assert [f.signature for f in edit_loops(make("s", LOOP, Outcome.FAILED))] == ["edit:.py"]
+    assert edit_loops(make("s", LOOP[:8], Outcome.FAILED)) == []
+
+
+def test_failing_command_loop_is_the_same_command_failing_with_the_same_error():
+    firing = failing_command_loops(make("s", LOOP, Outcome.FAILED))
+    assert [(f.signature, f.first_step) for f in firing] == [("pytest", 0)]
+    different = [bash("pytest", error=f"error {word}") for word in ("one", "two", "three")]
+    assert error_signature(different[0].result) != error_signature(different[1].result)
+    assert failing_command_loops(make("s", different)) == []
+
+
+def test_premature_completion_is_a_skipped_recheck():
+    checked_before = [bash("pytest -q", error="FAILED"), edit("src/a.py")]
+    assert [f.signature for f in premature_completion(make("s", checked_before))] == ["unverified-change"]
+    assert premature_completion(make("s", [*checked_before, bash("pytest -q")])) == []
+    assert premature_completion(make("s", [edit("CHANGELOG.md"), bash("git commit -m x")])) == []  # never checks
+    assert premature_completion(make("s", checked_before, Outcome.INTERRUPTED)) == []
+
+
+def test_rejections_interruptions_and_budget():
+    rejected = Step("Bash", {"command": "git push"}, result="User rejected tool use", is_error=True)
+    stops = user_stops(make("s", [edit("a.py"), rejected], Outcome.INTERRUPTED))
+    assert [(f.detector, f.signature) for f in stops] == [("user-rejection", "shell:git push")]
+    looked = user_stops(make("s", [edit("a.py"), Step("Read", {"file_path": "b.py"})], Outcome.INTERRUPTED))
+    assert looked == []  # stopping while the agent reads says nothing about reading
+    assert budget_limits(make("s", [edit("a.py")], final="Reached the maximum number of turns (max_turns)"))
+    assert budget_limits(make("s", [edit("a.py")] * 61))
+    assert not budget_limits(make("s", [edit("a.py")] * 10))
+
+
+def test_recurring_errors_group_across_sessions_and_need_failures():
+    sessions = [make(f"f{i}", LOOP, Outcome.FAILED) for i in range(3)] + [make("ok", [edit("a.py"), bash("pytest")])]
+    firings = [f for s in sessions for f in tool_errors(s)]
+    outcomes = {s.id: str(s.outcome) for s in sessions}
+    patterns = failure_patterns(firings, outcomes, min_sessions=3)
+    assert [(p.detector, p.sessions) for p in patterns] == [("recurring-error", ["f0", "f1", "f2"])]
+    assert failure_patterns(firings, {**outcomes, "f0": "succeeded", "f1": "succeeded"}, min_sessions=3) == []
+
+
+def test_user_stops_must_land_on_one_step_more_often_than_stops_in_general():
+    rejected = Step("Bash", {"command": "git push"}, result="User rejected tool use", is_error=True)
+    pushers = [make(f"p{i}", [edit("a.py"), rejected], Outcome.INTERRUPTED) for i in range(3)]
+    others = [make(f"o{i}", [edit("a.py"), bash("pytest")]) for i in range(9)]
+    sessions = pushers + others
+    firings = [f for s in sessions for f in user_stops(s)]
+    outcomes = {s.id: str(s.outcome) for s in sessions}
+    counts = token_session_counts(sessions)
+    assert [p.signature for p in failure_patterns(firings, outcomes, token_sessions=counts)] == ["shell:git push"]
+    # When every session runs the step, a stop there is no more likely than anywhere else.
+    assert failure_patterns(firings, outcomes, token_sessions={"shell:git push": 100}) == []
+
+
+def test_triggers_come_before_the_detection():
+    partial = LOOP[:9]  # four edits, four failing runs
+    assert triggered("edit-loop", "edit:.py", make("s", partial))
+    assert not edit_loops(make("s", partial))
+    assert triggered("failing-command-loop", "pytest", make("s", LOOP[:3]))
+    assert not triggered("failing-command-loop", "pytest", make("s", LOOP[:1]))
+    assert triggered("premature-completion", "unverified-change", make("s", LOOP[:2]))

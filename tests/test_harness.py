@@ -1,0 +1,71 @@
+import json
+
+from core.detectors import FailurePattern, Firing
+from core.harness import (
+    RULES_HEADING,
+    HarnessTargets,
+    add_ask_permission,
+    add_hook,
+    add_instruction,
+    harness_change,
+    harness_id,
+    unified_diff,
+)
+
+
+def pattern(detector, signature, sessions=("a", "b", "c")):
+    return FailurePattern(detector, signature, [Firing(detector, signature, s, 0, 1) for s in sessions])
+
+
+def test_instruction_goes_under_one_section_and_is_added_once():
+    once = add_instruction("# Project\n\nUse uv.\n", "Stop looping", "Stop after four edits.")
+    assert once.startswith("# Project\n\nUse uv.\n\n" + RULES_HEADING)
+    assert add_instruction(once, "Stop looping", "Stop after four edits.") == once
+    twice = add_instruction(once, "Verify", "Run the tests.")
+    assert twice.count(RULES_HEADING) == 1 and twice.endswith("### Verify\n\nRun the tests.\n")
+
+
+def test_hook_and_permission_edits_keep_valid_json_and_other_keys():
+    settings = json.dumps({"model": "opus", "hooks": {"Stop": [{"hooks": [{"type": "command", "command": "x"}]}]}})
+    after = add_hook(settings, "Stop", "pytest -q")
+    data = json.loads(after)
+    assert data["model"] == "opus"
+    assert [g["hooks"][0]["command"] for g in data["hooks"]["Stop"]] == ["x", "pytest -q"]
+    assert add_hook(after, "Stop", "pytest -q") == after
+    asked = json.loads(add_ask_permission("", "Bash(git push:*)"))
+    assert asked == {"permissions": {"ask": ["Bash(git push:*)"]}}
+
+
+def test_unified_diff_of_a_new_and_of_an_existing_file():
+    created = unified_diff("AGENTS.md", "", "a\n")
+    assert created.startswith("--- /dev/null\n+++ b/AGENTS.md\n")
+    changed = unified_diff("AGENTS.md", "a\n", "a\nb\n")
+    assert "--- a/AGENTS.md" in changed and "+b\n" in changed
+
+
+def test_harness_change_targets_by_kind_and_ids_are_stable():
+    files = {"AGENTS.md": "# Agents\n", ".claude/settings.json": '{"model": "opus"}\n'}
+    targets = HarnessTargets()
+    loop = harness_change(pattern("edit-loop", "edit:.py"), targets, files.get, "pytest -q")
+    assert loop.target == "AGENTS.md" and loop.id == harness_id("edit-loop", "edit:.py") and loop.id.startswith("hm-")
+    assert "+### Stop after repeated edits to the same .py file" in loop.diff
+    hook = harness_change(pattern("premature-completion", "unverified-change"), targets, files.get, "pytest -q")
+    assert hook.target == ".claude/settings.json"
+    assert json.loads(hook.after)["hooks"]["Stop"][0]["hooks"][0]["command"] == "pytest -q"
+    push = harness_change(pattern("user-rejection", "shell:git push"), targets, files.get)
+    assert json.loads(push.after)["permissions"]["ask"] == ["Bash(git push:*)"]
+
+
+def test_no_change_when_already_in_place_or_settings_are_not_an_object():
+    targets = HarnessTargets()
+    first = harness_change(pattern("edit-loop", "edit:.py"), targets, lambda _: "")
+    assert harness_change(pattern("edit-loop", "edit:.py"), targets, lambda _: first.after) is None
+    broken = harness_change(pattern("premature-completion", "unverified-change"), targets, lambda _: "[1, 2]")
+    assert broken is None
+    created = harness_change(pattern("edit-loop", "edit:.py"), targets, lambda _: None)
+    assert created.existed is False and created.diff.startswith("--- /dev/null")
+
+
+def test_rule_text_quotes_signatures_safely():
+    change = harness_change(pattern("failing-command-loop", "make `rm -rf /`"), HarnessTargets(), lambda _: "")
+    assert "``" not in change.rule and "`make 'rm -rf /'`" in change.rule

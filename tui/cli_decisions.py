@@ -1,0 +1,156 @@
+"""`skillwarden log` (the decisions in the git history) and `skillwarden apply-auto` (the autonomous tier)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from core.config import Config
+from core.lock import LockMode, WorkspaceLock, WorkspaceLockedError
+from reviews.autopilot import Autopilot, AutopilotAction
+from reviews.policy import PolicyError, load_policy
+from reviews.recovery import Outcome, recover_workspace
+from reviews.service import ReviewService
+from skills.harness_repo import HarnessRepo
+from skills.library import Decision, SkillLibrary
+
+
+def add_commands(commands) -> None:
+    log = commands.add_parser("log", help="list the decisions in the git history, newest first")
+    log.add_argument("--json", action="store_true")
+    auto = commands.add_parser("apply-auto", help="apply what policy.yaml allows without a human (for cron)")
+    auto.add_argument("--dry-run", action="store_true", help="only say what would be applied or rolled back")
+    auto.add_argument("--json", action="store_true")
+
+
+def run(args: argparse.Namespace, config: Config) -> int | None:
+    try:
+        if args.command == "log":
+            return run_log(args, config)
+        if args.command == "apply-auto":
+            return run_apply_auto(args, config)
+    except (WorkspaceLockedError, PolicyError) as error:
+        print(f"skillwarden: {error}", file=sys.stderr)
+        return 1
+    return None
+
+
+# The keys the lead adds to core/config.py; read defensively until every Config has them.
+def harness_repo_of(config: Config) -> Path | None:
+    return getattr(config, "harness_repo", None)
+
+
+def backlog_remote_of(config: Config) -> str | None:
+    return getattr(config, "backlog_remote", None)
+
+
+# ------------------------------------------------------------------------------------------- log
+
+
+def log_entry(decision: Decision, repository: str) -> dict:
+    return {
+        "when": decision.when,
+        "reviewer": decision.reviewer,
+        "action": decision.action,
+        "candidate": decision.candidate_id,
+        "skill": decision.name,
+        "target": decision.target,
+        "why": decision.reason,
+        "policy": decision.policy,
+        "scanner": decision.scanner,
+        "content_hash": decision.content_hash,
+        "evidence": list(decision.evidence),
+        "reverts": decision.reverts,
+        "summary": decision.summary,
+        "commit": decision.sha,
+        "repository": repository,
+    }
+
+
+def newest_first(entries: list[dict]) -> list[dict]:
+    # Each repository's log is already ordered; merging two needs the commit times (with their zones).
+    return sorted(entries, key=lambda entry: datetime.fromisoformat(entry["when"]), reverse=True)
+
+
+def log_line(entry: dict) -> str:
+    what = entry["skill"] or entry["target"] or entry["candidate"]
+    why = entry["policy"] or entry["why"].split("\n", 1)[0]
+    return f"{entry['commit'][:10]}  {entry['when']}  {entry['reviewer']:<22} {entry['action']:<8} {what}  {why}"
+
+
+def run_log(args: argparse.Namespace, config: Config) -> int:
+    with SkillLibrary(config.skills_repo) as library:
+        entries = [log_entry(decision, "skills") for decision in library.decisions()]
+    harness_path = harness_repo_of(config)
+    if harness_path is not None:
+        with HarnessRepo(harness_path) as harness:
+            entries += [log_entry(decision, "harness") for decision in harness.decisions()]
+    entries = newest_first(entries)
+    if args.json:
+        print(json.dumps(entries, indent=2))
+    else:
+        for entry in entries:
+            print(log_line(entry))
+        if not entries:
+            print("no decisions yet")
+    return 0
+
+
+# ------------------------------------------------------------------------------------ apply-auto
+
+
+def action_line(action: AutopilotAction) -> str:
+    where = f" commit {action.commit[:10]}" if action.commit else ""
+    pushed = f" pushed {action.branch}" if action.branch else ""
+    head = f"{action.outcome:<11} {action.action:<8} {action.candidate}"
+    return f"{head}  [{action.rule}]{where}{pushed}  {action.reason}"
+
+
+def run_apply_auto(args: argparse.Namespace, config: Config) -> int:
+    lock = WorkspaceLock(config.lock_file)
+    mode = lock.acquire(read_only_ok=args.dry_run)  # a dry run only reads, so it may run beside the TUI
+    try:
+        policy = load_policy(config.home)
+        harness_path = harness_repo_of(config)
+        recovered = recover_workspace(config.skills_repo, harness_path) if mode is LockMode.EXCLUSIVE else []
+        service = ReviewService(config)
+        harness = HarnessRepo(harness_path) if harness_path is not None else None
+        try:
+            autopilot = Autopilot(service, policy, harness=harness, backlog_remote=backlog_remote_of(config))
+            actions = autopilot.run(dry_run=args.dry_run, drift=drift_signals(service))
+        finally:
+            if harness is not None:
+                harness.close()
+            service.close()
+    finally:
+        lock.release()
+    notes = [report.message for report in recovered if report.outcome is not Outcome.NOTHING]
+    if args.json:
+        print(json.dumps({"dry_run": args.dry_run, "recovered": notes,
+                          "actions": [action.to_json() for action in actions]}, indent=2))  # fmt: skip
+    else:
+        for note in notes:
+            print(note)
+        for action in actions:
+            print(action_line(action))
+        if not actions:
+            print("nothing to do: no pending candidate and no drifting skill")
+    return 0
+
+
+def drift_signals(service: ReviewService) -> list[dict]:
+    """Skills whose success dropped, as [{"skill": name, "evidence": {...}}]. Disuse is not drift of
+    success: an unused skill becomes an eviction candidate for a human instead."""
+    try:
+        from reviews.learning import skill_stats
+    except ImportError:  # the learning area ships separately; until it does, nothing drifts
+        return []
+    stats = skill_stats(service.store, service.library, service.config, events=service.events)
+    return [
+        {"skill": entry["skill"], "evidence": entry["drift"]}
+        for entry in stats
+        if entry["drift"] and entry["drift"].get("reason") == "success_dropped"
+    ]

@@ -1,0 +1,49 @@
+"""`skillwarden eval [--json] [--older-share F]`: predict on the older sessions, check on the newer ones."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from core.config import Config
+from core.store import Store
+from reviews.candidates import evaluate_store
+
+
+def add_commands(commands) -> None:
+    evaluate = commands.add_parser(
+        "eval", help="check predicted fixes and breakages on a time split, against a random baseline"
+    )
+    evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
+    evaluate.add_argument(
+        "--older-share", type=float, default=0.5, metavar="F", help="share of sessions (oldest first) to predict on"
+    )
+
+
+def run(args: argparse.Namespace, config: Config) -> int | None:
+    if args.command != "eval":
+        return None
+    if not 0 < args.older_share < 1:
+        raise SystemExit("skillwarden: --older-share must be between 0 and 1")
+    store = Store(config.state_db)
+    try:
+        report = evaluate_store(store, config, args.older_share)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(f"predicted on {report['older_sessions']} older sessions, checked on {report['newer_sessions']} newer ones")
+    for name in ("fix", "regression"):
+        print(
+            f"{name:<10} precision {percent(report[f'{name}_precision'])} "
+            f"({report[f'{name}_came_true']}/{report[f'{name}_predictions']}), random "
+            f"{percent(report[f'random_{name}_precision'])} "
+            f"({report[f'random_{name}_came_true']}/{report[f'random_{name}_predictions']}), "
+            f"chance {percent(report[f'chance_{name}_precision'])}"
+        )
+    return 0
+
+
+def percent(value: float | None) -> str:
+    return "   n/a" if value is None else f"{100 * value:5.1f}%"

@@ -1,0 +1,68 @@
+"""`skillwarden rebuild [--json]`: delete the state cache and re-create it from its two sources of truth,
+the trace files of the watched folders and the skills repository's history."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from core.config import Config
+from reviews.service import ReviewService
+
+# SQLite in WAL mode keeps the database in three files.
+CACHE_SUFFIXES = ("", "-wal", "-shm")
+
+
+def add_commands(commands) -> None:
+    rebuild = commands.add_parser(
+        "rebuild", help="delete the state cache and re-create it from the traces and the skills repository"
+    )
+    rebuild.add_argument("--json", action="store_true", help="print the report as JSON")
+
+
+def run(args: argparse.Namespace, config: Config) -> int | None:
+    if args.command != "rebuild":
+        return None
+    report = rebuild(config)
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(
+        f"rebuilt {config.state_db} in {report['seconds']:.1f}s: {report['files']} file(s) from "
+        f"{len(report['folders'])} folder(s), {report['sessions']} session(s), {report['steps']} step(s), "
+        f"{report['decisions']} decision(s) from {config.skills_repo}, {report['candidates']} candidate(s)"
+    )
+    for error in report["errors"]:
+        where = f"{error['path']}:{error['line']}" if error["line"] else error["path"]
+        print(f"  error: {where}: {error['message']}", file=sys.stderr)
+    return 0
+
+
+def delete_cache(state_db: Path) -> None:
+    for suffix in CACHE_SUFFIXES:
+        Path(f"{state_db}{suffix}").unlink(missing_ok=True)
+
+
+def rebuild(config: Config) -> dict:
+    """Re-create the cache; return what was read (the ingest report plus decisions and candidates)."""
+    started = time.perf_counter()
+    delete_cache(config.state_db)
+    service = ReviewService(config)  # replays the decisions from the skills repository's history
+    try:
+        report = service.ingest()
+        counts = service.store.counts()
+        return {
+            "folders": [str(folder) for folder in config.watch if folder.exists()],
+            "files": report.files,
+            "sessions": counts["sessions"],
+            "steps": counts["steps"],
+            "errors": report.errors,
+            "decisions": len(service.store.decisions()),
+            "candidates": len(service.store.candidates()),
+            "seconds": round(time.perf_counter() - started, 3),
+        }
+    finally:
+        service.close()

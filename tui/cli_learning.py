@@ -1,0 +1,104 @@
+"""`skillwarden select | stats | friction | loo`: how the approved skills are doing, for scripts and hooks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime
+
+from core.config import Config
+from core.events import EventLog
+from core.store import Store
+from reviews import learning
+from skills.library import SkillLibrary
+
+COMMANDS = ("select", "stats", "friction", "loo")
+
+
+def add_commands(commands) -> None:
+    select = commands.add_parser("select", help="rank the library's skills for a task (relevance x Thompson sample)")
+    select.add_argument("task", metavar="TASK TEXT")
+    select.add_argument("--seed", type=int, default=None, help="seed the Thompson sampling (default: random)")
+    select.add_argument("--limit", type=int, default=None, metavar="N", help="only the N best skills")
+    select.add_argument("--json", action="store_true")
+
+    stats = commands.add_parser("stats", help="success posterior, uses, last use and drift of every skill")
+    stats.add_argument("--json", action="store_true")
+
+    friction = commands.add_parser("friction", help="NOOP, blocked, failure and pivot rates per agent and category")
+    friction.add_argument("--days", type=float, default=None, help="window length in days (default: 7)")
+    friction.add_argument("--end", default=None, metavar="ISO-TIME", help="window end (default: newest session)")
+    friction.add_argument("--json", action="store_true")
+
+    loo = commands.add_parser("loo", help="leave-one-out: reward with each skill minus without, within category")
+    loo.add_argument("--seed", type=int, default=0, help="bootstrap seed")
+    loo.add_argument("--json", action="store_true")
+
+
+def run(args: argparse.Namespace, config: Config) -> int | None:
+    if args.command not in COMMANDS:
+        return None
+    store = Store(config.state_db)
+    library = SkillLibrary(config.skills_repo)
+    events = EventLog(config.events_file)
+    try:
+        if args.command == "select":
+            rows = learning.select_skills(args.task, store, library, config, seed=args.seed, limit=args.limit)
+            print_rows(rows, args.json, lambda r: f"{r['score']:.3f}  {r['skill']:<40} relevance {r['relevance']:.2f}"
+                                                  f"  sample {r['sample']:.2f}  uses {r['uses']}")  # fmt: skip
+        elif args.command == "stats":
+            rows = learning.skill_stats(store, library, config, events=events)
+            print_rows(rows, args.json, lambda r: f"{r['skill']:<40} mean {r['mean']:.2f}  Beta({r['alpha']:.1f}, "
+                       f"{r['beta']:.1f})  uses {r['uses']:>4}  last {r['last_used'] or '-'}"
+                       + (f"  DRIFT: {r['drift']['reason']}" if r["drift"] else ""))  # fmt: skip
+        elif args.command == "friction":
+            end = datetime.fromisoformat(args.end.replace("Z", "+00:00")) if args.end else None
+            report = learning.friction_report(store, config, end=end, days=args.days, events=events)
+            print_friction(report, args.json)
+        else:
+            report = learning.loo_report(store, library, config, seed=args.seed)
+            print_loo(report, args.json)
+        return 0
+    finally:
+        library.close()
+        store.close()
+
+
+def print_rows(rows: list[dict], as_json: bool, line) -> None:
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        print(line(row))
+    if not rows:
+        print("no approved skills in the library yet (approve a candidate: skillwarden approve ID)")
+
+
+def print_friction(report: dict, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report, indent=2))
+        return
+    if report["window"] is None:
+        print("no sessions with a start time in the cache")
+        return
+    window = report["window"]
+    print(f"window {window['start']} .. {window['end']} ({window['days']:g} days)")
+    groups = [("overall", report["overall"])] + [(f"agent {k}", v) for k, v in report["by_agent"].items()]
+    groups += [(f"category {k}", v) for k, v in report["by_category"].items()]
+    for name, group in groups:
+        cells = "  ".join(
+            f"{metric} {values['rate']:.0%} {values['status']}" for metric, values in group["metrics"].items()
+        )
+        print(f"{name:<24} {group['sessions']:>4} sessions  {cells}")
+
+
+def print_loo(report: dict, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report, indent=2))
+        return
+    print(f"{report['sessions']} sessions; no conclusion below {report['min_sessions']} compared sessions")
+    for row in report["skills"]:
+        effect = "-" if row["effect"] is None else f"{row['effect']:+.3f} [{row['ci'][0]:+.3f}, {row['ci'][1]:+.3f}]"
+        print(
+            f"{row['skill']:<40} with {row['with']:>4}  without {row['without']:>4}  effect {effect}  {row['verdict']}"
+        )

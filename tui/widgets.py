@@ -1,0 +1,255 @@
+"""RowTable: a keyed table that renders only the rows on screen.
+
+Textual's DataTable measures every cell when rows change, which costs seconds at 10,000 candidates
+and grows with every keypress that refilters. Here columns have fixed widths (one flexible column
+takes the rest), so a frame costs the visible rows only and new data never shifts the layout. Rows
+are addressed by a stable key: replacing the rows keeps the cursor on its key, never on its index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+Cell = str | Text
+GAP = 1
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    width: int | None = None  # None: takes the space the fixed columns leave
+    justify: str = "left"
+    min_width: int = 10
+
+
+def column_widths(columns: Sequence[Column], total: int) -> list[int]:
+    fixed = sum(c.width for c in columns if c.width is not None) + GAP * (len(columns) - 1)
+    flexible = [c for c in columns if c.width is None]
+    share = max(0, total - fixed) // len(flexible) if flexible else 0
+    return [c.width if c.width is not None else max(c.min_width, share) for c in columns]
+
+
+def fit(cell: Cell, width: int, justify: str) -> Text:
+    text = cell.copy() if isinstance(cell, Text) else Text(cell)
+    text.truncate(width, overflow="ellipsis")
+    text.align(justify, width)  # type: ignore[arg-type]
+    return text
+
+
+class RowTable(ScrollView, can_focus=True):
+    """Rows by key; `space` marks, `enter` selects; mouse click moves the cursor, double click selects."""
+
+    BINDINGS = [
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+        Binding("enter", "select", "Open", show=False),
+    ]
+
+    COMPONENT_CLASSES = {"row-table--header", "row-table--cursor", "row-table--marked", "row-table--blurred-cursor"}
+
+    DEFAULT_CSS = """
+    RowTable {
+        height: 1fr;
+        background: $surface;
+        & > .row-table--header { text-style: bold; background: $panel; color: $foreground; }
+        & > .row-table--cursor {
+            background: $block-cursor-background; color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+        & > .row-table--blurred-cursor {
+            background: $block-cursor-blurred-background; color: $block-cursor-blurred-foreground;
+        }
+        & > .row-table--marked { color: $warning; text-style: bold; }
+    }
+    """
+
+    class Highlighted(Message):
+        def __init__(self, table: RowTable, key: str | None):
+            super().__init__()
+            self.table = table
+            self.key = key
+
+        @property
+        def control(self) -> RowTable:
+            return self.table
+
+    class Selected(Message):
+        def __init__(self, table: RowTable, key: str):
+            super().__init__()
+            self.table = table
+            self.key = key
+
+        @property
+        def control(self) -> RowTable:
+            return self.table
+
+    def __init__(self, columns: Sequence[Column], *, markable: bool = False, id: str | None = None):
+        super().__init__(id=id)
+        # A marked row shows a dot in a narrow first column.
+        self.columns = [Column("mark", "", 1), *columns] if markable else list(columns)
+        self.markable = markable
+        self.keys: list[str] = []
+        self.cells: dict[str, tuple[Cell, ...]] = {}
+        self.marked: set[str] = set()
+        self.cursor = 0
+        # Rendered rows by (key, cursor, marked, focus, width): a keypress repaints from here.
+        self._strips: dict[tuple, Strip] = {}
+
+    # -- data --------------------------------------------------------------------------------------
+    @property
+    def row_count(self) -> int:
+        return len(self.keys)
+
+    @property
+    def cursor_key(self) -> str | None:
+        return self.keys[self.cursor] if self.keys else None
+
+    def set_rows(self, keys: Sequence[str], cells: Mapping[str, tuple[Cell, ...]]) -> None:
+        """Show `keys` in this order. The cursor stays on its key when it is still shown."""
+        before = self.cursor_key
+        self.keys = list(keys)
+        self.cells = {key: cells[key] for key in self.keys}
+        self.marked &= set(self.keys)
+        if before is not None and before in self.cells:
+            self.cursor = self.keys.index(before)
+        self.cursor = min(self.cursor, max(0, len(self.keys) - 1))
+        self.virtual_size = Size(self.size.width, len(self.keys) + 1)
+        self._strips.clear()
+        self.refresh()
+        if self.cursor_key != before:
+            self.post_message(self.Highlighted(self, self.cursor_key))
+
+    def update_cells(self, cells: Mapping[str, tuple[Cell, ...]]) -> None:
+        """Change the cells of rows already shown, leaving order, cursor and scroll alone."""
+        for key, row in cells.items():
+            if key in self.cells:
+                self.cells[key] = row
+        self._strips.clear()
+        self.refresh()
+
+    def move_to(self, key: str) -> None:
+        if key in self.cells:
+            self._set_cursor(self.keys.index(key))
+
+    def toggle_mark(self) -> None:
+        key = self.cursor_key
+        if key is None or not self.markable:
+            return
+        self.marked.symmetric_difference_update({key})
+        self.refresh()
+        self.action_cursor_down()
+
+    def clear_marks(self) -> None:
+        self.marked.clear()
+        self.refresh()
+
+    # -- cursor ------------------------------------------------------------------------------------
+    def _set_cursor(self, index: int) -> None:
+        index = max(0, min(index, len(self.keys) - 1))
+        if not self.keys or index == self.cursor:
+            return
+        self.cursor = index
+        self._scroll_to_cursor()
+        self.refresh()
+        self.post_message(self.Highlighted(self, self.cursor_key))
+
+    def _scroll_to_cursor(self) -> None:
+        visible = max(1, self.size.height - 1)
+        top = int(self.scroll_offset.y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + visible:
+            self.scroll_to(y=self.cursor - visible + 1, animate=False, immediate=True)
+
+    def action_cursor_down(self) -> None:
+        self._set_cursor(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self._set_cursor(self.cursor - 1)
+
+    def action_page_down(self) -> None:
+        self._set_cursor(self.cursor + max(1, self.size.height - 2))
+
+    def action_page_up(self) -> None:
+        self._set_cursor(self.cursor - max(1, self.size.height - 2))
+
+    def action_first(self) -> None:
+        self._set_cursor(0)
+
+    def action_last(self) -> None:
+        self._set_cursor(len(self.keys) - 1)
+
+    def action_select(self) -> None:
+        if self.cursor_key is not None:
+            self.post_message(self.Selected(self, self.cursor_key))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y == 0:
+            return
+        index = int(self.scroll_offset.y) + offset.y - 1
+        if index < len(self.keys):
+            self._set_cursor(index)
+            if event.chain >= 2:
+                self.action_select()
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.keys) + 1)
+        self._strips.clear()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()  # a new theme or focus style
+
+    # -- rendering ---------------------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.rich_style
+        widths = column_widths(self.columns, width)
+        if y == 0:
+            cells = tuple(column.label for column in self.columns)
+            return self._strip(cells, widths, base + self.get_component_rich_style("row-table--header"), width)
+        index = int(self.scroll_offset.y) + y - 1
+        if index >= len(self.keys):
+            return Strip.blank(width, base)
+        key = self.keys[index]
+        cache_key = (key, index == self.cursor, key in self.marked, self.has_focus, width)
+        cached = self._strips.get(cache_key)
+        if cached is not None:
+            return cached
+        if len(self._strips) > 4096:
+            self._strips.clear()
+        style = base
+        if key in self.marked:
+            style += self.get_component_rich_style("row-table--marked")
+        if index == self.cursor:
+            cursor_class = "row-table--cursor" if self.has_focus else "row-table--blurred-cursor"
+            style += self.get_component_rich_style(cursor_class)
+        cells = self.cells[key]
+        if self.markable:
+            cells = ("●" if key in self.marked else " ", *cells)
+        strip = self._strips[cache_key] = self._strip(cells, widths, style, width)
+        return strip
+
+    def _strip(self, cells: tuple[Cell, ...], widths: list[int], style: Style, width: int) -> Strip:
+        line = Text(style=style, no_wrap=True, end="")
+        for position, (column, cell, cell_width) in enumerate(zip(self.columns, cells, widths, strict=False)):
+            if position:
+                line.append(" " * GAP)
+            line.append_text(fit(cell, cell_width, column.justify))
+        return Strip(line.render(self.app.console)).crop_extend(0, width, style)
