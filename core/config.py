@@ -46,6 +46,14 @@ reviewer: reviewer
 # A procedure must appear in at least this many distinct successful sessions to become a candidate.
 min_support: 3
 
+# Optional: a git remote (name or URL) to which backlogged candidates are pushed as branches
+# skillwarden/backlog/<name>, for discussion on the team's git host.
+# backlog_remote: origin
+
+# Optional: the project repository holding the agent harness files (AGENTS.md, CLAUDE.md,
+# .claude/settings.json) that approved harness modifications are committed to.
+# harness_repo: /path/to/project
+
 # Key bindings: action id -> key(s), e.g.  approve: "a,ctrl+a"
 keymap: {}
 """
@@ -74,6 +82,8 @@ class Config:
     reviewer: str = "reviewer"
     min_support: int = 3
     keymap: dict[str, str] = field(default_factory=dict)
+    backlog_remote: str | None = None
+    harness_repo: Path | None = None
     discover: bool = True
     unwatch: list[Path] = field(default_factory=list)
     rescan_interval: float = 30.0
@@ -149,6 +159,8 @@ def config_from_mapping(
         reviewer=str(raw.get("reviewer", "reviewer")),
         min_support=min_support,
         keymap={str(k): str(v) for k, v in keymap.items()},
+        backlog_remote=str(raw["backlog_remote"]) if raw.get("backlog_remote") else None,
+        harness_repo=folder(raw["harness_repo"], "harness_repo") if raw.get("harness_repo") else None,
         discover=discover,
         unwatch=unwatch,
         rescan_interval=float(rescan_interval),

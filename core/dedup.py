@@ -26,6 +26,7 @@ FEATURE_BITS = 20
 PROJECTION_DIM = 128
 FOLD_BITS = 12  # features fold onto 2**12 dense columns before the projection
 PROJECTION_ROWS = 256
+TEXT_CHUNK = 4096
 BLOCK_ROWS = 512
 MARGIN = 0.12
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
@@ -74,16 +75,23 @@ def ngram_features(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def tfidf_vectors(texts: list[str]) -> SparseVectors:
-    """Sub-linear TF times smoothed IDF, rows L2-normalized."""
-    rows, features = ngram_features(texts)
-    keys, counts = np.unique(rows << FEATURE_BITS | features, return_counts=True)  # sorted by row, then feature
-    row_ids, feature_ids = keys >> FEATURE_BITS, keys & ((1 << FEATURE_BITS) - 1)
-    tf = 1.0 + np.log(counts.astype(np.float64))
+    """Sub-linear TF times smoothed IDF, rows L2-normalized. Texts are counted `TEXT_CHUNK` at a time, so
+    the raw n-gram arrays never exist for all texts at once."""
+    row_parts, feature_parts, count_parts = [], [], []
+    for start in range(0, len(texts), TEXT_CHUNK):
+        rows, features = ngram_features(texts[start : start + TEXT_CHUNK])
+        keys, counts = np.unique(rows << FEATURE_BITS | features, return_counts=True)  # by row, then feature
+        row_parts.append((keys >> FEATURE_BITS) + start)
+        feature_parts.append(keys & ((1 << FEATURE_BITS) - 1))
+        count_parts.append(counts.astype(np.float32))
+    empty = [np.zeros(0, dtype=np.int64)]
+    row_ids = np.concatenate(row_parts or empty)
+    feature_ids = np.concatenate(feature_parts or empty)
+    tf = 1.0 + np.log(np.concatenate(count_parts or empty).astype(np.float32))
     df = np.bincount(feature_ids, minlength=1 << FEATURE_BITS)
-    idf = np.log((1 + len(texts)) / (1 + df[feature_ids])) + 1.0
-    weights = tf * idf
+    weights = tf * (np.log((1 + len(texts)) / (1 + df)) + 1.0).astype(np.float32)[feature_ids]
     norms = np.sqrt(np.bincount(row_ids, weights=weights * weights, minlength=len(texts)))
-    weights = weights / np.where(norms[row_ids] > 0, norms[row_ids], 1.0)
+    weights /= np.where(norms > 0, norms, 1.0).astype(np.float32)[row_ids]
     offsets = np.concatenate(([0], np.cumsum(np.bincount(row_ids, minlength=len(texts))))).astype(np.int64)
     return SparseVectors(feature_ids, weights.astype(np.float32), offsets)
 

@@ -211,7 +211,7 @@ def read_claude_code(store: Store, key: str, handle: BinaryIO, identity: Identit
             if line.complete:
                 record, problem = decode_json_line(line.data)
             else:  # taken only if whole: no shortcut may mistake a half-written line for a whole one
-                record, problem = adapters._decode_line(line.data)
+                record, problem = adapters.decode_line(line.data)
                 if problem or record is None:
                     break  # wait for the rest
             if problem:
@@ -232,7 +232,7 @@ def decode_json_line(raw: bytes) -> tuple[dict | None, str | None]:
     try:
         value = claude_code.decode_record(raw)
     except ValueError:
-        return adapters._decode_line(raw)
+        return adapters.decode_line(raw)
     if not isinstance(value, dict):
         return None, f"expected a JSON object, got {type(value).__name__}"
     return value, None

@@ -31,6 +31,7 @@ from core.mining import Procedure, TokenStep, mine_procedures
 from core.model import Outcome, Session
 from core.normalize import concrete_argument, normalize_step, shell_command_text
 from core.predict import HarnessRule, SessionFacts, SkillRule, evaluate, predictions, session_facts, time_split
+from core.redact import redact
 from core.store import Store, StoredCandidate
 from skills.library import ABSENT
 from skills.skill_md import SkillDoc, SkillFormatError, content_hash, parse, render
@@ -225,7 +226,8 @@ def harness_changes(
             continue
         provenance = [
             {"session": f.session_id, "steps": f"{f.first_step + 1}-{f.last_step + 1}",
-             "lines": [s.line for s in lines[f.session_id][f.first_step : f.last_step + 1] if s.line is not None]}
+             "lines": [s.line for s in lines[f.session_id][f.first_step : f.last_step + 1] if s.line is not None],
+             "example": redact(f.example)}
             for f in pattern.firings
         ]  # fmt: skip
         changes.append((change, pattern.sessions, provenance))

@@ -16,8 +16,10 @@ from core.events import EventLog
 from core.ingest import IngestReport, ingest_paths
 from core.store import Store, StoredCandidate
 from reviews.candidates import mined_skill_candidates
+from reviews.recovery import recover_workspace
 from reviews.states import CandidateState, DecisionEvent, State, last_live_decision, replay
-from skills.library import Decision, SkillLibrary
+from skills.harness_repo import HarnessRepo
+from skills.library import Decision, LibraryError, SkillLibrary
 
 
 class ReviewError(Exception):
@@ -62,8 +64,12 @@ class ReviewService:
     def __init__(self, config: Config):
         self.config = config
         self.store = Store(config.state_db)
-        self.library = SkillLibrary(config.skills_repo)
         self.events = EventLog(config.events_file)
+        # A decision interrupted by a crash is finished or undone before anything reads the history.
+        for report in recover_workspace(config.skills_repo, config.harness_repo):
+            if report.outcome.value != "nothing":
+                self.events.append("notice", text=f"recovery: {report.message}", **report.to_json())
+        self.library = SkillLibrary(config.skills_repo)
         self._states: dict[str, CandidateState] = {}
         self.sync_decisions()
 
@@ -106,6 +112,10 @@ class ReviewService:
     def sync_decisions(self) -> None:
         """Rebuild the decision cache and the states from the skills repository's history."""
         decisions = list(reversed(self.library.decisions()))  # oldest first
+        if self.config.harness_repo is not None and self.config.harness_repo.exists():
+            with HarnessRepo(self.config.harness_repo) as harness:
+                decisions += reversed(harness.decisions())
+            decisions.sort(key=lambda d: d.when)  # stable: same-second decisions keep their order
         self.store.replace_decisions(
             [
                 {"sha": d.sha, "candidate_id": d.candidate_id, "action": d.action, "reverts": d.reverts,
@@ -179,8 +189,15 @@ class ReviewService:
         method = self.library.approve if action == "approve" else self.library.backlog
         decision = method(
             candidate_id=c.id, name=c.name, skill_md=c.content, provenance=provenance, evidence=c.evidence,
-            reviewer=self.config.reviewer, title=c.title,
+            reviewer=self.config.reviewer, title=c.title, base_hash=c.details.get("base_hash"),
         )  # fmt: skip
+        if action == "backlog" and self.config.backlog_remote:
+            try:
+                branch = self.library.push_backlog(decision, self.config.backlog_remote)
+            except LibraryError as exc:  # the decision stands; the push can be retried
+                self.events.append("notice", text=f"backlog push to {self.config.backlog_remote} failed: {exc}")
+            else:
+                self.events.append("notice", text=f"backlog pushed to {self.config.backlog_remote} as {branch}")
         return self._record(decision)
 
     def rollback(self, candidate_id: str, reason: str = "") -> Decision:

@@ -10,6 +10,7 @@ SHARED_TRACES = Path(__file__).resolve().parents[2] / "shared" / "traces"
 def hermetic_home(tmp_path, monkeypatch):
     """No test reads or writes the user's workspace, git identity or editor."""
     monkeypatch.setenv("SKILLWARDEN_HOME", str(tmp_path / "default-home"))
+    monkeypatch.setenv("HOME", str(tmp_path / "user-home"))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_EDITOR", "true")

@@ -144,3 +144,15 @@ def test_describer_output_is_used_only_when_valid(tmp_path):
     slow = describer(tmp_path, json.dumps({"name": "late", "description": "Too late."}), sleep=5)
     assert polish(slow, {}, "fallback", "Fallback.", timeout=0.3).name == "fallback"
     assert polish(None, {}, "fallback", "Fallback.").name == "fallback"
+
+
+def test_eval_command_prints_the_report_as_json(demo_workspace, capsys):
+    from tui.cli import main
+
+    assert main(["--home", str(demo_workspace), "eval", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert {"fix_precision", "regression_precision", "random_fix_precision", "random_regression_precision"} <= set(
+        report
+    )
+    assert main(["--home", str(demo_workspace), "eval"]) == 0
+    assert "fix        precision" in capsys.readouterr().out

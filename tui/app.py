@@ -220,8 +220,19 @@ class SkillwardenApp(App):
         self.call_from_thread(self.set_interval, FEED_POLL_SECONDS, self.poll_feed)
         self.call_from_thread(self.poll_feed)
         if self.watch_enabled:
-            self.watcher = TraceWatcher(self.config.watch, lambda paths: self.post_message(TracesChanged(paths)))
+            self.watcher = TraceWatcher(
+                self.config.watch,
+                lambda paths: self.post_message(TracesChanged(paths)),
+                rescan_interval=self.config.rescan_interval,
+                on_notice=self.watch_notice,
+            )
             self.watcher.start()
+
+    def watch_notice(self, text: str) -> None:
+        """From the watcher's thread: watching degraded (e.g. a folder is polled). Logged and shown."""
+        if self.service is not None:
+            self.service.events.append("notice", text=text)
+        self.call_from_thread(self.notify, text, title="watching", severity="warning")
 
     def on_unmount(self) -> None:
         if self.watcher is not None:

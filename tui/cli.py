@@ -12,9 +12,12 @@ from pathlib import Path
 
 import tui
 from core.config import HOME_ENV, Config, ConfigError, load_config, resolve_home
+from core.lock import LockMode, WorkspaceLock, WorkspaceLockedError, holder_message, read_holder
 from reviews.service import ReviewError, ReviewService
 from skills.library import LibraryError
 
+# Commands that write to the skills repository or the cache take the workspace lock.
+WRITE_COMMANDS = frozenset({"ingest", "approve", "backlog", "reject", "rollback", "undo"})
 DEMO_SESSIONS = 60
 DEMO_SEED = 7
 
@@ -26,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--home", metavar="DIR", help=f"workspace directory (default: ${HOME_ENV} or ~/.local/share/skillwarden)"
+    )
+    parser.add_argument(
+        "--read-only", action="store_true", help="TUI without actions that commit (also SKILLWARDEN_READ_ONLY=1)"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -84,11 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "demo":
             return run_demo(args)
-        config = load_config(resolve_home(args.home))
+        config = load_config(resolve_home(args.home), user_home=Path.home())
         if args.command in (None, "tui"):
-            return run_tui(config)
+            return run_tui(config, read_only=args.read_only)
         return run_command(args, config)
-    except (ReviewError, LibraryError, ConfigError) as exc:
+    except (ReviewError, LibraryError, ConfigError, WorkspaceLockedError) as exc:
         print(f"skillwarden: {exc}", file=sys.stderr)
         return 1
 
@@ -98,6 +104,9 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
         code = module.run(args, config)
         if code is not None:
             return code
+    lock = WorkspaceLock(config.lock_file)
+    if args.command in WRITE_COMMANDS:
+        lock.acquire()  # WorkspaceLockedError names the process holding the workspace
     service = ReviewService(config)
     try:
         if args.command == "ingest":
@@ -152,6 +161,7 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
         return 0
     finally:
         service.close()
+        lock.release()
 
 
 def decision_json(decision) -> dict:
@@ -210,13 +220,22 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"reopen it with: skillwarden --home {directory}")
     if args.no_tui:
         return 0
-    return run_tui(config)
+    return run_tui(config, read_only=args.read_only)
 
 
-def run_tui(config: Config) -> int:
+def run_tui(config: Config, *, read_only: bool = False) -> int:
+    """One writer per workspace: a second TUI opens read-only and says who holds the workspace."""
     from tui.app import SkillwardenApp
 
-    SkillwardenApp(config).run()
+    lock = WorkspaceLock(config.lock_file)
+    mode = lock.acquire(read_only_ok=True)
+    if mode is LockMode.READ_ONLY:
+        print(f"skillwarden: {holder_message(config.lock_file, read_holder(config.lock_file))}; opening read-only",
+              file=sys.stderr)  # fmt: skip
+    try:
+        SkillwardenApp(config, read_only=(read_only or mode is LockMode.READ_ONLY) or None).run()
+    finally:
+        lock.release()
     return 0
 
 

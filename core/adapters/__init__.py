@@ -164,20 +164,20 @@ def read_json_lines(data: bytes, path: str) -> JsonLines:
     out = JsonLines()
     complete_end = data.rfind(b"\n") + 1
     for number, raw in enumerate(data[:complete_end].split(b"\n")[:-1], start=1):
-        record, problem = _decode_line(raw)
+        record, problem = decode_line(raw)
         if problem:
             out.errors.append(ParseError(path, problem, line=number))
         elif record is not None:
             out.records.append((number, record))
     out.consumed = complete_end
-    tail_record, tail_problem = _decode_line(data[complete_end:])
+    tail_record, tail_problem = decode_line(data[complete_end:])
     if tail_record is not None and not tail_problem:
         out.records.append((data.count(b"\n") + 1, tail_record))
         out.consumed = len(data)
     return out
 
 
-def _decode_line(raw: bytes) -> tuple[dict | None, str | None]:
+def decode_line(raw: bytes) -> tuple[dict | None, str | None]:
     text = raw.decode("utf-8", errors="replace").lstrip("\ufeff").strip()
     if not text:
         return None, None
