@@ -54,6 +54,16 @@ min_support: 3
 # .claude/settings.json) that approved harness modifications are committed to.
 # harness_repo: /path/to/project
 
+# Success statistics, drift, friction and leave-one-out (defaults shown):
+# learning:
+#   decay: 0.99                 # posterior decay of the updated arm, per use
+#   refinement_shrink: 0.5      # how much evidence a refined skill keeps
+#   min_category_uses: 10       # uses in a task category before that posterior is shown
+#   skills_folders: []          # extra folders agents load skills from
+#   drift: {window: 25, min_uses: 40, threshold: 0.99, unused_days: 30}
+#   friction: {days: 7, thresholds: {noop: [0.10, 0.20], blocked: [0.40, 0.60], failure: [0.15, 0.25]}}
+#   loo: {min_sessions: 50, confounded_share: 0.8}
+
 # Key bindings: action id -> key(s), e.g.  approve: "a,ctrl+a"
 keymap: {}
 """
@@ -84,6 +94,7 @@ class Config:
     keymap: dict[str, str] = field(default_factory=dict)
     backlog_remote: str | None = None
     harness_repo: Path | None = None
+    learning: dict = field(default_factory=dict)  # read by reviews.learning.settings_from_mapping
     discover: bool = True
     unwatch: list[Path] = field(default_factory=list)
     rescan_interval: float = 30.0
@@ -159,9 +170,18 @@ def config_from_mapping(
         reviewer=str(raw.get("reviewer", "reviewer")),
         min_support=min_support,
         keymap={str(k): str(v) for k, v in keymap.items()},
+        learning=learning_section(raw.get("learning"), source),
         backlog_remote=str(raw["backlog_remote"]) if raw.get("backlog_remote") else None,
         harness_repo=folder(raw["harness_repo"], "harness_repo") if raw.get("harness_repo") else None,
         discover=discover,
         unwatch=unwatch,
         rescan_interval=float(rescan_interval),
     )
+
+
+def learning_section(value: object, source: Path | str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{source}: learning must be a mapping of settings")
+    return value

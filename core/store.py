@@ -19,10 +19,11 @@ from core.adapters.claude_code import split_subagent_id
 from core.model import Outcome, Session, Step
 from core.normalize import normalize_step
 
-# Version 2: parser state per file, step call ids and end times, sub-agent links. The evidence tables
-# below are a cache of the trace files, so a version change drops and re-reads them.
-SCHEMA_VERSION = 2
-EVIDENCE_TABLES = ("files", "sessions", "steps", "subagent_links")
+# Version 2: parser state per file, step call ids and end times, sub-agent links. Version 3: decisions
+# carry the skill name. The tables below are caches of the trace files and of the skills repository's
+# history, so a version change drops them and they are re-read.
+SCHEMA_VERSION = 3
+EVIDENCE_TABLES = ("files", "sessions", "steps", "subagent_links", "decisions")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -61,7 +62,7 @@ CREATE TABLE IF NOT EXISTS candidates(
 );
 CREATE TABLE IF NOT EXISTS decisions(
     sha TEXT PRIMARY KEY, candidate_id TEXT NOT NULL, action TEXT NOT NULL, reverts TEXT,
-    reviewer TEXT, at TEXT, summary TEXT, seq INTEGER NOT NULL
+    reviewer TEXT, at TEXT, summary TEXT, seq INTEGER NOT NULL, name TEXT
 );
 CREATE INDEX IF NOT EXISTS decisions_by_candidate ON decisions(candidate_id);
 """
@@ -330,9 +331,9 @@ class Store:
             db.execute("DELETE FROM decisions")
             for seq, d in enumerate(decisions):
                 db.execute(
-                    "INSERT INTO decisions VALUES(?,?,?,?,?,?,?,?)",
+                    "INSERT INTO decisions VALUES(?,?,?,?,?,?,?,?,?)",
                     (d["sha"], d["candidate_id"], d["action"], d.get("reverts"), d.get("reviewer"),
-                     d.get("at"), d.get("summary"), seq),
+                     d.get("at"), d.get("summary"), seq, d.get("name")),
                 )  # fmt: skip
 
     def decisions(self) -> list[dict]:

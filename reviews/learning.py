@@ -21,10 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import yaml
-
 from core.categorize import categorize
-from core.config import CONFIG_NAME, Config, ConfigError
+from core.config import Config, ConfigError
 from core.events import EventLog
 from core.friction import DEFAULT_THRESHOLDS, DEFAULT_WINDOW_DAYS, SessionFacts, session_facts
 from core.friction import friction_report as build_friction_report
@@ -120,13 +118,8 @@ def settings_from_mapping(raw: object) -> LearningSettings:
 
 
 def learning_settings(config: Config) -> LearningSettings:
-    """The `learning:` section of the workspace's config.yaml (core.config does not keep it)."""
-    path = config.home / CONFIG_NAME
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML: {error}") from error
-    return settings_from_mapping((raw or {}).get(LEARNING_KEY) if isinstance(raw, dict) else None)
+    """The `learning:` section of the workspace's config.yaml."""
+    return settings_from_mapping(config.learning or None)
 
 
 # ----------------------------------------------------------------------------- sessions, once

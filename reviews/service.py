@@ -16,6 +16,7 @@ from core.events import EventLog
 from core.ingest import IngestReport, ingest_paths
 from core.store import Store, StoredCandidate
 from reviews.candidates import mined_skill_candidates
+from reviews.learning import eviction_candidates
 from reviews.recovery import recover_workspace
 from reviews.states import CandidateState, DecisionEvent, State, last_live_decision, replay
 from skills.harness_repo import HarnessRepo
@@ -89,12 +90,22 @@ class ReviewService:
                 "ingest", files=report.files, sessions=report.sessions, steps=report.steps, errors=len(report.errors)
             )
             self.refresh_candidates()
+            self.refresh_evictions()
         return report
 
     def refresh_candidates(self) -> int:
         """Mine the cached sessions again; ids are content-derived, so known candidates keep theirs."""
         candidates = mined_skill_candidates(self.store, self.config)
         self.store_candidates(candidates, source="mining")
+        return len(candidates)
+
+    def refresh_evictions(self) -> int:
+        """Skills whose success drifted (or that went unused) become eviction candidates in the queue."""
+        if not self.library.skill_names():
+            self.store_candidates([], source="drift")
+            return 0
+        candidates = eviction_candidates(self.store, self.library, self.config, events=self.events)
+        self.store_candidates(candidates, source="drift")
         return len(candidates)
 
     def store_candidates(self, candidates: list[StoredCandidate], *, source: str) -> None:
@@ -119,7 +130,7 @@ class ReviewService:
         self.store.replace_decisions(
             [
                 {"sha": d.sha, "candidate_id": d.candidate_id, "action": d.action, "reverts": d.reverts,
-                 "reviewer": d.reviewer, "at": d.when, "summary": d.summary}
+                 "reviewer": d.reviewer, "at": d.when, "summary": d.summary, "name": d.name}
                 for d in decisions
             ]
         )  # fmt: skip
@@ -134,7 +145,10 @@ class ReviewService:
         return decision
 
     def _events(self) -> list[DecisionEvent]:
-        return [DecisionEvent(d["sha"], d["candidate_id"], d["action"], d["reverts"]) for d in self.store.decisions()]
+        return [
+            DecisionEvent(d["sha"], d["candidate_id"], d["action"], d["reverts"], d["name"])
+            for d in self.store.decisions()
+        ]
 
     def queue(self, *, include_decided: bool = True) -> list[CandidateView]:
         """Candidates best first: pending ones that are still mined, then decided ones."""
@@ -185,6 +199,13 @@ class ReviewService:
     def _decide(self, candidate_id: str, action: str) -> Decision:
         view = self._pending(candidate_id, action)
         c = view.candidate
+        if c.kind == "eviction":
+            if action != "approve":
+                raise ReviewError(f"an eviction candidate is approved (evict) or rejected, not {action}ged")
+            decision = self.library.evict(
+                candidate_id=c.id, name=c.name, evidence=c.evidence, reviewer=self.config.reviewer, reason=c.title
+            )
+            return self._record(decision)
         provenance = {"candidate": c.id, "content_hash": c.content_hash, "sessions": c.provenance}
         method = self.library.approve if action == "approve" else self.library.backlog
         decision = method(

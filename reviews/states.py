@@ -17,9 +17,15 @@ class State(enum.StrEnum):
     BACKLOGGED = "backlogged"
     REJECTED = "rejected"
     ROLLED_BACK = "rolled_back"
+    EVICTED = "evicted"
 
 
-ACTION_STATE = {"approve": State.APPROVED, "backlog": State.BACKLOGGED, "reject": State.REJECTED}
+ACTION_STATE = {
+    "approve": State.APPROVED,
+    "backlog": State.BACKLOGGED,
+    "reject": State.REJECTED,
+    "evict": State.EVICTED,  # the decision on an eviction candidate: its skill is retired
+}
 # Reverting actions: a rollback retires the decision's effect for good; an undo takes it back to
 # pending, as if it had never been decided.
 REVERT_ACTIONS = {"rollback": State.ROLLED_BACK, "undo": State.PENDING}
@@ -31,6 +37,7 @@ class DecisionEvent:
     candidate_id: str
     action: str
     reverts: str | None = None
+    name: str | None = None  # the skill the decision is about, when it is about one
 
 
 @dataclass(frozen=True)
@@ -41,10 +48,22 @@ class CandidateState:
 
 
 def replay(events: Iterable[DecisionEvent]) -> dict[str, CandidateState]:
-    """Replay decisions oldest first. Unknown actions are ignored rather than guessed at."""
+    """Replay decisions oldest first. Unknown actions are ignored rather than guessed at.
+
+    Evicting a skill also retires the candidate whose approval put it in the library; reverting the
+    eviction gives that candidate its approval back.
+    """
     states: dict[str, CandidateState] = {}
+    approved_by_name: dict[str, str] = {}  # skill name -> candidate whose approval is live
+    retired: dict[str, tuple[str, CandidateState]] = {}  # evict sha -> (that candidate, its state then)
     for event in events:
         if event.action in ACTION_STATE:
+            if event.action == "evict" and event.name in approved_by_name:
+                approved = approved_by_name.pop(event.name)
+                retired[event.sha] = (approved, states[approved])
+                states[approved] = CandidateState(State.EVICTED, event.sha, None)
+            if event.action == "approve" and event.name:
+                approved_by_name[event.name] = event.candidate_id
             states[event.candidate_id] = CandidateState(ACTION_STATE[event.action], event.sha, event.sha)
         elif event.action in REVERT_ACTIONS:
             current = states.get(event.candidate_id)
@@ -54,6 +73,11 @@ def replay(events: Iterable[DecisionEvent]) -> dict[str, CandidateState]:
             states[event.candidate_id] = CandidateState(
                 new_state, None if new_state is State.PENDING else event.sha, None
             )
+            if event.reverts in retired:
+                approved, previous = retired.pop(event.reverts)
+                states[approved] = previous
+                if event.name:
+                    approved_by_name[event.name] = approved
     return states
 
 

@@ -42,6 +42,7 @@ from skills.skill_md import SkillFormatError, content_hash, parse, validate_name
 
 APPROVED_DIR = "skills"
 BACKLOG_DIR = "backlog"
+RETIRED_DIR = "retired"
 REJECTED_DIR = "decisions/rejected"
 SKILL_FILE = "SKILL.md"
 PROVENANCE_FILE = "provenance.yaml"
@@ -921,6 +922,50 @@ class SkillLibrary(DecisionRepository):
             self._require_clean_branch(change.paths)
             self._apply(change, message, reviewer, intent=("reject", candidate_id, content_hash))
             return self._head_decision()
+
+    def evict(
+        self,
+        *,
+        candidate_id: str,
+        name: str,
+        evidence: Sequence[str],
+        reviewer: str,
+        reason: str,
+        policy: str | None = None,
+    ) -> Decision:
+        """Retire an approved skill: move skills/<name>/ to retired/<name>/ in one commit, so agents stop
+        loading it while its text and history stay in the repository. Revertable like any decision."""
+        name = _valid_name(name)
+        candidate_id = validate_candidate_id(candidate_id)
+        sessions = validate_evidence(evidence)
+        reviewer = validate_reviewer(reviewer)
+        reason = text_field(reason, "reason")
+        with self._lock:
+            skill_path = f"{APPROVED_DIR}/{name}/{SKILL_FILE}"
+            current = self._committed_bytes(skill_path)
+            if current is None:
+                raise LibraryError(f"no approved skill named {name!r} to evict")
+            folder = f"{APPROVED_DIR}/{name}/"
+            moved = {
+                path: data
+                for path in self._committed_paths_under(folder)
+                if (data := self._committed_bytes(path)) is not None
+            }
+            change = Change(
+                writes={f"{RETIRED_DIR}/{name}/{path[len(folder):]}": data for path, data in moved.items()},
+                deletions=tuple(moved),
+            )
+            digest = content_hash(current.decode("utf-8"))
+            trailers = decision_trailers("evict", candidate_id, digest, sessions, reviewer, name=name, policy=policy)
+            body = f"Evicted by {reviewer}: {reason}" if reason else f"Evicted by {reviewer}."
+            message = build_commit_message(f"evict skill {name}", body, trailers)
+            self._require_clean_branch(change.paths)
+            self._apply(change, message, reviewer, intent=("evict", candidate_id, digest))
+            return self._head_decision()
+
+    def _committed_paths_under(self, folder: str) -> list[str]:
+        listing = self._repo.git.ls_tree("-r", "--name-only", "HEAD", "--", folder)
+        return [line for line in listing.splitlines() if line]
 
     def push_backlog(self, decision: Decision, remote: str) -> str:
         """Push a backlog decision's commit to `remote` (a URL or remote name) as the branch

@@ -27,3 +27,17 @@ def test_reverting_a_decision_no_longer_live_changes_nothing():
     events = [DecisionEvent("c1", "a", "approve"), DecisionEvent("c2", "a", "undo", reverts="zzz")]
     assert replay(events)["a"].state is State.APPROVED
     assert last_live_decision([]) is None
+
+
+def test_evicting_a_skill_retires_its_approval_and_undo_restores_it():
+    events = [
+        DecisionEvent("c1", "sk-a", "approve", name="fix-tests"),
+        DecisionEvent("c2", "ev-a", "evict", name="fix-tests"),
+    ]
+    states = replay(events)
+    assert states["sk-a"].state is State.EVICTED and states["sk-a"].decision_sha is None
+    assert states["ev-a"].state is State.EVICTED and states["ev-a"].decision_sha == "c2"
+    events.append(DecisionEvent("c3", "ev-a", "undo", reverts="c2", name="fix-tests"))
+    states = replay(events)
+    assert states["ev-a"].state is State.PENDING
+    assert states["sk-a"].state is State.APPROVED and states["sk-a"].decision_sha == "c1"
