@@ -54,6 +54,18 @@ min_support: 3
 # .claude/settings.json) that approved harness modifications are committed to.
 # harness_repo: /path/to/project
 
+# Candidates whose texts are at least this similar (cosine, 0..1) are merged into one.
+dedup_threshold: 0.85
+
+# Optional: a program that reads a candidate as JSON on stdin and prints {"name", "description"} to
+# polish the text; anything invalid or slow falls back to the deterministic text.
+# describer: "my-describer --model small"
+# describer_timeout: 20
+
+# Harness files that harness modifications are computed against (relative to harness_repo, or to
+# the skills repository when no harness_repo is set):
+# harness: {instructions: AGENTS.md, settings: .claude/settings.json}
+
 # Success statistics, drift, friction and leave-one-out (defaults shown):
 # learning:
 #   decay: 0.99                 # posterior decay of the updated arm, per use
@@ -95,6 +107,10 @@ class Config:
     backlog_remote: str | None = None
     harness_repo: Path | None = None
     learning: dict = field(default_factory=dict)  # read by reviews.learning.settings_from_mapping
+    dedup_threshold: float = 0.85
+    describer: str | None = None
+    describer_timeout: float = 20.0
+    harness: dict = field(default_factory=dict)  # {instructions: AGENTS.md, settings: .claude/settings.json}
     discover: bool = True
     unwatch: list[Path] = field(default_factory=list)
     rescan_interval: float = 30.0
@@ -171,6 +187,10 @@ def config_from_mapping(
         min_support=min_support,
         keymap={str(k): str(v) for k, v in keymap.items()},
         learning=learning_section(raw.get("learning"), source),
+        dedup_threshold=bounded_number(raw.get("dedup_threshold", 0.85), "dedup_threshold", 0.0, 1.0, source),
+        describer=str(raw["describer"]) if raw.get("describer") else None,
+        describer_timeout=bounded_number(raw.get("describer_timeout", 20), "describer_timeout", 0.1, 600, source),
+        harness=mapping_section(raw.get("harness"), "harness", source),
         backlog_remote=str(raw["backlog_remote"]) if raw.get("backlog_remote") else None,
         harness_repo=folder(raw["harness_repo"], "harness_repo") if raw.get("harness_repo") else None,
         discover=discover,
@@ -180,8 +200,18 @@ def config_from_mapping(
 
 
 def learning_section(value: object, source: Path | str) -> dict:
+    return mapping_section(value, "learning", source)
+
+
+def mapping_section(value: object, key: str, source: Path | str) -> dict:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise ConfigError(f"{source}: learning must be a mapping of settings")
+        raise ConfigError(f"{source}: {key} must be a mapping of settings")
     return value
+
+
+def bounded_number(value: object, key: str, low: float, high: float, source: Path | str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ConfigError(f"{source}: {key} must be a number from {low} to {high}")
+    return float(value)

@@ -493,6 +493,7 @@ TAG_FIRST, TAG_LAST = 0xE0000, 0xE007F
 # Scripts whose letters pass for Latin ones (Cyrillic `а`, Greek `ο`, fullwidth `ｓ`).
 CONFUSABLE_SCRIPTS = frozenset({"CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC", "FULLWIDTH", "MATHEMATICAL"})
 WORD = re.compile(r"\w{3,}")
+ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # tab and newline are ordinary
 
 
 def is_tag_character(character: str) -> bool:
@@ -516,6 +517,8 @@ def _joins_visible_symbols(line: str, index: int) -> bool:
 
 
 def check_invisible_characters(line: str) -> Iterator[_Hit]:
+    if line.isascii() and ASCII_CONTROL.search(line) is None:
+        return  # the common case, answered without looking at each character
     tags = [i for i, ch in enumerate(line) if is_tag_character(ch)]
     if tags:
         hidden = redact("".join(chr(ord(line[i]) - TAG_FIRST) for i in tags if 0x20 <= ord(line[i]) - TAG_FIRST < 0x7F))
@@ -687,11 +690,13 @@ def scan_text(text: str) -> ScanReport:
     text = text.removeprefix("\ufeff")  # a byte-order mark opens many files and hides nothing
 
     def add(line_number: int, line: str, hit: _Hit) -> None:
-        # One finding per rule and line: the reviewer needs the place, not a count of repeats.
-        findings.setdefault(
-            (line_number, hit.rule),
-            Finding(hit.category, hit.severity, line_number, excerpt(line, hit.column), hit.rule, hit.message),
-        )
+        # One finding per rule and line: the reviewer needs the place, not a count of repeats (and the
+        # excerpt, which redacts the line, is built once).
+        key = (line_number, hit.rule)
+        if key not in findings:
+            findings[key] = Finding(
+                hit.category, hit.severity, line_number, excerpt(line, hit.column), hit.rule, hit.message
+            )
 
     for line_number, line in logical_lines(text):
         for hit in check_invisible_characters(line):

@@ -15,7 +15,7 @@ from core.config import Config
 from core.events import EventLog
 from core.ingest import IngestReport, ingest_paths
 from core.store import Store, StoredCandidate
-from reviews.candidates import mined_skill_candidates
+from reviews.candidates import build_candidates
 from reviews.learning import eviction_candidates
 from reviews.recovery import recover_workspace
 from reviews.states import CandidateState, DecisionEvent, State, last_live_decision, replay
@@ -54,7 +54,16 @@ class CandidateView:
             "commit": self.state_sha,
             "live": c.live,
             "first_seen": c.first_seen,
+            "predicted_fixes": c.details.get("predicted_fixes", []),
+            "predicted_breakages": c.details.get("predicted_breakages", []),
+            "security": c.details.get("security", {"verdict": "unscanned"}),
+            **{key: c.details[key] for key in OPTIONAL_DETAILS if key in c.details},
         }
+
+
+# Fields a candidate carries only when they apply: file changes have a diff and a target, refinements
+# name the skill they refine, evictions carry their drift evidence.
+OPTIONAL_DETAILS = ("diff", "target", "base_hash", "lift", "success_rate", "trigger", "detector", "refines", "drift")
 
 
 def now_iso() -> str:
@@ -95,9 +104,10 @@ class ReviewService:
 
     def refresh_candidates(self) -> int:
         """Mine the cached sessions again; ids are content-derived, so known candidates keep theirs."""
-        candidates = mined_skill_candidates(self.store, self.config)
-        self.store_candidates(candidates, source="mining")
-        return len(candidates)
+        built = build_candidates(self.store, self.config, self.library)
+        for source, candidates in built.items():
+            self.store_candidates(candidates, source=source)
+        return sum(len(candidates) for candidates in built.values())
 
     def refresh_evictions(self) -> int:
         """Skills whose success drifted (or that went unused) become eviction candidates in the queue."""
@@ -138,6 +148,10 @@ class ReviewService:
 
     def _record(self, decision: Decision) -> Decision:
         self.sync_decisions()
+        if decision.action != "reject":
+            # The library or a harness file changed: candidates computed against the old content would
+            # be stale, and a newly approved skill turns look-alikes into refinements.
+            self.refresh_candidates()
         self.events.append(
             "decision", action=decision.action, candidate=decision.candidate_id, commit=decision.sha,
             reviewer=decision.reviewer, reverts=decision.reverts,
@@ -207,6 +221,16 @@ class ReviewService:
             )
             return self._record(decision)
         provenance = {"candidate": c.id, "content_hash": c.content_hash, "sessions": c.provenance}
+        if c.kind == "harness":
+            if action != "approve":
+                raise ReviewError("a harness modification is approved (applied) or rejected, not backlogged")
+            with self.harness_repo() as harness:
+                decision = harness.apply_change(
+                    candidate_id=c.id, target=c.details["target"], diff=c.details["diff"],
+                    base_hash=c.details.get("base_hash"), evidence=c.evidence, reviewer=self.config.reviewer,
+                    title=c.title,
+                )  # fmt: skip
+            return self._record(decision)
         method = self.library.approve if action == "approve" else self.library.backlog
         decision = method(
             candidate_id=c.id, name=c.name, skill_md=c.content, provenance=provenance, evidence=c.evidence,
@@ -221,15 +245,25 @@ class ReviewService:
                 self.events.append("notice", text=f"backlog pushed to {self.config.backlog_remote} as {branch}")
         return self._record(decision)
 
+    def harness_repo(self) -> HarnessRepo:
+        """The configured harness repository; without one, harness files live in the skills repository."""
+        return HarnessRepo(self.config.harness_repo or self.config.skills_repo)
+
+    def _revert(self, sha: str, *, reason: str, action: str) -> Decision:
+        """Revert a decision in whichever repository holds it."""
+        in_library = any(d.sha == sha for d in self.library.decisions())
+        if in_library or self.config.harness_repo is None:
+            return self.library.revert(sha, reviewer=self.config.reviewer, reason=reason, action=action)
+        with self.harness_repo() as harness:
+            return harness.revert(sha, reviewer=self.config.reviewer, reason=reason, action=action)
+
     def rollback(self, candidate_id: str, reason: str = "") -> Decision:
         """Revert an approved (or backlogged, or rejected) candidate's decision for good."""
         view = self.view(candidate_id)
         state = self._states.get(view.id)
         if state is None or state.decision_sha is None:
             raise ReviewError(f"cannot roll back {view.id}: it is {view.state.value.replace('_', ' ')}")
-        decision = self.library.revert(
-            state.decision_sha, reviewer=self.config.reviewer, reason=reason or "rollback", action="rollback"
-        )
+        decision = self._revert(state.decision_sha, reason=reason or "rollback", action="rollback")
         return self._record(decision)
 
     def undo_last(self) -> Decision:
@@ -237,5 +271,5 @@ class ReviewService:
         event = last_live_decision(self._events())
         if event is None:
             raise ReviewError("nothing to undo: no decision is in effect")
-        decision = self.library.revert(event.sha, reviewer=self.config.reviewer, reason="undo", action="undo")
+        decision = self._revert(event.sha, reason="undo", action="undo")
         return self._record(decision)

@@ -33,8 +33,12 @@ def test_demo_no_tui_creates_a_workspace_usable_with_home(tmp_path, capsys):
     assert candidates
     for candidate in candidates:
         assert {"id", "kind", "state", "title", "support", "evidence"} <= set(candidate)
-        assert candidate["kind"] == "skill" and candidate["state"] == "pending"
+        assert candidate["kind"] in ("skill", "harness") and candidate["state"] == "pending"
         assert len(candidate["evidence"]) == candidate["support"] >= 3
+        assert {"predicted_fixes", "predicted_breakages", "security"} <= set(candidate)
+        if candidate["kind"] == "harness":
+            assert candidate["diff"].startswith("--- ") and candidate["target"]
+    assert {c["kind"] for c in candidates} == {"skill", "harness"}
 
 
 def test_demo_refuses_a_folder_that_is_not_a_workspace(tmp_path, capsys):

@@ -1,6 +1,7 @@
 """Security scan of candidate skills (RELIABILITY.md threats 9-11, bad inputs 10-13)."""
 
 import json
+import time
 
 import pytest
 
@@ -233,3 +234,12 @@ def test_verdicts_and_json():
 def test_scanner_is_fast_enough_for_large_bundles():
     big = FIX_FAILING_TEST_SKILL * 200
     assert scan_text(big).verdict == Verdict.SAFE
+
+
+@pytest.mark.parametrize(
+    "unit", ["eval $(x ", "pip install ", "sed -i ", "curl x ", "base64 -d ", "Write( ", "rm -rf a "]
+)
+def test_hostile_long_lines_scan_in_bounded_time(unit):
+    started = time.perf_counter()
+    scan_text(unit * 10_000)
+    assert time.perf_counter() - started < 3

@@ -41,7 +41,8 @@ async def test_queue_shows_candidates_and_preview(demo_workspace):
         await settle(app, pilot)
         keys = table_keys(app)
         assert len(keys) >= 5
-        assert all(key.startswith("sk-") for key in keys)
+        assert all(key.startswith(("sk-", "hm-")) for key in keys)
+        assert any(key.startswith("hm-") for key in keys), "the demo shows harness modifications too"
         shown = screen_text(app)
         first = app.views[keys[0]].candidate
         assert keys[0] in shown

@@ -524,7 +524,8 @@ class SkillwardenApp(App):
             queue += f", filter {self.filter_text!r}"
         if table and table.marked:
             queue += f", {len(table.marked)} marked"
-        parts = [self.work_status, queue, self.ingest_status, "read-only" if self.read_only else ""]
+        # read-only first: it must stay visible however narrow the terminal
+        parts = ["read-only" if self.read_only else "", self.work_status, queue, self.ingest_status]
         text = "  │  ".join(part for part in parts if part)
         for screen in self.base_screens.values():
             if screen.is_mounted:
