@@ -160,3 +160,26 @@ def test_events_lists_ingest_candidates_and_decisions_as_json_lines(demo_workspa
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
     code, out, _ = run(capsys, "--home", home, "events", "--after", str(events[-2]["seq"]))
     assert [json.loads(line)["seq"] for line in out.splitlines()] == [events[-1]["seq"]]
+
+
+def test_a_harness_modification_is_applied_as_its_diff_and_undone(demo_workspace, capsys):
+    home = str(demo_workspace)
+    harness = [c for c in run_json(capsys, "--home", home, "candidates") if c["kind"] == "harness"]
+    assert len(harness) >= 2
+    first, second = harness[0], harness[1]
+    decision = run_json(capsys, "--home", home, "approve", first["id"])
+    agents = demo_workspace / "skills-repo" / first["target"]
+    added = [line[1:] for line in first["diff"].splitlines() if line.startswith("+") and not line.startswith("+++")]
+    assert agents.read_text().splitlines() == added
+    # the other rules were computed against the file before; they are re-mined against the new one
+    refreshed = {c["id"]: c for c in run_json(capsys, "--home", home, "candidates")}
+    assert refreshed[second["id"]]["base_hash"] != second["base_hash"]
+    run_json(capsys, "--home", home, "approve", second["id"])
+    assert agents.read_text().count("### ") == 2
+    run_json(capsys, "--home", home, "undo")
+    run_json(capsys, "--home", home, "undo")
+    assert not agents.exists()
+    with git.Repo(demo_workspace / "skills-repo") as repo:
+        trailers = [c.message for c in repo.iter_commits("HEAD", max_count=4)]
+    assert f"Skillwarden-Candidate: {first['id']}" in trailers[3]
+    assert decision["commit"] in trailers[0]  # the last undo reverts the first approval
