@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,8 @@ TRACE_SUFFIXES = (".jsonl", ".json", ".traj", ".aider.chat.history.md")
 SUBAGENT_META_SUFFIX = ".meta.json"
 # Formats whose files are read line by line; the others are one JSON document each.
 LINE_SUFFIXES = (".jsonl", ".md")
+# How long one transaction of ingest stays open: the store's other users (the TUI) wait at most this long.
+BATCH_SECONDS = 0.05
 # Claude Code bookkeeping lines that carry no session (no sessionId): skipped before JSON decoding.
 # They are written with `type` first; a line spelled otherwise is simply decoded and then ignored.
 CLAUDE_CODE_SKIP_PREFIXES = (b'{"type":"file-history-snapshot"', b'{"type":"summary"')
@@ -105,14 +108,31 @@ def skip_reason(path: Path, root: Path | None) -> str | None:
 
 
 def ingest_paths(store: Store, paths: Iterable[os.PathLike | str]) -> IngestReport:
+    """Ingest every trace file below `paths`, several files to a transaction: a commit costs more than
+    reading a small transcript. Each file's read position still commits with what was built from it."""
     report = IngestReport()
-    for path, root in trace_files(paths):
-        ingest_file(store, path, report, root=root)
+    files = trace_files(paths)
+    more = True
+    while more:
+        with store.transaction():
+            more = ingest_batch(store, files, report, time.monotonic() + BATCH_SECONDS)
     return report
 
 
+def ingest_batch(
+    store: Store, files: Iterator[tuple[Path, Path | None]], report: IngestReport, deadline: float
+) -> bool:
+    """Ingest files until the deadline has passed; whether any may remain."""
+    for path, root in files:
+        ingest_file(store, path, report, root=root)
+        if time.monotonic() >= deadline:
+            return True
+    return False
+
+
 def ingest_file(store: Store, path: Path, report: IngestReport, *, root: Path | None = None) -> None:
-    key = str(path.resolve()) if path.exists() else str(path.absolute())
+    # os.path.realpath is what Path.resolve returns for an existing file, without its extra stat and objects.
+    key = os.path.realpath(path) if path.exists() else str(path.absolute())
     reason = skip_reason(path, root)
     if reason:
         report.add_error(ParseError(key, reason))
@@ -153,13 +173,14 @@ def read_file(
         return read_claude_code(store, key, handle, identity, previous)
     # The first KB names the format of nearly every file; the full sniff window only when it does not.
     fmt = adapters.sniff(identity.head, key)
-    handle.seek(0)
-    head = handle.read(SNIFF_BYTES)
-    fmt = fmt or adapters.sniff(head, key)
-    if fmt is None and key.endswith(LINE_SUFFIXES) and b"\n" not in head and len(head) < SNIFF_BYTES:
-        return FileRead(file_state(key, identity, 0, None, [])), []  # a first line still being written
     if fmt is None:
-        return failed_read(key, identity, str(adapters.UnsupportedFormat(key)))
+        handle.seek(0)
+        head = handle.read(SNIFF_BYTES)
+        fmt = adapters.sniff(head, key)
+        if fmt is None and key.endswith(LINE_SUFFIXES) and b"\n" not in head and len(head) < SNIFF_BYTES:
+            return FileRead(file_state(key, identity, 0, None, [])), []  # a first line still being written
+        if fmt is None:
+            return failed_read(key, identity, str(adapters.UnsupportedFormat(key)))
     if fmt == claude_code.FORMAT:
         return read_claude_code(store, key, handle, identity, None)
     return read_whole(key, handle, identity, fmt)

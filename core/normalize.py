@@ -15,6 +15,7 @@ procedure.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import shlex
@@ -69,6 +70,8 @@ def split_command(command: str) -> list[str]:
         return command.split()
 
 
+# Agents run the same commands again and again; shlex makes each new one cost tens of microseconds.
+@functools.lru_cache(maxsize=4096)
 def program_of(command: str) -> str:
     """`cd app && python -m pytest -q` -> `pytest`; `git commit -m x` -> `git commit`."""
     segments = [segment.strip() for segment in COMMAND_SEPARATORS.split(command) if segment.strip()]

@@ -10,13 +10,16 @@ positives), then structural forms (PEM blocks, JWTs, Authorization headers, pass
 high-entropy values assigned to secret-sounding names. Documentation keys (`...EXAMPLE`) and obvious
 placeholders (`your-api-key`, `<token>`, `${API_KEY}`, `xxxxxxxx`) are left alone.
 
-Speed matters (ingest runs this over megabytes of tool output): every pattern is precompiled, anchored at
-the start of a run of token characters by a lookbehind, and uses possessive or bounded repeats, so no
-input makes the engine backtrack more than a constant amount per character.
+Speed matters (ingest runs this over megabytes of tool output): a rule runs only on text holding one of
+its literal markers (`ghp_`, `://`, `token`...), which a few substring searches settle, so most text costs
+no regex at all. Every pattern is precompiled, anchored at the start of a run of token characters by a
+lookbehind, and uses possessive or bounded repeats, so no input makes the engine backtrack more than a
+constant amount per character.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -106,6 +109,13 @@ class _Rule:
     kind: str
     pattern: re.Pattern[str]
     accepts: Callable[[str], bool]  # checks the secret group, which is what gets redacted
+    # Every match contains one of these literals (lower case for a case-insensitive pattern), so text
+    # without any of them is not searched at all.
+    markers: tuple[str, ...]
+
+    @property
+    def ignores_case(self) -> bool:
+        return bool(self.pattern.flags & re.IGNORECASE)
 
 
 # A token starts and ends where a run of these characters does, so a key glued inside a longer word
@@ -128,6 +138,9 @@ _PEM_BEGIN = r"-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----"
 _PEM_END = r"-----END[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----"
 # Names that make the value after them a secret: API_KEY, GITHUB_TOKEN, "password", client_secret...
 _SECRET_NAME = r"(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|passwd|pwd|key|credentials?)"
+# One of these is in every spelling of a _SECRET_NAME.
+_SECRET_NAME_MARKERS = ("key", "secret", "token", "passw", "pwd", "credential")
+_PEM_MARKERS = ("-----BEGIN",)
 # What an unquoted or quoted value can be made of: stops at whitespace, quotes and code punctuation.
 _VALUE = r"[^\s\"'`,;()\[\]{}<>&|]{1,1024}+"
 
@@ -135,54 +148,98 @@ RULES: tuple[_Rule, ...] = (
     # The body stops at the next run of dashes, so a stray BEGIN costs one short scan, not one to the end;
     # bounded, as a 4096-bit RSA key is about 3.3 kB even with JSON-escaped `\\n` line ends.
     _Rule("private_key", re.compile(_PEM_BEGIN + r"(?:[^-]|-(?!-)){0,16384}?" + _PEM_END),
-          any_value),
+          any_value, _PEM_MARKERS),
     # A block cut off by a capped tool result still gives the key away: redact its header and body lines.
     _Rule("private_key", re.compile(_PEM_BEGIN + r"(?:[A-Za-z0-9+/=\\]|\r?\n|(?:Proc-Type|DEK-Info):[^\n]*)*+"),
-          any_value),
-    _Rule("aws_access_key_id", re.compile(_token("A", r"(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}")), is_not_placeholder),
+          any_value, _PEM_MARKERS),
+    _Rule("aws_access_key_id", re.compile(_token("A", r"(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}")), is_not_placeholder,
+          ("AKIA", "ASIA", "ABIA", "ACCA")),
     _Rule("aws_secret_access_key", re.compile(
         r"(?i)(?=a)aws_?secret_?(?:access_?)?key[\w.-]{0,32}+[\"']?\s*(?::=|=>|[:=])\s*[\"']?"
         r"(?P<secret>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
-    ), is_not_placeholder),
+    ), is_not_placeholder, ("secret",)),
     _Rule("github_token", re.compile(_token("g", r"(?:h[opsur]_[A-Za-z0-9]{30,255}+|ithub_pat_\w{22,255}+)")),
-          looks_random),
-    _Rule("anthropic_key", re.compile(_token("sk-ant-", r"[\w-]{20,255}+")), looks_random),
+          looks_random, ("ghp_", "gho_", "ghs_", "ghu_", "ghr_", "github_pat_")),
+    _Rule("anthropic_key", re.compile(_token("sk-ant-", r"[\w-]{20,255}+")), looks_random, ("sk-ant-",)),
     _Rule("openai_key", re.compile(_token("sk-", r"(?:proj-|svcacct-|admin-)?[\w-]{20,255}+")),
-          has_digit_and_looks_random),
-    _Rule("slack_token", re.compile(_token("xox", r"[abprse]-[A-Za-z0-9-]{10,255}+")), looks_random),
-    _Rule("stripe_key", re.compile(r"[sr]k_live_(?<![\w-][sr]k_live_)[A-Za-z0-9]{16,255}+" + _END), looks_random),
-    _Rule("google_api_key", re.compile(_token("AIza", r"[\w-]{35}")), looks_random),
-    _Rule("gitlab_token", re.compile(_token("glpat-", r"[\w-]{20,255}+")), looks_random),
-    _Rule("npm_token", re.compile(_token("npm_", r"[A-Za-z0-9]{36}")), looks_random),
-    _Rule("huggingface_token", re.compile(_token("hf_", r"[A-Za-z0-9]{30,255}+")), looks_random),
-    _Rule("jwt", re.compile(_token("eyJ", r"[\w-]{8,4096}+\.[\w-]{8,8192}+\.[\w-]{0,4096}+")), any_value),
+          has_digit_and_looks_random, ("sk-",)),
+    _Rule("slack_token", re.compile(_token("xox", r"[abprse]-[A-Za-z0-9-]{10,255}+")), looks_random, ("xox",)),
+    _Rule("stripe_key", re.compile(r"[sr]k_live_(?<![\w-][sr]k_live_)[A-Za-z0-9]{16,255}+" + _END), looks_random,
+          ("k_live_",)),
+    _Rule("google_api_key", re.compile(_token("AIza", r"[\w-]{35}")), looks_random, ("AIza",)),
+    _Rule("gitlab_token", re.compile(_token("glpat-", r"[\w-]{20,255}+")), looks_random, ("glpat-",)),
+    _Rule("npm_token", re.compile(_token("npm_", r"[A-Za-z0-9]{36}")), looks_random, ("npm_",)),
+    _Rule("huggingface_token", re.compile(_token("hf_", r"[A-Za-z0-9]{30,255}+")), looks_random, ("hf_",)),
+    _Rule("jwt", re.compile(_token("eyJ", r"[\w-]{8,4096}+\.[\w-]{8,8192}+\.[\w-]{0,4096}+")), any_value, ("eyJ",)),
     _Rule("auth_header", re.compile(
         r"(?i)(?=[ap])\b(?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?(?:bearer|basic|token|digest)\s+"
         r"(?P<secret>[A-Za-z0-9._~+/-]{8,4096}+=*)"
-    ), is_not_placeholder),
+    ), is_not_placeholder, ("authorization",)),
     _Rule("bearer_token", re.compile(r"(?i)(?=b)\bbearer\s+(?P<secret>[A-Za-z0-9._~+/-]{16,4096}+=*)"),
-          has_digit_and_looks_random),
+          has_digit_and_looks_random, ("bearer",)),
     # scheme://user:password@host: only the password goes; the rest tells the reviewer what was used.
     _Rule("url_password", re.compile(
         r"://[^\s:@/?#\[\]]{0,256}+:"
         r"(?P<secret>[^\s@/?#\[\]\"'<>]{1,256}+)@"
-    ), is_not_placeholder),
+    ), is_not_placeholder, ("://",)),
     # --password VALUE, --api-key=VALUE
     _Rule("secret_assignment", re.compile(
         r"(?i)-(?<![\w-]-)-?[\w-]{0,32}?" + _SECRET_NAME + r"[\w-]{0,32}+(?:=|\s+)[\"']?(?P<secret>" + _VALUE + ")"
-    ), looks_like_assigned_secret),
+    ), looks_like_assigned_secret, _SECRET_NAME_MARKERS),
     # API_KEY=VALUE, "token": "VALUE", password: VALUE, client_secret := "VALUE"
     _Rule("secret_assignment", re.compile(
         # The lookahead on first letters lets the engine skip most positions without trying each name.
         r"(?i)(?=[apstkc])" + _SECRET_NAME + r"[\w.-]{0,64}+[\"']?\s*(?::=|=>|[:=])\s*[\"']?(?P<secret>" + _VALUE + ")"
-    ), looks_like_assigned_secret),
+    ), looks_like_assigned_secret, _SECRET_NAME_MARKERS),
 )  # fmt: skip
 
 
-def _candidates(text: str) -> list[tuple[int, int, int, str]]:
-    """(start, rule priority, end, kind) for every accepted match of every rule."""
-    found = []
+# Letters that IGNORECASE matching takes for an ASCII letter while lower() does not turn them into it
+# (the dotted and dotless i, the long s, the Kelvin sign): folded by hand so no marker is missed.
+_FOLD_TO_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_FOLDED_LETTERS_UTF8 = tuple(chr(code).encode() for code in _FOLD_TO_ASCII)
+
+
+def _marker_haystacks(text: str) -> tuple[bytes, bytes]:
+    """`text`, and `text` in lower case, as UTF-8: where the markers are looked for. Bytes are searched
+    several times faster than a str holding any character past Latin-1 (a capped result ends in `…`)."""
+    encoded = text.encode("utf-8", "surrogatepass")
+    if not text.isascii() and any(letter in encoded for letter in _FOLDED_LETTERS_UTF8):
+        encoded = text.translate(_FOLD_TO_ASCII).encode("utf-8", "surrogatepass")
+    return encoded, encoded.lower()
+
+
+def _marker_index() -> tuple[tuple[bytes, bool, tuple[int, ...]], ...]:
+    """(marker, whether it is looked for in the lower-case text, priorities of the rules it admits)."""
+    index: dict[tuple[bytes, bool], list[int]] = {}
     for priority, rule in enumerate(RULES):
+        for marker in rule.markers:
+            index.setdefault((marker.encode(), rule.ignores_case), []).append(priority)
+    return tuple((marker, folded, tuple(priorities)) for (marker, folded), priorities in index.items())
+
+
+_MARKER_INDEX = _marker_index()
+# Any marker in any case: one scan that clears most text, where checking each marker costs one scan apiece.
+_ANY_MARKER = re.compile(b"|".join(sorted({re.escape(marker.lower()) for marker, _, _ in _MARKER_INDEX})))
+
+
+def _rules_for(text: str) -> list[int]:
+    """The priorities of the rules whose markers occur in `text`, in order: no other rule can match it."""
+    encoded, lowered = _marker_haystacks(text)
+    if _ANY_MARKER.search(lowered) is None:
+        return []
+    admitted: set[int] = set()
+    for marker, in_lowered, priorities in _MARKER_INDEX:
+        if marker in (lowered if in_lowered else encoded):
+            admitted.update(priorities)
+    return sorted(admitted)
+
+
+def _candidates(text: str, priorities: list[int]) -> list[tuple[int, int, int, str]]:
+    """(start, rule priority, end, kind) for every accepted match of the rules of these priorities."""
+    found = []
+    for priority in priorities:
+        rule = RULES[priority]
         group = "secret" if "secret" in rule.pattern.groupindex else 0
         for match in rule.pattern.finditer(text):
             secret = match.group(group)
@@ -223,7 +280,10 @@ def _other_occurrences(text: str, found: list[Redaction]) -> list[tuple[int, int
 
 def find_secrets(text: str) -> list[Redaction]:
     """Non-overlapping secret spans in `text`, in order."""
-    found = _merge(_candidates(text))
+    priorities = _rules_for(text)
+    if not priorities:
+        return []
+    found = _merge(_candidates(text, priorities))
     if not found:
         return found
     return _merge([(r.start, -1, r.end, r.kind) for r in found] + _other_occurrences(text, found))
@@ -246,10 +306,18 @@ def _replace(text: str, found: list[Redaction]) -> str:
     return "".join(pieces)
 
 
-def redact(text: str) -> str:
-    """`text` with every secret replaced by its stable placeholder.
+# Argument names, flags and short commands recur across thousands of steps: remembered, not re-scanned.
+SHORT_TEXT = 256
+SHORT_TEXTS_REMEMBERED = 16384
 
-    Removing a secret changes its neighbours' boundaries (a key glued to the end of a PEM block only
+
+def redact(text: str) -> str:
+    """`text` with every secret replaced by its stable placeholder."""
+    return _redact_short(text) if len(text) <= SHORT_TEXT else _redact(text)
+
+
+def _redact(text: str) -> str:
+    """Removing a secret changes its neighbours' boundaries (a key glued to the end of a PEM block only
     stands alone once the block is gone), so redaction repeats until nothing more is found: that makes
     it idempotent. Each round shrinks the text outside placeholders, so it ends; clean text takes one.
     """
@@ -258,6 +326,35 @@ def redact(text: str) -> str:
         text = _replace(text, found)
         found = find_secrets(text)
     return text
+
+
+_redact_short = functools.lru_cache(maxsize=SHORT_TEXTS_REMEMBERED)(_redact)
+
+# Every secret but a PEM block is a run without whitespace, and none is longer than this (a JWT's bound).
+MAX_SECRET_RUN = 16_400
+# How far before the run holding a secret its context may start (`"client_secret": `, `Authorization: Bearer`).
+SECRET_CONTEXT = 256
+_WHITESPACE = re.compile(r"\s")
+
+
+def cut_keeping_secrets_whole(text: str, limit: int) -> str:
+    """`text[:limit]`, except that a secret crossing the cut is replaced whole by its placeholder: the first
+    part of a key, left alone by the cut, would no longer look like a key to the redaction after it.
+
+    Only the run of non-whitespace the cut falls in, and the context before it, is searched. A PEM block
+    crossing the cut needs nothing here: the rule for cut-off blocks takes it from what is kept.
+    """
+    if limit >= len(text) or limit <= 0 or text[limit - 1].isspace() or text[limit].isspace():
+        return text[:limit]  # nothing is cut, or the cut falls next to whitespace: it splits no run
+    run_start = limit - len(text[max(0, limit - MAX_SECRET_RUN) : limit].rsplit(None, 1)[-1])
+    run_end = _WHITESPACE.search(text, limit, limit + MAX_SECRET_RUN)
+    offset = max(0, run_start - SECRET_CONTEXT)
+    region = text[offset : run_end.end() if run_end else limit + MAX_SECRET_RUN]
+    for secret in find_secrets(region):
+        start, end = offset + secret.start, offset + secret.end
+        if start < limit < end:
+            return text[:start] + placeholder(secret.kind, text[start:end])
+    return text[:limit]
 
 
 def redact_value(value):

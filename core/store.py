@@ -184,15 +184,22 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction. Opened inside another one (ingest stores a batch of files in one), it is a
+        savepoint: undone alone if it fails, committed only with the enclosing transaction."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            nested = self._db.in_transaction
+            self._db.execute("SAVEPOINT nested" if nested else "BEGIN IMMEDIATE")
             try:
                 yield self._db
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if nested:
+                    self._db.execute("ROLLBACK TO nested")
+                    self._db.execute("RELEASE nested")
+                else:
+                    self._db.execute("ROLLBACK")
                 raise
             else:
-                self._db.execute("COMMIT")
+                self._db.execute("RELEASE nested" if nested else "COMMIT")
 
     def _query(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -376,6 +383,10 @@ def file_state_from_row(row: sqlite3.Row) -> FileState:
     return FileState(**{**data, "parser_state": json.loads(data["parser_state"]) if data["parser_state"] else None})
 
 
+# What json.dumps(args, default=str) gives, without building an encoder for every step.
+encode_args = json.JSONEncoder(default=str).encode
+
+
 def write_session(db: sqlite3.Connection, write: SessionWrite) -> None:
     """Upsert the session row; insert its new steps and update the earlier ones whose result arrived."""
     session = write.session
@@ -395,7 +406,7 @@ def write_session(db: sqlite3.Connection, write: SessionWrite) -> None:
         "INSERT INTO steps VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
         [
             (
-                session.id, idx, step.tool, normalize_step(step), json.dumps(step.args, default=str),
+                session.id, idx, step.tool, normalize_step(step), encode_args(step.args),
                 step.result, int(step.is_error), int(step.cascade), step.started_at, step.line, step.call_id,
                 step.ended_at,
             )

@@ -281,10 +281,12 @@ def eviction_candidates(
 
 def friction_report(
     store: Store, config: Config, *, end: datetime | None = None, days: float | None = None,
-    events: EventLog | None = None,
+    events: EventLog | None = None, views: list[SessionView] | None = None,
 ) -> dict:  # fmt: skip
+    """`views`: the session views when the caller already has them (reading every session is the cost)."""
     settings = learning_settings(config)
-    facts = [view.facts for view in session_views(store, settings)]
+    views = session_views(store, settings) if views is None else views
+    facts = [view.facts for view in views]
     report = build_friction_report(
         facts, end=end, days=days or settings.friction_days, thresholds=settings.friction_thresholds
     )
@@ -294,12 +296,13 @@ def friction_report(
     return report
 
 
-def loo_report(store: Store, library: SkillLibrary, config: Config, *, seed: int = 0) -> dict:
+def loo_report(
+    store: Store, library: SkillLibrary, config: Config, *, seed: int = 0, views: list[SessionView] | None = None
+) -> dict:
+    """`views`: the session views when the caller already has them (reading every session is the cost)."""
     settings = learning_settings(config)
-    observations = [
-        Observation(view.session.id, view.category, view.session.reward, view.skills)
-        for view in session_views(store, settings)
-    ]
+    views = session_views(store, settings) if views is None else views
+    observations = [Observation(view.session.id, view.category, view.session.reward, view.skills) for view in views]
     return {
         "sessions": len(observations),
         "min_sessions": settings.loo_min_sessions,

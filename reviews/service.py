@@ -66,13 +66,22 @@ class CandidateView:
 OPTIONAL_DETAILS = ("diff", "target", "base_hash", "lift", "success_rate", "trigger", "detector", "refines", "drift")
 
 
+def in_queue(state: State, live: bool) -> bool:
+    """A pending candidate no longer supported by the evidence leaves the queue; decided ones stay."""
+    return live or state is not State.PENDING
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 class ReviewService:
-    def __init__(self, config: Config):
+    """`mine_inline=False` leaves re-mining after an ingest or a decision to the caller: the TUI mines in
+    a process of its own (`remine_workspace`) so that its event loop never waits on mining for the GIL."""
+
+    def __init__(self, config: Config, *, mine_inline: bool = True):
         self.config = config
+        self.mine_inline = mine_inline
         self.store = Store(config.state_db)
         self.events = EventLog(config.events_file)
         # A decision interrupted by a crash is finished or undone before anything reads the history.
@@ -89,7 +98,8 @@ class ReviewService:
 
     # -- evidence ---------------------------------------------------------------------------------
     def ingest(self, paths: Iterable[os.PathLike | str] | None = None) -> IngestReport:
-        """Read new or changed trace files (default: the watched folders), then re-mine."""
+        """Read new or changed trace files (default: the watched folders), then re-mine (unless the
+        caller mines, see `mine_inline`)."""
         targets = list(paths) if paths is not None else [p for p in self.config.watch if p.exists()]
         report = ingest_paths(self.store, targets)
         for error in report.errors:
@@ -98,36 +108,22 @@ class ReviewService:
             self.events.append(
                 "ingest", files=report.files, sessions=report.sessions, steps=report.steps, errors=len(report.errors)
             )
-            self.refresh_candidates()
-            self.refresh_evictions()
+            if self.mine_inline:
+                self.refresh_candidates()
+                self.refresh_evictions()
         return report
 
     def refresh_candidates(self) -> int:
         """Mine the cached sessions again; ids are content-derived, so known candidates keep theirs."""
-        built = build_candidates(self.store, self.config, self.library)
-        for source, candidates in built.items():
-            self.store_candidates(candidates, source=source)
-        return sum(len(candidates) for candidates in built.values())
+        return refresh_candidates(self.store, self.events, self.library, self.config)
 
     def refresh_evictions(self) -> int:
         """Skills whose success drifted (or that went unused) become eviction candidates in the queue."""
-        if not self.library.skill_names():
-            self.store_candidates([], source="drift")
-            return 0
-        candidates = eviction_candidates(self.store, self.library, self.config, events=self.events)
-        self.store_candidates(candidates, source="drift")
-        return len(candidates)
+        return refresh_evictions(self.store, self.events, self.library, self.config)
 
     def store_candidates(self, candidates: list[StoredCandidate], *, source: str) -> None:
         """Replace one source's candidates and announce the new ones on the event feed."""
-        known = {c.id for c in self.store.candidates()}
-        self.store.upsert_candidates(candidates, now=now_iso(), source=source)
-        for candidate in candidates:
-            if candidate.id not in known:
-                self.events.append(
-                    "candidate", id=candidate.id, candidate_kind=candidate.kind, title=candidate.title,
-                    support=candidate.support,
-                )  # fmt: skip
+        store_candidates(self.store, self.events, candidates, source=source)
 
     # -- the queue --------------------------------------------------------------------------------
     def sync_decisions(self) -> None:
@@ -148,7 +144,7 @@ class ReviewService:
 
     def _record(self, decision: Decision) -> Decision:
         self.sync_decisions()
-        if decision.action != "reject":
+        if decision.action != "reject" and self.mine_inline:
             # The library or a harness file changed: candidates computed against the old content would
             # be stale, and a newly approved skill turns look-alikes into refinements.
             self.refresh_candidates()
@@ -169,8 +165,8 @@ class ReviewService:
         views = []
         for candidate in self.store.candidates():
             state = self._states.get(candidate.id, CandidateState(State.PENDING, None, None))
-            if state.state is State.PENDING and not candidate.live:
-                continue  # no longer supported by the evidence, and nobody decided on it
+            if not in_queue(state.state, candidate.live):
+                continue
             if not include_decided and state.state is not State.PENDING:
                 continue
             views.append(CandidateView(candidate, state.state, state.sha))
@@ -273,3 +269,47 @@ class ReviewService:
             raise ReviewError("nothing to undo: no decision is in effect")
         decision = self._revert(event.sha, reason="undo", action="undo")
         return self._record(decision)
+
+
+# -- mining, with no service around it: a process of its own can run it --------------------------------
+def refresh_candidates(store: Store, events: EventLog, library: SkillLibrary, config: Config) -> int:
+    built = build_candidates(store, config, library)
+    for source, candidates in built.items():
+        store_candidates(store, events, candidates, source=source)
+    return sum(len(candidates) for candidates in built.values())
+
+
+def refresh_evictions(store: Store, events: EventLog, library: SkillLibrary, config: Config) -> int:
+    if not library.skill_names():
+        store_candidates(store, events, [], source="drift")
+        return 0
+    candidates = eviction_candidates(store, library, config, events=events)
+    store_candidates(store, events, candidates, source="drift")
+    return len(candidates)
+
+
+def store_candidates(store: Store, events: EventLog, candidates: list[StoredCandidate], *, source: str) -> None:
+    known = {c.id for c in store.candidates()}
+    store.upsert_candidates(candidates, now=now_iso(), source=source)
+    for candidate in candidates:
+        if candidate.id not in known:
+            events.append(
+                "candidate", id=candidate.id, candidate_kind=candidate.kind, title=candidate.title,
+                support=candidate.support,
+            )  # fmt: skip
+
+
+def remine_workspace(config: Config) -> int:
+    """Re-mine the cached sessions into the queue (candidates, then evictions) as an ingest does, with
+    its own connections: meant to run in a separate process. No recovery and no git writes here: the
+    process that owns the service does those. Returns how many candidates mining produced."""
+    store = Store(config.state_db)
+    library = SkillLibrary(config.skills_repo, create=False)
+    try:
+        events = EventLog(config.events_file)
+        mined = refresh_candidates(store, events, library, config)
+        refresh_evictions(store, events, library, config)
+        return mined
+    finally:
+        library.close()
+        store.close()

@@ -11,21 +11,23 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+import orjson
 
 from core.config import Config
-from core.store import Store
+from core.store import Store, StoredCandidate
 from reviews import learning
-from reviews.service import CandidateView
-from reviews.states import DecisionEvent, replay
+from reviews.service import CandidateView, in_queue
+from reviews.states import CandidateState, DecisionEvent, State, replay
 from skills.library import Decision, SkillLibrary
 
 TAIL_BYTES = 256 * 1024
+PENDING = CandidateState(State.PENDING, None, None)  # a candidate nobody decided on
 
 
 # -- the queue ------------------------------------------------------------------------------------
@@ -54,6 +56,32 @@ def queue_row(view: CandidateView) -> QueueRow:
         lift=reward_lift(c.details), verdict=verdict, fixes=session_count(c.details, "predicted_fixes"),
         breakages=session_count(c.details, "predicted_breakages"), first_seen=c.first_seen,
         haystack=" ".join((c.id, c.kind, view.state.value, c.title, c.name, verdict or "")).lower(),
+    )  # fmt: skip
+
+
+# The queue's list columns, read inside SQLite: listing 10,000 candidates decodes no content or
+# details in Python. Each expression mirrors the function that reads a decoded candidate (`queue_row`).
+LISTED_COLUMNS = """
+id, kind, name, title, support, first_seen, live,
+CASE WHEN json_type(details, '$.reward_lift') IS NULL THEN json_extract(details, '$.lift')
+     ELSE json_extract(details, '$.reward_lift') END AS lift,
+CASE json_type(details, '$.security') WHEN 'object' THEN json_extract(details, '$.security.verdict') END AS verdict,
+CASE json_type(details, '$.predicted_fixes') WHEN 'array' THEN json_array_length(details, '$.predicted_fixes')
+     END AS fixes,
+CASE json_type(details, '$.predicted_breakages') WHEN 'array' THEN json_array_length(details, '$.predicted_breakages')
+     END AS breakages"""
+
+
+def listed_row(columns: Mapping, state: State) -> QueueRow:
+    """A queue row from LISTED_COLUMNS: the same row `queue_row` makes from the decoded candidate."""
+    lift = columns["lift"]
+    verdict = str(columns["verdict"]) if columns["verdict"] else None
+    return QueueRow(
+        id=columns["id"], kind=columns["kind"], state=state.value, title=columns["title"],
+        support=columns["support"], lift=float(lift) if isinstance(lift, int | float) else None, verdict=verdict,
+        fixes=columns["fixes"], breakages=columns["breakages"], first_seen=columns["first_seen"],
+        haystack=" ".join((columns["id"], columns["kind"], state.value, columns["title"], columns["name"],
+                           verdict or "")).lower(),
     )  # fmt: skip
 
 
@@ -251,10 +279,11 @@ def beta_interval(alpha: float, beta: float, mass: float = 0.95) -> tuple[float,
     return float(grid[np.searchsorted(cumulative, tail)]), float(grid[np.searchsorted(cumulative, 1.0 - tail)])
 
 
-def skill_statistics(store: Store, library: SkillLibrary, config: Config) -> dict[str, dict]:
+def skill_statistics(
+    store: Store, library: SkillLibrary, config: Config, sessions: list[learning.SessionView]
+) -> dict[str, dict]:
     """Per skill, what `learning.skill_stats` says plus its 95% interval and its rewards in time order
     (the success-over-time chart). Read-only: no drift alert is appended to the event feed."""
-    sessions = learning.session_views(store, learning.learning_settings(config))
     result = {}
     for stats in learning.skill_stats(store, library, config, views=sessions):
         name = stats["skill"]
@@ -267,10 +296,27 @@ def skill_statistics(store: Store, library: SkillLibrary, config: Config) -> dic
     return result
 
 
-def learning_reports(store: Store, library: SkillLibrary, config: Config) -> tuple[dict, dict]:
-    """The friction report (rates, alerts) and the leave-one-out effects, as `skillwarden friction`
-    and `skillwarden loo` compute them."""
-    return learning.friction_report(store, config), learning.loo_report(store, library, config)
+def learning_statistics(store: Store, library: SkillLibrary, config: Config) -> tuple[dict[str, dict], dict, dict]:
+    """Per-skill statistics, the friction report (rates, alerts) and the leave-one-out effects, as
+    `skillwarden stats`, `friction` and `loo` compute them, from one pass over the cached sessions."""
+    sessions = learning.session_views(store, learning.learning_settings(config))
+    return (
+        skill_statistics(store, library, config, sessions),
+        learning.friction_report(store, config, views=sessions),
+        learning.loo_report(store, library, config, views=sessions),
+    )
+
+
+def workspace_statistics(config: Config) -> tuple[dict[str, dict], dict, dict]:
+    """`learning_statistics` with connections of its own: meant to run in a separate process, since
+    reading every session of a large cache would starve the TUI's event loop of the GIL."""
+    store = Store(config.state_db)
+    library = SkillLibrary(config.skills_repo, create=False)
+    try:
+        return learning_statistics(store, library, config)
+    finally:
+        library.close()
+        store.close()
 
 
 # -- the live feed ---------------------------------------------------------------------------------
@@ -334,6 +380,38 @@ class ReadModel:
         with self._lock:
             return self._db.execute(sql, tuple(params)).fetchall()
 
+    def candidate_states(self) -> dict[str, CandidateState]:
+        """Review states replayed from the decision cache, as `ReviewService` keeps them."""
+        rows = self._query("SELECT sha, candidate_id, action, reverts, name FROM decisions ORDER BY seq")
+        return replay(DecisionEvent(*row) for row in rows)
+
+    def queue_rows(self) -> list[QueueRow]:
+        """The queue's rows without any candidate's content: what the first screen needs."""
+        states = self.candidate_states()
+        rows = []
+        for columns in self._query(f"SELECT {LISTED_COLUMNS} FROM candidates"):
+            state = states.get(columns["id"], PENDING).state
+            if in_queue(state, bool(columns["live"])):
+                rows.append(listed_row(columns, state))
+        return rows
+
+    def candidate_views(self) -> list[CandidateView]:
+        """Every candidate in the queue in full (content, provenance, details), as `ReviewService.queue`."""
+        states = self.candidate_states()
+        views = []
+        for row in self._query("SELECT * FROM candidates"):
+            state = states.get(row["id"], PENDING)
+            if in_queue(state.state, bool(row["live"])):
+                views.append(CandidateView(decoded_candidate(row), state.state, state.sha))
+        return views
+
+    def candidate_view(self, candidate_id: str) -> CandidateView | None:
+        rows = self._query("SELECT * FROM candidates WHERE id = ?", (candidate_id,))
+        if not rows:
+            return None
+        state = self.candidate_states().get(candidate_id, PENDING)
+        return CandidateView(decoded_candidate(rows[0]), state.state, state.sha)
+
     def sessions_by_id(self, ids: Iterable[str]) -> dict[str, SessionRow]:
         wanted = list(dict.fromkeys(ids))
         found: dict[str, SessionRow] = {}
@@ -393,6 +471,14 @@ class ReadModel:
 
     def outcome_counts(self) -> dict[str, int]:
         return {row[0]: row[1] for row in self._query("SELECT outcome, COUNT(*) FROM sessions GROUP BY outcome")}
+
+
+def decoded_candidate(row: sqlite3.Row) -> StoredCandidate:
+    """`core.store.candidate_from_row` with orjson: decoding every candidate is the queue's largest cost."""
+    data = dict(row)
+    for key in ("evidence", "provenance", "details"):
+        data[key] = orjson.loads(data[key])
+    return StoredCandidate(**{**data, "live": bool(data["live"])})
 
 
 def now_utc() -> datetime:

@@ -347,3 +347,29 @@ def test_a_secret_in_a_trace_never_reaches_the_cache_files(tmp_path):
     store.close()
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("state.db*"))
     assert key.encode() not in raw
+
+
+def test_a_transaction_inside_another_is_undone_alone_and_committed_with_it(store):
+    """ingest_paths stores a batch of files in one transaction, each file's writes in a savepoint of it."""
+    with store.transaction() as db:
+        db.execute("INSERT INTO meta VALUES('kept', '1')")
+        with pytest.raises(RuntimeError), store.transaction() as inner:
+            inner.execute("INSERT INTO meta VALUES('undone', '2')")
+            raise RuntimeError("a failed write")
+        with store.transaction() as inner:
+            inner.execute("INSERT INTO meta VALUES('also kept', '3')")
+        with sqlite3.connect(store.path) as other:  # nothing is visible outside before the commit
+            assert other.execute("SELECT COUNT(*) FROM meta WHERE key != 'schema_version'").fetchone()[0] == 0
+    keys = {row[0] for row in store._query("SELECT key FROM meta")}
+    assert {"kept", "also kept"} <= keys and "undone" not in keys
+
+
+def test_many_small_files_are_stored_in_few_commits(tmp_path, store):
+    for number in range(30):
+        (tmp_path / f"session-{number}.jsonl").write_bytes(transcript(2, session=f"s{number}"))
+    commits = []
+    store._db.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+    report = ingest_paths(store, [tmp_path])
+    assert (report.files, report.sessions, report.errors) == (30, 30, [])
+    assert store.counts()["sessions"] == 30
+    assert 1 <= len(commits) < 30  # a commit costs more than reading a small transcript

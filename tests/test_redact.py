@@ -14,7 +14,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.redact import Redaction, find_secrets, placeholder, redact, redact_value, shannon_entropy
+from core.adapters import cap_text
+from core.redact import (
+    Redaction,
+    cut_keeping_secrets_whole,
+    find_secrets,
+    placeholder,
+    redact,
+    redact_value,
+    shannon_entropy,
+)
 
 ALNUM = string.ascii_letters + string.digits
 UPPER_ALNUM = string.ascii_uppercase + string.digits
@@ -140,6 +149,43 @@ def test_truncated_and_json_escaped_pem_blocks_are_removed():
     truncated = "-----BEGIN PRIVATE KEY-----\n" + body(64, BASE64, 2) + "\n" + body(30, BASE64, 3)
     redacted = redact(truncated)
     assert "PRIVATE KEY" not in redacted and body(30, BASE64, 3) not in redacted
+
+
+def straddling_secrets() -> dict[str, tuple[str, str]]:
+    """kind -> (the context a secret needs, the secret), for the cut tests below."""
+    pem_body = "\n".join(body(64, BASE64, n) for n in range(40))
+    return {kind: ("", secret) for kind, secret in fake_secrets(3).items()} | {
+        "private_key": ("-----BEGIN RSA PRIVATE KEY-----\n", pem_body),
+        "secret_assignment": ("password=", body(40, ALNUM, 13)),
+        "quoted_assignment": ('"client_secret": "', body(40, ALNUM, 14)),
+        "auth_header": ("Authorization: Bearer ", body(40, ALNUM, 15)),
+    }
+
+
+@pytest.mark.parametrize("into", [1, 5, 17, 33])
+@pytest.mark.parametrize("kind", sorted(straddling_secrets()))
+def test_a_cut_through_a_secret_leaves_no_part_of_it(kind, into):
+    context, secret = straddling_secrets()[kind]
+    text = "word " * 400 + context + secret + " and more output" * 200
+    limit = 2000 + len(context) + min(into, len(secret) - 1)  # the cut falls `into` characters into the secret
+    kept = redact(cut_keeping_secrets_whole(text, limit))
+    assert kept.startswith("word " * 400) and PLACEHOLDER.search(kept)
+    pieces = [line for line in secret.split("\n") if len(line) > 8]
+    assert not any(piece[:8] in kept or piece[-8:] in kept for piece in pieces)
+
+
+def test_a_cut_outside_secrets_is_a_plain_cut():
+    text = "plain output line\n" * 500
+    assert cut_keeping_secrets_whole(text, 2000) == text[:2000]
+    github = fake_secrets(4)["github_token"]
+    assert cut_keeping_secrets_whole(github + " " + "x" * 3000, 2000) == (github + " " + "x" * 3000)[:2000]
+    assert cap_text(text) == text[:2000] + f"…[truncated {len(text) - 2000} chars]"
+
+
+@pytest.mark.parametrize("name", ["TOKEN", "\u212aEY", "\u017fecret", "pa\u017f\u017fword", "credent\u0130al"])
+def test_secret_words_are_found_in_any_case_the_patterns_accept(name):
+    value = body(32, ALNUM, 14)
+    assert value not in redact(f"{name}={value}")
 
 
 def test_url_password_removed_host_and_user_kept():

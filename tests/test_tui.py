@@ -245,3 +245,31 @@ async def test_new_trace_file_updates_the_queue_without_moving_the_cursor(demo_w
         assert after != before, "the queue never picked up the new traces"
         assert cursor_key(app) == selected
         assert "session(s) read" in screen_text(app)
+
+
+def test_light_queue_rows_match_the_rows_of_the_decoded_candidates(demo_workspace):
+    """The first screen lists candidates from SQL alone; it must show what the decoded candidates say."""
+    from reviews.service import ReviewService
+    from reviews.views import ReadModel, queue_row
+
+    config = load_config(demo_workspace)
+    service = ReviewService(config)
+    read = ReadModel(config.state_db)
+    try:
+        assert sorted(read.queue_rows(), key=lambda r: r.id) == sorted(
+            (queue_row(view) for view in service.queue()), key=lambda r: r.id
+        )
+        assert {view.id: view.candidate for view in read.candidate_views()} == {
+            view.id: view.candidate for view in service.queue()
+        }
+    finally:
+        read.close()
+        service.close()
+
+
+def test_mining_waits_for_the_interval_only_after_a_recent_pass():
+    from tui.app import mining_delay
+
+    assert mining_delay(100.0, None) == 0.0
+    assert mining_delay(100.0, 99.0, interval=3.0) == 2.0
+    assert mining_delay(100.0, 90.0, interval=3.0) == 0.0

@@ -1,5 +1,7 @@
-"""The review TUI. Slow work (ingest, mining, git, queries) runs in thread workers that post messages
-back; no worker touches a widget, and new data never moves the reviewer's cursor or focus.
+"""The review TUI. Slow work (ingest, git, queries) runs in thread workers that post messages back; no
+worker touches a widget, and new data never moves the reviewer's cursor or focus. Work that reads every
+cached session (mining, statistics) runs in separate processes: a thread doing it would hold the GIL
+and stall the event loop, a thread waiting on a process does not.
 
 Four screens, one mode each (keys 1-4): the queue, the skills library, the decision history and the
 traces feed. A candidate and a session's steps open on top of the screen they were opened from.
@@ -7,8 +9,15 @@ traces feed. A candidate and a session's steps open on top of the screen they we
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import os
 import subprocess
+import threading
+import time
+from collections.abc import Callable
+from multiprocessing import resource_tracker
+from multiprocessing.pool import Pool
 from pathlib import Path
 
 from rich.text import Text
@@ -22,7 +31,7 @@ from textual.worker import WorkerState, get_current_worker
 
 from core.config import Config
 from core.watch import TraceWatcher
-from reviews.service import CandidateView, ReviewService
+from reviews.service import CandidateView, ReviewService, remine_workspace
 from reviews.states import State
 from reviews.views import (
     SORTS,
@@ -33,15 +42,14 @@ from reviews.views import (
     SkillRow,
     StepRow,
     history_rows,
-    learning_reports,
     matching,
     new_events,
     now_utc,
     queue_row,
     recent_events,
     skill_rows,
-    skill_statistics,
     sorted_rows,
+    workspace_statistics,
 )
 from skills.library import Decision
 from tui.actions import ACTIONS, action_name, bindings
@@ -54,6 +62,8 @@ from tui.widgets import RowTable
 READ_ONLY_ENV = "SKILLWARDEN_READ_ONLY"
 FEED_POLL_SECONDS = 0.5
 PREVIEW_DELAY_SECONDS = 0.08
+MINING_INTERVAL_SECONDS = 3.0  # while traces stream, mine at most this often
+PROCESS_POLL_SECONDS = 0.2  # how soon a worker waiting on a process notices it was cancelled
 DECIDABLE = {
     "approve": {State.PENDING, State.BACKLOGGED},
     "backlog": {State.PENDING},
@@ -65,13 +75,33 @@ PAST = {"approve": "approved", "backlog": "backlogged", "reject": "rejected", "r
 
 # -- messages from workers (a worker never touches a widget) ------------------------------------------
 class QueueLoaded(Message):
-    """A fresh list of candidates (and optionally what an ingest found)."""
+    """The queue's rows and their cells (list columns only, no candidate content)."""
 
-    def __init__(self, views: list[CandidateView], rows: list[QueueRow], status: str | None = None):
+    def __init__(self, rows: list[QueueRow], cells: dict[str, tuple], status: str | None = None):
+        super().__init__()
+        self.rows = rows
+        self.cells = cells
+        self.status = status
+
+
+class ViewsLoaded(Message):
+    """Candidates in full: all of the queue's (`complete`), or the one the preview waits for."""
+
+    def __init__(self, views: list[CandidateView], *, complete: bool):
         super().__init__()
         self.views = views
-        self.rows = rows
+        self.complete = complete
+
+
+class IngestDone(Message):
+    def __init__(self, status: str, changed: bool):
+        super().__init__()
         self.status = status
+        self.changed = changed
+
+
+class MiningDone(Message):
+    pass
 
 
 class CandidatesChanged(Message):
@@ -91,9 +121,12 @@ class TracesChanged(Message):
 
 
 class DecisionMade(Message):
-    def __init__(self, text: str):
+    """`remine`: the decision changed the library or a harness file, so mined candidates may be stale."""
+
+    def __init__(self, text: str, *, remine: bool):
         super().__init__()
         self.text = text
+        self.remine = remine
 
 
 class WorkProgress(Message):
@@ -161,6 +194,18 @@ def env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def mining_delay(now: float, last_started: float | None, interval: float = MINING_INTERVAL_SECONDS) -> float:
+    """Seconds until the next mining pass may start: at once, unless one started less than `interval` ago."""
+    return 0.0 if last_started is None else max(0.0, last_started + interval - now)
+
+
+def queue_listing(read: ReadModel) -> tuple[list[QueueRow], dict[str, tuple]]:
+    """The queue's rows with their rendered cells, computed off the UI thread (10,000 rows take a while)."""
+    rows = read.queue_rows()
+    now = now_utc()
+    return rows, {row.id: queue_cells(row, now) for row in rows}
+
+
 class SkillwardenApp(App):
     TITLE = "skillwarden"
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it
@@ -182,6 +227,15 @@ class SkillwardenApp(App):
         self.watcher: TraceWatcher | None = None
         self.feed_offset: int | None = None
         self.preview_timer: Timer | None = None
+        self.processes: Pool | None = None
+        # Worker processes need multiprocessing's resource tracker, which passes sys.stderr's file
+        # descriptor to its process: start it before Textual captures stderr (its fileno() is -1).
+        resource_tracker.ensure_running()
+        self.processes_lock = threading.Lock()
+        self.mining_wanted = False
+        self.mining_running = False
+        self.mining_started_at: float | None = None
+        self.mining_timer: Timer | None = None
         self.applicable_actions: tuple[bool, ...] = ()
         self.library_state: tuple[list[str], list[Decision]] = ([], [])
         self.skill_stats: dict[str, dict] | None = None
@@ -203,20 +257,20 @@ class SkillwardenApp(App):
 
     @work(thread=True, exclusive=True, group="ingest")
     def load(self) -> None:
-        """The cached queue first (the screen is usable at once), then what changed on disk."""
+        """The cached queue's list columns first (the screen is usable at once), then the candidates in
+        full, then what changed on disk; mining what changed is a process's work (`request_mining`)."""
         try:
-            self.service = ReviewService(self.config)
+            self.service = ReviewService(self.config, mine_inline=False)
             self.read = ReadModel(self.config.state_db)
-            views = self.service.queue()
-            self.post_message(QueueLoaded(views, [queue_row(v) for v in views], "reading new traces…"))
+            self.post_message(QueueLoaded(*queue_listing(self.read), "reading new traces…"))
+            self.post_message(ViewsLoaded(self.read.candidate_views(), complete=True))
             self.load_library()
             self.post_message(WorkProgress(""))
             report = self.service.ingest()
         except Exception as exc:  # the app must stay usable to show what went wrong
             self.post_message(WorkFailed(f"could not open the workspace: {exc}"))
             return
-        views = self.service.queue() if report.files else views
-        self.post_message(QueueLoaded(views, [queue_row(v) for v in views], ingest_status(report)))
+        self.post_message(IngestDone(ingest_status(report), changed=bool(report.files)))
         self.call_from_thread(self.set_interval, FEED_POLL_SECONDS, self.poll_feed)
         self.call_from_thread(self.poll_feed)
         if self.watch_enabled:
@@ -237,6 +291,10 @@ class SkillwardenApp(App):
     def on_unmount(self) -> None:
         if self.watcher is not None:
             self.watcher.stop()
+        with self.processes_lock:
+            if self.processes is not None:
+                self.processes.terminate()  # a pass over a large cache is not worth waiting for
+                self.processes = None
         if self.read is not None:
             self.read.close()
         if self.service is not None:
@@ -251,11 +309,56 @@ class SkillwardenApp(App):
         assert self.service is not None
         try:
             report = self.service.ingest([p for p in paths if p.exists()])
-            views = self.service.queue()
         except Exception as exc:
             self.post_message(WorkFailed(f"ingest failed: {exc}"))
             return
-        self.post_message(QueueLoaded(views, [queue_row(v) for v in views], ingest_status(report)))
+        self.post_message(IngestDone(ingest_status(report), changed=bool(report.files)))
+
+    def request_mining(self) -> None:
+        """Re-mine soon. While traces stream, requests fold into one pass per MINING_INTERVAL_SECONDS,
+        and a request during a pass starts another once it ends: the queue never stays stale."""
+        self.mining_wanted = True
+        if self.mining_running or self.mining_timer is not None:
+            return
+        delay = mining_delay(time.monotonic(), self.mining_started_at)
+        if delay > 0:
+            self.mining_timer = self.set_timer(delay, self.start_mining)
+        else:
+            self.start_mining()
+
+    def start_mining(self) -> None:
+        self.mining_timer = None
+        self.mining_wanted = False
+        self.mining_running = True
+        self.mining_started_at = time.monotonic()
+        self.mine()
+
+    @work(thread=True, group="mining")
+    def mine(self) -> None:
+        read = self.read
+        try:
+            if read is not None and self.in_process(remine_workspace, self.config) is not None:
+                self.post_message(QueueLoaded(*queue_listing(read)))
+                self.post_message(ViewsLoaded(read.candidate_views(), complete=True))
+        except Exception as exc:
+            self.post_message(WorkFailed(f"mining failed: {exc}"))
+        finally:
+            self.post_message(MiningDone())
+
+    def in_process(self, function: Callable, *args):
+        """`function(*args)` in a worker process, from a thread worker; None when the worker is cancelled
+        (the app is closing) before it returns."""
+        with self.processes_lock:
+            if self.processes is None:
+                # spawn, not fork: forking a process that runs threads can copy a held lock
+                self.processes = multiprocessing.get_context("spawn").Pool(2)
+            result = self.processes.apply_async(function, args)
+        worker = get_current_worker()
+        while not result.ready():
+            if worker.is_cancelled or self.processes is None:
+                return None
+            result.wait(PROCESS_POLL_SECONDS)
+        return result.get()
 
     @work(thread=True, exclusive=True, group="library")
     def load_library(self) -> None:
@@ -277,12 +380,12 @@ class SkillwardenApp(App):
         if service is None:
             return
         try:
-            skills = skill_statistics(service.store, service.library, self.config)
-            friction, loo = learning_reports(service.store, service.library, self.config)
+            statistics = self.in_process(workspace_statistics, self.config)
         except Exception as exc:
             self.post_message(WorkFailed(f"could not compute the statistics: {exc}"))
             return
-        self.post_message(StatisticsLoaded(skills, friction, loo))
+        if statistics is not None:
+            self.post_message(StatisticsLoaded(*statistics))
 
     def poll_feed(self) -> None:
         if self.read is not None:
@@ -304,6 +407,20 @@ class SkillwardenApp(App):
             self.post_message(WorkFailed(f"could not read the sessions: {exc}"))
             return
         self.post_message(FeedLoaded(events, new_offset, sessions, counts))
+
+    @work(thread=True, exclusive=True, group="preview")
+    def load_preview(self, candidate_id: str) -> None:
+        """The candidate under the cursor in full, while the queue's full views are still on their way."""
+        read = self.read
+        if read is None:
+            return
+        try:
+            view = read.candidate_view(candidate_id)
+        except Exception as exc:
+            self.post_message(WorkFailed(f"could not read the candidate: {exc}"))
+            return
+        if view is not None:
+            self.post_message(ViewsLoaded([view], complete=False))
 
     @work(thread=True, group="details")
     def load_evidence(self, screen: DetailScreen, view: CandidateView) -> None:
@@ -344,7 +461,8 @@ class SkillwardenApp(App):
         except Exception as exc:  # shown to the reviewer; the repository refused and is unchanged
             self.post_message(WorkFailed(str(exc)))
             return
-        self.post_message(DecisionMade(f"{decision.action} {decision.candidate_id}: commit {decision.sha[:10]}"))
+        text = f"{decision.action} {decision.candidate_id}: commit {decision.sha[:10]}"
+        self.post_message(DecisionMade(text, remine=decision.action != "reject"))
         self.post_message(CandidatesChanged([changed]))
         self.load_library()
 
@@ -373,25 +491,45 @@ class SkillwardenApp(App):
         stopped = " (cancelled)" if worker.is_cancelled else ""
         if commits:
             shown = ", ".join(commits[:10]) + (f" and {len(commits) - 10} more" if len(commits) > 10 else "")
-            self.post_message(DecisionMade(f"{PAST[action]} {len(commits)}{stopped}: commits {shown}"))
+            text = f"{PAST[action]} {len(commits)}{stopped}: commits {shown}"
+            self.post_message(DecisionMade(text, remine=action != "reject"))
         if failures:
             self.post_message(WorkFailed(f"{len(failures)} refused: " + "; ".join(failures[:3])))
         self.load_library()
 
     # -- messages from workers and the watcher --------------------------------------------------------
     def on_queue_loaded(self, message: QueueLoaded) -> None:
-        self.views = {view.id: view for view in message.views}
         self.rows = {row.id: row for row in message.rows}
-        now = now_utc()
-        self.cells = {row.id: queue_cells(row, now) for row in message.rows}
-        self.refresh_queue(keep_order=True)
+        self.cells = message.cells
         if message.status:
             self.ingest_status = message.status
-        detail = self.screen if isinstance(self.screen, DetailScreen) else None
-        if detail is not None and detail.candidate_id in self.views:
-            detail.show(self.views[detail.candidate_id], self.rows[detail.candidate_id])
-        self.update_status()
+        self.refresh_queue(keep_order=True)
         self.refresh_bindings()
+
+    def on_views_loaded(self, message: ViewsLoaded) -> None:
+        fresh = {view.id: view for view in message.views}
+        self.views = fresh if message.complete else {**self.views, **fresh}
+        if message.complete:
+            # A full collection walks every object the 10,000 views hold: ~100 ms of a frozen UI every
+            # few seconds. They live until the next load and are freed by reference counting, so the
+            # cycle collector can leave them (and what exists now) alone.
+            gc.freeze()
+        self.show_preview()
+        detail = self.screen if isinstance(self.screen, DetailScreen) else None
+        if detail is not None and detail.candidate_id in fresh and detail.candidate_id in self.rows:
+            detail.show(fresh[detail.candidate_id], self.rows[detail.candidate_id])
+        self.refresh_bindings()
+
+    def on_ingest_done(self, message: IngestDone) -> None:
+        self.ingest_status = message.status
+        self.update_status()
+        if message.changed:
+            self.request_mining()
+
+    def on_mining_done(self) -> None:
+        self.mining_running = False
+        if self.mining_wanted:
+            self.request_mining()
 
     def on_candidates_changed(self, message: CandidatesChanged) -> None:
         now = now_utc()
@@ -444,6 +582,8 @@ class SkillwardenApp(App):
 
     def on_decision_made(self, message: DecisionMade) -> None:
         self.notify(message.text, title="decision committed")
+        if message.remine:
+            self.request_mining()
 
     def on_work_progress(self, message: WorkProgress) -> None:
         self.work_status = message.text
@@ -512,10 +652,14 @@ class SkillwardenApp(App):
 
     def show_preview(self) -> None:
         screen = self.queue_screen()
-        if not screen.is_mounted:
-            return
-        key = screen.table.cursor_key
-        screen.show_preview(self.views.get(key) if key else None, self.rows.get(key) if key else None)
+        tables = screen.query("#queue") if screen.is_mounted else ()
+        if not tables:
+            return  # not composed yet, or already taken down while the app closes (a timer fired late)
+        key = tables.first(RowTable).cursor_key
+        view = self.views.get(key) if key else None
+        if key is not None and view is None:
+            self.load_preview(key)
+        screen.show_preview(view, self.rows.get(key) if key else None)
 
     def update_status(self) -> None:
         table = self.queue_screen().table if self.queue_screen().is_mounted else None

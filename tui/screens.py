@@ -27,7 +27,7 @@ from tui.render import (
     step_cells,
     summary_text,
 )
-from tui.widgets import RowTable
+from tui.widgets import RenderedLines, RowTable
 
 WIDE = 140  # columns from which a screen shows its panes side by side
 
@@ -54,11 +54,7 @@ class QueueScreen(BaseScreen):
         yield Header()
         with Horizontal(id="queue-body", classes="body"):
             yield RowTable(QUEUE_COLUMNS, markable=True, id="queue")
-            with VerticalScroll(id="preview"):
-                yield Static(id="preview-summary")
-                yield Static(id="preview-skill")
-                yield Static("provenance", classes="section-title")
-                yield Static(id="preview-provenance")
+            yield RenderedLines(id="preview")
         yield Input(placeholder="filter: words in id, kind, state, title, verdict (enter keeps, esc clears)",
                     id="filter")  # fmt: skip
         yield from self.compose_status()
@@ -72,14 +68,14 @@ class QueueScreen(BaseScreen):
         return self.query_one("#queue", RowTable)
 
     def show_preview(self, view: CandidateView | None, row: QueueRow | None) -> None:
-        if view is None or row is None:
-            self.query_one("#preview-summary", Static).update("no candidates yet: waiting for traces")
-            self.query_one("#preview-skill", Static).update("")
-            self.query_one("#preview-provenance", Static).update("")
-            return
-        self.query_one("#preview-summary", Static).update(summary_text(view, row))
-        self.query_one("#preview-skill", Static).update(content_syntax(view))
-        self.query_one("#preview-provenance", Static).update(provenance_table(view, limit=8))
+        preview = self.query_one("#preview", RenderedLines)
+        if row is None:
+            preview.show(Text("no candidates yet: waiting for traces"))
+        elif view is None:
+            preview.show(Text(f"{row.id}  {row.title}\nloading…"))
+        else:
+            preview.show(summary_text(view, row), Text(""), content_syntax(view),
+                         Text("\nprovenance", style="bold"), provenance_table(view, limit=8))  # fmt: skip
 
 
 class DetailScreen(Screen):

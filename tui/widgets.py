@@ -253,3 +253,52 @@ class RowTable(ScrollView, can_focus=True):
                 line.append(" " * GAP)
             line.append_text(fit(cell, cell_width, column.justify))
         return Strip(line.render(self.app.console)).crop_extend(0, width, style)
+
+
+class RenderedLines(ScrollView):
+    """Rich renderables drawn as lines in an area of fixed size: showing new ones repaints this widget
+    alone, where Static children of automatic height re-lay out the whole screen on every update."""
+
+    DEFAULT_CSS = """
+    RenderedLines { height: 1fr; overflow-x: hidden; scrollbar-gutter: stable; }
+    """
+
+    def __init__(self, *, id: str | None = None):
+        super().__init__(id=id)
+        self.renderables: tuple = ()
+        self.lines: list[Strip] = []
+
+    def show(self, *renderables) -> None:
+        self.renderables = renderables
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self._render_lines()
+
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    def on_resize(self) -> None:
+        self._render_lines()
+
+    def _render_lines(self) -> None:
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            return
+        console = self.app.console
+        options = console.options.update(width=width, highlight=False)
+        self.lines = [
+            Strip(line).crop_extend(0, width, self.rich_style)
+            for renderable in self.renderables
+            for line in console.render_lines(renderable, options, style=self.rich_style, pad=False)
+        ]
+        # As Textual does when only the scrollable size changes: assigning `virtual_size` would ask for a
+        # layout of the whole screen (~100 ms at 160x48), which nothing around this fixed area needs.
+        # The stable scrollbar gutter keeps the width the same whether or not the scrollbar shows.
+        size = Size(width, len(self.lines))
+        self.set_reactive(ScrollView.virtual_size, size)
+        self._scroll_update(size)
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_offset.y) + y
+        width = self.scrollable_content_region.width
+        return self.lines[index] if index < len(self.lines) else Strip.blank(width, self.rich_style)

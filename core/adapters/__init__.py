@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.model import ParseError, ParseResult
+from core.redact import cut_keeping_secrets_whole
 
 SNIFF_BYTES = 8192
 RESULT_CAP = 2000
@@ -29,7 +30,13 @@ class _Format:
     signature: re.Pattern[str]
     # Used only to break a tie between formats whose content matched equally well.
     file_name: re.Pattern[str]
+    # A match at the very start of the file, counted with the signature's. Kept apart because a pattern
+    # with a branch anchored at the start cannot skip ahead to its literal: it would try every position.
+    opening: re.Pattern[str] | None = None
 
+
+_GPTME_LINE = r'\{"role": "(?:system|user|assistant|tool)", "content": '
+_AIDER_START = r"# aider chat started at \d{4}-"
 
 _FORMATS: dict[str, _Format] = {
     "claude_code": _Format(
@@ -57,9 +64,10 @@ _FORMATS: dict[str, _Format] = {
     ),
     "swe_agent": _Format(
         name="SWE-agent .traj / mini-swe-agent .traj.json",
-        # The bare mini-swe-agent messages list has no envelope: only a list opening on a role.
-        signature=re.compile(r'"(?:trajectory|trajectory_format)"\s*:|\A\s*\[\s*\{\s*"role"\s*:'),
+        signature=re.compile(r'"(?:trajectory|trajectory_format)"\s*:'),
         file_name=re.compile(r"\.traj(?:\.json)?$"),
+        # The bare mini-swe-agent messages list has no envelope: only a list opening on a role.
+        opening=re.compile(r'\s*\[\s*\{\s*"role"\s*:'),
     ),
     "openhands": _Format(
         name="OpenHands event stream / eval output",
@@ -82,13 +90,15 @@ _FORMATS: dict[str, _Format] = {
     "gptme": _Format(
         name="gptme conversation.jsonl",
         # gptme writes with json.dumps' default separators and `role` first on every line.
-        signature=re.compile(r'(?:\A|\n)\{"role": "(?:system|user|assistant|tool)", "content": '),
+        signature=re.compile(r"\n" + _GPTME_LINE),
         file_name=re.compile(r"(?:^|[\\/])conversation\.jsonl$"),
+        opening=re.compile(_GPTME_LINE),
     ),
     "aider": _Format(
         name="Aider chat history Markdown",
-        signature=re.compile(r"^# aider chat started at \d{4}-", re.M),
+        signature=re.compile(r"\n" + _AIDER_START),
         file_name=re.compile(r"aider[^/]*\.md$"),
+        opening=re.compile(_AIDER_START),
     ),
 }
 
@@ -107,13 +117,18 @@ class UnsupportedFormat(Exception):
 def sniff(head: bytes, name: str = "") -> str | None:
     """Guess the format of a file from its first few KB; the file name only breaks ties."""
     text = head[:SNIFF_BYTES].decode("utf-8", errors="replace")
-    scores = {fmt: len(spec.signature.findall(text)) for fmt, spec in _FORMATS.items()}
+    scores = {fmt: signature_matches(spec, text) for fmt, spec in _FORMATS.items()}
     best = max(scores.values())
     if best == 0:
         return None
     candidates = [fmt for fmt, score in scores.items() if score == best]
     by_name = [fmt for fmt in candidates if _FORMATS[fmt].file_name.search(name)]
     return (by_name or candidates)[0]
+
+
+def signature_matches(spec: _Format, text: str) -> int:
+    opening = spec.opening is not None and spec.opening.match(text) is not None
+    return len(spec.signature.findall(text)) + opening
 
 
 def parse_bytes(fmt: str, data: bytes, path: str) -> ParseResult:
@@ -212,9 +227,10 @@ def read_json_document(data: bytes, path: str) -> JsonDocument:
 
 
 def cap_text(text: str, limit: int = RESULT_CAP) -> str:
+    """`text` cut to `limit` characters; redaction runs on what is kept, so the cut never splits a secret."""
     if len(text) <= limit:
         return text
-    return f"{text[:limit]}…[truncated {len(text) - limit} chars]"
+    return f"{cut_keeping_secrets_whole(text, limit)}…[truncated {len(text) - limit} chars]"
 
 
 def content_text(content: object) -> str:
