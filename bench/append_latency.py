@@ -34,9 +34,15 @@ def appended_line(path: Path, number: int) -> bytes:
     with path.open("rb") as handle:
         session_id = json.loads(handle.readline()).get("sessionId") or path.stem
     block = {"type": "tool_use", "id": f"toolu_bench_{number}", "name": "Bash", "input": {"command": "pytest -x"}}
-    record = {"parentUuid": None, "isSidechain": False, "sessionId": session_id, "type": "assistant",
-              "timestamp": f"2030-01-01T00:00:{number % 60:02d}.000Z", "uuid": f"bench-{number}",
-              "message": {"id": f"msg_bench_{number}", "role": "assistant", "model": "bench", "content": [block]}}
+    record = {
+        "parentUuid": None,
+        "isSidechain": False,
+        "sessionId": session_id,
+        "type": "assistant",
+        "timestamp": f"2030-01-01T00:00:{number % 60:02d}.000Z",
+        "uuid": f"bench-{number}",
+        "message": {"id": f"msg_bench_{number}", "role": "assistant", "model": "bench", "content": [block]},
+    }
     return (json.dumps(record, separators=(",", ":")) + "\n").encode()
 
 
