@@ -37,7 +37,7 @@ SKILL_KINDS = ("skill", "refinement")
 @dataclass(frozen=True)
 class AutopilotAction:
     candidate: str
-    action: str  # approve | backlog | rollback | none
+    action: str  # approve | backlog | evict | rollback | none
     outcome: str  # applied | would-apply | stale | refused | left
     rule: str
     reason: str
@@ -111,6 +111,8 @@ class Autopilot:
         candidate = view.candidate
         routing = decide_route(routing_input(candidate, self.service.library.scanner), self.policy)
         action = {Tier.AUTONOMOUS: "approve", Tier.BACKLOG: "backlog"}.get(routing.tier, "none")
+        if candidate.kind == "eviction" and action == "approve":
+            action = "evict"
         unsupported = self._unsupported(candidate, routing)
         if unsupported is not None:
             return AutopilotAction(candidate.id, "none", "left", routing.rule, unsupported)
@@ -132,6 +134,9 @@ class Autopilot:
             return routing.reason
         if candidate.kind in SKILL_KINDS:
             return None
+        if candidate.kind == "eviction":
+            # Evicting only retires a skill (a revertable move to retired/): nothing to park in a backlog.
+            return None if routing.tier is Tier.AUTONOMOUS else "evictions are decided by a human or applied"
         if candidate.kind == "harness" and routing.tier is Tier.AUTONOMOUS:
             if self.harness is None:
                 return "no harness_repo is configured"
@@ -143,7 +148,11 @@ class Autopilot:
 
     def _check_fresh(self, candidate: StoredCandidate) -> None:
         base = candidate.details.get("base_hash")
-        if candidate.kind == "harness":
+        if candidate.kind == "eviction":
+            # The drift evidence is about the skill text it was measured on: a changed skill proves itself anew.
+            path = f"{APPROVED_DIR}/{candidate.name}/{SKILL_FILE}"
+            check_not_stale(candidate.id, path, self.service.library.committed_bytes(path), candidate.content_hash)
+        elif candidate.kind == "harness":
             target = candidate.details.get("target", "")
             check_not_stale(candidate.id, target, self.harness.committed_bytes(target), base)
         else:
@@ -154,7 +163,12 @@ class Autopilot:
         common = {"candidate_id": candidate.id, "evidence": candidate.evidence, "reviewer": AUTOPILOT_REVIEWER,
                   "title": candidate.title, "reason": routing.reason, "policy": routing.rule,
                   "base_hash": candidate.details.get("base_hash")}  # fmt: skip
-        if candidate.kind == "harness":
+        if candidate.kind == "eviction":
+            decision = self.service.library.evict(
+                candidate_id=candidate.id, name=candidate.name, evidence=candidate.evidence,
+                reviewer=AUTOPILOT_REVIEWER, reason=f"{candidate.title}. {routing.reason}", policy=routing.rule,
+            )  # fmt: skip
+        elif candidate.kind == "harness":
             decision = self.harness.apply_change(
                 target=candidate.details.get("target", ""), diff=candidate.content, require_clean_scan=True, **common
             )

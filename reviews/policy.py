@@ -67,6 +67,12 @@ rules:
     tier: backlog
     kinds: [harness]
 
+  # Uncomment to let drift evict skills without a human (the skill moves to retired/; the commit
+  # carries the drift evidence and this rule's name, and one revert brings it back).
+  # - name: evict-drifting-skills
+  #   tier: autonomous
+  #   kinds: [eviction]
+
 # Where a candidate goes when no rule matches.
 default_tier: interactive
 

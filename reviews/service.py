@@ -110,7 +110,9 @@ class ReviewService:
             )
             if self.mine_inline:
                 self.refresh_candidates()
-                self.refresh_evictions()
+        if self.mine_inline:
+            # Drift also comes with time alone (a skill left unused), so it is checked on every ingest.
+            self.refresh_evictions()
         return report
 
     def refresh_candidates(self) -> int:

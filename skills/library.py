@@ -952,7 +952,7 @@ class SkillLibrary(DecisionRepository):
                 if (data := self._committed_bytes(path)) is not None
             }
             change = Change(
-                writes={f"{RETIRED_DIR}/{name}/{path[len(folder):]}": data for path, data in moved.items()},
+                writes={f"{RETIRED_DIR}/{name}/{path[len(folder) :]}": data for path, data in moved.items()},
                 deletions=tuple(moved),
             )
             digest = content_hash(current.decode("utf-8"))

@@ -103,3 +103,35 @@ def test_apply_auto_recovers_a_decision_killed_half_way_first(demo_workspace, ca
     assert f"recovered an interrupted approve of {candidate}" in note and "put back to HEAD" in note
     assert not subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True).stdout
     assert not (repo / ".git" / INTENT_FILE).exists()
+
+
+def test_apply_auto_evicts_a_drifting_skill_when_policy_allows_and_the_commit_says_why(demo_workspace, capsys):
+    home = str(demo_workspace)
+    config_path = demo_workspace / "config.yaml"
+    # "unused for longer than 0.1 ms" makes a just-approved skill drift without waiting for weeks
+    config_path.write_text(config_path.read_text() + "learning:\n  drift: {unused_days: 0.000000001}\n")
+    skill = next(c for c in run_json(capsys, "--home", home, "candidates") if c["kind"] == "skill")
+    run_json(capsys, "--home", home, "approve", skill["id"])
+    run_json(capsys, "--home", home, "ingest", str(demo_workspace / "traces"))
+    evictions = [c for c in run_json(capsys, "--home", home, "candidates", "--pending") if c["kind"] == "eviction"]
+    assert [c["name"] for c in evictions] == [skill["name"]]
+    assert evictions[0]["drift"]["reason"] == "unused"
+
+    # the default policy leaves evictions to a human
+    actions = run_json(capsys, "--home", home, "apply-auto")["actions"]
+    assert all(a["action"] != "evict" for a in actions)
+    (demo_workspace / "policy.yaml").write_text("rules:\n  - name: evict-drifting-skills\n    tier: autonomous\n"
+                                                "    kinds: [eviction]\n")  # fmt: skip
+    actions = run_json(capsys, "--home", home, "apply-auto")["actions"]
+    evicted = [a for a in actions if a["action"] == "evict"]
+    assert [(a["candidate"], a["outcome"]) for a in evicted] == [(evictions[0]["id"], "applied")]
+    repo = demo_workspace / "skills-repo"
+    assert not (repo / "skills" / skill["name"]).exists()
+    assert (repo / "retired" / skill["name"] / "SKILL.md").exists()
+    message = subprocess.run(["git", "-C", str(repo), "log", "-1", "--format=%B"], capture_output=True,
+                             text=True, check=True).stdout  # fmt: skip
+    assert "Skillwarden-Decision: evict" in message
+    assert "Skillwarden-Policy: evict-drifting-skills" in message
+    assert "unused" in message and "Skillwarden-Reviewer: skillwarden-autopilot" in message
+    states = {c["id"]: c["state"] for c in run_json(capsys, "--home", home, "candidates")}
+    assert states[skill["id"]] == "evicted" and states[evictions[0]["id"]] == "evicted"

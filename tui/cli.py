@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import pkgutil
 import sys
 import tempfile
@@ -97,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     except (ReviewError, LibraryError, ConfigError, WorkspaceLockedError) as exc:
         print(f"skillwarden: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # `skillwarden candidates | head` closed the pipe: stop quietly, as other command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def run_command(args: argparse.Namespace, config: Config) -> int:

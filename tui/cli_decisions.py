@@ -119,6 +119,8 @@ def run_apply_auto(args: argparse.Namespace, config: Config) -> int:
         service = ReviewService(config)
         harness = HarnessRepo(harness_path) if harness_path is not None else None
         try:
+            if mode is LockMode.EXCLUSIVE:
+                service.refresh_evictions()  # drift comes with time too: judge it as of this run
             autopilot = Autopilot(service, policy, harness=harness, backlog_remote=backlog_remote_of(config))
             actions = autopilot.run(dry_run=args.dry_run, drift=drift_signals(service))
         finally:
