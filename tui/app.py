@@ -692,6 +692,8 @@ class SkillwardenApp(App):
             if self.marked_ids():
                 return True
             view = self.current_view()
+            if view is not None and action == "backlog" and view.candidate.kind in ("harness", "eviction"):
+                return False  # the backlog holds skills; these are applied or rejected
             return view is not None and view.state in DECIDABLE[action]
         if action == "rollback":
             return self.rollback_target() is not None
@@ -968,7 +970,10 @@ class SkillwardenApp(App):
 
 
 def ingest_status(report) -> str:
-    text = f"{report.sessions} session(s) read from {report.files} changed file(s)"
+    if report.files:
+        text = f"{report.sessions} session(s) read from {report.files} changed file(s)"
+    else:
+        text = f"traces up to date ({report.unchanged} file(s) unchanged)"
     if report.errors:
         first = report.errors[0]
         where = f"{first['path']}:{first['line']}" if first["line"] else first["path"]

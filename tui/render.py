@@ -89,7 +89,9 @@ def summary_text(view: CandidateView, row: QueueRow) -> Text:
     text = Text()
     text.append(c.id, style="bold")
     text.append(f"  {c.kind}  {STATE_LABELS.get(row.state, row.state)}")
-    text.append(f"  support {c.support} successful session{'s' if c.support != 1 else ''}")
+    # A skill is supported by the successful runs it came from; a harness rule by the failures it saw.
+    evidence = "successful session" if c.kind in ("skill", "refinement") else "evidence session"
+    text.append(f"  support {c.support} {evidence}{'s' if c.support != 1 else ''}")
     failed = len(c.details.get("failed_sessions", []))
     if failed:
         text.append(f", seen in {failed} failed")
