@@ -278,3 +278,36 @@ async def test_command_palette_offers_the_registry_actions(demo_workspace):
         await settle(app, pilot)
         titles = {command.title for command in app.get_system_commands(app.screen)}
         assert {"Approve", "Backlog", "Reject", "Filter", "Sort", "Skills", "History", "Traces"} <= titles
+
+
+async def test_evict_a_drifting_skill_from_the_skills_screen(demo_workspace):
+    config_path = demo_workspace / "config.yaml"
+    # "unused for longer than 0.1 ms": the skill drifts as soon as it is approved
+    config_path.write_text(config_path.read_text() + "learning:\n  drift: {unused_days: 0.000000001}\n")
+    app = make_app(demo_workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        chosen = app.views[queue(app).cursor_key].candidate
+        assert chosen.kind == "skill"
+        await pilot.press("a")
+        for _ in range(200):  # re-mining runs in another process after the decision: wait for its result
+            await settle(app, pilot)
+            if app.eviction_candidate(chosen.name) is not None:
+                break
+            await pilot.pause(0.05)
+        eviction = app.eviction_candidate(chosen.name)
+        assert eviction is not None, "drift detection never proposed the eviction"
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SkillsScreen)
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert app.views[eviction.id].state.value == "evicted"
+        assert chosen.name not in screen_text(app)
+    trailers = decisions(demo_workspace, 1)[0]
+    assert trailers["Skillwarden-Decision"] == ["evict"]
+    assert trailers["Skillwarden-Candidate"] == [eviction.id]
+    assert (demo_workspace / "skills-repo" / "retired" / chosen.name / "SKILL.md").exists()
+    assert not (demo_workspace / "skills-repo" / "skills" / chosen.name).exists()
