@@ -308,12 +308,13 @@ def write_for(session: Session, first_new_step: int, resolved: set[int]) -> Sess
 
 def redact_session(session: Session, first_new_step: int, resolved: set[int]) -> None:
     """Nothing secret may reach the cache: tool arguments, results, the task and the final message.
+    Long strings in arguments (file contents) are capped first, as results are, with a marker.
     (Arguments are stored as JSON, which escapes what `storable` would otherwise have to replace.)"""
     session.task = storable(redact(session.task))
     session.final_message = storable(redact(session.final_message))
     session.model, session.cwd = storable(session.model), storable(session.cwd)
     for step in session.steps[first_new_step:]:
-        step.args = redact_value(step.args)
+        step.args = redact_value(adapters.cap_args(step.args))
         step.result = storable(redact(step.result))
         step.tool = storable(step.tool)
     for index in resolved:

@@ -234,8 +234,8 @@ class Store:
         state = read.state
         with self.transaction() as db:
             if read.reset:
-                old_ids = [(r[0],) for r in db.execute("SELECT id FROM sessions WHERE path = ?", (state.path,))]
-                db.executemany("DELETE FROM steps WHERE session_id = ?", old_ids)
+                stale = "SELECT id FROM sessions WHERE path = ?"
+                db.execute(f"DELETE FROM steps WHERE session_id IN ({stale})", (state.path,))
                 db.execute("DELETE FROM sessions WHERE path = ?", (state.path,))
                 db.execute("DELETE FROM subagent_links WHERE path = ?", (state.path,))
             for write in read.sessions:

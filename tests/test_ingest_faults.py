@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from core import ingest as ingest_module
-from core.adapters import parse_file
+from core.adapters import ARGS_CAP, parse_file
 from core.ingest import IngestReport, ingest_file, ingest_paths
 from core.store import Store
 from tests.conftest import SHARED_TRACES
@@ -347,6 +347,30 @@ def test_a_secret_in_a_trace_never_reaches_the_cache_files(tmp_path):
     store.close()
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("state.db*"))
     assert key.encode() not in raw
+
+
+def test_a_huge_writes_content_is_capped_with_a_marker_and_a_secret_across_the_cut_is_removed(tmp_path):
+    token = "ghp_" + "Zq8Xv2Lm4Nt6Rb1Kc9Wd3Hy7Pf5Js0Ga2Ue4T"  # starts before the cap, ends after it
+    content = "a" * (ARGS_CAP - 21) + " " + token + " " + "filler line\n" * 5000 + "TAIL-OF-THE-FILE"
+    write = {"file_path": "/work/app.py", "content": content}
+    block = {"type": "tool_use", "id": "w1", "name": "Write", "input": write}
+    path = tmp_path / f"{SESSION}.jsonl"
+    path.write_bytes(
+        record("user", "write the app")
+        + record("assistant", [block], second=1)
+        + tool_result("w1", "File created", 2)
+        + record("assistant", [{"type": "text", "text": "Done."}], second=3)
+    )
+    store = Store(tmp_path / "state.db")
+    ingest_paths(store, [path])
+    args = store.steps(SESSION)[0].args
+    store.close()
+    assert args["file_path"] == "/work/app.py"
+    assert args["content"].startswith("a" * 100)
+    assert "[REDACTED:github_token:" in args["content"] and "…[truncated " in args["content"]
+    assert len(args["content"]) < ARGS_CAP + 100
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("state.db*"))
+    assert token[:12].encode() not in raw and b"TAIL-OF-THE-FILE" not in raw
 
 
 def test_a_transaction_inside_another_is_undone_alone_and_committed_with_it(store):

@@ -19,6 +19,8 @@ from core.redact import cut_keeping_secrets_whole
 
 SNIFF_BYTES = 8192
 RESULT_CAP = 2000
+# Long strings inside a tool call's arguments (file contents in a Write or Edit) are cut to this many characters.
+ARGS_CAP = RESULT_CAP
 
 
 @dataclass(frozen=True)
@@ -231,6 +233,23 @@ def cap_text(text: str, limit: int = RESULT_CAP) -> str:
     if len(text) <= limit:
         return text
     return f"{cut_keeping_secrets_whole(text, limit)}…[truncated {len(text) - limit} chars]"
+
+
+def cap_args(value: object, limit: int = ARGS_CAP) -> object:
+    """A tool call's arguments with every string longer than `limit` cut as `cap_text` cuts a result.
+
+    A Write or Edit carries whole file contents; what is read from arguments (the command, the paths,
+    a short excerpt in the review) sits in their first characters. Run before redaction, so the cut
+    never leaves the first part of a secret behind. Values without a long string come back unchanged.
+    """
+    if isinstance(value, str):
+        return cap_text(value, limit) if len(value) > limit else value
+    if isinstance(value, dict):
+        return {key: cap_args(item, limit) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        capped = [cap_args(item, limit) for item in value]
+        return capped if isinstance(value, list) else tuple(capped)
+    return value
 
 
 def content_text(content: object) -> str:
