@@ -7,19 +7,7 @@ import git
 import pytest
 
 from tests.conftest import SHARED_TRACES
-from tui.cli import main
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys, *argv):
-    code, out, err = run(capsys, *argv, "--json")
-    assert code == 0, err
-    return json.loads(out)
+from tests.helpers import run, run_json
 
 
 def test_demo_no_tui_creates_a_workspace_usable_with_home(tmp_path, capsys):

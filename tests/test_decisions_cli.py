@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -11,21 +10,9 @@ import sys
 from core.config import load_config
 from reviews.service import ReviewService
 from skills.library import INTENT_FILE
-from tui.cli import main
+from tests.helpers import run, run_json
 
 ALL_SKILLS_AUTONOMOUS = "rules:\n  - name: demo-autopilot\n    tier: autonomous\n    kinds: [skill]\n"
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys, *argv):
-    code, out, err = run(capsys, *argv, "--json")
-    assert code == 0, err
-    return json.loads(out)
 
 
 def test_log_lists_decisions_newest_first_with_who_when_what_why(demo_workspace, capsys):

@@ -7,20 +7,9 @@ import git
 
 from core.config import load_config
 from skills.library import parse_trailers
+from tests.helpers import screen_text, settle
 from tui.app import SkillwardenApp
 from tui.screens import ConfirmScreen, DetailScreen, HelpScreen
-
-
-async def settle(app, pilot):
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def screen_text(app) -> str:
-    """What the terminal shows now, as plain text lines."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 def table_keys(app):

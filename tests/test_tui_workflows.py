@@ -6,21 +6,12 @@ import pytest
 
 from core.config import load_config
 from skills.library import parse_trailers
+from tests.helpers import screen_text, settle
 from tui.app import SkillwardenApp
 from tui.library_screens import HistoryScreen, SkillsScreen, TracesScreen
 from tui.screens import ConfirmScreen, DetailScreen, QueueScreen, StepsScreen
 
 SIZES = [(80, 24), (160, 48)]
-
-
-async def settle(app, pilot):
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-def screen_text(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 def queue(app):
