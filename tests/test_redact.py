@@ -8,7 +8,6 @@ import hashlib
 import random
 import re
 import string
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -243,16 +242,14 @@ def test_entropy():
     assert shannon_entropy("abcd") == 2
 
 
-def test_throughput_and_no_catastrophic_backtracking():
-    log = "INFO worker started pid=4242 key=value path=/usr/lib/python3 tokens=1234 status=ok\n" * 40_000
-    started = time.perf_counter()
-    redact(log)
-    assert len(log) / (time.perf_counter() - started) > 1_000_000  # bytes per second, with a wide margin
-    for hostile in ("token" * 100_000, "token=" * 100_000, "-----BEGIN RSA PRIVATE KEY-----" * 10_000,
-                    "https://" * 50_000, "eyJ" * 100_000, "--token " * 50_000, "a" * 500_000):  # fmt: skip
-        started = time.perf_counter()
-        redact(hostile)
-        assert time.perf_counter() - started < 2, hostile[:20]
+def test_hostile_inputs_are_handled_whole():
+    """Inputs built to make regexes backtrack. Their speed is measured in bench/redact_scan_speed.py
+    (tests assert no wall-clock time); here they must simply come back intact and unredacted."""
+    for hostile in ("token" * 100_000, "token=" * 100_000, "https://" * 50_000, "eyJ" * 100_000,
+                    "--token " * 50_000, "a" * 500_000):  # fmt: skip
+        assert redact(hostile) == hostile, hostile[:20]
+    headers = redact("-----BEGIN RSA PRIVATE KEY-----" * 10_000)
+    assert "BEGIN RSA" not in headers and headers.startswith("[REDACTED:private_key:")
 
 
 # Text built from the pieces secrets and their contexts are made of, so the properties meet real matches.

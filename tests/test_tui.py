@@ -225,7 +225,7 @@ async def test_new_trace_file_updates_the_queue_without_moving_the_cursor(demo_w
             target = traces / path.relative_to(held_back)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(path, target)
-        for _ in range(100):  # the watcher debounces, then a worker ingests: wait for it, not for a clock
+        for _ in range(400):  # the watcher debounces, then a worker ingests: wait for it, not for a clock
             await pilot.pause(0.05)
             await app.workers.wait_for_complete()
             after = {key: app.views[key].candidate.support for key in table_keys(app) if key in app.views}

@@ -246,7 +246,7 @@ async def test_every_screen_renders_at_80x24_and_wide(demo_workspace, size):
         text = screen_text(app)
         assert "succeeded" in text and "Why this reward" in text
         if size[0] >= 140:  # side by side: the friction bars and the event log are on screen too
-            for _ in range(100):  # the event log is polled on a timer: wait for the approval to show up
+            for _ in range(400):  # the event log is polled on a timer: wait for the approval to show up
                 if "approve" in text:
                     break
                 await pilot.pause(0.05)
