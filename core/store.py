@@ -177,11 +177,6 @@ class Store:
         with self._lock:
             self._db.close()
 
-    def ensure_schema(self, sql: str) -> None:
-        """Let a module that keeps its own derived data add its tables (CREATE ... IF NOT EXISTS)."""
-        with self._lock:
-            self._db.executescript(sql)
-
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction. Opened inside another one (ingest stores a batch of files in one), it is a
@@ -289,15 +284,6 @@ class Store:
             )
             for row in rows
         ]  # fmt: skip
-
-    def session_tokens(self) -> dict[str, list[tuple[int, str]]]:
-        """Per session, its (step index, token) pairs for non-noise steps, in order."""
-        result: dict[str, list[tuple[int, str]]] = {}
-        for row in self._query(
-            "SELECT session_id, idx, token FROM steps WHERE token IS NOT NULL ORDER BY session_id, idx"
-        ):
-            result.setdefault(row[0], []).append((row[1], row[2]))
-        return result
 
     def counts(self) -> dict[str, int]:
         row = self._query(

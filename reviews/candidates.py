@@ -391,11 +391,6 @@ def harness_reader(root: Path) -> Callable[[str], str | None]:
     return read
 
 
-def mined_skill_candidates(store: Store, config: Config) -> list[StoredCandidate]:
-    """The skill candidates alone (the service's refresh until it stores every source)."""
-    return build_candidates(store, config)["mining"]
-
-
 def evaluate_store(store: Store, config: Config, older_share: float = 0.5) -> dict:
     """Predict on the older sessions, check on the newer ones (see `core.predict`)."""
     settings = extraction_settings(config)
