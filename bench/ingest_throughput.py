@@ -41,6 +41,12 @@ def ensure_corpus(args: argparse.Namespace) -> Path:
     return corpus
 
 
+def cpu_seconds() -> tuple[float, float]:
+    """User + system CPU time of this process, and of its finished child processes (the ingest workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
 def bare_json_loop(files: list[Path]) -> tuple[float, int]:
     """Seconds to json.loads every line of every file, and the number of lines."""
     started = time.perf_counter()
@@ -59,6 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--corpus", help="an existing corpus folder (default: generate one under /tmp)")
     parser.add_argument("--target-bytes", type=int, default=1_000_000_000, help="size of the generated corpus")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workers", type=int, help="ingest worker processes (default: one per CPU; 0: none)")
     parser.add_argument("--stdlib-json", action="store_true", help="decode with json instead of orjson")
     parser.add_argument("--without-redaction", action="store_true", help="diagnostic: redaction's share of the time")
     args = parser.parse_args(argv)
@@ -79,9 +86,10 @@ def main(argv: list[str] | None = None) -> None:
 
     with tempfile.TemporaryDirectory(prefix="skillwarden-bench-db-", dir="/tmp") as scratch:
         store = Store(Path(scratch) / "state.db")
-        started = time.perf_counter()
-        report = ingest_paths(store, [corpus])
+        started, cpu_before = time.perf_counter(), cpu_seconds()
+        report = ingest_paths(store, [corpus], workers=args.workers)
         ingest_seconds = time.perf_counter() - started
+        main_cpu, workers_cpu = (after - before for after, before in zip(cpu_seconds(), cpu_before, strict=True))
         counts = store.counts()
         store.close()
         db_bytes = sum(f.stat().st_size for f in Path(scratch).iterdir())
@@ -91,9 +99,11 @@ def main(argv: list[str] | None = None) -> None:
         f"{counts['steps']} steps, {len(report.errors)} errors, cache {db_bytes / 1e6:.1f} MB)"
     )
     print(f"ratio ingest/bare (throughput): {bare_seconds / ingest_seconds:.2f}")
+    print(f"CPU: this process {main_cpu:.2f}s, worker processes {workers_cpu:.2f}s")
     decoder = getattr(claude_code.json_loads, "__module__", None) or "orjson"
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"decoder: {decoder}; peak RSS of this process: {peak_rss:.0f} MB")
+    worker_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"decoder: {decoder}; peak RSS of this process: {peak_rss:.0f} MB, of the largest worker: {worker_rss:.0f} MB")
 
 
 if __name__ == "__main__":

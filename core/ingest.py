@@ -19,9 +19,14 @@ where the stored evidence ends: nothing is lost and nothing is counted twice.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
+import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -31,7 +36,7 @@ from core.adapters import SNIFF_BYTES, claude_code
 from core.model import ParseError, Session
 from core.redact import redact, redact_value
 from core.reward import grade
-from core.store import FileRead, FileState, SessionWrite, Store
+from core.store import FileRead, FileState, PreparedRead, SessionWrite, Store, prepare_read
 from core.tail import (
     MAX_DOCUMENT_BYTES,
     MAX_LINE_BYTES,
@@ -50,8 +55,16 @@ TRACE_SUFFIXES = (".jsonl", ".json", ".traj", ".aider.chat.history.md")
 SUBAGENT_META_SUFFIX = ".meta.json"
 # Formats whose files are read line by line; the others are one JSON document each.
 LINE_SUFFIXES = (".jsonl", ".md")
-# How long one transaction of ingest stays open: the store's other users (the TUI) wait at most this long.
+# Reads are stored together until this many files or this much time has gathered: a commit costs more
+# than a small transcript, and what was read should reach the TUI soon.
+BATCH_FILES = 256
 BATCH_SECONDS = 0.05
+# Files read from their start go to worker processes past this many bytes (starting the pool costs
+# about a tenth of a second), in tasks of about TASK_BYTES or TASK_FILES, a few per worker in flight.
+POOL_MIN_BYTES = 16 * 1024 * 1024
+TASK_BYTES = 1024 * 1024
+TASK_FILES = 64
+IN_FLIGHT_PER_WORKER = 4
 # Claude Code bookkeeping lines that carry no session (no sessionId): skipped before JSON decoding.
 # They are written with `type` first; a line spelled otherwise is simply decoded and then ignored.
 CLAUDE_CODE_SKIP_PREFIXES = (b'{"type":"file-history-snapshot"', b'{"type":"summary"')
@@ -91,6 +104,47 @@ def trace_files(paths: Iterable[os.PathLike | str]) -> Iterator[tuple[Path, Path
             yield path, None
 
 
+# A file to ingest: its path, the folder it was found in (None if named itself), and whether it is known to
+# be a regular file at its real path (found below a real folder, not a symlink), which needs no checks.
+FoundFile = tuple[str, str | None, bool]
+
+
+def found_files(paths: Iterable[os.PathLike | str]) -> Iterator[FoundFile]:
+    """The files of `trace_files`, in the same order, as strings from one directory scan per folder:
+    ingest looks at every file of every watched folder, and a path object and a realpath for each of
+    thousands of files cost more than reading a small transcript."""
+    for raw in paths:
+        path = os.fspath(raw)
+        if not os.path.isdir(path):
+            yield path, None, False
+            continue
+        # Walking the folder's real path gives every file below it by its real path: folder symlinks
+        # inside are not followed.
+        real = os.path.realpath(path)
+        for file, plain in _scan(real):
+            yield file, real, plain
+
+
+def _scan(folder: str) -> Iterator[tuple[str, bool]]:
+    """Trace files below `folder`, files before sub-folders, each level sorted by name (as os.walk with
+    sorted names gives them), and whether each is a regular file rather than a symlink or other."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return
+    folders = []
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(entry.path)
+            elif is_trace_name(entry.name):
+                yield entry.path, entry.is_file(follow_symlinks=False)
+        except OSError:
+            continue
+    for sub in folders:
+        yield from _scan(sub)
+
+
 def skip_reason(path: Path, root: Path | None) -> str | None:
     """Why `path` is not read at all (checked before opening it), or None."""
     try:
@@ -107,70 +161,246 @@ def skip_reason(path: Path, root: Path | None) -> str | None:
     return f"skipped: {kind}, not a trace file" if kind else None
 
 
-def ingest_paths(store: Store, paths: Iterable[os.PathLike | str]) -> IngestReport:
-    """Ingest every trace file below `paths`, several files to a transaction: a commit costs more than
-    reading a small transcript. Each file's read position still commits with what was built from it."""
+def ingest_paths(
+    store: Store, paths: Iterable[os.PathLike | str], *, workers: int | None = None,
+    pool_min_bytes: int = POOL_MIN_BYTES,
+) -> IngestReport:  # fmt: skip
+    """Ingest every trace file below `paths`: what is new in each file is read, and stored with the file's
+    read position in the same transaction.
+
+    Files read from their start (new, replaced or truncated ones) are parsed by `workers` processes
+    (default: one per CPU) once more than `pool_min_bytes` of them have been met; this process stores
+    what they send back, in the order the files were found. `workers=0` reads everything here.
+    """
     report = IngestReport()
-    files = trace_files(paths)
-    more = True
-    while more:
-        with store.transaction():
-            more = ingest_batch(store, files, report, time.monotonic() + BATCH_SECONDS)
+    workers = default_workers() if workers is None else workers
+    with FreshReads(workers, pool_min_bytes) as fresh:
+        writer = BatchWriter(store, report)
+
+        def store_everything_read() -> None:
+            writer.add_all(fresh.drain())
+            writer.flush()
+
+        for found in found_files(paths):
+            planned = plan_read(store, found, report, before_move=store_everything_read)
+            if planned is None:
+                continue
+            key, previous, change, size = planned
+            if is_resumable(previous, change):
+                # A resumed read loads the sessions it continues: whatever comes before it is stored first.
+                store_everything_read()
+                writer.add(prepared_outcome(read_path(store.load_session, key, previous)))
+            else:
+                writer.add_all(fresh.read(key, size))
+        writer.add_all(fresh.drain())
+        writer.flush()
     return report
 
 
-def ingest_batch(
-    store: Store, files: Iterator[tuple[Path, Path | None]], report: IngestReport, deadline: float
-) -> bool:
-    """Ingest files until the deadline has passed; whether any may remain."""
-    for path, root in files:
-        ingest_file(store, path, report, root=root)
-        if time.monotonic() >= deadline:
-            return True
-    return False
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def ingest_file(store: Store, path: Path, report: IngestReport, *, root: Path | None = None) -> None:
-    # os.path.realpath is what Path.resolve returns for an existing file, without its extra stat and objects.
-    key = os.path.realpath(path) if path.exists() else str(path.absolute())
-    reason = skip_reason(path, root)
-    if reason:
-        report.add_error(ParseError(key, reason))
-        return
+Planned = tuple[str, FileState | None, Change, int]  # key, state of the last read, change, bytes to read
+
+
+def plan_read(
+    store: Store, found: FoundFile, report: IngestReport, before_move: Callable[[], None]
+) -> Planned | None:
+    """What to read of a file, or None when nothing (unchanged, or skipped with an error in the report).
+    A new file costs one stat and a lookup or two: its first bytes are read only if it may be a renamed one."""
+    path, root, plain = found
+    if plain:  # a regular file below a real folder: its path is its real path
+        key = path
+    else:
+        # os.path.realpath is what Path.resolve gives for an existing file, without its extra stat and objects.
+        key = os.path.realpath(path) if os.path.exists(path) else os.path.abspath(path)
+        reason = skip_reason(Path(path), None if root is None else Path(root))
+        if reason:
+            report.add_error(ParseError(key, reason))
+            return None
     try:
-        with path.open("rb") as handle:
+        previous = store.file_state(key)
+        if previous is None:
+            info = os.stat(key)
+            if store.file_with_inode(info.st_dev, info.st_ino, other_than=key) is None:
+                return key, None, Change.NEW, info.st_size
+        with Path(key).open("rb") as handle:
             identity = identify(handle)
-            previous = store.file_state(key) or moved_here(store, key, identity)
-            change = classify(previous, identity)
-            if change is Change.UNCHANGED:
-                report.unchanged += 1
-                return
-            read, errors = read_file(store, key, handle, identity, previous, change)
     except OSError as exc:  # deleted or made unreadable between the look and the read
         report.add_error(ParseError(key, f"skipped: cannot read: {exc.strerror or exc}"))
-        return
-    store.apply_file_read(read)
-    report.files += 1
-    report.sessions += len(read.sessions)
-    report.steps += sum(len(w.session.steps) - w.first_new_step for w in read.sessions)
-    for error in errors:
-        report.add_error(error)
+        return None
+    if previous is None:
+        before_move()
+        previous = moved_here(store, key, identity)
+    change = classify(previous, identity)
+    if change is Change.UNCHANGED:
+        report.unchanged += 1
+        return None
+    return key, previous, change, identity.size - (previous.consumed if is_resumable(previous, change) else 0)
+
+
+def read_path(load_session: SessionLoader, key: str, previous: FileState | None) -> Read | None:
+    """Read what is new in the file at `key` since `previous`; None if nothing changed after all."""
+    try:
+        with Path(key).open("rb") as handle:
+            identity = identify(handle)
+            change = classify(previous, identity)
+            if change is Change.UNCHANGED:
+                return None
+            return read_file(load_session, key, handle, identity, previous, change)
+    except OSError as exc:  # deleted or made unreadable between the look and the read
+        return None, [ParseError(key, f"skipped: cannot read: {exc.strerror or exc}")]
+
+
+# A read as sent back by a worker: the rows to store (None if nothing was read), and the problems.
+Outcome = tuple[PreparedRead | None, list[ParseError]]
+
+
+def prepared_outcome(read: Read | None) -> Outcome:
+    if read is None:
+        return None, []
+    file_read, errors = read
+    return (None if file_read is None else prepare_read(file_read)), errors
+
+
+def read_fresh_files(keys: list[str]) -> list[Outcome]:
+    """Worker process: read files from their start, as rows ready to store. No store is needed: only a
+    resumed read loads stored sessions, and those are read by the process that owns the store."""
+    return [prepared_outcome(read_path(no_stored_sessions, key, None)) for key in keys]
+
+
+def no_stored_sessions(_session_id: str) -> None:
+    return None
+
+
+class FreshReads:
+    """Files read from their start, in order: here until `pool_min_bytes` of them were met, then by a
+    pool of worker processes, a few tasks of about TASK_BYTES each in flight per worker."""
+
+    def __init__(self, workers: int, pool_min_bytes: int):
+        self.workers = workers
+        self.pool_min_bytes = pool_min_bytes
+        self.bytes_seen = 0
+        self.pool: ProcessPoolExecutor | None = None
+        self.task: list[str] = []
+        self.task_bytes = 0
+        self.in_flight: deque[tuple[list[str], Future]] = deque()
+        self.max_in_flight = IN_FLIGHT_PER_WORKER * workers
+
+    def __enter__(self) -> FreshReads:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def read(self, key: str, size: int) -> list[Outcome]:
+        """Read `key` or queue it; the outcomes that are ready, in order."""
+        self.bytes_seen += size
+        if self.pool is None and (self.workers < 1 or self.bytes_seen < self.pool_min_bytes):
+            return [prepared_outcome(read_path(no_stored_sessions, key, None))]
+        self.task.append(key)
+        self.task_bytes += size
+        if self.task_bytes >= TASK_BYTES or len(self.task) >= TASK_FILES:
+            self.submit()
+        ready: list[Outcome] = []
+        while self.in_flight and (self.in_flight[0][1].done() or len(self.in_flight) > self.max_in_flight):
+            ready += self.take()
+        return ready
+
+    def drain(self) -> list[Outcome]:
+        """Every queued file's outcome, in order."""
+        if self.task:
+            self.submit()
+        ready: list[Outcome] = []
+        while self.in_flight:
+            ready += self.take()
+        return ready
+
+    def submit(self) -> None:
+        keys, self.task, self.task_bytes = self.task, [], 0
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=pool_context())
+        try:
+            future = self.pool.submit(read_fresh_files, keys)
+        except BrokenProcessPool:
+            future = Future()
+            future.set_exception(BrokenProcessPool("the ingest worker pool is broken"))
+        self.in_flight.append((keys, future))
+
+    def take(self) -> list[Outcome]:
+        keys, future = self.in_flight.popleft()
+        try:
+            return future.result()
+        except BrokenProcessPool:  # a worker died (killed, out of memory): these files are read here instead
+            return read_fresh_files(keys)
+
+
+def pool_context() -> multiprocessing.context.BaseContext:
+    """fork is the cheapest start, but forking a process that runs other threads (the TUI, the watcher)
+    can copy a lock in a held state into the child; forkserver forks from a clean single-threaded server."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+class BatchWriter:
+    """Stores read outcomes several files to a transaction (a commit costs more than a small transcript),
+    keeping a transaction short so the store's other users (the TUI) wait little."""
+
+    def __init__(self, store: Store, report: IngestReport):
+        self.store = store
+        self.report = report
+        self.pending: list[PreparedRead] = []
+        self.first_pending = 0.0
+
+    def add_all(self, outcomes: list[Outcome]) -> None:
+        for outcome in outcomes:
+            self.add(outcome)
+
+    def add(self, outcome: Outcome) -> None:
+        prepared, errors = outcome
+        for error in errors:
+            self.report.add_error(error)
+        if prepared is None:
+            return
+        if not self.pending:
+            self.first_pending = time.monotonic()
+        self.pending.append(prepared)
+        self.report.files += 1
+        self.report.sessions += len(prepared.session_rows)
+        self.report.steps += len(prepared.step_rows)
+        if len(self.pending) >= BATCH_FILES or time.monotonic() - self.first_pending >= BATCH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, []
+        self.store.apply_prepared(pending)
 
 
 Read = tuple[FileRead, list[ParseError]]  # what to store, and the problems to report
+SessionLoader = Callable[[str], Session | None]  # a stored session by id (Store.load_session)
+
+
+def is_resumable(previous: FileState | None, change: Change) -> bool:
+    """A grown transcript read from its saved offset: the one read that needs the stored sessions."""
+    return change is Change.GREW and previous is not None and previous.parser_state is not None
 
 
 def read_file(
-    store: Store, key: str, handle: BinaryIO, identity: Identity, previous: FileState | None, change: Change
+    load_session: SessionLoader, key: str, handle: BinaryIO, identity: Identity, previous: FileState | None,
+    change: Change,
 ) -> Read:
-    """Read what is new in the file: from the saved offset for a grown transcript, else from its start."""
+    """Read what is new in the file: from the saved offset for a grown transcript, else from its start.
+    Only a resumed read (`is_resumable`) looks up stored sessions, with `load_session`."""
     if not identity.head.strip():
         return FileRead(file_state(key, identity, 0, None, [])), []  # just created: nothing to read yet
     if looks_binary(identity.head):
         return failed_read(key, identity, "skipped: binary file (NUL bytes), not a trace")
-    resumable = change is Change.GREW and previous is not None and previous.parser_state is not None
-    if resumable:
-        return read_claude_code(store, key, handle, identity, previous)
+    if is_resumable(previous, change):
+        return read_claude_code(load_session, key, handle, identity, previous)
     # The first KB names the format of nearly every file; the full sniff window only when it does not.
     fmt = adapters.sniff(identity.head, key)
     if fmt is None:
@@ -182,7 +412,7 @@ def read_file(
         if fmt is None:
             return failed_read(key, identity, str(adapters.UnsupportedFormat(key)))
     if fmt == claude_code.FORMAT:
-        return read_claude_code(store, key, handle, identity, None)
+        return read_claude_code(load_session, key, handle, identity, None)
     return read_whole(key, handle, identity, fmt)
 
 
@@ -214,7 +444,9 @@ def failed_read(key: str, identity: Identity, message: str) -> Read:
     return FileRead(file_state(key, identity, identity.size, None, errors)), errors
 
 
-def read_claude_code(store: Store, key: str, handle: BinaryIO, identity: Identity, previous: FileState | None) -> Read:
+def read_claude_code(
+    load_session: SessionLoader, key: str, handle: BinaryIO, identity: Identity, previous: FileState | None
+) -> Read:
     """Read a transcript from where the last read stopped (`previous`), or from its start."""
     saved = previous.parser_state if previous is not None else None
     offset = previous.consumed if saved is not None else 0
@@ -222,7 +454,7 @@ def read_claude_code(store: Store, key: str, handle: BinaryIO, identity: Identit
     # A whole last line taken before its newline was written: that newline, when it comes, ends the
     # same line rather than starting one, so line numbers stay those of a reading of the whole file.
     line_open = bool(saved and saved.get("open"))
-    parse = claude_code.ResumableParse(key, saved["sessions"] if saved else None, store.load_session)
+    parse = claude_code.ResumableParse(key, saved["sessions"] if saved else None, load_session)
     errors: list[ParseError] = []
     consumed = offset
     for line in iter_lines(handle, offset, number if line_open else number + 1, max_line_bytes=MAX_LINE_BYTES):

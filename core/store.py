@@ -226,27 +226,22 @@ class Store:
     def apply_file_read(self, read: FileRead) -> None:
         """Store one read of one file and its new read position in one transaction, so a crash leaves
         either both or neither: the next read resumes exactly where the stored evidence ends."""
-        state = read.state
+        self.apply_prepared([prepare_read(read)])
+
+    def apply_prepared(self, reads: list[PreparedRead]) -> None:
+        """Store several files' reads, each with its read position, in one transaction.
+
+        Statements run once per kind for the whole batch (a statement per file costs more than the
+        rows). That order equals file-by-file order unless two reads write the same session, which
+        happens when one session's lines sit in two files: such a batch is stored file by file.
+        """
+        if not reads:
+            return
+        session_ids = [row[0] for read in reads for row in read.session_rows]
+        groups = [reads] if len(set(session_ids)) == len(session_ids) else [[read] for read in reads]
         with self.transaction() as db:
-            if read.reset:
-                stale = "SELECT id FROM sessions WHERE path = ?"
-                db.execute(f"DELETE FROM steps WHERE session_id IN ({stale})", (state.path,))
-                db.execute("DELETE FROM sessions WHERE path = ?", (state.path,))
-                db.execute("DELETE FROM subagent_links WHERE path = ?", (state.path,))
-            for write in read.sessions:
-                write_session(db, write)
-            db.executemany(
-                "INSERT OR REPLACE INTO subagent_links VALUES(?,?,?,?,?)",
-                [(root, agent, parent, call, state.path) for (root, agent), (parent, call) in read.links.items()],
-            )
-            db.execute(
-                "INSERT OR REPLACE INTO files VALUES(?,?,?,?,?,?,?,?,?,?)",
-                (
-                    state.path, state.dev, state.inode, state.size, state.mtime_ns, state.fingerprint,
-                    state.consumed, state.format, state.error,
-                    None if state.parser_state is None else json.dumps(state.parser_state, separators=(",", ":")),
-                ),
-            )  # fmt: skip
+            for group in groups:
+                write_prepared(db, group)
 
     # -- sessions --------------------------------------------------------------------------------
     def sessions(self, *, outcome: str | None = None) -> list[StoredSession]:
@@ -373,36 +368,82 @@ def file_state_from_row(row: sqlite3.Row) -> FileState:
 encode_args = json.JSONEncoder(default=str).encode
 
 
-def write_session(db: sqlite3.Connection, write: SessionWrite) -> None:
-    """Upsert the session row; insert its new steps and update the earlier ones whose result arrived."""
+@dataclass
+class PreparedRead:
+    """A FileRead as the rows it writes: plain tuples, cheap to send from a worker process and to store."""
+
+    path: str
+    reset: bool
+    file_row: tuple
+    session_rows: list[tuple] = field(default_factory=list)
+    step_deletes: list[tuple] = field(default_factory=list)  # (session id, first step index to replace)
+    step_rows: list[tuple] = field(default_factory=list)
+    result_updates: list[tuple] = field(default_factory=list)  # results that arrived for stored steps
+    link_rows: list[tuple] = field(default_factory=list)
+
+
+def prepare_read(read: FileRead) -> PreparedRead:
+    state = read.state
+    prepared = PreparedRead(
+        state.path, read.reset,
+        (
+            state.path, state.dev, state.inode, state.size, state.mtime_ns, state.fingerprint, state.consumed,
+            state.format, state.error,
+            None if state.parser_state is None else json.dumps(state.parser_state, separators=(",", ":")),
+        ),
+        link_rows=[(root, agent, parent, call, state.path) for (root, agent), (parent, call) in read.links.items()],
+    )  # fmt: skip
+    for write in read.sessions:
+        add_session_rows(prepared, write)
+    return prepared
+
+
+def add_session_rows(prepared: PreparedRead, write: SessionWrite) -> None:
+    """The session row; its new steps (replacing any stored from that index on); earlier steps whose
+    result arrived now."""
     session = write.session
     root_id, agent_id = split_subagent_id(session.id) or (None, None)
-    db.execute(
-        f"INSERT OR REPLACE INTO sessions({SESSION_COLUMNS}, root_id, agent_id) VALUES({','.join('?' * 20)})",
-        (
-            session.id, session.path, session.format, session.task, session.started_at, session.ended_at,
-            Outcome(session.outcome).value, write.reward, write.explanation, len(session.steps), session.errors,
-            session.tokens_in, session.tokens_out, session.model, session.cwd, session.final_message,
-            session.interruptions, session.rejections, root_id, agent_id,
-        ),
-    )  # fmt: skip
+    prepared.session_rows.append((
+        session.id, session.path, session.format, session.task, session.started_at, session.ended_at,
+        Outcome(session.outcome).value, write.reward, write.explanation, len(session.steps), session.errors,
+        session.tokens_in, session.tokens_out, session.model, session.cwd, session.final_message,
+        session.interruptions, session.rejections, root_id, agent_id,
+    ))  # fmt: skip
     first = write.first_new_step
-    db.execute("DELETE FROM steps WHERE session_id = ? AND idx >= ?", (session.id, first))
+    prepared.step_deletes.append((session.id, first))
+    prepared.step_rows += [
+        (
+            session.id, idx, step.tool, normalize_step(step), encode_args(step.args), step.result,
+            int(step.is_error), int(step.cascade), step.started_at, step.line, step.call_id, step.ended_at,
+        )
+        for idx, step in enumerate(session.steps[first:], start=first)
+    ]  # fmt: skip
+    prepared.result_updates += [
+        (step.result, int(step.is_error), int(step.cascade), step.ended_at, session.id, idx)
+        for idx, step in ((idx, session.steps[idx]) for idx in sorted(write.resolved))
+    ]
+
+
+def write_prepared(db: sqlite3.Connection, reads: list[PreparedRead]) -> None:
+    """The rows of `reads`, one statement per kind: what reset reads replace goes first."""
+
+    def rows(kind: str) -> list[tuple]:
+        return [row for read in reads for row in getattr(read, kind)]
+
+    reset = [(read.path,) for read in reads if read.reset]
+    if reset:
+        db.executemany("DELETE FROM steps WHERE session_id IN (SELECT id FROM sessions WHERE path = ?)", reset)
+        db.executemany("DELETE FROM sessions WHERE path = ?", reset)
+        db.executemany("DELETE FROM subagent_links WHERE path = ?", reset)
     db.executemany(
-        "INSERT INTO steps VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
-        [
-            (
-                session.id, idx, step.tool, normalize_step(step), encode_args(step.args),
-                step.result, int(step.is_error), int(step.cascade), step.started_at, step.line, step.call_id,
-                step.ended_at,
-            )
-            for idx, step in enumerate(session.steps[first:], start=first)
-        ],
-    )  # fmt: skip
+        f"INSERT OR REPLACE INTO sessions({SESSION_COLUMNS}, root_id, agent_id) VALUES({','.join('?' * 20)})",
+        rows("session_rows"),
+    )
+    db.executemany("DELETE FROM steps WHERE session_id = ? AND idx >= ?", rows("step_deletes"))
+    db.executemany("INSERT INTO steps VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", rows("step_rows"))
     db.executemany(
         "UPDATE steps SET result = ?, is_error = ?, cascade = ?, ended_at = ? WHERE session_id = ? AND idx = ?",
-        [
-            (step.result, int(step.is_error), int(step.cascade), step.ended_at, session.id, idx)
-            for idx, step in ((idx, session.steps[idx]) for idx in sorted(write.resolved))
-        ],
-    )  # fmt: skip
+        rows("result_updates"),
+    )
+    db.executemany("INSERT OR REPLACE INTO subagent_links VALUES(?,?,?,?,?)", rows("link_rows"))
+    db.executemany("INSERT OR REPLACE INTO files VALUES(?,?,?,?,?,?,?,?,?,?)", [read.file_row for read in reads])

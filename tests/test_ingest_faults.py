@@ -11,7 +11,7 @@ import pytest
 
 from core import ingest as ingest_module
 from core.adapters import ARGS_CAP, parse_file
-from core.ingest import IngestReport, ingest_file, ingest_paths
+from core.ingest import ingest_paths
 from core.store import Store
 from tests.conftest import SHARED_TRACES
 
@@ -238,8 +238,7 @@ def test_an_unreadable_file_is_a_notice_not_a_crash(tmp_path, store, monkeypatch
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(Path, "open", refuse)
-    report = IngestReport()
-    ingest_file(store, path, report)
+    report = ingest_paths(store, [path])
     assert report.errors[0]["message"] == "skipped: cannot read: Permission denied"
 
 
