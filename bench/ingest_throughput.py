@@ -21,7 +21,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core import ingest  # noqa: E402
-from core.adapters import claude_code  # noqa: E402
 from core.demo_traces import generate_corpus  # noqa: E402
 from core.ingest import ingest_paths, trace_files  # noqa: E402
 from core.store import Store  # noqa: E402
@@ -70,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--without-redaction", action="store_true", help="diagnostic: redaction's share of the time")
     args = parser.parse_args(argv)
     if args.stdlib_json:
-        claude_code.json_loads = json.loads
+        ingest.json_loads = json.loads
     if args.without_redaction:
         ingest.redact = ingest.redact_value = lambda value: value
     corpus = ensure_corpus(args)
@@ -100,10 +99,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(f"ratio ingest/bare (throughput): {bare_seconds / ingest_seconds:.2f}")
     print(f"CPU: this process {main_cpu:.2f}s, worker processes {workers_cpu:.2f}s")
-    decoder = getattr(claude_code.json_loads, "__module__", None) or "orjson"
+    decoder = getattr(ingest.json_loads, "__module__", None) or "orjson"
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     worker_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"decoder: {decoder}; peak RSS of this process: {peak_rss:.0f} MB, of the largest worker: {worker_rss:.0f} MB")
+    print(f"decoder: {decoder}; peak RSS of this process: {peak_rss:.0f} MB, largest worker: {worker_rss:.0f} MB")
 
 
 if __name__ == "__main__":

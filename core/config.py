@@ -37,6 +37,10 @@ unwatch: []
 # is missed.
 rescan_interval: 30
 
+# Processes that parse trace files read from their start (a first ingest, a rebuild), once more than a
+# few MB of them are waiting; the default is one per CPU. 0 parses everything in the main process.
+# ingest_workers: 2
+
 # The git repository of approved skills that agents load.
 skills_repo: skills-repo
 
@@ -114,6 +118,7 @@ class Config:
     discover: bool = True
     unwatch: list[Path] = field(default_factory=list)
     rescan_interval: float = 30.0
+    ingest_workers: int | None = None  # None: one per CPU (core.ingest.default_workers)
 
     @property
     def state_db(self) -> Path:
@@ -172,6 +177,11 @@ def config_from_mapping(
     rescan_interval = raw.get("rescan_interval", 30)
     if isinstance(rescan_interval, bool) or not isinstance(rescan_interval, int | float) or rescan_interval <= 0:
         raise ConfigError(f"{source}: rescan_interval must be a positive number of seconds")
+    ingest_workers = raw.get("ingest_workers")
+    if ingest_workers is not None and (
+        isinstance(ingest_workers, bool) or not isinstance(ingest_workers, int) or not 0 <= ingest_workers <= 64
+    ):
+        raise ConfigError(f"{source}: ingest_workers must be an integer from 0 to 64")
     discovered = default_trace_folders(user_home) if discover and user_home is not None else []
     min_support = raw.get("min_support", 3)
     if not isinstance(min_support, int) or min_support < 2:
@@ -196,6 +206,7 @@ def config_from_mapping(
         discover=discover,
         unwatch=unwatch,
         rescan_interval=float(rescan_interval),
+        ingest_workers=ingest_workers,
     )
 
 

@@ -31,10 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+import orjson
+
 from core import adapters
 from core.adapters import SNIFF_BYTES, claude_code
 from core.model import ParseError, Session
-from core.redact import redact, redact_value
+from core.redact import might_hold_secret, redact, redact_value
 from core.reward import grade
 from core.store import FileRead, FileState, PreparedRead, SessionWrite, Store, prepare_read
 from core.tail import (
@@ -61,10 +63,12 @@ BATCH_FILES = 256
 BATCH_SECONDS = 0.05
 # Files read from their start go to worker processes past this many bytes (starting the pool costs
 # about a tenth of a second), in tasks of about TASK_BYTES or TASK_FILES, a few per worker in flight.
-POOL_MIN_BYTES = 16 * 1024 * 1024
+POOL_MIN_BYTES = 4 * 1024 * 1024
 TASK_BYTES = 1024 * 1024
 TASK_FILES = 64
 IN_FLIGHT_PER_WORKER = 4
+# orjson decodes transcript lines about 3 times as fast as json (bench/ingest_throughput.py --stdlib-json).
+json_loads = orjson.loads
 # Claude Code bookkeeping lines that carry no session (no sessionId): skipped before JSON decoding.
 # They are written with `type` first; a line spelled otherwise is simply decoded and then ignored.
 CLAUDE_CODE_SKIP_PREFIXES = (b'{"type":"file-history-snapshot"', b'{"type":"summary"')
@@ -181,8 +185,12 @@ def ingest_paths(
             writer.add_all(fresh.drain())
             writer.flush()
 
+        def report_error(error: ParseError) -> None:  # in its place among the reads still in the pool
+            writer.add_all(fresh.ready((None, [error])))
+
+        known = store.file_identities()
         for found in found_files(paths):
-            planned = plan_read(store, found, report, before_move=store_everything_read)
+            planned = plan_read(store, found, known, report, report_error, before_move=store_everything_read)
             if planned is None:
                 continue
             key, previous, change, size = planned
@@ -205,10 +213,15 @@ Planned = tuple[str, FileState | None, Change, int]  # key, state of the last re
 
 
 def plan_read(
-    store: Store, found: FoundFile, report: IngestReport, before_move: Callable[[], None]
+    store: Store, found: FoundFile, known: tuple[set[str], set[tuple[int, int]]], report: IngestReport,
+    report_error: Callable[[ParseError], None], before_move: Callable[[], None],
 ) -> Planned | None:
     """What to read of a file, or None when nothing (unchanged, or skipped with an error in the report).
-    A new file costs one stat and a lookup or two: its first bytes are read only if it may be a renamed one."""
+
+    `known` holds the paths and (device, inode) pairs of the files read before this ingest: a file with
+    neither is new, which costs one stat. Its first bytes are read only if it may be a renamed one.
+    """
+    known_paths, known_inodes = known
     path, root, plain = found
     if plain:  # a regular file below a real folder: its path is its real path
         key = path
@@ -217,18 +230,18 @@ def plan_read(
         key = os.path.realpath(path) if os.path.exists(path) else os.path.abspath(path)
         reason = skip_reason(Path(path), None if root is None else Path(root))
         if reason:
-            report.add_error(ParseError(key, reason))
+            report_error(ParseError(key, reason))
             return None
     try:
-        previous = store.file_state(key)
+        previous = store.file_state(key) if key in known_paths else None
         if previous is None:
             info = os.stat(key)
-            if store.file_with_inode(info.st_dev, info.st_ino, other_than=key) is None:
+            if (info.st_dev, info.st_ino) not in known_inodes:
                 return key, None, Change.NEW, info.st_size
         with Path(key).open("rb") as handle:
             identity = identify(handle)
     except OSError as exc:  # deleted or made unreadable between the look and the read
-        report.add_error(ParseError(key, f"skipped: cannot read: {exc.strerror or exc}"))
+        report_error(ParseError(key, f"skipped: cannot read: {exc.strerror or exc}"))
         return None
     if previous is None:
         before_move()
@@ -304,10 +317,25 @@ class FreshReads:
         self.task_bytes += size
         if self.task_bytes >= TASK_BYTES or len(self.task) >= TASK_FILES:
             self.submit()
+        return self.take_ready()
+
+    def take_ready(self) -> list[Outcome]:
+        """The outcomes at the head of the queue that are done, waiting only while too many are in flight."""
         ready: list[Outcome] = []
         while self.in_flight and (self.in_flight[0][1].done() or len(self.in_flight) > self.max_in_flight):
             ready += self.take()
         return ready
+
+    def ready(self, outcome: Outcome) -> list[Outcome]:
+        """An outcome known without reading (a file skipped), queued behind the files before it."""
+        if not self.task and not self.in_flight:
+            return [outcome]
+        if self.task:
+            self.submit()
+        done: Future = Future()
+        done.set_result([outcome])
+        self.in_flight.append(([], done))
+        return self.take_ready()
 
     def drain(self) -> list[Outcome]:
         """Every queued file's outcome, in order."""
@@ -457,21 +485,22 @@ def read_claude_code(
     parse = claude_code.ResumableParse(key, saved["sessions"] if saved else None, load_session)
     errors: list[ParseError] = []
     consumed = offset
-    for line in iter_lines(handle, offset, number if line_open else number + 1, max_line_bytes=MAX_LINE_BYTES):
-        if line.data is None:
-            errors.append(ParseError(key, f"line longer than {MAX_LINE_BYTES} bytes skipped", line=line.number))
-        elif not line.data.startswith(CLAUDE_CODE_SKIP_PREFIXES):
-            if line.complete:
-                record, problem = decode_json_line(line.data)
+    lines = iter_lines(handle, offset, number if line_open else number + 1, max_line_bytes=MAX_LINE_BYTES)
+    for line_number, end, data, complete in lines:  # unpacked: this loop runs once per line of the corpus
+        if data is None:
+            errors.append(ParseError(key, f"line longer than {MAX_LINE_BYTES} bytes skipped", line=line_number))
+        elif not data.startswith(CLAUDE_CODE_SKIP_PREFIXES):
+            if complete:
+                record, problem = decode_json_line(data)
             else:  # taken only if whole: no shortcut may mistake a half-written line for a whole one
-                record, problem = adapters.decode_line(line.data)
+                record, problem = adapters.decode_line(data)
                 if problem or record is None:
                     break  # wait for the rest
             if problem:
-                errors.append(ParseError(key, problem, line=line.number))
+                errors.append(ParseError(key, problem, line=line_number))
             elif record is not None:
-                parse.add(line.number, record)
-        consumed, number, line_open = line.end, line.number, not line.complete
+                parse.add(line_number, record)
+        consumed, number, line_open = end, line_number, not complete
     writes = [write_for(change.session, change.first_new_step, change.resolved) for change in parse.changes()]
     state = file_state(key, identity, consumed, claude_code.FORMAT, errors,
                        {"lines": number, "open": line_open, "sessions": parse.state()})  # fmt: skip
@@ -483,7 +512,7 @@ def decode_json_line(raw: bytes) -> tuple[dict | None, str | None]:
     """The fast decoder straight from bytes; invalid UTF-8, BOMs, blanks and what orjson refuses (lone
     surrogates, huge integers, NaN) take the careful path, which decides what is an error."""
     try:
-        value = claude_code.decode_record(raw)
+        value = json_loads(raw)
     except ValueError:
         return adapters.decode_line(raw)
     if not isinstance(value, dict):
@@ -493,9 +522,11 @@ def decode_json_line(raw: bytes) -> tuple[dict | None, str | None]:
 
 def subagent_meta_links(key: str, writes: list[SessionWrite]) -> dict[tuple[str, str], tuple[str, str]]:
     """The `<agent>.meta.json` beside a sub-agent transcript names the Task call that started it."""
-    meta_path = Path(key).with_suffix(SUBAGENT_META_SUFFIX)
     subagents = [ids for w in writes if (ids := claude_code.split_subagent_id(w.session.id))]
-    if not subagents or not meta_path.is_file():
+    if not subagents:
+        return {}
+    meta_path = Path(key).with_suffix(SUBAGENT_META_SUFFIX)
+    if not meta_path.is_file():
         return {}
     try:
         call_id = json.loads(meta_path.read_bytes()).get("toolUseId")
@@ -546,11 +577,23 @@ def redact_session(session: Session, first_new_step: int, resolved: set[int]) ->
     session.final_message = storable(redact(session.final_message))
     session.model, session.cwd = storable(session.model), storable(session.cwd)
     for step in session.steps[first_new_step:]:
-        step.args = redact_value(adapters.cap_args(step.args))
+        step.args = capped_redacted_args(step.args)
         step.result = storable(redact(step.result))
         step.tool = storable(step.tool)
     for index in resolved:
         session.steps[index].result = storable(redact(session.steps[index].result))
+
+
+def capped_redacted_args(args: dict) -> dict:
+    """`args` capped and redacted. Most arguments are short and name no secret: one scan of their JSON
+    shows that, where walking them costs a call per string."""
+    try:
+        encoded = orjson.dumps(args, default=str, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:  # what orjson refuses (lone surrogates, huge integers) takes the walk
+        encoded = None
+    if encoded is not None and len(encoded) <= adapters.ARGS_CAP and not might_hold_secret(encoded):
+        return args  # no string is over the cap (a string is no longer than its JSON), none holds a marker
+    return redact_value(adapters.cap_args(args))
 
 
 def storable(text: str) -> str:

@@ -218,13 +218,47 @@ def _marker_index() -> tuple[tuple[bytes, bool, tuple[int, ...]], ...]:
     return tuple((marker, folded, tuple(priorities)) for (marker, folded), priorities in index.items())
 
 
+def prefix_tree_pattern(words: list[bytes]) -> bytes:
+    """A regex matching any of `words`, as a tree of shared prefixes (`a(?:kia|sia)|...`): the engine
+    tries one branch per next byte instead of every word at every position (1.6 times as fast here).
+    Where a word ends, the match ends: a longer word with that prefix adds nothing to a yes/no search."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for byte in word:
+            node = node.setdefault(byte, {})
+        node[None] = {}
+
+    def branch(node: dict) -> bytes:
+        if None in node:
+            return b""
+        arms = [re.escape(bytes([byte])) + branch(child) for byte, child in sorted(node.items())]
+        return arms[0] if len(arms) == 1 else b"(?:" + b"|".join(arms) + b")"
+
+    return branch(tree)
+
+
 _MARKER_INDEX = _marker_index()
 # Any marker in any case: one scan that clears most text, where checking each marker costs one scan apiece.
-_ANY_MARKER = re.compile(b"|".join(sorted({re.escape(marker.lower()) for marker, _, _ in _MARKER_INDEX})))
+_ANY_MARKER = re.compile(prefix_tree_pattern(sorted({marker.lower() for marker, _, _ in _MARKER_INDEX})))
+# The same for ASCII text, searched as a str (a str past Latin-1 is searched faster as UTF-8 bytes).
+_ANY_MARKER_TEXT = re.compile(_ANY_MARKER.pattern.decode())
+
+
+def might_hold_secret(data: bytes) -> bool:
+    """Whether UTF-8 text, or a structure's JSON that keeps non-ASCII as UTF-8 (orjson's), holds a marker
+    of any rule. When it does not, `redact` and `redact_value` leave every string in it as it is. (Such
+    JSON escapes only quotes, backslashes and control characters, and no marker holds one; a non-ASCII
+    letter that case-insensitive matching folds to ASCII counts as a marker.)"""
+    if not data.isascii() and any(letter in data for letter in _FOLDED_LETTERS_UTF8):
+        return True
+    return _ANY_MARKER.search(data.lower()) is not None
 
 
 def _rules_for(text: str) -> list[int]:
     """The priorities of the rules whose markers occur in `text`, in order: no other rule can match it."""
+    if text.isascii() and _ANY_MARKER_TEXT.search(text.lower()) is None:
+        return []  # the common case, without the copies of an encoding
     encoded, lowered = _marker_haystacks(text)
     if _ANY_MARKER.search(lowered) is None:
         return []

@@ -20,6 +20,7 @@ here (`is_test_command`, `is_commit`, `produces_change`) are shared with the fri
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -103,12 +104,15 @@ def command_segments(command: str) -> list[str]:
     return [segment.strip() for segment in COMMAND_SEPARATORS.split(command) if segment.strip()]
 
 
+# Agents run the same commands again and again: each is classified once.
+@functools.lru_cache(maxsize=8192)
 def is_test_command(command: str) -> bool:
     if NOT_A_TEST_RUN.search(command):
         return False
     return any(TEST_RUNNER.search(segment) for segment in command_segments(command))
 
 
+@functools.lru_cache(maxsize=8192)
 def is_commit(command: str) -> bool:
     return any(COMMIT.search(segment) for segment in command_segments(command))
 
@@ -119,7 +123,12 @@ def produces_change(step: Step) -> bool:
     if tool in CHANGE_TOOL_NAMES:
         return str(step.args.get("command", "")).lower() not in VIEW_SUBCOMMANDS
     command = command_of(step)
-    return command is not None and (is_commit(command) or bool(SHELL_WRITE.search(command)))
+    return command is not None and writes_files(command)
+
+
+@functools.lru_cache(maxsize=8192)
+def writes_files(command: str) -> bool:
+    return is_commit(command) or SHELL_WRITE.search(command) is not None
 
 
 def last_test_result(steps: list[Step]) -> bool | None:

@@ -101,7 +101,7 @@ class ReviewService:
         """Read new or changed trace files (default: the watched folders), then re-mine (unless the
         caller mines, see `mine_inline`)."""
         targets = list(paths) if paths is not None else [p for p in self.config.watch if p.exists()]
-        report = ingest_paths(self.store, targets)
+        report = ingest_paths(self.store, targets, workers=self.config.ingest_workers)
         for error in report.errors:
             self.events.append("parse_error", **error)
         if report.files:

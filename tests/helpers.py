@@ -19,7 +19,12 @@ def run_json(capsys, *argv):
 
 
 async def settle(app, pilot):
-    """Let workers finish and their messages land (a message can start another worker)."""
+    """Let the current screen mount (on a loaded machine it can lag behind the first pause), then let
+    workers finish and their messages land (a message can start another worker)."""
+    for _ in range(200):
+        if app.screen.is_mounted and app.screen.children:
+            break
+        await pilot.pause(0.02)
     for _ in range(3):
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -43,13 +43,15 @@ def test_config_can_turn_discovery_off_or_unwatch_a_folder(tmp_path, user_home):
     some = config_from_mapping(tmp_path, raw, user_home=user_home)
     assert some.watch == [tmp_path / "traces", user_home / "elsewhere", user_home / ".claude/projects",
                           user_home / ".codex/sessions"]  # fmt: skip
-    assert some.rescan_interval == 5.0
+    assert some.rescan_interval == 5.0 and some.ingest_workers is None
+    assert config_from_mapping(tmp_path, {"ingest_workers": 0}).ingest_workers == 0
 
 
 @pytest.mark.parametrize(
     ("raw", "message"),
     [({"discover": "yes"}, "discover must be"), ({"unwatch": "x"}, "unwatch must be a list"),
-     ({"rescan_interval": 0}, "rescan_interval must be"), ({"rescan_interval": True}, "rescan_interval must be")],
+     ({"rescan_interval": 0}, "rescan_interval must be"), ({"rescan_interval": True}, "rescan_interval must be"),
+     ({"ingest_workers": -1}, "ingest_workers must be"), ({"ingest_workers": "2"}, "ingest_workers must be")],
 )  # fmt: skip
 def test_bad_settings_are_refused(tmp_path, raw, message):
     with pytest.raises(ConfigError, match=message):
@@ -60,3 +62,4 @@ def test_the_default_config_text_documents_the_new_settings(tmp_path):
     load_config(tmp_path)
     text = (tmp_path / "config.yaml").read_text()
     assert "discover: true" in text and "unwatch: []" in text and "rescan_interval: 30" in text
+    assert "# ingest_workers: 2" in text

@@ -7,10 +7,12 @@ import random
 import sqlite3
 from pathlib import Path
 
+import orjson
 import pytest
 
 from core import ingest as ingest_module
 from core.adapters import ARGS_CAP, parse_file
+from core.adapters.claude_code import ResumableParse
 from core.ingest import ingest_paths
 from core.store import Store
 from tests.conftest import SHARED_TRACES
@@ -318,11 +320,9 @@ def test_new_layout_subagent_is_joined_through_its_meta_file(tmp_path, store):
 
 def test_subagent_joined_through_the_parents_progress_lines():
     store_path = SHARED_TRACES / "claude_code" / "spotter-subagent.jsonl"
-    from core.adapters.claude_code import ResumableParse, decode_record
-
     parse = ResumableParse(str(store_path))
     for number, raw in enumerate(store_path.read_bytes().splitlines(), start=1):
-        parse.add(number, decode_record(raw))
+        parse.add(number, orjson.loads(raw))
     root = "491e126e-1e71-469c-ade2-fcc8af567c74"
     assert parse.links[(root, "afb92ff")] == (root, "toolu_01Cz2Pnv7qNcnK1ZiocxWhQX")
 
@@ -396,3 +396,45 @@ def test_many_small_files_are_stored_in_few_commits(tmp_path, store):
     assert (report.files, report.sessions, report.errors) == (30, 30, [])
     assert store.counts()["sessions"] == 30
     assert 1 <= len(commits) < 30  # a commit costs more than reading a small transcript
+
+
+def test_integers_past_64_bits_and_lone_surrogates_are_stored(tmp_path, store):
+    """orjson refuses both; the careful decoder and encoder take them, so the session and its state are stored
+    (a token count past SQLite's integers is stored as the largest it holds)."""
+    huge = 2**70
+    usage = b'"id": "msg_1", "usage": {"input_tokens": %d}' % huge
+    call = tool_call("t0", "echo \ud800", 1).replace(b'"id": "msg_1"', usage)
+    path = tmp_path / f"{SESSION}.jsonl"
+    path.write_bytes(record("user", "go") + call + tool_result("t0", "ok \ud800", 2))
+    report = ingest_paths(store, [path])
+    assert report.errors == [] and report.sessions == 1
+    assert store.session(SESSION).tokens_in == 2**63 - 1
+    assert store.steps(SESSION)[0].args == {"command": "echo \ud800"}
+
+
+def test_a_batch_of_reads_stores_what_reads_stored_one_by_one_would(tmp_path, monkeypatch):
+    """A resumed read and a reset of the file its session was last stored from, in one batch: the batch
+    gives what one transaction per read gives. (That the session is then gone until the next rebuild is the
+    known limit of one session's lines in two files.)"""
+
+    def scenario(db: Path) -> tuple[list, list]:
+        live = db.parent / "live"
+        live.mkdir()
+        lines = transcript(3).splitlines(keepends=True)
+        grown, copy = live / "m-live.jsonl", live / "zz-copy.jsonl"
+        grown.write_bytes(b"".join(lines[:3]))
+        store = Store(db)
+        ingest_paths(store, [live], workers=0)
+        copy.write_bytes(transcript(2))
+        ingest_paths(store, [live], workers=0)
+        append(grown, b"".join(lines[3:]))
+        copy.write_bytes(transcript(1, session="other"))
+        ingest_paths(store, [live], workers=0)
+        store.close()
+        return cache(db)
+
+    (tmp_path / "batched").mkdir()
+    batched = scenario(tmp_path / "batched" / "state.db")
+    monkeypatch.setattr(ingest_module, "BATCH_SECONDS", 0)
+    (tmp_path / "one-by-one").mkdir()
+    assert batched == scenario(tmp_path / "one-by-one" / "state.db")

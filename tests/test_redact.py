@@ -9,15 +9,18 @@ import random
 import re
 import string
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.adapters import cap_text
+from core.adapters import cap_args, cap_text
+from core.ingest import capped_redacted_args
 from core.redact import (
     Redaction,
     cut_keeping_secrets_whole,
     find_secrets,
+    might_hold_secret,
     placeholder,
     redact,
     redact_value,
@@ -276,3 +279,31 @@ def test_no_detected_secret_survives(text):
         value = text[secret.start : secret.end]
         if len(value) >= 8:  # shorter ones (`p` in `u:p@`) occur by chance in any text
             assert value not in redacted
+
+
+# Argument structures as agents send them: names that call a value secret, flags, nesting, long strings.
+_names = st.sampled_from(["command", "api_key", "--password", "Authorization", "path", "\u212aey", "content", 7])
+_leaves = st.one_of(_texts, st.integers(), st.none(), st.text(min_size=2100, max_size=2300))
+_values = st.recursive(_leaves, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_names, inner, max_size=3))
+_arguments = st.dictionaries(_names, _values, max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_arguments)
+def test_the_quick_path_for_arguments_equals_capping_and_redacting_each_string(args):
+    """Ingest checks an argument structure's JSON for markers once and keeps it as it is when none is there;
+    that must give exactly what walking it string by string gives."""
+    assert capped_redacted_args(args) == redact_value(cap_args(args))
+
+
+@pytest.mark.parametrize("text", [*fake_secrets(3).values(), "TOKEN=" + body(32, ALNUM, 4), "\u212aEY=" + body(32)])
+def test_text_with_a_secret_always_holds_a_marker(text):
+    assert redact(text) != text
+    assert might_hold_secret(text.encode()) and might_hold_secret(orjson.dumps({"v": text}))
+
+
+def test_arguments_orjson_refuses_take_the_walk():
+    """A lone surrogate (a JSON `\\ud800` escape decodes to one) or an integer past 64 bits: no quick path."""
+    secret = fake_secrets(5)["github_token"]
+    for args in ({"command": f"echo \ud800 {secret}"}, {"n": 2**70, "token": secret}):
+        assert secret not in str(capped_redacted_args(args))

@@ -24,11 +24,6 @@ from dataclasses import dataclass, field
 from core.adapters import cap_text, content_text, read_json_lines
 from core.model import Outcome, ParseResult, Session, Step
 
-try:  # orjson decodes these lines about 2.7 times as fast as json (bench/ingest_throughput.py)
-    from orjson import loads as json_loads
-except ImportError:  # pragma: no cover - the standard library gives the same values, slower
-    from json import loads as json_loads
-
 FORMAT = "claude_code"
 
 INTERRUPTION = "[Request interrupted by user"
@@ -39,9 +34,6 @@ WARMUP = "Warmup"
 SUBAGENT_MARK = ":agent-"
 # Claude Code's stand-in model name for messages it writes itself (e.g. API error notices).
 SYNTHETIC_MODEL = "<synthetic>"
-
-# Cached prompt tokens are still input the session consumed, so they count toward tokens_in.
-INPUT_TOKEN_FIELDS = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
 
 _COMMAND_MARKERS = ("<command-name>", "<command-message>", "<local-command-")
 _COMMAND_NAME = re.compile(r"<command-name>(.*?)</command-name>", re.S)
@@ -55,33 +47,6 @@ def parse(data: bytes, path: str) -> ParseResult:
         reader.add(number, record)
     sessions = [change.session for change in reader.changes()]
     return ParseResult(sessions=sessions, errors=lines.errors, consumed=lines.consumed)
-
-
-# A tool result line ends with `"toolUseResult": {...}`, the tool's structured output: often the whole
-# file a Read returned or a Write wrote, most of the line's bytes, and unused here unless it names a
-# sub-agent (a string value, such as a rejection, is kept: it is short).
-_TOOL_USE_RESULT = b',"toolUseResult":{'
-_AGENT_ID = b'"agentId"'
-
-
-def decode_record(raw: bytes) -> object:
-    """One transcript line, decoded without the bulk of `toolUseResult` when nothing here needs it.
-
-    The cut is taken only when the line up to it, closed with `}`, is a whole JSON object: then the key
-    was at the top level (a nested one would leave brackets open), so nothing else was cut. Raises
-    ValueError (as json.loads does) for a line that is not JSON.
-    """
-    cut = raw.find(_TOOL_USE_RESULT)
-    if cut > 0 and raw.find(_AGENT_ID, cut) < 0:
-        try:
-            record = json_loads(raw[:cut] + b"}")
-        except ValueError:
-            pass
-        else:
-            if isinstance(record, dict):
-                record["toolUseResult"] = {}
-                return record
-    return json_loads(raw)
 
 
 def session_key(record: dict) -> str | None:
@@ -138,8 +103,9 @@ class ResumableParse:
         if builder is None:
             builder = self._builders[key] = self._builder(key, record)
         builder.add(number, record)
-        for agent_id, call_id in builder.take_links():
-            self.links[(record["sessionId"], agent_id)] = (key, call_id)
+        if builder.new_links:
+            for agent_id, call_id in builder.take_links():
+                self.links[(record["sessionId"], agent_id)] = (key, call_id)
 
     def _builder(self, key: str, record: dict) -> _SessionBuilder:
         subagent = key != record.get("sessionId")
@@ -170,8 +136,12 @@ def slash_command_prompt(text: str) -> str | None:
     return f"{name.group(1).strip() if name else ''} {args.group(1).strip()}".strip()
 
 
-def _count(usage: dict, *fields: str) -> int:
-    return sum(usage.get(name) or 0 for name in fields)
+def input_tokens(usage: dict) -> int:
+    """Tokens a message consumed as input. Cached prompt tokens are still input the session consumed."""
+    get = usage.get  # spelled out: this runs for every assistant line
+    return (
+        (get("input_tokens") or 0) + (get("cache_creation_input_tokens") or 0) + (get("cache_read_input_tokens") or 0)
+    )
 
 
 def _is_rejection(text: str, tool_use_result: object) -> bool:
@@ -275,7 +245,7 @@ class _SessionBuilder:
     def _usage(self, message_key: str, usage: dict) -> None:
         if self.message is not None and self.message[0] != message_key:
             self.tokens = [self.tokens[0] + self.message[1], self.tokens[1] + self.message[2]]
-        self.message = [message_key, _count(usage, *INPUT_TOKEN_FIELDS), _count(usage, "output_tokens")]
+        self.message = [message_key, input_tokens(usage), usage.get("output_tokens") or 0]
 
     def _tool_use(self, number: int, record: dict, block: dict) -> None:
         tool_input = block.get("input")

@@ -21,7 +21,7 @@ transcript's last-event rule applies.
 from __future__ import annotations
 
 from core.adapters import read_json_document, read_json_lines
-from core.adapters.claude_code import INPUT_TOKEN_FIELDS, _SessionBuilder
+from core.adapters.claude_code import _SessionBuilder, input_tokens
 from core.model import Outcome, ParseResult, Session
 
 FORMAT = "claude_stream"
@@ -89,5 +89,5 @@ def _apply_result(session: Session, result: dict) -> None:
         session.final_message = result["result"]
     usage = result.get("usage")
     if isinstance(usage, dict):
-        session.tokens_in = sum(usage.get(name) or 0 for name in INPUT_TOKEN_FIELDS)
+        session.tokens_in = input_tokens(usage)
         session.tokens_out = usage.get("output_tokens") or 0
