@@ -67,6 +67,8 @@ POOL_MIN_BYTES = 4 * 1024 * 1024
 TASK_BYTES = 1024 * 1024
 TASK_FILES = 64
 IN_FLIGHT_PER_WORKER = 4
+# Files looked up one by one before every known file's path and inode are read at once.
+KNOWN_FILES_LOOKUPS = 256
 # orjson decodes transcript lines about 3 times as fast as json (bench/ingest_throughput.py --stdlib-json).
 json_loads = orjson.loads
 # Claude Code bookkeeping lines that carry no session (no sessionId): skipped before JSON decoding.
@@ -188,7 +190,7 @@ def ingest_paths(
         def report_error(error: ParseError) -> None:  # in its place among the reads still in the pool
             writer.add_all(fresh.ready((None, [error])))
 
-        known = store.file_identities()
+        known = KnownFiles(store)
         for found in found_files(paths):
             planned = plan_read(store, found, known, report, report_error, before_move=store_everything_read)
             if planned is None:
@@ -212,16 +214,44 @@ def default_workers() -> int:
 Planned = tuple[str, FileState | None, Change, int]  # key, state of the last read, change, bytes to read
 
 
+class KnownFiles:
+    """Whether a path, or a (device, inode) pair, belongs to a file read before this ingest.
+
+    The first few files are looked up one by one, so an ingest of one grown file costs lookups of that file
+    only; past KNOWN_FILES_LOOKUPS, every file's path and inode are read at once, so thousands of new files
+    need no lookup each.
+    """
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.lookups = 0
+        self.paths: set[str] | None = None
+        self.inodes: set[tuple[int, int]] = set()
+
+    def may_have_path(self, path: str) -> bool:
+        """False only for a path surely never read (True: look its state up)."""
+        if self.paths is None:
+            self.lookups += 1
+            if self.lookups <= KNOWN_FILES_LOOKUPS:
+                return True
+            self.paths, self.inodes = self.store.file_identities()
+        return path in self.paths
+
+    def has_inode(self, dev: int, inode: int, *, other_than: str) -> bool:
+        if self.paths is None:
+            return self.store.file_with_inode(dev, inode, other_than=other_than) is not None
+        return (dev, inode) in self.inodes
+
+
 def plan_read(
-    store: Store, found: FoundFile, known: tuple[set[str], set[tuple[int, int]]], report: IngestReport,
+    store: Store, found: FoundFile, known: KnownFiles, report: IngestReport,
     report_error: Callable[[ParseError], None], before_move: Callable[[], None],
 ) -> Planned | None:
     """What to read of a file, or None when nothing (unchanged, or skipped with an error in the report).
 
-    `known` holds the paths and (device, inode) pairs of the files read before this ingest: a file with
-    neither is new, which costs one stat. Its first bytes are read only if it may be a renamed one.
+    A file `known` has never seen is new, which costs one stat: its first bytes are read only if its inode
+    is a known file's, as a renamed file's is.
     """
-    known_paths, known_inodes = known
     path, root, plain = found
     if plain:  # a regular file below a real folder: its path is its real path
         key = path
@@ -233,10 +263,10 @@ def plan_read(
             report_error(ParseError(key, reason))
             return None
     try:
-        previous = store.file_state(key) if key in known_paths else None
+        previous = store.file_state(key) if known.may_have_path(key) else None
         if previous is None:
             info = os.stat(key)
-            if (info.st_dev, info.st_ino) not in known_inodes:
+            if not known.has_inode(info.st_dev, info.st_ino, other_than=key):
                 return key, None, Change.NEW, info.st_size
         with Path(key).open("rb") as handle:
             identity = identify(handle)

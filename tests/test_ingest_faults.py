@@ -146,7 +146,9 @@ def test_truncation_reads_the_new_content_once(tmp_path, store):
     assert store.counts()["steps"] == len(store.steps(other))
 
 
-def test_a_renamed_file_keeps_what_was_read_and_is_not_read_again(tmp_path, store):
+@pytest.mark.parametrize("lookups", [256, 0], ids=["files-looked-up-one-by-one", "known-files-read-at-once"])
+def test_a_renamed_file_keeps_what_was_read_and_is_not_read_again(tmp_path, store, monkeypatch, lookups):
+    monkeypatch.setattr(ingest_module, "KNOWN_FILES_LOOKUPS", lookups)
     old = tmp_path / f"{SESSION}.jsonl"
     old.write_bytes(transcript(2))
     ingest_paths(store, [tmp_path])
@@ -438,3 +440,18 @@ def test_a_batch_of_reads_stores_what_reads_stored_one_by_one_would(tmp_path, mo
     monkeypatch.setattr(ingest_module, "BATCH_SECONDS", 0)
     (tmp_path / "one-by-one").mkdir()
     assert batched == scenario(tmp_path / "one-by-one" / "state.db")
+
+
+def test_ingesting_one_grown_file_looks_up_that_file_only(tmp_path, store, monkeypatch):
+    """The cost of an appended line is that line: no read of every known file, as a bulk ingest does."""
+    for number in range(5):
+        (tmp_path / f"session-{number}.jsonl").write_bytes(transcript(1, session=f"s{number}"))
+    ingest_paths(store, [tmp_path])
+    monkeypatch.setattr(ingest_module, "KNOWN_FILES_LOOKUPS", 3)
+    read_all = []
+    monkeypatch.setattr(Store, "file_identities", lambda self: read_all.append(1) or (set(), set()))
+    grown = tmp_path / "session-2.jsonl"
+    append(grown, tool_call("t9", "ls", 40, session="s2"))
+    assert ingest_paths(store, [grown]).steps == 1 and read_all == []
+    ingest_paths(store, [tmp_path])  # five files: past the three looked up one by one
+    assert read_all == [1]
