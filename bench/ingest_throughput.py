@@ -22,12 +22,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core import ingest  # noqa: E402
 from core.demo_traces import generate_corpus  # noqa: E402
-from core.ingest import ingest_paths, trace_files  # noqa: E402
+from core.ingest import found_files, ingest_paths  # noqa: E402
 from core.store import Store  # noqa: E402
 
 
 def corpus_files(corpus: Path) -> list[Path]:
-    return [path for path, _root in trace_files([corpus])]
+    return [Path(path) for path, _root, _plain in found_files([corpus])]
 
 
 def ensure_corpus(args: argparse.Namespace) -> Path:

@@ -12,6 +12,8 @@ where the stored evidence ends: nothing is lost and nothing is counted twice.
   re-parse of that one file is the trade-off taken for now.
 - A truncated or replaced file (new inode, different first bytes) is read again from its start, and what
   it held before is forgotten. A renamed file keeps what was read, under its new path.
+- Files read from their start (a first ingest, a rebuild) are parsed by worker processes once a few MB of
+  them wait; this process stores their rows in the order the files were found (`FreshReads`).
 - A deleted file's sessions stay in the cache: they are evidence already read, and candidates cite
   them. `skillwarden rebuild` re-creates the cache from the files that exist now.
 """
@@ -95,30 +97,17 @@ def is_trace_name(name: str) -> bool:
     return name.endswith(TRACE_SUFFIXES) and not name.endswith(SUBAGENT_META_SUFFIX)
 
 
-def trace_files(paths: Iterable[os.PathLike | str]) -> Iterator[tuple[Path, Path | None]]:
-    """(file, the folder it was found in) for files named directly (folder None) and trace-looking files
-    below named folders, in a stable order. Folder symlinks are not followed, so a loop cannot trap us."""
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs.sort()
-                for name in sorted(files):
-                    if is_trace_name(name):
-                        yield Path(root) / name, path
-        else:
-            yield path, None
-
-
 # A file to ingest: its path, the folder it was found in (None if named itself), and whether it is known to
 # be a regular file at its real path (found below a real folder, not a symlink), which needs no checks.
 FoundFile = tuple[str, str | None, bool]
 
 
 def found_files(paths: Iterable[os.PathLike | str]) -> Iterator[FoundFile]:
-    """The files of `trace_files`, in the same order, as strings from one directory scan per folder:
-    ingest looks at every file of every watched folder, and a path object and a realpath for each of
-    thousands of files cost more than reading a small transcript."""
+    """Files named directly, and trace-looking files below named folders, in a stable order (each level
+    sorted by name, files before sub-folders). Folder symlinks are not followed, so a loop cannot trap
+    us. Strings from one directory scan per folder: ingest looks at every file of every watched folder,
+    and a path object and a realpath for each of thousands of files cost more than reading a small
+    transcript."""
     for raw in paths:
         path = os.fspath(raw)
         if not os.path.isdir(path):
@@ -132,8 +121,8 @@ def found_files(paths: Iterable[os.PathLike | str]) -> Iterator[FoundFile]:
 
 
 def _scan(folder: str) -> Iterator[tuple[str, bool]]:
-    """Trace files below `folder`, files before sub-folders, each level sorted by name (as os.walk with
-    sorted names gives them), and whether each is a regular file rather than a symlink or other."""
+    """Trace files below `folder`, files before sub-folders, each level sorted by name, and whether each
+    is a regular file rather than a symlink or other."""
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     except OSError:
@@ -199,7 +188,7 @@ def ingest_paths(
             if is_resumable(previous, change):
                 # A resumed read loads the sessions it continues: whatever comes before it is stored first.
                 store_everything_read()
-                writer.add(prepared_outcome(read_path(store.load_session, key, previous)))
+                writer.add(read_path(store.load_session, key, previous))
             else:
                 writer.add_all(fresh.read(key, size))
         writer.add_all(fresh.drain())
@@ -283,34 +272,28 @@ def plan_read(
     return key, previous, change, identity.size - (previous.consumed if is_resumable(previous, change) else 0)
 
 
-def read_path(load_session: SessionLoader, key: str, previous: FileState | None) -> Read | None:
-    """Read what is new in the file at `key` since `previous`; None if nothing changed after all."""
+# A read as stored, and as sent back by a worker: the rows to store (None if nothing was read), and the problems.
+Outcome = tuple[PreparedRead | None, list[ParseError]]
+
+
+def read_path(load_session: SessionLoader, key: str, previous: FileState | None) -> Outcome:
+    """Read what is new in the file at `key` since `previous`, as rows to store (None if nothing changed)."""
     try:
         with Path(key).open("rb") as handle:
             identity = identify(handle)
             change = classify(previous, identity)
             if change is Change.UNCHANGED:
-                return None
-            return read_file(load_session, key, handle, identity, previous, change)
+                return None, []
+            read, errors = read_file(load_session, key, handle, identity, previous, change)
     except OSError as exc:  # deleted or made unreadable between the look and the read
         return None, [ParseError(key, f"skipped: cannot read: {exc.strerror or exc}")]
-
-
-# A read as sent back by a worker: the rows to store (None if nothing was read), and the problems.
-Outcome = tuple[PreparedRead | None, list[ParseError]]
-
-
-def prepared_outcome(read: Read | None) -> Outcome:
-    if read is None:
-        return None, []
-    file_read, errors = read
-    return (None if file_read is None else prepare_read(file_read)), errors
+    return prepare_read(read), errors
 
 
 def read_fresh_files(keys: list[str]) -> list[Outcome]:
     """Worker process: read files from their start, as rows ready to store. No store is needed: only a
     resumed read loads stored sessions, and those are read by the process that owns the store."""
-    return [prepared_outcome(read_path(no_stored_sessions, key, None)) for key in keys]
+    return [read_path(no_stored_sessions, key, None) for key in keys]
 
 
 def no_stored_sessions(_session_id: str) -> None:
@@ -342,7 +325,7 @@ class FreshReads:
         """Read `key` or queue it; the outcomes that are ready, in order."""
         self.bytes_seen += size
         if self.pool is None and (self.workers < 1 or self.bytes_seen < self.pool_min_bytes):
-            return [prepared_outcome(read_path(no_stored_sessions, key, None))]
+            return [read_path(no_stored_sessions, key, None)]
         self.task.append(key)
         self.task_bytes += size
         if self.task_bytes >= TASK_BYTES or len(self.task) >= TASK_FILES:

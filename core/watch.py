@@ -19,7 +19,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from core.ingest import is_trace_name, trace_files
+from core.ingest import found_files, is_trace_name
 
 DEFAULT_RESCAN_INTERVAL = 30.0
 POLL_INTERVAL = 1.0
@@ -60,7 +60,8 @@ FileStamp = tuple[int, int, int]  # inode, size, mtime_ns
 def stamps(folders: Iterable[Path]) -> dict[Path, FileStamp]:
     """A stat of every trace file below the folders: what the rescan compares."""
     result = {}
-    for path, _root in trace_files(f for f in folders if f.is_dir()):
+    for name, _root, _plain in found_files(f for f in folders if f.is_dir()):
+        path = Path(name)
         try:
             info = path.stat()
         except OSError:
