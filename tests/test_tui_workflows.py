@@ -307,3 +307,17 @@ async def test_evict_a_drifting_skill_from_the_skills_screen(demo_workspace):
     assert trailers["Skillwarden-Candidate"] == [eviction.id]
     assert (demo_workspace / "skills-repo" / "retired" / chosen.name / "SKILL.md").exists()
     assert not (demo_workspace / "skills-repo" / "skills" / chosen.name).exists()
+
+
+async def test_a_queue_that_arrives_while_the_queue_table_is_missing_is_no_crash(demo_workspace):
+    """On a loaded machine the first queue can arrive before the queue screen has composed its table (seen
+    in CI as a crash in on_queue_loaded). The refresh then waits: the screen fills the table when it mounts."""
+    app = make_app(demo_workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert app.rows and queue(app).row_count == len(app.rows)
+        await queue(app).remove()
+        app.refresh_queue(keep_order=True)
+        app.show_preview()
+        await settle(app, pilot)
+        assert app.queue_table() is None and app.is_running

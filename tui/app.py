@@ -537,7 +537,9 @@ class SkillwardenApp(App):
             self.views[view.id] = view
             self.rows[view.id] = queue_row(view)
             self.cells[view.id] = queue_cells(self.rows[view.id], now)
-        self.queue_screen().table.update_cells({view.id: self.cells[view.id] for view in message.views})
+        table = self.queue_table()
+        if table is not None:
+            table.update_cells({view.id: self.cells[view.id] for view in message.views})
         self.show_preview()
         if isinstance(self.screen, DetailScreen) and self.screen.candidate_id in self.views:
             self.screen.show(self.views[self.screen.candidate_id], self.rows[self.screen.candidate_id])
@@ -631,12 +633,18 @@ class SkillwardenApp(App):
     def queue_screen(self) -> QueueScreen:
         return self.base_screens["queue"]  # type: ignore[return-value]
 
+    def queue_table(self) -> RowTable | None:
+        """The queue's table, or None before it is composed (the first queue can be loaded sooner; the
+        screen shows it when it mounts) or after it is taken down while the app closes."""
+        screen = self.queue_screen()
+        tables = screen.query("#queue") if screen.is_mounted else ()
+        return tables.first(RowTable) if tables else None
+
     def refresh_queue(self, *, keep_order: bool) -> None:
         """Show the filtered, sorted queue; with `keep_order`, rows already shown keep their places."""
-        screen = self.queue_screen()
-        if not screen.is_mounted:
+        table = self.queue_table()
+        if table is None:
             return
-        table = screen.table
         wanted = [row.id for row in sorted_rows(matching(self.rows.values(), self.filter_text), self.sort_column)]
         table.set_rows(merged_order(table.keys, wanted) if keep_order else wanted, self.cells)
         self.show_preview()
@@ -645,24 +653,23 @@ class SkillwardenApp(App):
     def current_view(self) -> CandidateView | None:
         if isinstance(self.screen, DetailScreen):
             return self.views.get(self.screen.candidate_id, self.screen.view)
-        if not isinstance(self.screen, QueueScreen):
-            return None
-        key = self.queue_screen().table.cursor_key
+        table = self.queue_table() if isinstance(self.screen, QueueScreen) else None
+        key = table.cursor_key if table else None
         return self.views.get(key) if key else None
 
     def show_preview(self) -> None:
+        table = self.queue_table()
+        if table is None:
+            return
         screen = self.queue_screen()
-        tables = screen.query("#queue") if screen.is_mounted else ()
-        if not tables:
-            return  # not composed yet, or already taken down while the app closes (a timer fired late)
-        key = tables.first(RowTable).cursor_key
+        key = table.cursor_key
         view = self.views.get(key) if key else None
         if key is not None and view is None:
             self.load_preview(key)
         screen.show_preview(view, self.rows.get(key) if key else None)
 
     def update_status(self) -> None:
-        table = self.queue_screen().table if self.queue_screen().is_mounted else None
+        table = self.queue_table()
         queue = f"{table.row_count} of {len(self.rows)} candidates, sorted by {self.sort_column}" if table else ""
         if self.filter_text:
             queue += f", filter {self.filter_text!r}"
@@ -676,10 +683,8 @@ class SkillwardenApp(App):
                 screen.set_status(text)
 
     def marked_ids(self) -> list[str]:
-        if not isinstance(self.screen, QueueScreen):
-            return []
-        table = self.queue_screen().table
-        return [key for key in table.keys if key in table.marked]
+        table = self.queue_table() if isinstance(self.screen, QueueScreen) else None
+        return [key for key in table.keys if key in table.marked] if table else []
 
     def active_keys(self) -> dict[str, str]:
         return {spec.id: self.config.keymap.get(spec.id, spec.keys) for spec in ACTIONS}
