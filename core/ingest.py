@@ -48,7 +48,7 @@ from core.tail import (
     Identity,
     classify,
     identify,
-    iter_lines,
+    iter_line_runs,
     looks_binary,
     not_a_regular_file,
     same_head,
@@ -498,22 +498,27 @@ def read_claude_code(
     parse = claude_code.ResumableParse(key, saved["sessions"] if saved else None, load_session)
     errors: list[ParseError] = []
     consumed = offset
-    lines = iter_lines(handle, offset, number if line_open else number + 1, max_line_bytes=MAX_LINE_BYTES)
-    for line_number, end, data, complete in lines:  # unpacked: this loop runs once per line of the corpus
-        if data is None:
-            errors.append(ParseError(key, f"line longer than {MAX_LINE_BYTES} bytes skipped", line=line_number))
-        elif not data.startswith(CLAUDE_CODE_SKIP_PREFIXES):
-            if complete:
-                record, problem = decode_json_line(data)
-            else:  # taken only if whole: no shortcut may mistake a half-written line for a whole one
+    runs = iter_line_runs(handle, offset, number if line_open else number + 1, max_line_bytes=MAX_LINE_BYTES)
+    for first, lines, end, complete in runs:
+        if not complete:  # a last line without its newline, taken only if whole: no shortcut may mistake
+            (data,) = lines  # a half-written line for a whole one
+            if not data.startswith(CLAUDE_CODE_SKIP_PREFIXES):
                 record, problem = adapters.decode_line(data)
                 if problem or record is None:
                     break  # wait for the rest
-            if problem:
-                errors.append(ParseError(key, problem, line=line_number))
-            elif record is not None:
-                parse.add(line_number, record)
-        consumed, number, line_open = end, line_number, not complete
+                parse.add(first, record)
+            consumed, number, line_open = end, first, True
+            break
+        for line_number, data in enumerate(lines, first):  # this loop runs once per line of the corpus
+            if data is None:
+                errors.append(ParseError(key, f"line longer than {MAX_LINE_BYTES} bytes skipped", line=line_number))
+            elif not data.startswith(CLAUDE_CODE_SKIP_PREFIXES):
+                record, problem = decode_json_line(data)
+                if problem:
+                    errors.append(ParseError(key, problem, line=line_number))
+                elif record is not None:
+                    parse.add(line_number, record)
+        consumed, number, line_open = end, first + len(lines) - 1, False
     writes = [write_for(change.session, change.first_new_step, change.resolved) for change in parse.changes()]
     state = file_state(key, identity, consumed, claude_code.FORMAT, errors,
                        {"lines": number, "open": line_open, "sessions": parse.state()})  # fmt: skip
@@ -555,13 +560,14 @@ def read_whole(key: str, handle: BinaryIO, identity: Identity, fmt: str) -> Read
     errors: list[ParseError] = []
     if key.endswith(LINE_SUFFIXES):
         kept = []
-        for line in iter_lines(handle, 0, 1, max_line_bytes=MAX_LINE_BYTES):
-            if line.data is None:
-                errors.append(ParseError(key, f"line longer than {MAX_LINE_BYTES} bytes skipped", line=line.number))
-            # A skipped line stays an empty line, so line numbers (and provenance) do not shift.
-            kept.append(b"" if line.data is None else line.data)
-            if line.complete:
-                kept.append(b"\n")
+        for run in iter_line_runs(handle, 0, 1, max_line_bytes=MAX_LINE_BYTES):
+            for number, data in enumerate(run.lines, run.first):
+                if data is None:
+                    errors.append(ParseError(key, f"line longer than {MAX_LINE_BYTES} bytes skipped", line=number))
+                # A skipped line stays an empty line, so line numbers (and provenance) do not shift.
+                kept.append(b"" if data is None else data)
+                if run.complete:
+                    kept.append(b"\n")
         data = b"".join(kept)
     elif identity.size > MAX_DOCUMENT_BYTES:
         return failed_read(key, identity, f"skipped: a {fmt} document over {MAX_DOCUMENT_BYTES} bytes")

@@ -95,41 +95,46 @@ def looks_binary(head: bytes) -> bool:
     return b"\0" in head
 
 
-class Line(NamedTuple):  # a tuple: one is made per line, and the bulk read makes millions
-    number: int  # 1-based line number in the file
-    end: int  # file offset just past this line (and its newline)
-    data: bytes | None  # None when the line was longer than the cap and skipped
-    complete: bool = True  # False for a last line with no newline yet
+class LineRun(NamedTuple):  # a tuple, one per chunk read: the caller's loop costs little per line
+    """Consecutive lines of a file, as one read of it found them."""
+
+    first: int  # the 1-based line number of lines[0]
+    lines: list[bytes | None]  # None for a line longer than the cap, skipped
+    end: int  # file offset just past the last line (and its newline)
+    complete: bool = True  # False for a last line with no newline yet, alone in its run
 
 
-def iter_lines(
+def iter_line_runs(
     handle: BinaryIO, offset: int, first_number: int, *, max_line_bytes: int = MAX_LINE_BYTES,
     chunk_bytes: int = CHUNK_BYTES,
-) -> Iterator[Line]:  # fmt: skip
+) -> Iterator[LineRun]:  # fmt: skip
     """The lines from `offset` on, read in chunks so memory stays bounded by the chunk and the cap.
 
-    The last line without a newline comes last with `complete=False` (when it is within the cap), so the
-    caller may take it if it is whole JSON, or leave it for the next read.
+    The last line without a newline comes last, alone and with `complete=False` (when it is within the
+    cap), so the caller may take it if it is whole JSON, or leave it for the next read.
     """
     handle.seek(offset)
     number = first_number
-    line_start = offset
+    chunk_start = offset
     pending = b""  # the start of the line whose end has not been read yet
     pending_length = 0  # its length so far, counting bytes dropped while skipping it
     skipping = False  # the line is already over the cap: count its bytes, keep none
     while chunk := handle.read(chunk_bytes):
-        parts = chunk.split(b"\n")
-        for part in parts[:-1]:
-            length = pending_length + len(part)
-            end = line_start + length + 1
-            yield Line(number, end, None if skipping or length > max_line_bytes else pending + part)
-            number += 1
-            line_start, pending, pending_length, skipping = end, b"", 0, False
-        tail = parts[-1]
+        lines: list = chunk.split(b"\n")
+        tail = lines.pop()
+        if lines:
+            head_length = pending_length + len(lines[0])
+            lines[0] = None if skipping or head_length > max_line_bytes else pending + lines[0]
+            if len(chunk) > max_line_bytes:  # only then can a line that starts in this chunk be over the cap
+                lines[1:] = [None if len(line) > max_line_bytes else line for line in lines[1:]]
+            yield LineRun(number, lines, chunk_start + len(chunk) - len(tail))
+            number += len(lines)
+            pending, pending_length, skipping = b"", 0, False
+        chunk_start += len(chunk)
         pending_length += len(tail)
         if skipping or pending_length > max_line_bytes:
             pending, skipping = b"", True
         else:
             pending += tail
     if pending_length and not skipping:
-        yield Line(number, line_start + pending_length, pending, complete=False)
+        yield LineRun(number, [pending], chunk_start, complete=False)

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core import redact as redact_module
 from core.adapters import cap_args, cap_text
 from core.ingest import capped_redacted_args
 from core.redact import (
@@ -307,3 +308,40 @@ def test_arguments_orjson_refuses_take_the_walk():
     secret = fake_secrets(5)["github_token"]
     for args in ({"command": f"echo \ud800 {secret}"}, {"n": 2**70, "token": secret}):
         assert secret not in str(capped_redacted_args(args))
+
+
+# Secret names in every spelling the rules accept, letters case-insensitive matching folds to ASCII, flags,
+# assignments and the long runs that push a name to the edge of where a match may start.
+_name_pieces = st.sampled_from(
+    ["-", "--", "=", ":", ":=", "=>", " ", "\t", '"', "'", "_", ".", "api_key", "API-KEY", "apikey", "secret", "Token",
+     "tOKEN", "passwd", "password", "PWD", "credentials", "key", "\u212aey", "\u017fecret", "\u0130", "\u0131",
+     "x" * 30, "a1b2c3d4e5f6g7h8i9j0k1l2", body(20, ALNUM, 13), "→", "…"]
+)  # fmt: skip
+_name_texts = st.lists(st.one_of(_name_pieces, st.text(max_size=4)), max_size=24).map("".join)
+
+
+def assert_found_near_markers_as_by_a_whole_scan(text: str) -> None:
+    folded = redact_module._folded(text)
+    assert folded is not None
+    for rule in redact_module.RULES:
+        if rule.start is not None:
+            near = [match.span() for match in redact_module._matches_near_markers(rule, text, folded)]
+            assert near == [match.span() for match in rule.pattern.finditer(text)], rule
+
+
+@settings(max_examples=500, deadline=None)
+@given(_name_texts)
+def test_rules_without_a_literal_find_near_their_markers_what_a_whole_scan_finds(text):
+    """Secret-name rules are tried only just before a marker; every match of a whole-text scan must still
+    be found, with the same span."""
+    assert_found_near_markers_as_by_a_whole_scan(text)
+
+
+@pytest.mark.parametrize("text", [
+    "--" + "x" * 32 + "api_key=" + body(24, ALNUM, 14),  # the farthest a flag's name may be from its `-`
+    "x" * 40 + " api_key: " + body(24, ALNUM, 15),
+    "\u017fecret=" + body(24, ALNUM, 16) + " and --\u212aey " + body(24, ALNUM, 17),
+])  # fmt: skip
+def test_a_secret_name_at_the_edge_of_the_search_window_is_found(text):
+    assert_found_near_markers_as_by_a_whole_scan(text)
+    assert redact(text) != text

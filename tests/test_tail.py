@@ -8,7 +8,7 @@ import tracemalloc
 import pytest
 
 from core.store import FileState
-from core.tail import Change, Identity, classify, fingerprint, iter_lines, not_a_regular_file, same_head
+from core.tail import Change, Identity, classify, fingerprint, iter_line_runs, not_a_regular_file, same_head
 
 
 def state(consumed: int, head: bytes, *, inode: int = 2, size: int | None = None, mtime_ns: int = 5) -> FileState:
@@ -43,34 +43,44 @@ def test_classify(previous, current, expected):
     assert classify(previous, current) is expected
 
 
-def test_a_half_written_last_line_comes_last_and_incomplete():
-    lines = list(iter_lines(io.BytesIO(b'{"a":1}\n{"b":'), 0, 1))
-    assert [(line.number, line.end, line.data, line.complete) for line in lines] == [
-        (1, 8, b'{"a":1}', True),
-        (2, 13, b'{"b":', False),
+def lines_of(handle, offset=0, first_number=1, **limits) -> list[tuple[int, bytes | None, bool]]:
+    """(number, data, complete) per line, from the runs."""
+    return [
+        (number, data, run.complete)
+        for run in iter_line_runs(handle, offset, first_number, **limits)
+        for number, data in enumerate(run.lines, run.first)
     ]
+
+
+def test_a_half_written_last_line_comes_last_alone_and_incomplete():
+    runs = list(iter_line_runs(io.BytesIO(b'{"a":1}\n{"b":'), 0, 1))
+    assert runs == [(1, [b'{"a":1}'], 8, True), (2, [b'{"b":'], 13, False)]
 
 
 @pytest.mark.parametrize("chunk_bytes", [1, 3, 4096])
 def test_lines_do_not_depend_on_the_chunk_size(chunk_bytes):
     data = b"first\r\n\nsecond line\nthird"
-    whole = list(iter_lines(io.BytesIO(data), 0, 1))
-    assert list(iter_lines(io.BytesIO(data), 0, 1, chunk_bytes=chunk_bytes)) == whole
-    assert [line.data for line in whole] == [b"first\r", b"", b"second line", b"third"]
+    whole = lines_of(io.BytesIO(data))
+    assert lines_of(io.BytesIO(data), chunk_bytes=chunk_bytes) == whole
+    assert whole == [(1, b"first\r", True), (2, b"", True), (3, b"second line", True), (4, b"third", False)]
+    runs = list(iter_line_runs(io.BytesIO(data), 0, 1, chunk_bytes=chunk_bytes))
+    assert [run.end for run in runs][-2:] == [len(data) - len(b"third"), len(data)]
 
 
 def test_reading_resumes_at_an_offset_with_the_right_line_numbers():
     data = b"one\ntwo\nthree\n"
-    lines = list(iter_lines(io.BytesIO(data), 4, 2))
-    assert [(line.number, line.data, line.end) for line in lines] == [(2, b"two", 8), (3, b"three", 14)]
+    assert list(iter_line_runs(io.BytesIO(data), 4, 2)) == [(2, [b"two", b"three"], 14, True)]
 
 
 @pytest.mark.parametrize("chunk_bytes", [7, 1024])
 def test_a_line_over_the_cap_is_skipped_and_the_offset_moves_past_it(chunk_bytes):
     data = b"short\n" + b"x" * 100 + b"\nafter\n"
-    lines = list(iter_lines(io.BytesIO(data), 0, 1, max_line_bytes=50, chunk_bytes=chunk_bytes))
-    assert [(line.number, line.data) for line in lines] == [(1, b"short"), (2, None), (3, b"after")]
-    assert lines[1].end == 6 + 101 and lines[-1].end == len(data)
+    lines = lines_of(io.BytesIO(data), max_line_bytes=50, chunk_bytes=chunk_bytes)
+    assert [(number, line) for number, line, _ in lines] == [(1, b"short"), (2, None), (3, b"after")]
+    runs = list(iter_line_runs(io.BytesIO(data), 0, 1, max_line_bytes=50, chunk_bytes=chunk_bytes))
+    assert runs[-1].end == len(data)
+    if chunk_bytes == 7:  # the long line ends a run of its own
+        assert [run.end for run in runs if None in run.lines] == [6 + 101]
 
 
 def test_a_huge_line_is_never_held_in_memory(tmp_path):
@@ -82,7 +92,7 @@ def test_a_huge_line_is_never_held_in_memory(tmp_path):
         handle.write(b'\n{"ok":2}\n')
     tracemalloc.start()
     with path.open("rb") as handle:
-        lines = [(line.number, line.data) for line in iter_lines(handle, 0, 1, max_line_bytes=64 * 1024)]
+        lines = [(number, data) for number, data, _ in lines_of(handle, max_line_bytes=64 * 1024)]
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert lines == [(1, b'{"ok":1}'), (2, None), (3, b'{"ok":2}')]
