@@ -441,14 +441,12 @@ def test_a_file_the_pool_cannot_read_is_reported_and_logged_as_when_read_inline(
     # Inherited by forked workers: the file cannot be opened, and a line over 2 KB is skipped.
     force_start_method(monkeypatch, "fork")
     monkeypatch.setattr(ingest_module, "MAX_LINE_BYTES", 2048)
-    real_open = Path.open
-
-    def refusing_open(self, *args, **kwargs):
-        if self.name == "d-unreadable.jsonl":
+    def refusing_open(file, *args, **kwargs):
+        if os.path.basename(file) == "d-unreadable.jsonl":
             raise PermissionError(13, "Permission denied")
-        return real_open(self, *args, **kwargs)
+        return open(file, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "open", refusing_open)
+    monkeypatch.setattr(ingest_module, "open", refusing_open, raising=False)  # ingest's own opens only
     pool = PoolSpy(monkeypatch)
 
     def run(name: str, options: dict) -> tuple[IngestReport, list[dict]]:
