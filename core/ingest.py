@@ -500,8 +500,10 @@ def read_claude_code(
     consumed = offset
     runs = iter_line_runs(handle, offset, number if line_open else number + 1, max_line_bytes=MAX_LINE_BYTES)
     for first, lines, end, complete in runs:
-        if not complete:  # a last line without its newline, taken only if whole: no shortcut may mistake
-            (data,) = lines  # a half-written line for a whole one
+        if not complete:
+            # A last line without its newline, taken only if whole: no shortcut may mistake a half-written
+            # line for a whole one.
+            (data,) = lines
             if not data.startswith(CLAUDE_CODE_SKIP_PREFIXES):
                 record, problem = adapters.decode_line(data)
                 if problem or record is None:

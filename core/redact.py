@@ -264,7 +264,7 @@ def _rules_for(text: str) -> list[int]:
         lowered = encoded.lower()
     else:
         encoded = text.encode("utf-8", "surrogatepass")
-        if any(letter in encoded for letter in _FOLDED_LETTERS_UTF8):  # (one regex for all four is slower)
+        if any(letter in encoded for letter in _FOLDED_LETTERS_UTF8):
             encoded = text.translate(_FOLD_TO_ASCII).encode("utf-8", "surrogatepass")
         lowered = encoded.lower()
         if _ANY_MARKER.search(lowered) is None:

@@ -29,13 +29,8 @@ from skills.library import (
     check_not_stale,
     content_hash,
     decision_trailers,
-    one_line_title,
-    single_line,
-    text_field,
-    validate_base_hash,
     validate_candidate_id,
-    validate_evidence,
-    validate_reviewer,
+    validated_decision_fields,
 )
 
 HARNESS_FILES = ("AGENTS.md", "CLAUDE.md", ".claude/settings.json")
@@ -194,13 +189,9 @@ class HarnessRepo(DecisionRepository):
         if target not in self.files:
             raise UnsafePathError(f"{target!r} is not a harness file; expected one of {', '.join(self.files)}")
         candidate_id = validate_candidate_id(candidate_id)
-        sessions = validate_evidence(evidence)
-        reviewer = validate_reviewer(reviewer)
-        title = one_line_title(title)
-        reason = text_field(reason, "reason")
-        if policy is not None:
-            policy = single_line(policy, "policy rule")
-        base_hash = validate_base_hash(base_hash)
+        sessions, reviewer, title, reason, policy, base_hash = validated_decision_fields(
+            evidence, reviewer, title, reason, policy, base_hash
+        )
         if (diff is None) == (content is None):
             raise LibraryError("a harness change needs either a diff or the whole new content")
         if content is not None and base_hash is None:

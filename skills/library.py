@@ -290,6 +290,20 @@ def validate_base_hash(value: object) -> str | None:
     return validate_content_hash(value)
 
 
+def validated_decision_fields(
+    evidence: object, reviewer: object, title: object, reason: object, policy: object, base_hash: object
+) -> tuple[tuple[str, ...], str, str, str, str | None, str | None]:
+    """What every decision records, checked: (sessions, reviewer, title, reason, policy, base hash)."""
+    return (
+        validate_evidence(evidence),
+        validate_reviewer(reviewer),
+        one_line_title(title),
+        text_field(reason, "reason"),
+        None if policy is None else single_line(policy, "policy rule"),
+        validate_base_hash(base_hash),
+    )
+
+
 def check_not_stale(candidate_id: str, target: str, committed: bytes | None, base_hash: str | None) -> None:
     """Refuse a candidate computed against other content than `target` has now (None: not bound)."""
     if base_hash is None:
@@ -1041,13 +1055,9 @@ class SkillLibrary(DecisionRepository):
             raise LibraryError(f"refusing to write an invalid SKILL.md for {name!r}: {error}") from error
         if not isinstance(provenance, dict):
             raise LibraryError("provenance must be a mapping")
-        sessions = validate_evidence(evidence)
-        reviewer = validate_reviewer(reviewer)
-        title = one_line_title(title)
-        reason = text_field(reason, "reason")
-        if policy is not None:
-            policy = single_line(policy, "policy rule")
-        base_hash = validate_base_hash(base_hash)
+        sessions, reviewer, title, reason, policy, base_hash = validated_decision_fields(
+            evidence, reviewer, title, reason, policy, base_hash
+        )
         scan_trailers = self._scan(skill_md, require_clean=require_clean_scan)
         digest = content_hash(skill_md)
         skill_path = f"{folder}/{name}/{SKILL_FILE}"

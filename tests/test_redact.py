@@ -338,7 +338,7 @@ def test_rules_without_a_literal_find_near_their_markers_what_a_whole_scan_finds
 
 
 @pytest.mark.parametrize("text", [
-    "--" + "x" * 32 + "api_key=" + body(24, ALNUM, 14),  # the farthest a flag's name may be from its `-`
+    "--" + "x" * 32 + "api_key=" + body(24, ALNUM, 14),  # a name 4 letters before its marker, glued to a word
     "x" * 40 + " api_key: " + body(24, ALNUM, 15),
     "\u017fecret=" + body(24, ALNUM, 16) + " and --\u212aey " + body(24, ALNUM, 17),
 ])  # fmt: skip
