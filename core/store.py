@@ -1,4 +1,5 @@
-"""The state cache: SQLite in WAL mode holding read offsets, parsed sessions and steps, and candidates.
+"""The state cache: SQLite holding read offsets, parsed sessions and steps, and candidates. It runs in WAL
+mode, or with the rollback journal on a network file system, where WAL's shared memory is unsafe.
 
 Everything here can be rebuilt from the trace files and the skills repository's history. A file's
 read position is written in the same transaction as the sessions built from its bytes, so a crash
@@ -8,6 +9,7 @@ never leaves one without the other.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -18,6 +20,8 @@ from pathlib import Path
 import orjson
 
 from core.adapters.claude_code import split_subagent_id
+from core.config import ConfigError
+from core.filesystem import detect_file_system_type, is_network_file_system
 from core.model import Outcome, Session, Step
 from core.normalize import normalize_step
 
@@ -28,6 +32,10 @@ SCHEMA_VERSION = 3
 SQLITE_MAX_INT = 2**63 - 1
 WAL_CHECKPOINT_PAGES = 16384  # of 4 KB: the log grows to 64 MB before it is copied back
 EVIDENCE_TABLES = ("files", "sessions", "steps", "subagent_links", "decisions")
+# Forces the journal mode where the file system is detected wrongly: auto (WAL unless on a network file
+# system), wal or delete (the rollback journal).
+JOURNAL_MODE_ENV = "SKILLWARDEN_JOURNAL_MODE"
+JOURNAL_SETTINGS = ("auto", "wal", "delete")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -161,16 +169,28 @@ class Store:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        wanted, network_fs = wanted_journal_mode(self.path)
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
         self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        # A checkpoint copies every page changed since the last one back into the database: at 64 MB of log
-        # rather than the default 4 MB, an index page that a bulk ingest changes again and again is copied
-        # once, not once per 4 MB (the main process of a 200 MB ingest used 12% less CPU).
-        self._db.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
+        self.journal_mode = self._set_journal_mode(wanted)  # the mode in effect, not always the one wanted
+        self.notice = journal_notice(self.path.name, wanted, self.journal_mode, network_fs)
+        if self.journal_mode == "wal":
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            # A checkpoint copies every page changed since the last one back into the database: at 64 MB of
+            # log rather than the default 4 MB, an index page that a bulk ingest changes again and again is
+            # copied once, not once per 4 MB (the main process of a 200 MB ingest used 12% less CPU).
+            self._db.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
+        else:
+            self._db.execute("PRAGMA synchronous=FULL")  # NORMAL survives a power loss only in WAL mode
         self._db.execute("PRAGMA foreign_keys=ON")
         self._migrate()
+
+    def _set_journal_mode(self, wanted: str) -> str:
+        try:
+            return self._db.execute(f"PRAGMA journal_mode={wanted}").fetchone()[0]
+        except sqlite3.OperationalError:
+            # Leaving WAL needs the database to itself: while another process has it open, it stays in WAL.
+            return self._db.execute("PRAGMA journal_mode").fetchone()[0]
 
     def _migrate(self) -> None:
         self._db.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
@@ -373,6 +393,39 @@ LEFT JOIN sessions p ON p.id = l.parent_id"""
 
 def stored_session(row: sqlite3.Row) -> StoredSession:
     return StoredSession(**dict(row))
+
+
+def journal_setting() -> str:
+    setting = os.environ.get(JOURNAL_MODE_ENV, "auto").strip().lower() or "auto"
+    if setting not in JOURNAL_SETTINGS:
+        raise ConfigError(f"{JOURNAL_MODE_ENV} must be one of {', '.join(JOURNAL_SETTINGS)}, not {setting!r}")
+    return setting
+
+
+def wanted_journal_mode(db_path: Path) -> tuple[str, str | None]:
+    """The journal mode for a database at `db_path` ("wal" or "delete"), and the network file system
+    that ruled WAL out."""
+    setting = journal_setting()
+    if setting != "auto":
+        return setting, None
+    fs_type = detect_file_system_type(db_path.parent)
+    return ("delete", fs_type) if is_network_file_system(fs_type) else ("wal", None)
+
+
+def journal_notice(db_name: str, wanted: str, in_effect: str, network_fs: str | None) -> str | None:
+    """What the user should know about the journal mode in effect, if anything."""
+    where = f" on a network file system ({network_fs})" if network_fs else ""
+    if wanted == "delete" and in_effect == "wal":
+        return (
+            f"{db_name}{where} stays in WAL mode while another process has it open in WAL mode; it switches to "
+            "SQLite's rollback journal once none does"
+        )
+    if network_fs:
+        return (
+            f"{db_name} is{where}: using SQLite's rollback journal instead of WAL, which needs shared memory a "
+            "network file system does not provide; keep the state directory on a local disk for speed"
+        )
+    return None
 
 
 def file_state_from_row(row: sqlite3.Row) -> FileState:

@@ -19,40 +19,11 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
+from core.filesystem import detect_file_system_type, is_network_file_system
 from core.ingest import found_files, is_trace_name
 
 DEFAULT_RESCAN_INTERVAL = 30.0
 POLL_INTERVAL = 1.0
-MOUNTS_FILE = "/proc/self/mounts"
-# File systems whose changes made elsewhere never reach inotify (and WSL's 9p drives).
-NETWORK_FILESYSTEMS = frozenset(
-    {"nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "afs", "ceph", "glusterfs", "lustre", "davfs",
-     "fuse.sshfs", "fuse.rclone", "fuse.s3fs", "fuse.gcsfuse", "virtiofs"}
-)  # fmt: skip
-
-
-def filesystem_type(path: Path, mounts: str) -> str | None:
-    """The type of the file system holding `path`, from the text of /proc/self/mounts."""
-    best, best_type = "", None
-    target = str(path)
-    for line in mounts.splitlines():
-        fields = line.split()
-        if len(fields) < 3:
-            continue
-        mount_point = fields[1].replace("\\040", " ")
-        inside = target == mount_point or target.startswith(mount_point.rstrip("/") + "/")
-        if inside and len(mount_point) >= len(best):
-            best, best_type = mount_point, fields[2]
-    return best_type
-
-
-def on_network_filesystem(path: Path) -> bool:
-    try:
-        mounts = Path(MOUNTS_FILE).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    return filesystem_type(path.resolve(), mounts) in NETWORK_FILESYSTEMS
-
 
 FileStamp = tuple[int, int, int]  # inode, size, mtime_ns
 
@@ -144,7 +115,7 @@ class TraceWatcher:
         events.start()
         for folder in self.folders:
             folder.mkdir(parents=True, exist_ok=True)
-            if on_network_filesystem(folder):
+            if is_network_file_system(detect_file_system_type(folder)):
                 self._poll(folder, "it is on a network file system, which sends no change events")
                 continue
             try:

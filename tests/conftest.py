@@ -8,8 +8,9 @@ SHARED_TRACES = Path(__file__).resolve().parents[2] / "shared" / "traces"
 
 @pytest.fixture(autouse=True)
 def hermetic_home(tmp_path, monkeypatch):
-    """No test reads or writes the user's workspace, git identity or editor."""
+    """No test reads or writes the user's workspace, git identity or editor, nor follows their settings."""
     monkeypatch.setenv("SKILLWARDEN_HOME", str(tmp_path / "default-home"))
+    monkeypatch.delenv("SKILLWARDEN_JOURNAL_MODE", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "user-home"))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")

@@ -9,7 +9,7 @@ import pytest
 
 from core.config import ConfigError, config_from_mapping, load_config, resolve_home
 from core.model import Outcome, Session, Step
-from core.store import FileState, Store
+from core.store import JOURNAL_MODE_ENV, FileState, Store
 from core.watch import TraceWatcher
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,7 +75,8 @@ def state(path: str, consumed: int) -> FileState:
     return FileState(path, 1, 2, consumed, 0, "f", consumed, "claude_code", None)
 
 
-def test_store_uses_wal_and_replaces_a_files_sessions_atomically(tmp_path):
+def test_store_uses_wal_and_replaces_a_files_sessions_atomically(tmp_path, monkeypatch):
+    monkeypatch.setenv(JOURNAL_MODE_ENV, "wal")  # whatever file system the test's folder is on
     store = Store(tmp_path / "state.db")
     assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     store.replace_file_sessions(state("/t/a.jsonl", 10), [(session("s1", "/t/a.jsonl"), 1.0, "1.00: ok")])

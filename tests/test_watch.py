@@ -9,14 +9,7 @@ from pathlib import Path
 from watchdog.observers import inotify
 
 from core.events import EventLog
-from core.watch import TraceWatcher, _Coalescer, changed_paths, filesystem_type
-
-MOUNTS = """\
-/dev/sda1 / ext4 rw 0 0
-server:/export /mnt/nfs nfs4 rw 0 0
-/dev/sdb1 /mnt/nfs/local ext4 rw 0 0
-//host/share /mnt/my\\040share cifs rw 0 0
-"""
+from core.watch import TraceWatcher, _Coalescer, changed_paths
 
 
 def wait_for(condition, timeout: float = 20.0) -> bool:
@@ -40,14 +33,6 @@ class Changes:
     def seen(self, path: Path) -> bool:
         with self.lock:
             return path in self.paths
-
-
-def test_filesystem_type_takes_the_longest_mount_point():
-    assert filesystem_type(Path("/home/me"), MOUNTS) == "ext4"
-    assert filesystem_type(Path("/mnt/nfs/traces"), MOUNTS) == "nfs4"
-    assert filesystem_type(Path("/mnt/nfs/local/x"), MOUNTS) == "ext4"
-    assert filesystem_type(Path("/mnt/my share/t"), MOUNTS) == "cifs"
-    assert filesystem_type(Path("/mnt/nfsx"), MOUNTS) == "ext4"
 
 
 def test_changed_paths_reports_new_and_changed_but_not_deleted():
@@ -92,6 +77,18 @@ def test_inotify_out_of_watches_falls_back_to_polling_with_a_notice(tmp_path, mo
         trace = folder / "session.jsonl"
         trace.write_text("{}\n")
         assert wait_for(lambda: changes.seen(trace))  # the polling observer saw it (the rescan is hours away)
+    finally:
+        watcher.stop()
+
+
+def test_a_folder_on_a_network_file_system_is_polled_with_a_notice(tmp_path, monkeypatch):
+    monkeypatch.setattr("core.watch.detect_file_system_type", lambda path: "nfs4")
+    notices = []
+    watcher = TraceWatcher([tmp_path], Changes(), rescan_interval=3600, on_notice=notices.append)
+    watcher.start()
+    try:
+        assert watcher.polled == [tmp_path]
+        assert notices == [f"polling {tmp_path} every 1s: it is on a network file system, which sends no change events"]
     finally:
         watcher.stop()
 

@@ -261,6 +261,8 @@ class SkillwardenApp(App):
         full, then what changed on disk; mining what changed is a process's work (`request_mining`)."""
         try:
             self.service = ReviewService(self.config, mine_inline=False)
+            if self.service.store.notice:
+                self.degraded_notice(self.service.store.notice, title="state cache")
             self.read = ReadModel(self.config.state_db)
             self.post_message(QueueLoaded(*queue_listing(self.read), "reading new traces…"))
             self.post_message(ViewsLoaded(self.read.candidate_views(), complete=True))
@@ -283,10 +285,14 @@ class SkillwardenApp(App):
             self.watcher.start()
 
     def watch_notice(self, text: str) -> None:
-        """From the watcher's thread: watching degraded (e.g. a folder is polled). Logged and shown."""
+        """From the watcher's thread: watching degraded (e.g. a folder is polled)."""
+        self.degraded_notice(text, title="watching")
+
+    def degraded_notice(self, text: str, *, title: str) -> None:
+        """From a worker thread: something works in a slower or safer way than usual. Logged and shown."""
         if self.service is not None:
             self.service.events.append("notice", text=text)
-        self.call_from_thread(self.notify, text, title="watching", severity="warning")
+        self.call_from_thread(self.notify, text, title=title, severity="warning")
 
     def on_unmount(self) -> None:
         if self.watcher is not None:

@@ -14,8 +14,9 @@ from pathlib import Path
 import tui
 from core.config import HOME_ENV, Config, ConfigError, load_config, resolve_home
 from core.lock import LockMode, WorkspaceLock, WorkspaceLockedError, holder_message, read_holder
-from reviews.service import ReviewError, ReviewService
+from reviews.service import ReviewError
 from skills.library import LibraryError
+from tui.workspace import open_service
 
 # Commands that write to the skills repository or the cache take the workspace lock.
 WRITE_COMMANDS = frozenset({"ingest", "approve", "backlog", "reject", "rollback", "undo"})
@@ -112,7 +113,7 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
     lock = WorkspaceLock(config.lock_file)
     if args.command in WRITE_COMMANDS:
         lock.acquire()  # WorkspaceLockedError names the process holding the workspace
-    service = ReviewService(config)
+    service = open_service(config)
     try:
         if args.command == "ingest":
             report = service.ingest(args.paths or None)
@@ -203,7 +204,7 @@ def create_demo_workspace(directory: Path, *, sessions: int, seed: int) -> Confi
     config = load_config(directory)
     traces = config.watch[0]
     generate_corpus(traces, sessions=sessions, seed=seed)
-    service = ReviewService(config)
+    service = open_service(config)
     try:
         service.ingest()
     finally:

@@ -16,6 +16,7 @@ from reviews.recovery import Outcome, recover_workspace
 from reviews.service import ReviewService
 from skills.harness_repo import HarnessRepo
 from skills.library import Decision, SkillLibrary
+from tui.workspace import open_service
 
 
 def add_commands(commands) -> None:
@@ -116,7 +117,7 @@ def run_apply_auto(args: argparse.Namespace, config: Config) -> int:
         policy = load_policy(config.home)
         harness_path = harness_repo_of(config)
         recovered = recover_workspace(config.skills_repo, harness_path) if mode is LockMode.EXCLUSIVE else []
-        service = ReviewService(config)
+        service = open_service(config)
         harness = HarnessRepo(harness_path) if harness_path is not None else None
         try:
             if mode is LockMode.EXCLUSIVE:

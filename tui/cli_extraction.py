@@ -6,8 +6,8 @@ import argparse
 import json
 
 from core.config import Config
-from core.store import Store
 from reviews.candidates import evaluate_store
+from tui.workspace import open_store
 
 
 def add_commands(commands) -> None:
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace, config: Config) -> int | None:
         return None
     if not 0 < args.older_share < 1:
         raise SystemExit("skillwarden: --older-share must be between 0 and 1")
-    store = Store(config.state_db)
+    store = open_store(config)
     try:
         report = evaluate_store(store, config, args.older_share)
     finally:

@@ -10,10 +10,11 @@ import time
 from pathlib import Path
 
 from core.config import Config
-from reviews.service import ReviewService
+from tui.workspace import open_service
 
-# SQLite in WAL mode keeps the database in three files.
-CACHE_SUFFIXES = ("", "-wal", "-shm")
+# SQLite keeps the database in three files in WAL mode, and in two with the rollback journal: a journal
+# left by a crash would be rolled back into the new database.
+CACHE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
 
 def add_commands(commands) -> None:
@@ -50,7 +51,7 @@ def rebuild(config: Config) -> dict:
     """Re-create the cache; return what was read (the ingest report plus decisions and candidates)."""
     started = time.perf_counter()
     delete_cache(config.state_db)
-    service = ReviewService(config)  # replays the decisions from the skills repository's history
+    service = open_service(config)  # replays the decisions from the skills repository's history
     try:
         report = service.ingest()
         counts = service.store.counts()

@@ -8,9 +8,9 @@ from datetime import datetime
 
 from core.config import Config
 from core.events import EventLog
-from core.store import Store
 from reviews import learning
 from skills.library import SkillLibrary
+from tui.workspace import open_store
 
 COMMANDS = ("select", "stats", "friction", "loo")
 
@@ -38,7 +38,7 @@ def add_commands(commands) -> None:
 def run(args: argparse.Namespace, config: Config) -> int | None:
     if args.command not in COMMANDS:
         return None
-    store = Store(config.state_db)
+    store = open_store(config)
     library = SkillLibrary(config.skills_repo)
     events = EventLog(config.events_file)
     try:

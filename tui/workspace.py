@@ -1,0 +1,27 @@
+"""How a command opens the workspace's state cache: the store alone, or the review service around it. A
+store that works in a degraded mode says so on stderr, which leaves stdout to what scripts parse."""
+
+from __future__ import annotations
+
+import sys
+
+from core.config import Config
+from core.store import Store
+from reviews.service import ReviewService
+
+
+def open_store(config: Config) -> Store:
+    store = Store(config.state_db)
+    print_notice(store)
+    return store
+
+
+def open_service(config: Config) -> ReviewService:
+    service = ReviewService(config)
+    print_notice(service.store)
+    return service
+
+
+def print_notice(store: Store) -> None:
+    if store.notice:
+        print(f"skillwarden: warning: {store.notice}", file=sys.stderr)
