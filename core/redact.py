@@ -243,6 +243,30 @@ _ANY_MARKER = re.compile(prefix_tree_pattern(sorted({marker.lower() for marker, 
 _ANY_MARKER_TEXT = re.compile(_ANY_MARKER.pattern.decode())
 
 
+def _overlaps(word: bytes, marker: bytes) -> bool:
+    """Whether `marker` can start inside an occurrence of `word` (after its first byte)."""
+    return any(word[cut:].startswith(marker) or marker.startswith(word[cut:]) for cut in range(1, len(word)))
+
+
+def _marker_checks() -> dict[bytes, tuple[tuple[bytes, bool, tuple[int, ...]], ...]]:
+    """For each word `_ANY_MARKER` can find, the markers of `_MARKER_INDEX` its finds may stand for.
+
+    The search ends a find where the shortest marker on its path ends (`sk-` for `sk-ant-`) and looks for
+    the next find after it, so an occurrence of a marker in the text is either found as a word it starts
+    with, or starts inside a find of a word it overlaps: those are the markers to look for.
+    """
+    words = {match.group() for marker, _, _ in _MARKER_INDEX if (match := _ANY_MARKER.match(marker.lower()))}
+    return {
+        word: tuple(
+            entry for entry in _MARKER_INDEX if entry[0].lower().startswith(word) or _overlaps(word, entry[0].lower())
+        )
+        for word in words
+    }
+
+
+_MARKER_CHECKS = _marker_checks()
+
+
 def might_hold_secret(data: bytes) -> bool:
     """Whether UTF-8 text, or a structure's JSON that keeps non-ASCII as UTF-8 (orjson's), holds a marker
     of any rule. When it does not, `redact` and `redact_value` leave every string in it as it is. (Such
@@ -261,16 +285,15 @@ def _rules_for(text: str) -> list[int]:
         if _ANY_MARKER_TEXT.search(text.lower()) is None:
             return []  # the common case, without the copies of an encoding
         encoded = text.encode()
-        lowered = encoded.lower()
     else:
         encoded = text.encode("utf-8", "surrogatepass")
         if any(letter in encoded for letter in _FOLDED_LETTERS_UTF8):
             encoded = text.translate(_FOLD_TO_ASCII).encode("utf-8", "surrogatepass")
-        lowered = encoded.lower()
-        if _ANY_MARKER.search(lowered) is None:
-            return []
+    lowered = encoded.lower()
+    # One scan names the few markers worth a look, where looking for every marker costs a scan apiece.
+    checks = {entry for word in set(_ANY_MARKER.findall(lowered)) for entry in _MARKER_CHECKS[word]}
     admitted: set[int] = set()
-    for marker, in_lowered, priorities in _MARKER_INDEX:
+    for marker, in_lowered, priorities in checks:
         if marker in (lowered if in_lowered else encoded):
             admitted.update(priorities)
     return sorted(admitted)

@@ -337,6 +337,37 @@ def test_rules_without_a_literal_find_near_their_markers_what_a_whole_scan_finds
     assert_found_near_markers_as_by_a_whole_scan(text)
 
 
+def rules_with_a_marker_in(text: str) -> list[int]:
+    """The rules to try, found the slow, obvious way: every marker of every rule looked for in turn."""
+    folded = text.translate(redact_module._FOLD_TO_ASCII).encode("utf-8", "surrogatepass")
+    return sorted({
+        priority for priority, rule in enumerate(redact_module.RULES) for marker in rule.markers
+        if marker.encode() in (folded.lower() if rule.ignores_case else folded)
+    })  # fmt: skip
+
+
+# Markers in both cases, glued to each other so one starts inside another (`AKIAIza`, `secretoken`), their
+# first and last letters alone, and non-ASCII text around them.
+_marker_pieces = st.sampled_from(
+    sorted({m for rule in redact_module.RULES for m in rule.markers} | {m.upper() for rule in redact_module.RULES
+           for m in rule.markers}) + ["a", "k", "s", "t", "n", "-", "_", "→", "…", "\u212a", "\u017f", "\u0130"]
+)  # fmt: skip
+_marker_texts = st.lists(st.one_of(_marker_pieces, st.text(max_size=3)), max_size=16).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_marker_texts)
+def test_the_rules_tried_are_those_with_a_marker_in_the_text(text):
+    assert redact_module._rules_for(text) == rules_with_a_marker_in(text)
+
+
+@pytest.mark.parametrize("text", ["AKIAIza", "xAKIAuthorization", "secretoken", "sk-ant-x", "authorizationpm_",
+                                  "glpat------BEGIN", "\u212aey"])  # fmt: skip
+def test_a_marker_starting_inside_another_admits_its_rules(text):
+    assert redact_module._rules_for(text) == rules_with_a_marker_in(text)
+    assert redact_module._rules_for(text)
+
+
 @pytest.mark.parametrize("text", [
     "--" + "x" * 32 + "api_key=" + body(24, ALNUM, 14),  # a name 4 letters before its marker, glued to a word
     "x" * 40 + " api_key: " + body(24, ALNUM, 15),
