@@ -77,6 +77,16 @@ class IngestRun:
     decoder: str
 
 
+def own_peak_rss_mb() -> float:
+    """This process's peak RSS. Not ru_maxrss: Linux carries that across exec, so a spawned process would
+    report the peak of the script that started it (its page-cache warm-up reads whole files)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def measure_ingest(corpus: str, workers: int | None, stdlib_json: bool, without_redaction: bool) -> IngestRun:
     """One ingest of `corpus` into a new store, timed; run in a fresh process."""
     if stdlib_json:
@@ -93,8 +103,7 @@ def measure_ingest(corpus: str, workers: int | None, stdlib_json: bool, without_
         store.close()
         cache_bytes = sum(f.stat().st_size for f in Path(scratch).iterdir())
     return IngestRun(
-        seconds, main_cpu, workers_cpu,
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        seconds, main_cpu, workers_cpu, own_peak_rss_mb(),
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         counts["sessions"], counts["steps"], len(report.errors), cache_bytes,
         getattr(ingest.json_loads, "__module__", None) or "orjson",
