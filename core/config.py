@@ -132,6 +132,10 @@ class Config:
     def lock_file(self) -> Path:
         return self.home / "skillwarden.lock"
 
+    @property
+    def redaction_key_file(self) -> Path:
+        return self.home / "redaction.key"
+
 
 def load_config(home: Path, *, user_home: Path | None = None) -> Config:
     """Read `home/config.yaml` (creating it with commented defaults when absent).

@@ -38,7 +38,7 @@ import orjson
 from core import adapters
 from core.adapters import SNIFF_BYTES, claude_code
 from core.model import ParseError, Session
-from core.redact import might_hold_secret, redact, redact_value
+from core.redact import might_hold_secret, placeholder_key, redact, redact_value, set_placeholder_key
 from core.reward import grade
 from core.store import FileRead, FileState, PreparedRead, SessionWrite, Store, prepare_read
 from core.tail import (
@@ -362,7 +362,10 @@ class FreshReads:
     def submit(self) -> None:
         keys, self.task, self.task_bytes = self.task, [], 0
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=pool_context())
+            # A worker started without a fork has none of this process's state: it is given the placeholder key.
+            self.pool = ProcessPoolExecutor(
+                self.workers, mp_context=pool_context(), initializer=set_placeholder_key, initargs=(placeholder_key(),)
+            )
         try:
             future = self.pool.submit(read_fresh_files, keys)
         except BrokenProcessPool:

@@ -2,8 +2,11 @@
 
 Redaction runs at ingest over every tool argument and result, before anything is cached or mined, so a
 key an agent printed never reaches a candidate skill. Each secret becomes
-`[REDACTED:<kind>:<8 hex of sha256(secret)>]`: the same secret always maps to the same placeholder, so
-mining still sees two uses of one token as equal, while nothing of the secret itself survives.
+`[REDACTED:<kind>:<8 hex of HMAC-SHA256(workspace key, secret)>]`: the same secret always maps to the same
+placeholder, so mining still sees two uses of one token as equal, while nothing of the secret itself
+survives. The digest is keyed (`set_placeholder_key`, a random key kept in the workspace) because skills
+that hold a placeholder are committed and shared: a plain hash would let anyone holding the repository
+confirm a guessed weak password (`postgres://app:hunter2@db`) against it.
 
 Detection follows gitleaks and detect-secrets: provider prefixes first (they are nearly free of false
 positives), then structural forms (PEM blocks, JWTs, Authorization headers, passwords in URLs), then
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import math
 import re
 from collections import Counter
@@ -394,10 +398,29 @@ def find_secrets(text: str) -> list[Redaction]:
     return _merge([(r.start, -1, r.end, r.kind) for r in found] + _other_occurrences(text, found))
 
 
+_placeholder_key: bytes | None = None
+
+
+def set_placeholder_key(key: bytes | None) -> None:
+    """Key the placeholders of this process (None: an unkeyed SHA-256, for text outside any workspace).
+    Every process that redacts a workspace's text sets its key, so a secret gets one placeholder there."""
+    global _placeholder_key
+    _placeholder_key = key
+    _redact_short.cache_clear()  # texts remembered with the old key's placeholders
+
+
+def placeholder_key() -> bytes | None:
+    return _placeholder_key
+
+
 def placeholder(kind: str, secret: str) -> str:
     # surrogatepass: traces can hold lone surrogates, which plain UTF-8 refuses to encode.
-    digest = hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-    return f"[REDACTED:{kind}:{digest}]"
+    data = secret.encode("utf-8", "surrogatepass")
+    if _placeholder_key is None:
+        digest = hashlib.sha256(data).hexdigest()
+    else:
+        digest = hmac.new(_placeholder_key, data, hashlib.sha256).hexdigest()
+    return f"[REDACTED:{kind}:{digest[:8]}]"
 
 
 def _replace(text: str, found: list[Redaction]) -> str:

@@ -26,9 +26,10 @@ from core.model import Outcome, Session, Step
 from core.normalize import normalize_step
 
 # Version 2: parser state per file, step call ids and end times, sub-agent links. Version 3: decisions
-# carry the skill name. The tables below are caches of the trace files and of the skills repository's
-# history, so a version change drops them and they are re-read.
-SCHEMA_VERSION = 3
+# carry the skill name. Version 4: redaction placeholders are keyed with the workspace's key. The tables
+# below are caches of the trace files and of the skills repository's history, so a version change drops
+# them and they are re-read.
+SCHEMA_VERSION = 4
 SQLITE_MAX_INT = 2**63 - 1
 WAL_CHECKPOINT_PAGES = 16384  # of 4 KB: the log grows to 64 MB before it is copied back
 EVIDENCE_TABLES = ("files", "sessions", "steps", "subagent_links", "decisions")

@@ -15,6 +15,7 @@ from core.config import Config
 from core.events import EventLog
 from core.ingest import IngestReport, ingest_paths
 from core.store import Store, StoredCandidate
+from core.workspace_key import use_workspace_key
 from reviews.candidates import build_candidates
 from reviews.learning import eviction_candidates
 from reviews.recovery import recover_workspace
@@ -80,6 +81,7 @@ class ReviewService:
     a process of its own (`remine_workspace`) so that its event loop never waits on mining for the GIL."""
 
     def __init__(self, config: Config, *, mine_inline: bool = True):
+        use_workspace_key(config)  # before anything is redacted: ingest, mining, scans
         self.config = config
         self.mine_inline = mine_inline
         self.store = Store(config.state_db)
@@ -305,6 +307,7 @@ def remine_workspace(config: Config) -> int:
     """Re-mine the cached sessions into the queue (candidates, then evictions) as an ingest does, with
     its own connections: meant to run in a separate process. No recovery and no git writes here: the
     process that owns the service does those. Returns how many candidates mining produced."""
+    use_workspace_key(config)
     store = Store(config.state_db)
     library = SkillLibrary(config.skills_repo, create=False)
     try:

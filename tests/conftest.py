@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 
+from core.redact import set_placeholder_key
+
 SHARED_TRACES = Path(__file__).resolve().parents[2] / "shared" / "traces"
 
 
@@ -15,6 +17,10 @@ def hermetic_home(tmp_path, monkeypatch):
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_EDITOR", "true")
+    # A workspace opened by an earlier test keyed this process's placeholders: each test starts unkeyed.
+    set_placeholder_key(None)
+    yield
+    set_placeholder_key(None)
 
 
 @pytest.fixture(scope="session")

@@ -7,10 +7,12 @@ import sys
 
 from core.config import Config
 from core.store import Store
+from core.workspace_key import use_workspace_key
 from reviews.service import ReviewService
 
 
 def open_store(config: Config) -> Store:
+    use_workspace_key(config)  # what the command mines or scans is redacted as ingest redacted it
     store = Store(config.state_db)
     print_notice(store)
     return store
