@@ -84,10 +84,12 @@ async def test_sort_cycles_columns_and_keeps_the_cursor_on_its_candidate(demo_wo
         await pilot.press("j")
         chosen = queue(app).cursor_key
         await pilot.press("s")
+        await settle(app, pilot)
         assert "sorted by lift" in screen_text(app)
         assert queue(app).cursor_key == chosen
         for _ in range(5):
             await pilot.press("s")
+            await settle(app, pilot)
         assert "sorted by support" in screen_text(app)
 
 
@@ -253,6 +255,7 @@ async def test_every_screen_renders_at_80x24_and_wide(demo_workspace, size):
                 text = screen_text(app)
             assert "friction" in text and "events" in text and "approve" in text
         await pilot.press("question_mark")
+        await settle(app, pilot)  # a pushed screen or a re-sorted table is drawn after the key
         text = screen_text(app)
         assert all(action_id in text for action_id in ("approve", "filter", "mark", "rollback", "evict", "pager"))
 
