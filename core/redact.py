@@ -405,8 +405,9 @@ def set_placeholder_key(key: bytes | None) -> None:
     """Key the placeholders of this process (None: an unkeyed SHA-256, for text outside any workspace).
     Every process that redacts a workspace's text sets its key, so a secret gets one placeholder there."""
     global _placeholder_key
-    _placeholder_key = key
-    _redact_short.cache_clear()  # texts remembered with the old key's placeholders
+    if key != _placeholder_key:
+        _placeholder_key = key
+        _redact_short.cache_clear()  # texts remembered with the old key's placeholders
 
 
 def placeholder_key() -> bytes | None:
