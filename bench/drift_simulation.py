@@ -21,7 +21,7 @@ from dataclasses import asdict
 
 import numpy as np
 
-from skills.drift import DEFAULT_PARAMS, DriftParams, first_detection
+from skillwarden.skills.drift import DEFAULT_PARAMS, DriftParams, first_detection
 
 
 def graded_rewards(rng: np.random.Generator, success_rates: np.ndarray) -> list[float]:

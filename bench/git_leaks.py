@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from skills.library import SkillLibrary
+from skillwarden.skills.library import SkillLibrary
 
 SKILL = "---\nname: leak-probe\ndescription: A skill that exists to be applied and rolled back.\n---\n\n{body}\n"
 

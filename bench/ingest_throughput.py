@@ -24,10 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core import ingest  # noqa: E402
-from core.demo_traces import generate_corpus  # noqa: E402
-from core.ingest import found_files, ingest_paths  # noqa: E402
-from core.store import Store  # noqa: E402
+from skillwarden.core import ingest  # noqa: E402
+from skillwarden.core.demo_traces import generate_corpus  # noqa: E402
+from skillwarden.core.ingest import found_files, ingest_paths  # noqa: E402
+from skillwarden.core.store import Store  # noqa: E402
 
 
 def corpus_files(corpus: Path) -> list[Path]:

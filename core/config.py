@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from core.discover import default_trace_folders, watched_folders
+from skillwarden.core.discover import default_trace_folders, watched_folders
 
 HOME_ENV = "SKILLWARDEN_HOME"
 CONFIG_NAME = "config.yaml"

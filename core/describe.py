@@ -16,9 +16,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from core.mining import Occurrence, Procedure, trigger_keywords
-from core.normalize import shell_flags, split_command
-from core.redact import redact
+from skillwarden.core.mining import Occurrence, Procedure, trigger_keywords
+from skillwarden.core.normalize import shell_flags, split_command
+from skillwarden.core.redact import redact
 
 MAX_EXAMPLE_TASKS = 2
 MAX_EXAMPLE_RUNS = 2

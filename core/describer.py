@@ -13,8 +13,8 @@ import shlex
 import subprocess
 from dataclasses import dataclass
 
-from core.describe import is_steering
-from skills.skill_md import MAX_DESCRIPTION, SkillFormatError, validate_name
+from skillwarden.core.describe import is_steering
+from skillwarden.skills.skill_md import MAX_DESCRIPTION, SkillFormatError, validate_name
 
 DEFAULT_TIMEOUT = 20.0
 MAX_OUTPUT_BYTES = 64 * 1024

@@ -16,9 +16,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from core.mining import is_lookaround
-from core.model import Session, Step
-from core.normalize import (
+from skillwarden.core.mining import is_lookaround
+from skillwarden.core.model import Session, Step
+from skillwarden.core.normalize import (
     EDIT_TOOLS,
     SHELL_TOOLS,
     WRITE_TOOLS,

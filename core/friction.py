@@ -26,9 +26,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.model import Step
-from core.normalize import step_path
-from core.reward import command_of, produces_change
+from skillwarden.core.model import Step
+from skillwarden.core.normalize import step_path
+from skillwarden.core.reward import command_of, produces_change
 
 METRICS = ("noop", "blocked", "failure", "pivot")
 # (warn, alert) as shares of sessions; pivot has no published default, these are ours.

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from core.detectors import FailurePattern
+from skillwarden.core.detectors import FailurePattern
 
 RULES_HEADING = "## Rules learned from past sessions"
 DEFAULT_INSTRUCTIONS_FILE = "AGENTS.md"

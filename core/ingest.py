@@ -35,13 +35,13 @@ from typing import BinaryIO
 
 import orjson
 
-from core import adapters
-from core.adapters import SNIFF_BYTES, claude_code
-from core.model import ParseError, Session
-from core.redact import might_hold_secret, placeholder_key, redact, redact_value, set_placeholder_key
-from core.reward import grade
-from core.store import FileRead, FileState, PreparedRead, SessionWrite, Store, prepare_read
-from core.tail import (
+from skillwarden.core import adapters
+from skillwarden.core.adapters import SNIFF_BYTES, claude_code
+from skillwarden.core.model import ParseError, Session
+from skillwarden.core.redact import might_hold_secret, placeholder_key, redact, redact_value, set_placeholder_key
+from skillwarden.core.reward import grade
+from skillwarden.core.store import FileRead, FileState, PreparedRead, SessionWrite, Store, prepare_read
+from skillwarden.core.tail import (
     MAX_DOCUMENT_BYTES,
     MAX_LINE_BYTES,
     Change,

@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from core.normalize import INSPECTION_PROGRAMS
+from skillwarden.core.normalize import INSPECTION_PROGRAMS
 
 MAX_LENGTH = 8
 # Two steps (write a script, run it) are what an agent does without being taught; a skill starts at three.

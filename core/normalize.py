@@ -20,7 +20,7 @@ import posixpath
 import re
 import shlex
 
-from core.model import Step
+from skillwarden.core.model import Step
 
 # Tools whose calls say nothing about the procedure itself.
 NOISE_TOOLS = frozenset(

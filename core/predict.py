@@ -33,10 +33,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from core.detectors import FAILED_OUTCOMES, detect, triggered
-from core.mining import TokenStep, fold_repeats, is_subsequence, task_words
-from core.model import Session
-from core.normalize import normalize_step
+from skillwarden.core.detectors import FAILED_OUTCOMES, detect, triggered
+from skillwarden.core.mining import TokenStep, fold_repeats, is_subsequence, task_words
+from skillwarden.core.model import Session
+from skillwarden.core.normalize import normalize_step
 
 SUCCEEDED = "succeeded"
 OPENING_STEPS = 4

@@ -25,8 +25,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.model import Outcome, Session, Step
-from core.normalize import COMMAND_SEPARATORS, shell_command_text
+from skillwarden.core.model import Outcome, Session, Step
+from skillwarden.core.normalize import COMMAND_SEPARATORS, shell_command_text
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from core.redact import find_secrets, redact
+from skillwarden.core.redact import find_secrets, redact
 
 SCANNER_VERSION = "1"
 EXCERPT_WIDTH = 120

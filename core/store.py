@@ -19,11 +19,11 @@ from pathlib import Path
 
 import orjson
 
-from core.adapters.claude_code import split_subagent_id
-from core.config import ConfigError
-from core.filesystem import detect_file_system_type, is_network_file_system
-from core.model import Outcome, Session, Step
-from core.normalize import normalize_step
+from skillwarden.core.adapters.claude_code import split_subagent_id
+from skillwarden.core.config import ConfigError
+from skillwarden.core.filesystem import detect_file_system_type, is_network_file_system
+from skillwarden.core.model import Outcome, Session, Step
+from skillwarden.core.normalize import normalize_step
 
 # Version 2: parser state per file, step call ids and end times, sub-agent links. Version 3: decisions
 # carry the skill name. Version 4: redaction placeholders are keyed with the workspace's key. The tables

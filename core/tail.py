@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, NamedTuple
 
-from core.store import FileState
+from skillwarden.core.store import FileState
 
 FINGERPRINT_BYTES = 1024
 MAX_LINE_BYTES = 8 * 1024 * 1024

@@ -14,8 +14,8 @@ import re
 import secrets
 from pathlib import Path
 
-from core.config import Config, ConfigError
-from core.redact import set_placeholder_key
+from skillwarden.core.config import Config, ConfigError
+from skillwarden.core.redact import set_placeholder_key
 
 KEY_BYTES = 32
 KEY_TEXT = re.compile(r"[0-9a-f]{64}")

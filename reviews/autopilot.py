@@ -17,11 +17,11 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 
-from core.store import StoredCandidate
-from reviews.policy import AUTOPILOT_REVIEWER, Policy, Routing, Tier, decide_route
-from reviews.service import CandidateView, ReviewService
-from skills.harness_repo import HarnessRepo
-from skills.library import (
+from skillwarden.core.store import StoredCandidate
+from skillwarden.reviews.policy import AUTOPILOT_REVIEWER, Policy, Routing, Tier, decide_route
+from skillwarden.reviews.service import CandidateView, ReviewService
+from skillwarden.skills.harness_repo import HarnessRepo
+from skillwarden.skills.library import (
     APPROVED_DIR,
     SKILL_FILE,
     Decision,

@@ -15,11 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from core.config import Config
-from core.dedup import DEFAULT_THRESHOLD, best_matches, clusters, similar_pairs
-from core.describe import describe, slugify
-from core.describer import DEFAULT_TIMEOUT, polish
-from core.detectors import (
+from skillwarden.core.config import Config
+from skillwarden.core.dedup import DEFAULT_THRESHOLD, best_matches, clusters, similar_pairs
+from skillwarden.core.describe import describe, slugify
+from skillwarden.core.describer import DEFAULT_TIMEOUT, polish
+from skillwarden.core.detectors import (
     detect,
     failure_patterns,
     is_rejection,
@@ -27,18 +27,26 @@ from core.detectors import (
     premature_completion,
     token_session_counts,
 )
-from core.harness import HarnessChange, HarnessTargets, harness_change, unified_diff
-from core.mining import Procedure, TokenStep, mine_procedures
-from core.model import Outcome, Session
-from core.normalize import concrete_argument, normalize_step, shell_command_text
-from core.predict import HarnessRule, SessionFacts, SkillRule, evaluate, predictions, session_facts, time_split
-from core.redact import redact
-from core.store import Store, StoredCandidate
-from skills.library import ABSENT
-from skills.skill_md import SkillDoc, SkillFormatError, content_hash, parse, render
+from skillwarden.core.harness import HarnessChange, HarnessTargets, harness_change, unified_diff
+from skillwarden.core.mining import Procedure, TokenStep, mine_procedures
+from skillwarden.core.model import Outcome, Session
+from skillwarden.core.normalize import concrete_argument, normalize_step, shell_command_text
+from skillwarden.core.predict import (
+    HarnessRule,
+    SessionFacts,
+    SkillRule,
+    evaluate,
+    predictions,
+    session_facts,
+    time_split,
+)
+from skillwarden.core.redact import redact
+from skillwarden.core.store import Store, StoredCandidate
+from skillwarden.skills.library import ABSENT
+from skillwarden.skills.skill_md import SkillDoc, SkillFormatError, content_hash, parse, render
 
 try:  # the scanner is written alongside; until it lands, candidates say they were not scanned
-    from core.scan import scan_text
+    from skillwarden.core.scan import scan_text
 except ImportError:  # pragma: no cover - depends on the other module being present
     scan_text = None
 

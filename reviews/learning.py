@@ -21,17 +21,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from core.categorize import categorize
-from core.config import Config, ConfigError
-from core.events import EventLog
-from core.friction import DEFAULT_THRESHOLDS, DEFAULT_WINDOW_DAYS, SessionFacts, session_facts
-from core.friction import friction_report as build_friction_report
-from core.loo import DEFAULT_CONFOUNDED_SHARE, DEFAULT_MIN_SESSIONS, Observation, leave_one_out
-from core.store import Store, StoredCandidate, StoredSession
-from skills.drift import DriftParams, success_drop, unused
-from skills.library import SkillLibrary
-from skills.skill_md import SkillFormatError, content_hash, parse
-from skills.stats import (
+from skillwarden.core.categorize import categorize
+from skillwarden.core.config import Config, ConfigError
+from skillwarden.core.events import EventLog
+from skillwarden.core.friction import DEFAULT_THRESHOLDS, DEFAULT_WINDOW_DAYS, SessionFacts, session_facts
+from skillwarden.core.friction import friction_report as build_friction_report
+from skillwarden.core.loo import DEFAULT_CONFOUNDED_SHARE, DEFAULT_MIN_SESSIONS, Observation, leave_one_out
+from skillwarden.core.store import Store, StoredCandidate, StoredSession
+from skillwarden.skills.drift import DriftParams, success_drop, unused
+from skillwarden.skills.library import SkillLibrary
+from skillwarden.skills.skill_md import SkillFormatError, content_hash, parse
+from skillwarden.skills.stats import (
     DEFAULT_DECAY,
     REFINEMENT_SHRINK,
     Posterior,
@@ -41,7 +41,7 @@ from skills.stats import (
     normalized_time,
     rank_skills,
 )
-from skills.usage import session_uses, used_skills
+from skillwarden.skills.usage import session_uses, used_skills
 
 LEARNING_KEY = "learning"
 EVICTION_PREFIX = "ev-"

@@ -15,7 +15,7 @@ import enum
 from dataclasses import dataclass
 from pathlib import Path
 
-from skills.library import Decision, DecisionRepository, Intent, LibraryError, process_is_alive
+from skillwarden.skills.library import Decision, DecisionRepository, Intent, LibraryError, process_is_alive
 
 
 class Outcome(enum.StrEnum):
@@ -80,8 +80,8 @@ def recover(repository: DecisionRepository) -> RecoveryReport:
 def recover_workspace(skills_repo: Path, harness_repo: Path | None = None) -> list[RecoveryReport]:
     """Recover the skills repository (and the harness repository, when there is one) on opening a
     workspace, before the review cache is rebuilt from their history."""
-    from skills.harness_repo import HarnessRepo
-    from skills.library import SkillLibrary
+    from skillwarden.skills.harness_repo import HarnessRepo
+    from skillwarden.skills.library import SkillLibrary
 
     with SkillLibrary(skills_repo) as library:
         reports = [recover(library)]

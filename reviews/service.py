@@ -11,17 +11,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from core.config import Config
-from core.events import EventLog
-from core.ingest import IngestReport, ingest_paths
-from core.store import Store, StoredCandidate
-from core.workspace_key import use_workspace_key
-from reviews.candidates import build_candidates
-from reviews.learning import eviction_candidates
-from reviews.recovery import recover_workspace
-from reviews.states import CandidateState, DecisionEvent, State, last_live_decision, replay
-from skills.harness_repo import HarnessRepo
-from skills.library import Decision, LibraryError, SkillLibrary
+from skillwarden.core.config import Config
+from skillwarden.core.events import EventLog
+from skillwarden.core.ingest import IngestReport, ingest_paths
+from skillwarden.core.store import Store, StoredCandidate
+from skillwarden.core.workspace_key import use_workspace_key
+from skillwarden.reviews.candidates import build_candidates
+from skillwarden.reviews.learning import eviction_candidates
+from skillwarden.reviews.recovery import recover_workspace
+from skillwarden.reviews.states import CandidateState, DecisionEvent, State, last_live_decision, replay
+from skillwarden.skills.harness_repo import HarnessRepo
+from skillwarden.skills.library import Decision, LibraryError, SkillLibrary
 
 
 class ReviewError(Exception):

@@ -19,12 +19,12 @@ from pathlib import Path
 import numpy as np
 import orjson
 
-from core.config import Config
-from core.store import Store, StoredCandidate
-from reviews import learning
-from reviews.service import CandidateView, in_queue
-from reviews.states import CandidateState, DecisionEvent, State, replay
-from skills.library import Decision, SkillLibrary
+from skillwarden.core.config import Config
+from skillwarden.core.store import Store, StoredCandidate
+from skillwarden.reviews import learning
+from skillwarden.reviews.service import CandidateView, in_queue
+from skillwarden.reviews.states import CandidateState, DecisionEvent, State, replay
+from skillwarden.skills.library import Decision, SkillLibrary
 
 TAIL_BYTES = 256 * 1024
 PENDING = CandidateState(State.PENDING, None, None)  # a candidate nobody decided on

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from skills.library import (
+from skillwarden.skills.library import (
     Change,
     Decision,
     DecisionRepository,

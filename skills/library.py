@@ -38,7 +38,7 @@ from pathlib import Path, PurePosixPath
 import git
 import yaml
 
-from skills.skill_md import SkillFormatError, content_hash, parse, validate_name
+from skillwarden.skills.skill_md import SkillFormatError, content_hash, parse, validate_name
 
 APPROVED_DIR = "skills"
 BACKLOG_DIR = "backlog"
@@ -329,9 +329,9 @@ def scan_refusal(report: object, *, require_clean: bool) -> str | None:
 
 
 def default_scanner() -> Callable[[str], object] | None:
-    """core.scan.scan_text, the scanner every commit goes through; None where it is not installed."""
+    """skillwarden.core.scan.scan_text, the scanner every commit goes through; None where it is not installed."""
     try:
-        from core.scan import scan_text
+        from skillwarden.core.scan import scan_text
     except ImportError:
         return None
     return scan_text

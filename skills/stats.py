@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from core.categorize import words
+from skillwarden.core.categorize import words
 
 DEFAULT_DECAY = 0.99
 REFINEMENT_SHRINK = 0.5

@@ -27,8 +27,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from core.model import Step
-from core.reward import produces_change
+from skillwarden.core.model import Step
+from skillwarden.core.reward import produces_change
 
 SKILL_TOOL = "Skill"
 SKILL_TOOL_KEYS = ("skill", "command", "name")

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from core.redact import set_placeholder_key
+from skillwarden.core.redact import set_placeholder_key
 
 SHARED_TRACES = Path(__file__).resolve().parents[2] / "shared" / "traces"
 
@@ -26,7 +26,7 @@ def hermetic_home(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory):
     """One generated demo workspace, copied per test (generating and mining it takes a moment)."""
-    from tui.cli import create_demo_workspace
+    from skillwarden.tui.cli import create_demo_workspace
 
     directory = tmp_path_factory.mktemp("demo-template") / "workspace"
     with pytest.MonkeyPatch.context() as patch:

@@ -2,7 +2,7 @@
 
 import json
 
-from tui.cli import main
+from skillwarden.tui.cli import main
 
 
 def run(capsys, *argv):

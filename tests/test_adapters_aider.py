@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from core.adapters import parse_bytes, parse_file
-from core.model import Outcome
+from skillwarden.core.adapters import parse_bytes, parse_file
+from skillwarden.core.model import Outcome
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "traces" / "aider"
 POCKETFLOW = SAMPLES / "pocketflow-text2sql-gui.aider.chat.history.md"

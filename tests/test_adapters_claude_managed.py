@@ -1,8 +1,8 @@
 import json
 from pathlib import Path
 
-from core.adapters import parse_bytes, parse_file
-from core.model import Outcome
+from skillwarden.core.adapters import parse_bytes, parse_file
+from skillwarden.core.model import Outcome
 
 SAMPLE = (
     Path(__file__).resolve().parents[2]

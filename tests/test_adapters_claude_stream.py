@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from core.adapters import parse_bytes, parse_file, sniff
-from core.model import Outcome
+from skillwarden.core.adapters import parse_bytes, parse_file, sniff
+from skillwarden.core.model import Outcome
 
 DATA = Path(__file__).resolve().parent / "data"
 ARRAY = DATA / "synthetic-claude-execution-output.json"

@@ -2,8 +2,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from core.adapters import parse_bytes, parse_file
-from core.model import Outcome
+from skillwarden.core.adapters import parse_bytes, parse_file
+from skillwarden.core.model import Outcome
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "traces" / "codex"
 

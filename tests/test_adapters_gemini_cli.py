@@ -1,8 +1,8 @@
 import json
 from pathlib import Path
 
-from core.adapters import parse_bytes, parse_file
-from core.model import Outcome
+from skillwarden.core.adapters import parse_bytes, parse_file
+from skillwarden.core.model import Outcome
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "traces" / "gemini_cli"
 AGTRACE = SAMPLES / "agtrace-session-2025-12-09T19-50-f0a689a6.json"

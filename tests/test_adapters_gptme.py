@@ -10,8 +10,8 @@ results, a passing rerun and a closing answer.
 import json
 from pathlib import Path
 
-from core.adapters import parse_bytes, parse_file, sniff
-from core.model import Outcome
+from skillwarden.core.adapters import parse_bytes, parse_file, sniff
+from skillwarden.core.model import Outcome
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "synthetic-gptme-2025-01-01-fix-tests" / "conversation.jsonl"
 

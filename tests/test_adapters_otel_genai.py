@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from core.adapters import parse_bytes, parse_file
-from core.model import Outcome
+from skillwarden.core.adapters import parse_bytes, parse_file
+from skillwarden.core.model import Outcome
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "traces" / "otel_genai"
 OTLP = Path(__file__).resolve().parent / "data" / "synthetic-otlp-genai-trace.json"

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from core.config import load_config
-from core.store import StoredCandidate
-from reviews.autopilot import DRIFT_RULE, Autopilot, has_live_decision, live_autopilot_approval
-from reviews.policy import AUTOPILOT_REVIEWER, HARD_CAUTION, Policy, Rule, Tier
-from reviews.service import ReviewService
-from reviews.states import State
-from skills.harness_repo import HarnessRepo
-from skills.library import ABSENT, Decision, message_body, parse_trailers
-from skills.skill_md import content_hash
+from skillwarden.core.config import load_config
+from skillwarden.core.store import StoredCandidate
+from skillwarden.reviews.autopilot import DRIFT_RULE, Autopilot, has_live_decision, live_autopilot_approval
+from skillwarden.reviews.policy import AUTOPILOT_REVIEWER, HARD_CAUTION, Policy, Rule, Tier
+from skillwarden.reviews.service import ReviewService
+from skillwarden.reviews.states import State
+from skillwarden.skills.harness_repo import HarnessRepo
+from skillwarden.skills.library import ABSENT, Decision, message_body, parse_trailers
+from skillwarden.skills.skill_md import content_hash
 
 POLICY = Policy(
     rules=(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from skills.library import BACKLOG_BRANCH_PREFIX, LibraryError, SkillLibrary, parse_trailers
+from skillwarden.skills.library import BACKLOG_BRANCH_PREFIX, LibraryError, SkillLibrary, parse_trailers
 
 
 def git(repo: Path, *args: str) -> str:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from core.config import ConfigError, config_from_mapping, load_config, resolve_home
-from core.model import Outcome, Session, Step
-from core.store import JOURNAL_MODE_ENV, FileState, Store
-from core.watch import TraceWatcher
+from skillwarden.core.config import ConfigError, config_from_mapping, load_config, resolve_home
+from skillwarden.core.model import Outcome, Session, Step
+from skillwarden.core.store import JOURNAL_MODE_ENV, FileState, Store
+from skillwarden.core.watch import TraceWatcher
 
 ROOT = Path(__file__).resolve().parents[1]
 

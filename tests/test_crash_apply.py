@@ -12,18 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from core.config import load_config
-from reviews.recovery import Outcome, classify, recover, recover_workspace
-from reviews.service import ReviewError, ReviewService
-from reviews.states import State
-from skills.library import INTENT_FILE, Decision, Intent, LibraryError, SkillLibrary, process_start_time
+from skillwarden.core.config import load_config
+from skillwarden.reviews.recovery import Outcome, classify, recover, recover_workspace
+from skillwarden.reviews.service import ReviewError, ReviewService
+from skillwarden.reviews.states import State
+from skillwarden.skills.library import INTENT_FILE, Decision, Intent, LibraryError, SkillLibrary, process_start_time
 
 # Runs one decision in a fresh process and kills it, the hard way, when the library reaches `step`.
 DECIDE_AND_DIE = """
 import os, signal, sys
 from pathlib import Path
-from core.config import load_config
-from reviews.service import ReviewService
+from skillwarden.core.config import load_config
+from skillwarden.reviews.service import ReviewService
 
 home, action, candidate, step = sys.argv[1:5]
 service = ReviewService(load_config(Path(home)))

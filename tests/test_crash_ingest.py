@@ -10,16 +10,16 @@ import sys
 import time
 from pathlib import Path
 
-from core.demo_traces import generate_corpus
+from skillwarden.core.demo_traces import generate_corpus
+from skillwarden.tui.cli import main
 from tests.test_ingest_faults import cache, clean_ingest
-from tui.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 # Ingests the folder over and over until killed; prints a line after each pass so the test knows it runs.
 INGEST_LOOP = """
 import sys
-from core.ingest import ingest_paths
-from core.store import Store
+from skillwarden.core.ingest import ingest_paths
+from skillwarden.core.store import Store
 store = Store(sys.argv[1])
 while True:
     ingest_paths(store, [sys.argv[2]])

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from core.demo_traces import PLANTED_PROCEDURES, abstract_step, generate_corpus, main
+from skillwarden.core.demo_traces import PLANTED_PROCEDURES, abstract_step, generate_corpus, main
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "traces" / "claude_code"
 INTERRUPTION = "[Request interrupted by user"
@@ -229,8 +229,8 @@ def test_cli_reports_what_it_wrote(tmp_path, capsys):
 
 
 def test_parser_round_trip(corpus):
-    adapters = pytest.importorskip("core.adapters.claude_code")
-    from core.adapters import parse_file
+    adapters = pytest.importorskip("skillwarden.core.adapters.claude_code")
+    from skillwarden.core.adapters import parse_file
 
     expected = {"succeeded": "succeeded", "failed": "failed", "interrupted": "interrupted"}
     for path in corpus:

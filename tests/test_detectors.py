@@ -1,4 +1,4 @@
-from core.detectors import (
+from skillwarden.core.detectors import (
     budget_limits,
     edit_loops,
     error_signature,
@@ -10,7 +10,7 @@ from core.detectors import (
     triggered,
     user_stops,
 )
-from core.model import Outcome, Session, Step
+from skillwarden.core.model import Outcome, Session, Step
 
 
 def bash(command, *, error="", ok="ok"):

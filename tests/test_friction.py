@@ -3,8 +3,8 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.friction import SessionFacts, friction_report, pivoted, rate, session_facts, split_windows, status
-from core.model import Step
+from skillwarden.core.friction import SessionFacts, friction_report, pivoted, rate, session_facts, split_windows, status
+from skillwarden.core.model import Step
 
 EDIT = Step("Edit", {"file_path": "src/cart.py"})
 READ = Step("Read", {"file_path": "src/cart.py"})

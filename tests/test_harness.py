@@ -1,7 +1,7 @@
 import json
 
-from core.detectors import FailurePattern, Firing
-from core.harness import (
+from skillwarden.core.detectors import FailurePattern, Firing
+from skillwarden.core.harness import (
     RULES_HEADING,
     HarnessTargets,
     add_ask_permission,

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from skills.harness_repo import HarnessRepo, PatchError, added_text, apply_unified_diff, parse_unified_diff
-from skills.library import (
+from skillwarden.skills.harness_repo import HarnessRepo, PatchError, added_text, apply_unified_diff, parse_unified_diff
+from skillwarden.skills.library import (
     ABSENT,
     DirtyRepositoryError,
     LibraryError,

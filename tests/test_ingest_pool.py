@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from core import ingest as ingest_module
-from core.config import load_config
-from core.demo_traces import generate_corpus
-from core.ingest import IngestReport, ingest_paths
-from core.store import Store
-from reviews import service as service_module
-from reviews.service import ReviewService
+from skillwarden.core import ingest as ingest_module
+from skillwarden.core.config import load_config
+from skillwarden.core.demo_traces import generate_corpus
+from skillwarden.core.ingest import IngestReport, ingest_paths
+from skillwarden.core.store import Store
+from skillwarden.reviews import service as service_module
+from skillwarden.reviews.service import ReviewService
 from tests.conftest import SHARED_TRACES
 from tests.test_ingest_faults import SESSION, parent_with_task, subagent, transcript
 
@@ -116,7 +116,7 @@ WORKER = {"parent": None, "die_on": None, "slow_on": (), "fallback": []}
 
 
 def patched_read_fresh_files(keys: list[str]) -> list:
-    """core.ingest.read_fresh_files, except that in a worker process a task holding the marked file exits at
+    """skillwarden.core.ingest.read_fresh_files, except that in a worker process a task holding the marked file exits at
     once (as a worker killed by the OOM killer does) or is slow. In the ingesting process it only reads."""
     if os.getpid() == WORKER["parent"]:
         WORKER["fallback"].append(list(keys))

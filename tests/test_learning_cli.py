@@ -4,14 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from core.config import ConfigError, load_config
-from core.events import EventLog
-from core.store import Store
-from reviews import learning
-from skills.library import SkillLibrary
-from skills.skill_md import parse, render
+from skillwarden.core.config import ConfigError, load_config
+from skillwarden.core.events import EventLog
+from skillwarden.core.store import Store
+from skillwarden.reviews import learning
+from skillwarden.skills.library import SkillLibrary
+from skillwarden.skills.skill_md import parse, render
+from skillwarden.tui.cli import main
 from tests.test_usage import claude_session_jsonl
-from tui.cli import main
 
 
 def run_json(capsys, home: Path, *args: str):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from skills.library import (
+from skillwarden.skills.library import (
     ABSENT,
     INTENT_FILE,
     PLACEHOLDER_EMAIL,
@@ -35,7 +35,7 @@ from skills.library import (
     scan_refusal,
     validate_evidence,
 )
-from skills.skill_md import content_hash
+from skillwarden.skills.skill_md import content_hash
 
 
 def skill_text(name: str = "fix-failing-test", body: str = "Run `pytest -x`, read the traceback, fix.") -> str:
@@ -574,7 +574,7 @@ def test_each_commit_is_scanned_again_and_records_the_scanner(tmp_path):
 
 
 def test_the_default_scanner_is_core_scan(library):
-    from core.scan import SCANNER_VERSION
+    from skillwarden.core.scan import SCANNER_VERSION
 
     assert approve(library).scanner == SCANNER_VERSION
 

@@ -9,11 +9,11 @@ import sys
 
 import pytest
 
-from core.lock import LockMode, WorkspaceLock, WorkspaceLockedError, read_holder
+from skillwarden.core.lock import LockMode, WorkspaceLock, WorkspaceLockedError, read_holder
 
 HOLDER = """
 import sys, time
-from core.lock import WorkspaceLock
+from skillwarden.core.lock import WorkspaceLock
 lock = WorkspaceLock(sys.argv[1])
 lock.acquire()
 print("held", flush=True)

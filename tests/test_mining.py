@@ -1,5 +1,5 @@
-from core.describe import command_template, describe, slugify
-from core.mining import (
+from skillwarden.core.describe import command_template, describe, slugify
+from skillwarden.core.mining import (
     TokenStep,
     fold_repeats,
     is_subsequence,

@@ -1,5 +1,5 @@
-from core.model import Step
-from core.normalize import (
+from skillwarden.core.model import Step
+from skillwarden.core.normalize import (
     file_extension,
     file_role,
     normalize_step,

@@ -7,7 +7,7 @@ import itertools
 import pytest
 import yaml
 
-from reviews.policy import (
+from skillwarden.reviews.policy import (
     DEFAULT_POLICY_TEXT,
     DEFAULT_RULE,
     HARD_BREAKAGE,

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import redact as redact_module
-from core.adapters import cap_args, cap_text
-from core.ingest import capped_redacted_args
-from core.redact import (
+from skillwarden.core import redact as redact_module
+from skillwarden.core.adapters import cap_args, cap_text
+from skillwarden.core.ingest import capped_redacted_args
+from skillwarden.core.redact import (
     Redaction,
     cut_keeping_secrets_whole,
     find_secrets,

@@ -1,8 +1,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.model import Outcome, Session, Step
-from core.reward import (
+from skillwarden.core.model import Outcome, Session, Step
+from skillwarden.core.reward import (
     WEIGHTS,
     blind_retries,
     grade,

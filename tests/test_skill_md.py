@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from skills.skill_md import (
+from skillwarden.skills.skill_md import (
     MAX_DESCRIPTION,
     MAX_FRONTMATTER_BYTES,
     SkillDoc,

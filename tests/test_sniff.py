@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from core.adapters import SUPPORTED_FORMATS, UnsupportedFormat, parse_bytes, parse_file, sniff
+from skillwarden.core.adapters import SUPPORTED_FORMATS, UnsupportedFormat, parse_bytes, parse_file, sniff
 
 TRACES = Path(__file__).resolve().parents[2] / "shared" / "traces"
 CLAUDE = TRACES / "claude_code" / "agtrace-7f2abd2d-7cfc-4447-9ddd-3ca8d14e02e9.jsonl"

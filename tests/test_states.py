@@ -1,4 +1,4 @@
-from reviews.states import DecisionEvent, State, last_live_decision, replay
+from skillwarden.reviews.states import DecisionEvent, State, last_live_decision, replay
 
 
 def test_replay_gives_each_candidate_its_latest_state():

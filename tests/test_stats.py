@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skills.stats import Posterior, Use, Version, build_timeline, fold, rank_skills
+from skillwarden.skills.stats import Posterior, Use, Version, build_timeline, fold, rank_skills
 
 rewards = st.lists(st.floats(0.0, 1.0), max_size=200)
 decays = st.floats(0.5, 1.0)

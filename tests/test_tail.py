@@ -7,8 +7,8 @@ import tracemalloc
 
 import pytest
 
-from core.store import FileState
-from core.tail import Change, Identity, classify, fingerprint, iter_line_runs, not_a_regular_file, same_head
+from skillwarden.core.store import FileState
+from skillwarden.core.tail import Change, Identity, classify, fingerprint, iter_line_runs, not_a_regular_file, same_head
 
 
 def state(consumed: int, head: bytes, *, inode: int = 2, size: int | None = None, mtime_ns: int = 5) -> FileState:

@@ -12,7 +12,7 @@ from pathlib import Path
 import git
 import pytest
 
-from skills.library import parse_trailers
+from skillwarden.skills.library import parse_trailers
 
 TMUX = shutil.which("tmux")
 pytestmark = pytest.mark.skipif(
@@ -34,7 +34,7 @@ def test_demo_starts_in_a_real_terminal_and_a_key_press_commits(tmp_path):
     assert TMUX, "tmux is required in CI"
     workspace = tmp_path / "demo"
     script = Path(sys.executable).with_name("skillwarden")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "tui.cli"]
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "skillwarden.tui.cli"]
     command += ["demo", "--dir", str(workspace)]
     socket = f"skillwarden-test-{os.getpid()}"
     tmux = [TMUX, "-L", socket]

@@ -5,11 +5,11 @@ import shutil
 
 import git
 
-from core.config import load_config
-from skills.library import parse_trailers
+from skillwarden.core.config import load_config
+from skillwarden.skills.library import parse_trailers
+from skillwarden.tui.app import SkillwardenApp
+from skillwarden.tui.screens import ConfirmScreen, DetailScreen, HelpScreen
 from tests.helpers import screen_text, settle
-from tui.app import SkillwardenApp
-from tui.screens import ConfirmScreen, DetailScreen, HelpScreen
 
 
 def table_keys(app):
@@ -238,8 +238,8 @@ async def test_new_trace_file_updates_the_queue_without_moving_the_cursor(demo_w
 
 def test_light_queue_rows_match_the_rows_of_the_decoded_candidates(demo_workspace):
     """The first screen lists candidates from SQL alone; it must show what the decoded candidates say."""
-    from reviews.service import ReviewService
-    from reviews.views import ReadModel, queue_row
+    from skillwarden.reviews.service import ReviewService
+    from skillwarden.reviews.views import ReadModel, queue_row
 
     config = load_config(demo_workspace)
     service = ReviewService(config)
@@ -257,7 +257,7 @@ def test_light_queue_rows_match_the_rows_of_the_decoded_candidates(demo_workspac
 
 
 def test_mining_waits_for_the_interval_only_after_a_recent_pass():
-    from tui.app import mining_delay
+    from skillwarden.tui.app import mining_delay
 
     assert mining_delay(100.0, None) == 0.0
     assert mining_delay(100.0, 99.0, interval=3.0) == 2.0

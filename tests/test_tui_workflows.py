@@ -4,12 +4,12 @@ what the screen shows and on the skills repository afterwards."""
 import git
 import pytest
 
-from core.config import load_config
-from skills.library import parse_trailers
+from skillwarden.core.config import load_config
+from skillwarden.skills.library import parse_trailers
+from skillwarden.tui.app import SkillwardenApp
+from skillwarden.tui.library_screens import HistoryScreen, SkillsScreen, TracesScreen
+from skillwarden.tui.screens import ConfirmScreen, DetailScreen, QueueScreen, StepsScreen
 from tests.helpers import screen_text, settle
-from tui.app import SkillwardenApp
-from tui.library_screens import HistoryScreen, SkillsScreen, TracesScreen
-from tui.screens import ConfirmScreen, DetailScreen, QueueScreen, StepsScreen
 
 SIZES = [(80, 24), (160, 48)]
 

@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from core.adapters import parse_bytes, parse_file
-from core.model import Step
-from skills.usage import (
+from skillwarden.core.adapters import parse_bytes, parse_file
+from skillwarden.core.model import Step
+from skillwarden.skills.usage import (
     gptme_lesson_uses,
     lesson_name,
     lessons_in_message,

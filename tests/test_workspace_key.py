@@ -12,14 +12,14 @@ import stat
 
 import pytest
 
-from core import ingest as ingest_module
-from core import workspace_key
-from core.config import ConfigError, load_config
-from core.ingest import ingest_paths
-from core.redact import placeholder, placeholder_key, redact, set_placeholder_key
-from core.store import Store
-from core.workspace_key import load_or_create_key, use_workspace_key
-from reviews.service import ReviewService, remine_workspace
+from skillwarden.core import ingest as ingest_module
+from skillwarden.core import workspace_key
+from skillwarden.core.config import ConfigError, load_config
+from skillwarden.core.ingest import ingest_paths
+from skillwarden.core.redact import placeholder, placeholder_key, redact, set_placeholder_key
+from skillwarden.core.store import Store
+from skillwarden.core.workspace_key import load_or_create_key, use_workspace_key
+from skillwarden.reviews.service import ReviewService, remine_workspace
 from tests.helpers import run
 from tests.test_ingest_faults import record, tool_call, tool_result
 

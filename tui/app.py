@@ -29,11 +29,11 @@ from textual.timer import Timer
 from textual.widgets import Input
 from textual.worker import WorkerState, get_current_worker
 
-from core.config import Config
-from core.watch import TraceWatcher
-from reviews.service import CandidateView, ReviewService, remine_workspace
-from reviews.states import State
-from reviews.views import (
+from skillwarden.core.config import Config
+from skillwarden.core.watch import TraceWatcher
+from skillwarden.reviews.service import CandidateView, ReviewService, remine_workspace
+from skillwarden.reviews.states import State
+from skillwarden.reviews.views import (
     SORTS,
     EvidenceRow,
     QueueRow,
@@ -51,13 +51,13 @@ from reviews.views import (
     sorted_rows,
     workspace_statistics,
 )
-from skills.library import Decision
-from tui.actions import ACTIONS, action_name, bindings
-from tui.external import viewer_command
-from tui.library_screens import HistoryScreen, SkillsScreen, TracesScreen
-from tui.render import STATE_LABELS, friction_text, loo_text, merged_order, queue_cells
-from tui.screens import BaseScreen, ConfirmScreen, DetailScreen, HelpScreen, QueueScreen, StepsScreen
-from tui.widgets import RowTable
+from skillwarden.skills.library import Decision
+from skillwarden.tui.actions import ACTIONS, action_name, bindings
+from skillwarden.tui.external import viewer_command
+from skillwarden.tui.library_screens import HistoryScreen, SkillsScreen, TracesScreen
+from skillwarden.tui.render import STATE_LABELS, friction_text, loo_text, merged_order, queue_cells
+from skillwarden.tui.screens import BaseScreen, ConfirmScreen, DetailScreen, HelpScreen, QueueScreen, StepsScreen
+from skillwarden.tui.widgets import RowTable
 
 READ_ONLY_ENV = "SKILLWARDEN_READ_ONLY"
 FEED_POLL_SECONDS = 0.5

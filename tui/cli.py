@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
 import json
 import os
 import pkgutil
@@ -11,12 +12,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-import tui
-from core.config import HOME_ENV, Config, ConfigError, load_config, resolve_home
-from core.lock import LockMode, WorkspaceLock, WorkspaceLockedError, holder_message, read_holder
-from reviews.service import ReviewError
-from skills.library import LibraryError
-from tui.workspace import open_service
+import skillwarden.tui
+from skillwarden.core.config import HOME_ENV, Config, ConfigError, load_config, resolve_home
+from skillwarden.core.lock import LockMode, WorkspaceLock, WorkspaceLockedError, holder_message, read_holder
+from skillwarden.reviews.service import ReviewError
+from skillwarden.skills.library import LibraryError
+from skillwarden.tui.workspace import open_service
 
 # Commands that write to the skills repository or the cache take the workspace lock.
 WRITE_COMMANDS = frozenset({"ingest", "approve", "backlog", "reject", "rollback", "undo"})
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--read-only", action="store_true", help="TUI without actions that commit (also SKILLWARDEN_READ_ONLY=1)"
     )
+    parser.add_argument("--version", action="version", version=f"skillwarden {installed_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     commands.add_parser("tui", help="open the review TUI on the workspace (the default)")
@@ -80,11 +82,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def installed_version() -> str:
+    try:
+        return importlib.metadata.version("skillwarden")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
 def command_modules() -> list:
     """Each area adds its commands from its own `tui/cli_<area>.py`: `add_commands(subparsers)` and
     `run(args, config) -> int | None` (None: not one of mine)."""
-    names = sorted(info.name for info in pkgutil.iter_modules(tui.__path__) if info.name.startswith("cli_"))
-    return [importlib.import_module(f"tui.{name}") for name in names]
+    names = sorted(info.name for info in pkgutil.iter_modules(skillwarden.tui.__path__) if info.name.startswith("cli_"))
+    return [importlib.import_module(f"skillwarden.tui.{name}") for name in names]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -198,7 +207,7 @@ def print_ingest(report: dict, *, as_json: bool) -> None:
 
 def create_demo_workspace(directory: Path, *, sessions: int, seed: int) -> Config:
     """A workspace like any other: generated traces, a fresh skills repository, an ingested cache."""
-    from core.demo_traces import generate_corpus
+    from skillwarden.core.demo_traces import generate_corpus
 
     directory.mkdir(parents=True, exist_ok=True)
     config = load_config(directory)
@@ -231,7 +240,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def run_tui(config: Config, *, read_only: bool = False) -> int:
     """One writer per workspace: a second TUI opens read-only and says who holds the workspace."""
-    from tui.app import SkillwardenApp
+    from skillwarden.tui.app import SkillwardenApp
 
     lock = WorkspaceLock(config.lock_file)
     mode = lock.acquire(read_only_ok=True)

@@ -8,15 +8,15 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from core.config import Config
-from core.lock import LockMode, WorkspaceLock, WorkspaceLockedError
-from reviews.autopilot import Autopilot, AutopilotAction
-from reviews.policy import PolicyError, load_policy
-from reviews.recovery import Outcome, recover_workspace
-from reviews.service import ReviewService
-from skills.harness_repo import HarnessRepo
-from skills.library import Decision, SkillLibrary
-from tui.workspace import open_service
+from skillwarden.core.config import Config
+from skillwarden.core.lock import LockMode, WorkspaceLock, WorkspaceLockedError
+from skillwarden.reviews.autopilot import Autopilot, AutopilotAction
+from skillwarden.reviews.policy import PolicyError, load_policy
+from skillwarden.reviews.recovery import Outcome, recover_workspace
+from skillwarden.reviews.service import ReviewService
+from skillwarden.skills.harness_repo import HarnessRepo
+from skillwarden.skills.library import Decision, SkillLibrary
+from skillwarden.tui.workspace import open_service
 
 
 def add_commands(commands) -> None:
@@ -148,7 +148,7 @@ def drift_signals(service: ReviewService) -> list[dict]:
     """Skills whose success dropped, as [{"skill": name, "evidence": {...}}]. Disuse is not drift of
     success: an unused skill becomes an eviction candidate for a human instead."""
     try:
-        from reviews.learning import skill_stats
+        from skillwarden.reviews.learning import skill_stats
     except ImportError:  # the learning area ships separately; until it does, nothing drifts
         return []
     stats = skill_stats(service.store, service.library, service.config, events=service.events)

@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-from core.config import Config
-from core.events import EventLog
+from skillwarden.core.config import Config
+from skillwarden.core.events import EventLog
 
 
 def add_commands(commands) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from core.config import Config
-from reviews.candidates import evaluate_store
-from tui.workspace import open_store
+from skillwarden.core.config import Config
+from skillwarden.reviews.candidates import evaluate_store
+from skillwarden.tui.workspace import open_store
 
 
 def add_commands(commands) -> None:

@@ -9,8 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from core.config import Config
-from tui.workspace import open_service
+from skillwarden.core.config import Config
+from skillwarden.tui.workspace import open_service
 
 # SQLite keeps the database in three files in WAL mode, and in two with the rollback journal: a journal
 # left by a crash would be rolled back into the new database.

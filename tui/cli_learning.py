@@ -6,11 +6,11 @@ import argparse
 import json
 from datetime import datetime
 
-from core.config import Config
-from core.events import EventLog
-from reviews import learning
-from skills.library import SkillLibrary
-from tui.workspace import open_store
+from skillwarden.core.config import Config
+from skillwarden.core.events import EventLog
+from skillwarden.reviews import learning
+from skillwarden.skills.library import SkillLibrary
+from skillwarden.tui.workspace import open_store
 
 COMMANDS = ("select", "stats", "friction", "loo")
 

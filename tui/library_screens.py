@@ -8,8 +8,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Header, RichLog, Sparkline, Static
 
-from reviews.views import HistoryRow, SessionRow, SkillRow
-from tui.render import (
+from skillwarden.reviews.views import HistoryRow, SessionRow, SkillRow
+from skillwarden.tui.render import (
     HISTORY_COLUMNS,
     SESSION_COLUMNS,
     SKILL_COLUMNS,
@@ -19,8 +19,8 @@ from tui.render import (
     session_cells,
     skill_cells,
 )
-from tui.screens import BaseScreen
-from tui.widgets import RowTable
+from skillwarden.tui.screens import BaseScreen
+from skillwarden.tui.widgets import RowTable
 
 NO_STATS = "statistics: computing from the cached sessions…"
 

@@ -9,9 +9,9 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from reviews.service import CandidateView
-from reviews.views import EvidenceRow, HistoryRow, QueueRow, SessionRow, SkillRow, StepRow, age_text
-from tui.widgets import Column
+from skillwarden.reviews.service import CandidateView
+from skillwarden.reviews.views import EvidenceRow, HistoryRow, QueueRow, SessionRow, SkillRow, StepRow, age_text
+from skillwarden.tui.widgets import Column
 
 STATE_LABELS = {
     "pending": "pending",

@@ -11,10 +11,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from reviews.service import CandidateView
-from reviews.views import EvidenceRow, QueueRow, SessionRow, StepRow
-from tui.actions import ACTIONS, SCOPES, key_display
-from tui.render import (
+from skillwarden.reviews.service import CandidateView
+from skillwarden.reviews.views import EvidenceRow, QueueRow, SessionRow, StepRow
+from skillwarden.tui.actions import ACTIONS, SCOPES, key_display
+from skillwarden.tui.render import (
     EVIDENCE_COLUMNS,
     QUEUE_COLUMNS,
     STEP_COLUMNS,
@@ -27,7 +27,7 @@ from tui.render import (
     step_cells,
     summary_text,
 )
-from tui.widgets import RenderedLines, RowTable
+from skillwarden.tui.widgets import RenderedLines, RowTable
 
 WIDE = 140  # columns from which a screen shows its panes side by side
 

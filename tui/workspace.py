@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import sys
 
-from core.config import Config
-from core.store import Store
-from core.workspace_key import use_workspace_key
-from reviews.service import ReviewService
+from skillwarden.core.config import Config
+from skillwarden.core.store import Store
+from skillwarden.core.workspace_key import use_workspace_key
+from skillwarden.reviews.service import ReviewService
 
 
 def open_store(config: Config) -> Store:

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.model import ParseError, ParseResult
-from core.redact import cut_keeping_secrets_whole
+from skillwarden.core.model import ParseError, ParseResult
+from skillwarden.core.redact import cut_keeping_secrets_whole
 
 SNIFF_BYTES = 8192
 RESULT_CAP = 2000

@@ -37,8 +37,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.adapters import cap_text
-from core.model import Outcome, ParseResult, Session, Step
+from skillwarden.core.adapters import cap_text
+from skillwarden.core.model import Outcome, ParseResult, Session, Step
 
 FORMAT = "aider"
 

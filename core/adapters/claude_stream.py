@@ -20,9 +20,9 @@ transcript's last-event rule applies.
 
 from __future__ import annotations
 
-from core.adapters import read_json_document, read_json_lines
-from core.adapters.claude_code import _SessionBuilder, input_tokens
-from core.model import Outcome, ParseResult, Session
+from skillwarden.core.adapters import read_json_document, read_json_lines
+from skillwarden.core.adapters.claude_code import _SessionBuilder, input_tokens
+from skillwarden.core.model import Outcome, ParseResult, Session
 
 FORMAT = "claude_stream"
 

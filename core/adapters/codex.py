@@ -22,8 +22,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.adapters import cap_text, content_text, read_json_lines
-from core.model import Outcome, ParseResult, Session, Step
+from skillwarden.core.adapters import cap_text, content_text, read_json_lines
+from skillwarden.core.model import Outcome, ParseResult, Session, Step
 
 FORMAT = "codex"
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 
-from core.adapters import cap_text, content_text, read_json_document
-from core.model import Outcome, ParseResult, Session, Step
+from skillwarden.core.adapters import cap_text, content_text, read_json_document
+from skillwarden.core.model import Outcome, ParseResult, Session, Step
 
 FORMAT = "gemini_cli"
 

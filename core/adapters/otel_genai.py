@@ -24,8 +24,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from core.adapters import cap_text, content_text, read_json_document
-from core.model import Outcome, ParseResult, Session, Step
+from skillwarden.core.adapters import cap_text, content_text, read_json_document
+from skillwarden.core.model import Outcome, ParseResult, Session, Step
 
 FORMAT = "otel_genai"
 

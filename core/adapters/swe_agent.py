@@ -32,8 +32,8 @@ import json
 import re
 from pathlib import Path
 
-from core.adapters import cap_text, content_text, read_json_document
-from core.model import Outcome, ParseResult, Session, Step
+from skillwarden.core.adapters import cap_text, content_text, read_json_document
+from skillwarden.core.model import Outcome, ParseResult, Session, Step
 
 FORMAT = "swe_agent"
 
