@@ -91,7 +91,12 @@ def load_sessions(store: Store) -> list[Session]:
                 id=stored.id, format=stored.format, path=stored.path, steps=steps, task=stored.task or "",
                 started_at=stored.started_at, ended_at=stored.ended_at, outcome=Outcome(stored.outcome),
                 model=stored.model or "", cwd=stored.cwd or "", final_message=stored.final_message or "",
-                rejections=sum(1 for step in steps if is_rejection(step)),
+                rejections=sum(1 for step in steps if is_rejection(step)), interruptions=stored.interruptions,
+                tokens_in=stored.tokens_in or 0, tokens_out=stored.tokens_out or 0,
+                claimed_outcome=stored.claimed_outcome, end_reason=stored.end_reason,
+                patch_lines=stored.patch_lines, task_id=stored.task_id, project=stored.project,
+                agent_chars=stored.agent_chars, agent_turns=stored.agent_turns,
+                self_corrections=stored.self_corrections,
             )
         )  # fmt: skip
     return sessions

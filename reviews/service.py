@@ -18,6 +18,7 @@ from skillwarden.core.store import Store, StoredCandidate
 from skillwarden.core.workspace_key import use_workspace_key
 from skillwarden.reviews.candidates import build_candidates
 from skillwarden.reviews.learning import eviction_candidates
+from skillwarden.reviews.outcomes import sync_labels
 from skillwarden.reviews.recovery import recover_workspace
 from skillwarden.reviews.states import CandidateState, DecisionEvent, State, last_live_decision, replay
 from skillwarden.skills.harness_repo import HarnessRepo
@@ -93,6 +94,7 @@ class ReviewService:
         self.library = SkillLibrary(config.skills_repo)
         self._states: dict[str, CandidateState] = {}
         self.sync_decisions()
+        sync_labels(config, self.store)
 
     def close(self) -> None:
         self.library.close()
@@ -104,6 +106,8 @@ class ReviewService:
         caller mines, see `mine_inline`)."""
         targets = list(paths) if paths is not None else [p for p in self.config.watch if p.exists()]
         report = ingest_paths(self.store, targets, workers=self.config.ingest_workers)
+        if report.sessions:
+            self.store.apply_labels()  # labels name sessions that may only now have been read
         for error in report.errors:
             self.events.append("parse_error", **error)
         if report.files:
