@@ -324,7 +324,7 @@ def check_download_and_run(line: str) -> Iterator[Hit]:
         name = match.group(1).rsplit("/", 1)[-1]
         rest = line[match.end() :]
         if name and re.search(
-            r"(?:\./|\b(?:ba|z)?sh\s+|\bpython[23]?\s+|\bchmod\s+\S*x\S*\s+\S*|\bsource\s+|\.\s+)\S*"
+            r"(?:\./|\b(?:ba|z)?sh\s+|\bpython[23]?\s+|\bchmod\s+\S*x\S*\s+\S*|\bsource\s+|(?:^|[;&|]\s*)\.\s+)\S*"
             + re.escape(name)
             + r"(?![\w.])",
             rest,

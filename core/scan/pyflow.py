@@ -279,6 +279,8 @@ class PythonFlow:
 
     def __init__(self) -> None:
         self.summaries: dict[str, Summary] = {}
+        # Module-level names of all files in one namespace: `from a import key` is the `key` of a.py.
+        self.module_env: dict[str, set[str]] = {}
         self.params: dict[str, list[str]] = {}
         self.result = FlowResult()
 
@@ -287,6 +289,8 @@ class PythonFlow:
         for function in functions:
             self.params.setdefault(function.node.name, function.params)
         for _ in range(ROUNDS):
+            for file, module in modules:
+                _Body(self, file, self.module_env, report=False).run(module.body)
             for function in functions:
                 body = self._function_body(function, report=False)
                 summary = self.summaries.setdefault(function.node.name, Summary())
@@ -296,11 +300,12 @@ class PythonFlow:
         for function in functions:
             self._function_body(function, report=True)
         for file, module in modules:
-            _Body(self, file, {}, report=True).run(module.body)
+            _Body(self, file, self.module_env, report=True).run(module.body)
         return self.result
 
     def _function_body(self, function: FunctionDef, *, report: bool) -> _Body:
-        env = {name: {f"param:{name}"} for name in function.params}
+        env = {name: set(labels) for name, labels in self.module_env.items()}
+        env.update({name: {f"param:{name}"} for name in function.params})
         body = _Body(self, function.file, env, report)
         body.run(function.node.body)
         return body

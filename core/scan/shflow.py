@@ -121,17 +121,10 @@ class ShellFlow:
         return re.match(r"^[\"']?\$\{?[A-Za-z_]", text) is not None
 
     def _runs_a_download(self, text: str) -> str | None:
+        """The download a statement runs: `bash /tmp/x.sh`, `./x.sh`, `. x.sh`, `python x.py`."""
         for name, where in self.downloaded.items():
-            if (
-                re.search(
-                    r"(?:^|\s|/)(?:(?:ba|z)?sh\s+|python[23]?\s+|source\s+|\.\s+|\./|/tmp/)?\S*"
-                    + re.escape(name)
-                    + r"(?![\w.])",
-                    text,
-                )
-                and not DOWNLOAD.search(text)
-                and not text.startswith(("chmod", "rm ", "ls ", "echo ", "cat "))
-            ):
+            runner = r"^(?:sudo\s+)?(?:(?:ba|z)?sh\s+|python[23]?\s+|source\s+|\.\s+)?(?:\S*/)?"
+            if re.match(runner + re.escape(name) + r"(?![\w.])", text):
                 return where
         return None
 
