@@ -46,9 +46,9 @@ from skillwarden.skills.library import ABSENT
 from skillwarden.skills.skill_md import SkillDoc, SkillFormatError, content_hash, parse, render
 
 try:  # the scanner is written alongside; until it lands, candidates say they were not scanned
-    from skillwarden.core.scan import scan_text
+    from skillwarden.core.scan import scan_files, scan_text
 except ImportError:  # pragma: no cover - depends on the other module being present
-    scan_text = None
+    scan_files = scan_text = None
 
 GENERATOR = "skillwarden"
 DEFAULT_VERIFY_COMMAND = "pytest"
@@ -76,6 +76,13 @@ def extraction_settings(config: Config) -> ExtractionSettings:
 
 def security_report(text: str) -> dict:
     return scan_text(text).to_json() if scan_text is not None else {"verdict": "unscanned"}
+
+
+def skill_security_report(skill_md: str) -> dict:
+    """A skill candidate is scanned as the folder it becomes (its manifest checked too), as the commit is."""
+    if scan_files is None:
+        return {"verdict": "unscanned"}
+    return scan_files({"SKILL.md": skill_md.encode("utf-8")}).to_json()
 
 
 # -- sessions from the cache ---------------------------------------------------------------------
@@ -195,7 +202,7 @@ def stored_skill(
             "described_by": "describer" if polished.polished else "skillwarden",
             "predicted_fixes": fixes,
             "predicted_breakages": breakages,
-            "security": security_report(text),
+            "security": skill_security_report(text),
         },
         first_seen="", last_seen="", live=True,
     )  # fmt: skip
@@ -360,7 +367,7 @@ def refinement(candidate: StoredCandidate, name: str, current: str) -> StoredCan
         "target": target,
         "diff": diff,
         "base_hash": content_hash(current),  # approving is refused if the skill changes meanwhile
-        "security": security_report(proposed),
+        "security": skill_security_report(proposed),
     }
     return replace(candidate, id="rf-" + digest, kind="refinement", name=name, title=f"Refine {name}", content=proposed,
                    content_hash=content_hash(proposed), details=details)  # fmt: skip

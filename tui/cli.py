@@ -101,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "demo":
             return run_demo(args)
+        for module in command_modules():  # commands such as `scan` work without a workspace
+            if args.command in getattr(module, "WORKSPACE_FREE", ()):
+                return module.run(args, None)
         config = load_config(resolve_home(args.home), user_home=Path.home())
         if args.command in (None, "tui"):
             return run_tui(config, read_only=args.read_only)
