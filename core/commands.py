@@ -15,6 +15,8 @@ import re
 import shlex
 from dataclasses import dataclass
 
+# Agents run the same command lines again and again, and every pass over the sessions asks about them.
+COMMAND_CACHE = 1 << 15
 OPERATORS = frozenset({"&&", "||", ";", ";;", "|", "|&", "&", "\n", "(", ")"})
 REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>", ">&", "<", "<<", "<<<", "<>", "<&"})
 WRITING_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>"})
@@ -48,6 +50,8 @@ INSPECTION_PROGRAMS = frozenset(
      "pip3 freeze", "conda list", "npm ls", "npm list", "open", "goto", "scroll_up", "scroll_down", "search_file",
      "search_dir", "find_file", "filemap"}
 )  # fmt: skip
+# Commands that only set up the shell for the next one.
+COMMAND_SETUP = frozenset({"cd", "export", "source", ".", "set", "unset", "pushd", "popd", "alias"})
 # Exit status 1 of these is an answer ("no match", "files differ", "false"), not a failure.
 ANSWERING_PROGRAMS = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "git grep", "diff", "cmp", "test", "[", "[["})
 
@@ -114,7 +118,12 @@ def tokens(command: str) -> list[str]:
         return text.replace("\n", " \n ").split(" ")
 
 
-@functools.lru_cache(maxsize=8192)
+def split_words(command: str) -> list[str]:
+    """The words of a command line, operators left out."""
+    return [word for word in tokens(command) if word not in OPERATORS and word not in REDIRECTS]
+
+
+@functools.lru_cache(maxsize=COMMAND_CACHE)
 def simple_commands(command: str) -> tuple[SimpleCommand, ...]:
     """`cd app && pytest -x 2>&1 | tail` -> (cd app), (pytest -x, piped), (tail)."""
     out: list[SimpleCommand] = []
@@ -184,6 +193,19 @@ def strip_launchers(words: list[str]) -> list[str]:
         else:
             return words
     return words
+
+
+def program_start(words: tuple[str, ...] | list[str]) -> int:
+    """Where the program's own words start: `python3 -m pytest x` -> 2, `python tests/runtests.py x` -> 1,
+    `pytest x` -> 0."""
+    if not words or not PYTHON.match(posixpath.basename(words[0])):
+        return 0
+    index = 1
+    while index < len(words) and words[index].startswith("-") and words[index] not in ("-m", "-c"):
+        index += 1
+    if index + 1 < len(words) and words[index] == "-m":
+        return index + 1
+    return index if index < len(words) and not words[index].startswith("-") else 0
 
 
 def script_path(word: str) -> str:
@@ -289,22 +311,23 @@ def is_inspection(simple: SimpleCommand) -> bool:
     return False
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=COMMAND_CACHE)
 def runs_tests(command: str) -> bool:
     return any(is_test_run(simple) for simple in simple_commands(command))
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=COMMAND_CACHE)
 def files_written(command: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(path for simple in simple_commands(command) for path in simple.writes))
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=COMMAND_CACHE)
 def only_inspects(command: str) -> bool:
     simples = simple_commands(command)
     return bool(simples) and all(is_inspection(simple) for simple in simples)
 
 
+@functools.lru_cache(maxsize=COMMAND_CACHE)
 def work_command(command: str) -> SimpleCommand | None:
     """The command that does the work: a test run if there is one, else the first that is not set-up
     (`cd`, `export`, `source`) or plumbing at the end of a pipe (`| tail -n 20`)."""
@@ -312,10 +335,9 @@ def work_command(command: str) -> SimpleCommand | None:
     for simple in simples:
         if is_test_run(simple):
             return simple
-    setup = {"cd", "export", "source", ".", "set", "unset", "pushd", "popd", "alias"}
     for index, simple in enumerate(simples):
         after_pipe = index > 0 and simples[index - 1].piped
-        if simple.program not in setup and not after_pipe:
+        if simple.program not in COMMAND_SETUP and not after_pipe:
             return simple
     return simples[0] if simples else None
 

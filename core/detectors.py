@@ -18,15 +18,8 @@ from dataclasses import dataclass, field
 
 from skillwarden.core.mining import is_lookaround
 from skillwarden.core.model import Session, Step
-from skillwarden.core.normalize import (
-    EDIT_TOOLS,
-    SHELL_TOOLS,
-    WRITE_TOOLS,
-    normalize_step,
-    program_of,
-    shell_command_text,
-    step_path,
-)
+from skillwarden.core.normalize import normalize_step, program_of
+from skillwarden.core.steps import changed_paths, creates_file, is_test_step, shell_command, step_path
 
 # Architecture default: the same file edited this many times in one session is a doom loop.
 EDIT_LOOP_THRESHOLD = 5
@@ -80,16 +73,20 @@ def is_rejection(step: Step) -> bool:
 
 
 def shell_program(step: Step) -> str:
-    return program_of(shell_command_text(step.args)) if step.tool in SHELL_TOOLS else ""
+    command = shell_command(step)
+    return program_of(command) if command else ""
 
 
 def is_verification(step: Step) -> bool:
+    """A test run, or a build, lint or type check."""
+    if is_test_step(step):
+        return True
     program = shell_program(step)
     return program in VERIFY_PROGRAMS or program.split(" ")[0] in VERIFY_PROGRAMS
 
 
 def is_change(step: Step) -> bool:
-    return step.tool in EDIT_TOOLS or step.tool in WRITE_TOOLS
+    return bool(changed_paths(step))
 
 
 PATH_LIKE = re.compile(r"(?:[A-Za-z]:)?(?:[\w.~-]*[/\\])+[\w.-]+")
@@ -119,8 +116,10 @@ def edit_loops(session: Session, threshold: int = EDIT_LOOP_THRESHOLD) -> list[F
     """The same file edited `threshold` or more times in one session."""
     edits: dict[str, list[int]] = defaultdict(list)
     for index, step in enumerate(session.steps):
-        if step.tool in EDIT_TOOLS and step_path(step.args):
-            edits[step_path(step.args)].append(index)
+        if not creates_file(step):
+            for path in changed_paths(step):
+                if path != "?":
+                    edits[path].append(index)
     return [
         Firing("edit-loop", normalize_step(session.steps[at[0]]) or "edit", session.id, at[0], at[-1], path)
         for path, at in sorted(edits.items())
@@ -137,7 +136,7 @@ def failing_command_loops(session: Session, threshold: int = FAILING_COMMAND_THR
             failures[(program, error_signature(step.result))].append(index)
     return [
         Firing(
-            "failing-command-loop", program, session.id, at[0], at[-1], shell_command_text(session.steps[at[0]].args)
+            "failing-command-loop", program, session.id, at[0], at[-1], step_example(session.steps[at[0]])
         )
         for (program, _), at in sorted(failures.items())
         if len(at) >= threshold
@@ -167,7 +166,7 @@ def tool_errors(session: Session) -> list[Firing]:
         if step.is_error and not step.cascade and not is_rejection(step) and step.result.strip():
             seen.setdefault(error_signature(step.result), index)
     return [
-        Firing("recurring-error", signature, session.id, index, index, shell_command_text(session.steps[index].args))
+        Firing("recurring-error", signature, session.id, index, index, step_example(session.steps[index]))
         for signature, index in seen.items()
         if signature
     ]
@@ -203,7 +202,7 @@ def budget_limits(session: Session, budget: int = STEP_BUDGET) -> list[Firing]:
 
 
 def step_example(step: Step) -> str:
-    return shell_command_text(step.args) if step.tool in SHELL_TOOLS else f"{step.tool} {step_path(step.args)}".strip()
+    return shell_command(step) or f"{step.tool} {step_path(step.args)}".strip()
 
 
 DETECTORS: dict[str, Callable[[Session], list[Firing]]] = {
@@ -274,7 +273,7 @@ def triggered(detector: str, signature: str, session: Session) -> bool:
     steps = session.steps
     if detector == "edit-loop":
         counts: Counter[str] = Counter(
-            step_path(step.args) for step in steps if step.tool in EDIT_TOOLS and normalize_step(step) == signature
+            path for step in steps if normalize_step(step) == signature for path in changed_paths(step)
         )
         return bool(counts) and max(counts.values()) >= EDIT_LOOP_THRESHOLD - 1
     if detector == "failing-command-loop":

@@ -8,6 +8,7 @@ step, so each is answered once, here; what a command line runs comes from `core.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from skillwarden.core.commands import files_written, only_inspects, runs_tests
@@ -39,10 +40,15 @@ NAVIGATION_TOOL_NAMES = frozenset(
 _SHELL_LIKE = re.compile(r"bash|shell|terminal|exec|command")
 
 
+@functools.lru_cache(maxsize=1024)
+def is_shell_tool(tool: str) -> bool:
+    name = tool.lower()
+    return name in SHELL_TOOL_NAMES or (name not in CHANGE_TOOL_NAMES and _SHELL_LIKE.search(name) is not None)
+
+
 def shell_command(step: Step) -> str | None:
     """The command line a step runs, or None for every step that runs none."""
-    tool = step.tool.lower()
-    if tool not in SHELL_TOOL_NAMES and (tool in CHANGE_TOOL_NAMES or not _SHELL_LIKE.search(tool)):
+    if not is_shell_tool(step.tool):
         return None
     command = step.args.get("command", step.args.get("cmd", step.args.get("code", "")))
     if isinstance(command, list):

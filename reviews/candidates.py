@@ -17,7 +17,7 @@ from pathlib import Path
 
 from skillwarden.core.config import Config
 from skillwarden.core.dedup import DEFAULT_THRESHOLD, best_matches, clusters, similar_pairs
-from skillwarden.core.describe import describe, slugify
+from skillwarden.core.describe import Evidence, describe, key_step, slugify
 from skillwarden.core.describer import DEFAULT_TIMEOUT, polish
 from skillwarden.core.detectors import (
     detect,
@@ -28,9 +28,17 @@ from skillwarden.core.detectors import (
     token_session_counts,
 )
 from skillwarden.core.harness import HarnessChange, HarnessTargets, harness_change, unified_diff
-from skillwarden.core.mining import Procedure, TokenStep, mine_procedures
+from skillwarden.core.mining import (
+    Procedure,
+    TaskWords,
+    TokenStep,
+    mine_procedures,
+    provenance_of,
+    scoped,
+)
 from skillwarden.core.model import Outcome, Session
-from skillwarden.core.normalize import concrete_argument, normalize_step, shell_command_text
+from skillwarden.core.normalize import concrete_argument, is_generic, normalize_step, shell_command_text
+from skillwarden.core.pitfalls import pitfalls_of
 from skillwarden.core.predict import (
     HarnessRule,
     SessionFacts,
@@ -41,6 +49,7 @@ from skillwarden.core.predict import (
     time_split,
 )
 from skillwarden.core.redact import redact
+from skillwarden.core.steps import is_test_step
 from skillwarden.core.store import Store, StoredCandidate
 from skillwarden.skills.library import ABSENT
 from skillwarden.skills.skill_md import SkillDoc, SkillFormatError, content_hash, parse, render
@@ -134,6 +143,8 @@ class SkillCandidate:
     trigger: list[str]
     parameters: list[dict]
     provenance: list[dict]
+    project: str = ""
+    base_rate: float | None = None
 
 
 def mining_outcomes(sessions: list[Session]) -> dict[str, str]:
@@ -149,19 +160,52 @@ def mining_outcomes(sessions: list[Session]) -> dict[str, str]:
 def mine_skills(sessions: list[Session], settings: ExtractionSettings) -> list[SkillCandidate]:
     outcomes = mining_outcomes(sessions)
     tasks = {s.id: s.task for s in sessions}
+    background = TaskWords.of(tasks.values())  # once per pass: every procedure's trigger words need it
+    by_id = {s.id: s for s in sessions}
     procedures = mine_procedures(
         {s.id: token_sequence(s) for s in sessions}, outcomes, min_support=settings.min_support
     )
+    # Procedures that run the same commands in the same project and differ only in the generic moves
+    # around them (reading, editing, a scratch script) are one skill: the best-supported shape
+    # describes it, the others add their runs.
+    groups: dict[tuple[str, str], list[tuple[Procedure, list[bool]]]] = {}
+    projects = {s.id: project_of(s) for s in sessions}
+    for procedure in (scoped(p, projects) for p in procedures):
+        project = procedure.project
+        test_runs = [
+            any(is_test_step(by_id[o.session_id].steps[o.steps[i].last]) for o in procedure.occurrences)
+            for i in range(len(procedure.tokens))
+        ]
+        skeleton = "\0".join(token for token in procedure.tokens if not is_generic(token))
+        groups.setdefault((project, skeleton), []).append((procedure, test_runs))
     found = []
-    for procedure in procedures:
-        draft = describe(procedure, tasks)
+    for (project, _), members in groups.items():
+        procedure, test_runs = members[0]
+        key = key_step(procedure.tokens, test_runs)
+        scope = [s for s in sessions if project_of(s) == project] if project else sessions
+        pitfalls = pitfalls_of(procedure.tokens[key], scope, normalize_step) if key is not None else ()
+        evidence = Evidence(tasks, background, project, pitfalls, success_share(scope, outcomes))
+        draft = describe(procedure, evidence, test_runs)
+        seen = {o.session_id for o in procedure.occurrences}
+        also = [p for other, _ in members[1:] for p in provenance_of(other) if p["session"] not in seen]
+        also = list({p["session"]: p for p in also}.values())
         found.append(
             SkillCandidate(
                 procedure, draft.name, draft.title, draft.description, draft.body, draft.trigger,
-                [p.__dict__ for p in draft.parameters], draft.provenance,
+                [p.__dict__ for p in draft.parameters], draft.provenance + also, project, evidence.base_rate,
             )
         )  # fmt: skip
     return found
+
+
+def project_of(session: Session) -> str:
+    """The repository a run worked in: the one its task names, else its working directory."""
+    return session.project or session.cwd
+
+
+def success_share(sessions: list[Session], outcomes: dict[str, str]) -> float | None:
+    finished = [outcomes[s.id] for s in sessions if outcomes.get(s.id) in ("succeeded", "failed", "interrupted")]
+    return sum(o == "succeeded" for o in finished) / len(finished) if finished else None
 
 
 def skill_text(name: str, description: str, body: str, candidate_id: str) -> str:
@@ -186,16 +230,20 @@ def stored_skill(
     text = skill_text(name, polished.description, skill.body, procedure.id)
     runs = procedure.support + len(procedure.failed_sessions)
     fixes, breakages = predictions(SkillRule(procedure.tokens, tuple(skill.trigger)), facts)
+    evidence = [p["session"] for p in skill.provenance]  # the procedure's runs and those of its variants
     return StoredCandidate(
         id=procedure.id, kind="skill", name=name, title=skill.title, content=text,
-        content_hash=content_hash(text), support=procedure.support,
-        evidence=[o.session_id for o in procedure.occurrences], provenance=skill.provenance,
+        content_hash=content_hash(text), support=len(evidence), evidence=evidence, provenance=skill.provenance,
         details={
             "tokens": list(procedure.tokens),
             "failed_sessions": procedure.failed_sessions,
             "trigger": skill.trigger,
             "parameters": skill.parameters,
             "success_rate": round(procedure.success_rate, 4),
+            "successes": procedure.support,
+            "runs": runs,
+            "base_rate": round(skill.base_rate, 4) if skill.base_rate is not None else None,
+            "project": skill.project,
             "confidence": round(wilson_lower_bound(procedure.support, runs), 4),
             "base_hash": ABSENT,  # a new skill: if one of that name appears meanwhile, this candidate is stale
             "lift": round(procedure.lift, 4),

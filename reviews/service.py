@@ -65,7 +65,10 @@ class CandidateView:
 
 # Fields a candidate carries only when they apply: file changes have a diff and a target, refinements
 # name the skill they refine, evictions carry their drift evidence.
-OPTIONAL_DETAILS = ("diff", "target", "base_hash", "lift", "success_rate", "trigger", "detector", "refines", "drift")
+OPTIONAL_DETAILS = (
+    "diff", "target", "base_hash", "lift", "success_rate", "runs", "base_rate", "project", "trigger", "detector",
+    "refines", "drift",
+)  # fmt: skip
 
 
 def in_queue(state: State, live: bool) -> bool:

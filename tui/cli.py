@@ -16,6 +16,7 @@ import skillwarden.tui
 from skillwarden.core.config import HOME_ENV, Config, ConfigError, load_config, resolve_home
 from skillwarden.core.lock import LockMode, WorkspaceLock, WorkspaceLockedError, holder_message, read_holder
 from skillwarden.reviews.service import ReviewError
+from skillwarden.reviews.views import queue_row
 from skillwarden.skills.library import LibraryError
 from skillwarden.tui.workspace import open_service
 
@@ -143,7 +144,9 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
                 print(json.dumps([v.to_json() for v in views], indent=2))
             else:
                 for v in views:
-                    print(f"{v.id}  {v.state.value:<11} support {v.candidate.support:>3}  {v.candidate.title}")
+                    success = queue_row(v).success
+                    figures = f"  {success}" if success else ""
+                    print(f"{v.id}  {v.state.value:<11} support {v.candidate.support:>3}{figures}  {v.candidate.title}")
                 if not views:
                     sessions = service.store.counts()["sessions"]
                     print(

@@ -187,8 +187,13 @@ def _swe_agent_session(document: dict, path: str) -> Session:
     if len(calls) != len(trajectory):
         calls = []
     session = Session(id=session_id(path), format=FORMAT, path=path)
+    open_file = ""  # SWE-agent's `edit` changes the file last opened or created
     for index, entry in enumerate(trajectory):
         step = _function_call_step(calls[index]) if calls else _command_step(entry.get("action") or "")
+        if step.tool in ("open", "create") and step.args.get("path"):
+            open_file = step.args["path"]
+        elif step.tool in ("edit", "insert", "append") and open_file and "path" not in step.args:
+            step.args["path"] = open_file
         observation = entry.get("observation") or ""
         step.result = cap_text(observation)
         step.is_error = LINT_REJECTION in observation
@@ -235,6 +240,8 @@ def _mini_session(document: dict, path: str) -> Session:
             if pending:
                 session.steps.append(pending)
                 submitted = any(sentinel in pending.args["command"] for sentinel in SUBMIT_SENTINELS)
+                if submitted:
+                    pending.tool = "submit"  # echoing the sentinel hands the work in: not a command of the task
         elif message.get("role") == "user" and pending is not None:
             pending.result = cap_text(text)
             code = _RETURN_CODE.search(text)
