@@ -18,10 +18,12 @@ from skillwarden.core.store import Store, StoredCandidate
 from skillwarden.core.workspace_key import use_workspace_key
 from skillwarden.reviews.candidates import build_candidates
 from skillwarden.reviews.learning import eviction_candidates
+from skillwarden.reviews.publishing import publish_library, refuse_clash
 from skillwarden.reviews.recovery import recover_workspace
 from skillwarden.reviews.states import CandidateState, DecisionEvent, State, last_live_decision, replay
 from skillwarden.skills.harness_repo import HarnessRepo
 from skillwarden.skills.library import Decision, LibraryError, SkillLibrary
+from skillwarden.skills.publish import PublishError, SyncReport
 
 
 class ReviewError(Exception):
@@ -87,12 +89,16 @@ class ReviewService:
         self.store = Store(config.state_db)
         self.events = EventLog(config.events_file)
         # A decision interrupted by a crash is finished or undone before anything reads the history.
-        for report in recover_workspace(config.skills_repo, config.harness_repo):
+        recovered = recover_workspace(config.skills_repo, config.harness_repo)
+        for report in recovered:
             if report.outcome.value != "nothing":
                 self.events.append("notice", text=f"recovery: {report.message}", **report.to_json())
         self.library = SkillLibrary(config.skills_repo)
         self._states: dict[str, CandidateState] = {}
+        self.published: list[SyncReport] = []  # what the last decision changed in the linked agent folders
         self.sync_decisions()
+        if any(report.outcome.value == "committed" for report in recovered):
+            self.publish()  # the interrupted decision's commit exists; its publishing may not have happened
 
     def close(self) -> None:
         self.library.close()
@@ -146,8 +152,20 @@ class ReviewService:
         )  # fmt: skip
         self._states = replay(self._events())
 
+    def publish(self) -> list[SyncReport]:
+        """Bring every linked agent folder in step with the library; what failed goes to the event feed."""
+        try:
+            self.published = publish_library(self.config, self.library)
+        except PublishError as error:  # links.json unreadable: the decision stands, the links need fixing
+            self.published = []
+            self.events.append("notice", text=f"publishing: {error}")
+        for problem in (problem for report in self.published for problem in report.problems):
+            self.events.append("notice", text=f"publishing: {problem}")
+        return self.published
+
     def _record(self, decision: Decision) -> Decision:
         self.sync_decisions()
+        self.publish()
         if decision.action != "reject" and self.mine_inline:
             # The library or a harness file changed: candidates computed against the old content would
             # be stale, and a newly approved skill turns look-alikes into refinements.
@@ -231,6 +249,8 @@ class ReviewService:
                     title=c.title,
                 )  # fmt: skip
             return self._record(decision)
+        if action == "approve":
+            self._require_publishable(c.name)
         method = self.library.approve if action == "approve" else self.library.backlog
         decision = method(
             candidate_id=c.id, name=c.name, skill_md=c.content, provenance=provenance, evidence=c.evidence,
@@ -245,14 +265,23 @@ class ReviewService:
                 self.events.append("notice", text=f"backlog pushed to {self.config.backlog_remote} as {branch}")
         return self._record(decision)
 
+    def _require_publishable(self, name: str) -> None:
+        """Refuse a decision that would put a skill in place whose name a user's folder takes in a linked target."""
+        try:
+            refuse_clash(self.config, name)
+        except PublishError as error:
+            raise ReviewError(str(error)) from error
+
     def harness_repo(self) -> HarnessRepo:
         """The configured harness repository; without one, harness files live in the skills repository."""
         return HarnessRepo(self.config.harness_repo or self.config.skills_repo)
 
     def _revert(self, sha: str, *, reason: str, action: str) -> Decision:
         """Revert a decision in whichever repository holds it."""
-        in_library = any(d.sha == sha for d in self.library.decisions())
-        if in_library or self.config.harness_repo is None:
+        reverted = next((d for d in self.library.decisions() if d.sha == sha), None)
+        if reverted is not None and reverted.action == "evict" and reverted.name:
+            self._require_publishable(reverted.name)  # undoing an eviction puts the skill back in place
+        if reverted is not None or self.config.harness_repo is None:
             return self.library.revert(sha, reviewer=self.config.reviewer, reason=reason, action=action)
         with self.harness_repo() as harness:
             return harness.revert(sha, reviewer=self.config.reviewer, reason=reason, action=action)

@@ -1022,6 +1022,16 @@ class SkillLibrary(DecisionRepository):
                 raise LibraryError(f"no approved skill named {name!r}") from None
             return blob.data_stream.read().decode("utf-8")
 
+    def skill_files(self, name: str) -> dict[str, bytes]:
+        """The committed files of an approved skill, by path relative to its folder (what a copy holds)."""
+        folder = f"{APPROVED_DIR}/{_valid_name(name)}/"
+        with self._lock:
+            return {
+                path[len(folder) :]: data
+                for path in self._committed_paths_under(folder)
+                if (data := self._committed_bytes(path)) is not None
+            }
+
     def _write_initial_commit(self) -> None:
         with self._lock:
             self._require_clean_branch(allow_unborn=True)

@@ -17,6 +17,7 @@ from skillwarden.core.config import HOME_ENV, Config, ConfigError, load_config, 
 from skillwarden.core.lock import LockMode, WorkspaceLock, WorkspaceLockedError, holder_message, read_holder
 from skillwarden.reviews.service import ReviewError
 from skillwarden.skills.library import LibraryError
+from skillwarden.tui.cli_agents import print_problems, publish_lines
 from skillwarden.tui.workspace import open_service
 
 # Commands that write to the skills repository or the cache take the workspace lock.
@@ -169,10 +170,14 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
             "rollback": lambda: service.rollback(args.id, args.reason),
             "undo": service.undo_last,
         }[args.command]()
+        published = service.published
         if args.json:
-            print(json.dumps(decision_json(decision), indent=2))
+            print(json.dumps({**decision_json(decision), "published": [r.to_json() for r in published]}, indent=2))
         else:
             print(f"{decision.action} {decision.candidate_id}: commit {decision.sha[:10]}  {decision.summary}")
+            for line in publish_lines(published):
+                print(line)
+        print_problems(published)
         return 0
     finally:
         service.close()

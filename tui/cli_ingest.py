@@ -39,6 +39,11 @@ def run(args: argparse.Namespace, config: Config) -> int | None:
     for error in report["errors"]:
         where = f"{error['path']}:{error['line']}" if error["line"] else error["path"]
         print(f"  error: {where}: {error['message']}", file=sys.stderr)
+    for target in report["published"]:
+        changed = len(target["published"]) + len(target["updated"]) + len(target["removed"])
+        print(f"  {target['target']['agent']} {target['target']['folder']}: {changed} skill(s) brought in sync")
+        for problem in target["problems"]:
+            print(f"skillwarden: warning: {problem}", file=sys.stderr)
     return 0
 
 
@@ -55,6 +60,7 @@ def rebuild(config: Config) -> dict:
     try:
         report = service.ingest()
         counts = service.store.counts()
+        published = service.publish()  # the linked agent folders follow the repository again
         return {
             "folders": [str(folder) for folder in config.watch if folder.exists()],
             "files": report.files,
@@ -63,6 +69,7 @@ def rebuild(config: Config) -> dict:
             "errors": report.errors,
             "decisions": len(service.store.decisions()),
             "candidates": len(service.store.candidates()),
+            "published": [report.to_json() for report in published],
             "seconds": round(time.perf_counter() - started, 3),
         }
     finally:
