@@ -30,6 +30,7 @@ from skillwarden.core.loo import DEFAULT_CONFOUNDED_SHARE, DEFAULT_MIN_SESSIONS,
 from skillwarden.core.store import Store, StoredCandidate, StoredSession
 from skillwarden.skills.drift import DriftParams, success_drop, unused
 from skillwarden.skills.library import SkillLibrary
+from skillwarden.skills.select_index import match_text
 from skillwarden.skills.skill_md import SkillFormatError, content_hash, parse
 from skillwarden.skills.stats import (
     DEFAULT_DECAY,
@@ -246,15 +247,18 @@ def eviction_id(name: str, digest: str) -> str:
 
 def eviction_candidates(
     store: Store, library: SkillLibrary, config: Config, *, now: datetime | None = None,
-    events: EventLog | None = None,
+    events: EventLog | None = None, stats: list[dict] | None = None,
 ) -> list[StoredCandidate]:  # fmt: skip
-    """A kind "eviction" candidate for every drifting skill, carrying its evidence, for the review queue."""
+    """A kind "eviction" candidate for every drifting skill, carrying its evidence, for the review queue.
+    `stats`: the skills' statistics when the caller already has them."""
     candidates = []
-    for stats in skill_stats(store, library, config, now=now, events=events):
-        drift = stats["drift"]
+    if stats is None:
+        stats = skill_stats(store, library, config, now=now, events=events)
+    for row in stats:
+        drift = row["drift"]
         if drift is None:
             continue
-        name = stats["skill"]
+        name = row["skill"]
         text = library.read_skill(name)
         digest = content_hash(text)
         if drift["reason"] == "success_dropped":
@@ -268,8 +272,8 @@ def eviction_candidates(
                 id=eviction_id(name, digest), kind="eviction", name=name, title=title, content=text,
                 content_hash=digest, support=len(sessions), evidence=sessions,
                 provenance=[{"session": session_id} for session_id in sessions],
-                details={"drift": drift, "posterior": {k: stats[k] for k in ("alpha", "beta", "mean")},
-                         "uses": stats["uses"], "last_used": stats["last_used"]},
+                details={"drift": drift, "posterior": {k: row[k] for k in ("alpha", "beta", "mean")},
+                         "uses": row["uses"], "last_used": row["last_used"]},
                 first_seen="", last_seen="", live=True, source="drift",
             )
         )  # fmt: skip
@@ -325,12 +329,13 @@ def loo_report(
 
 
 def skill_text(name: str, skill_md: str) -> str:
-    """What a task is matched against: the skill's name and its description (which holds its trigger)."""
+    """What a task is matched against: the skill's name, its description (which holds its trigger) and
+    the example tasks it lists; the prompt hook matches the same text."""
     try:
-        description = parse(skill_md, folder_name=name).description
+        doc = parse(skill_md, folder_name=name)
     except SkillFormatError:
-        description = ""
-    return f"{name.replace('-', ' ')} {description}"
+        return name.replace("-", " ")
+    return match_text(name, doc.description, doc.body)
 
 
 def select_skills(

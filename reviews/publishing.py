@@ -8,12 +8,15 @@ published (its name taken by a folder of the user's) is refused before anything 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from skillwarden.core.config import Config
-from skillwarden.skills.library import APPROVED_DIR, SkillLibrary
+from skillwarden.skills import select_index
+from skillwarden.skills.library import APPROVED_DIR, SKILL_FILE, LibraryError, SkillLibrary
 from skillwarden.skills.links import forget, load_targets, remember, remembered
 from skillwarden.skills.publish import ClashError, PublishError, SyncReport, Target, clashes, sync, withdraw_all
+from skillwarden.skills.skill_md import SkillFormatError, parse
 
 
 def skills_dir(config: Config) -> Path:
@@ -21,9 +24,40 @@ def skills_dir(config: Config) -> Path:
 
 
 def publish_library(config: Config, library: SkillLibrary) -> list[SyncReport]:
-    """Sync every linked target with the approved skills."""
+    """Sync every linked target with the approved skills, then the selection index the hook reads."""
     names = library.skill_names()
-    return [sync(target, names, skills_dir(config), library.skill_files) for target in load_targets(config.home)]
+    reports = [sync(target, names, skills_dir(config), library.skill_files) for target in load_targets(config.home)]
+    select_index.refresh(config.home, names, description_reader(library), paths=skill_paths(config, reports, names))
+    return reports
+
+
+def refresh_statistics(config: Config, library: SkillLibrary, stats: list[dict]) -> None:
+    """Fresh success posteriors for the selection index (after an ingest computed them)."""
+    select_index.refresh(config.home, library.skill_names(), description_reader(library), stats=stats)
+
+
+def skill_paths(config: Config, reports: list[SyncReport], names: list[str]) -> dict[str, list[str]]:
+    """Where each skill's SKILL.md is: in the linked folders (Claude Code's first, for its hook), then in
+    the skills repository itself."""
+    ordered = sorted(reports, key=lambda report: report.target.agent != "claude-code")
+    return {
+        name: [str(report.target.folder / name / SKILL_FILE) for report in ordered if name not in report.failed]
+        + [str(skills_dir(config) / name / SKILL_FILE)]
+        for name in names
+    }
+
+
+def description_reader(library: SkillLibrary) -> Callable[[str], tuple[str, str]]:
+    """A skill's description and the text prompts are matched against, from its committed SKILL.md."""
+
+    def describe(name: str) -> tuple[str, str]:
+        try:
+            doc = parse(library.read_skill(name), folder_name=name)
+        except (SkillFormatError, LibraryError):
+            return "", name.replace("-", " ")
+        return doc.description, select_index.match_text(name, doc.description, doc.body)
+
+    return describe
 
 
 def refuse_clash(config: Config, name: str) -> None:

@@ -17,8 +17,8 @@ from skillwarden.core.ingest import IngestReport, ingest_paths
 from skillwarden.core.store import Store, StoredCandidate
 from skillwarden.core.workspace_key import use_workspace_key
 from skillwarden.reviews.candidates import build_candidates
-from skillwarden.reviews.learning import eviction_candidates
-from skillwarden.reviews.publishing import publish_library, refuse_clash
+from skillwarden.reviews.learning import eviction_candidates, skill_stats
+from skillwarden.reviews.publishing import publish_library, refresh_statistics, refuse_clash
 from skillwarden.reviews.recovery import recover_workspace
 from skillwarden.reviews.states import CandidateState, DecisionEvent, State, last_live_decision, replay
 from skillwarden.skills.harness_repo import HarnessRepo
@@ -316,8 +316,10 @@ def refresh_evictions(store: Store, events: EventLog, library: SkillLibrary, con
     if not library.skill_names():
         store_candidates(store, events, [], source="drift")
         return 0
-    candidates = eviction_candidates(store, library, config, events=events)
+    stats = skill_stats(store, library, config, events=events)
+    candidates = eviction_candidates(store, library, config, events=events, stats=stats)
     store_candidates(store, events, candidates, source="drift")
+    refresh_statistics(config, library, stats)  # the prompt hook ranks with the new posteriors
     return len(candidates)
 
 

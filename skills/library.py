@@ -427,15 +427,17 @@ class Intent:
         return cls(**{**data, "paths": tuple(data["paths"])})
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Temp file in the same directory, fsync, rename: a crash leaves the old or the new file, never half."""
+def write_atomically(path: Path, data: bytes, *, mode: int = 0o644) -> None:
+    """Temp file in the same directory, fsync, rename: a crash leaves the old or the new file, never half.
+
+    `mode` is set before the rename, so the file never has other permissions under its name."""
     descriptor, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp_name, 0o644)  # mkstemp makes it 0600; agents running as other users must read it
+        os.chmod(temp_name, mode)  # mkstemp makes it 0600; agents running as other users must read skills
         os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
