@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,24 @@ def test_links_json_survives_a_rebuild_and_a_bad_one_is_a_clear_error(demo_works
     (demo_workspace / "links.json").write_text("[")
     code, _, err = run(capsys, "--home", home, "links")
     assert code == 1 and err.startswith("skillwarden: ") and "links.json" in err
+
+
+def test_evicting_a_skill_withdraws_it_and_undoing_the_eviction_publishes_it_again(demo_workspace, user_home, capsys):
+    home = str(demo_workspace)
+    config = demo_workspace / "config.yaml"
+    config.write_text(config.read_text() + "\nlearning:\n  drift: {unused_days: 0.00001}\n")
+    run(capsys, "--home", home, "link", "claude-code")
+    candidate = first_skill(capsys, home)
+    run(capsys, "--home", home, "approve", candidate["id"])
+    published = user_home / ".claude" / "skills" / candidate["name"]
+    assert published.is_symlink()
+    time.sleep(1.5)  # the skill goes unused for longer than unused_days
+    run(capsys, "--home", home, "ingest")
+    eviction = next(c for c in run_json(capsys, "--home", home, "candidates", "--pending") if c["kind"] == "eviction")
+    assert eviction["name"] == candidate["name"]
+    code, out, err = run(capsys, "--home", home, "approve", eviction["id"])
+    assert code == 0, err
+    assert f"removed {published}" in out and not os.path.lexists(published)
+    code, out, err = run(capsys, "--home", home, "undo")
+    assert code == 0, err
+    assert f"published {published}" in out and published.is_symlink()
