@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from skillwarden.core.config import Config
 from skillwarden.core.events import EventLog
-from skillwarden.core.ingest import IngestReport, ingest_paths
+from skillwarden.core.ingest import IngestReport, Progress, ingest_paths
 from skillwarden.core.store import Store, StoredCandidate
 from skillwarden.core.workspace_key import use_workspace_key
 from skillwarden.reviews.candidates import build_candidates
@@ -105,11 +105,13 @@ class ReviewService:
         self.store.close()
 
     # -- evidence ---------------------------------------------------------------------------------
-    def ingest(self, paths: Iterable[os.PathLike | str] | None = None) -> IngestReport:
+    def ingest(
+        self, paths: Iterable[os.PathLike | str] | None = None, *, progress: Progress | None = None
+    ) -> IngestReport:
         """Read new or changed trace files (default: the watched folders), then re-mine (unless the
-        caller mines, see `mine_inline`)."""
-        targets = list(paths) if paths is not None else [p for p in self.config.watch if p.exists()]
-        report = ingest_paths(self.store, targets, workers=self.config.ingest_workers)
+        caller mines, see `mine_inline`). `progress` hears of each file (see `ingest_paths`)."""
+        targets = self.ingest_targets(paths)
+        report = ingest_paths(self.store, targets, workers=self.config.ingest_workers, progress=progress)
         for error in report.errors:
             self.events.append("parse_error", **error)
         if report.files:
@@ -122,6 +124,10 @@ class ReviewService:
             # Drift also comes with time alone (a skill left unused), so it is checked on every ingest.
             self.refresh_evictions()
         return report
+
+    def ingest_targets(self, paths: Iterable[os.PathLike | str] | None = None) -> list:
+        """What `ingest` reads: the paths given, else the watched folders that exist."""
+        return list(paths) if paths is not None else [p for p in self.config.watch if p.exists()]
 
     def refresh_candidates(self) -> int:
         """Mine the cached sessions again; ids are content-derived, so known candidates keep theirs."""

@@ -18,6 +18,8 @@ from skillwarden.core.lock import LockMode, WorkspaceLock, WorkspaceLockedError,
 from skillwarden.reviews.service import ReviewError
 from skillwarden.skills.library import LibraryError
 from skillwarden.tui.cli_agents import print_problems, publish_lines
+from skillwarden.tui.progress import IngestProgress
+from skillwarden.tui.progress import wanted as progress_wanted
 from skillwarden.tui.workspace import open_service
 
 # Commands that write to the skills repository or the cache take the workspace lock.
@@ -126,7 +128,10 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
     service = open_service(config)
     try:
         if args.command == "ingest":
-            report = service.ingest(args.paths or None)
+            paths = args.paths or None
+            bar = IngestProgress(service.ingest_targets(paths), enabled=progress_wanted(sys.stderr, as_json=args.json))
+            with bar:
+                report = service.ingest(paths, progress=bar)
             print_ingest(report.to_json(), as_json=args.json)
             return 0
         if args.command == "candidates":
@@ -210,7 +215,7 @@ def print_ingest(report: dict, *, as_json: bool) -> None:
         print(f"  error: {where}: {error['message']}", file=sys.stderr)
 
 
-def create_demo_workspace(directory: Path, *, sessions: int, seed: int) -> Config:
+def create_demo_workspace(directory: Path, *, sessions: int, seed: int, show_progress: bool = False) -> Config:
     """A workspace like any other: generated traces, a fresh skills repository, an ingested cache."""
     from skillwarden.core.demo_traces import generate_corpus
 
@@ -220,7 +225,8 @@ def create_demo_workspace(directory: Path, *, sessions: int, seed: int) -> Confi
     generate_corpus(traces, sessions=sessions, seed=seed)
     service = open_service(config)
     try:
-        service.ingest()
+        with IngestProgress(service.ingest_targets(), enabled=show_progress) as bar:
+            service.ingest(progress=bar)
     finally:
         service.close()
     return config
@@ -232,7 +238,9 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"skillwarden: {directory} exists and is not a skillwarden workspace; choose an empty folder",
               file=sys.stderr)  # fmt: skip
         return 1
-    config = create_demo_workspace(directory, sessions=args.sessions, seed=args.seed)
+    config = create_demo_workspace(
+        directory, sessions=args.sessions, seed=args.seed, show_progress=progress_wanted(sys.stderr, as_json=False)
+    )
     print(f"demo workspace: {directory}")
     print(f"  traces:       {config.watch[0]}")
     print(f"  skills repo:  {config.skills_repo}")

@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 
 from skillwarden.core.config import Config
+from skillwarden.tui.progress import IngestProgress
+from skillwarden.tui.progress import wanted as progress_wanted
 from skillwarden.tui.workspace import open_service
 
 # SQLite keeps the database in three files in WAL mode, and in two with the rollback journal: a journal
@@ -27,7 +29,7 @@ def add_commands(commands) -> None:
 def run(args: argparse.Namespace, config: Config) -> int | None:
     if args.command != "rebuild":
         return None
-    report = rebuild(config)
+    report = rebuild(config, show_progress=progress_wanted(sys.stderr, as_json=args.json))
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
@@ -52,13 +54,14 @@ def delete_cache(state_db: Path) -> None:
         Path(f"{state_db}{suffix}").unlink(missing_ok=True)
 
 
-def rebuild(config: Config) -> dict:
+def rebuild(config: Config, *, show_progress: bool = False) -> dict:
     """Re-create the cache; return what was read (the ingest report plus decisions and candidates)."""
     started = time.perf_counter()
     delete_cache(config.state_db)
     service = open_service(config)  # replays the decisions from the skills repository's history
     try:
-        report = service.ingest()
+        with IngestProgress(service.ingest_targets(), enabled=show_progress) as bar:
+            report = service.ingest(progress=bar)
         counts = service.store.counts()
         published = service.publish()  # the linked agent folders follow the repository again
         return {
