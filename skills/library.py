@@ -573,6 +573,11 @@ class DecisionRepository:
         with self._lock:
             return self._decisions_unlocked()
 
+    def uncommitted_changes(self) -> list[tuple[str, str]]:
+        """(status, path) of every change in the working tree and index that no commit holds."""
+        with self._lock:
+            return parse_porcelain_status(self._repo.git.status("--porcelain=v1", "-z", "--untracked-files=all"))
+
     def committed_bytes(self, path: str) -> bytes | None:
         """A file as HEAD has it (None when HEAD has no such file); never the working tree."""
         with self._lock:
