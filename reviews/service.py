@@ -162,7 +162,7 @@ class ReviewService:
         """Bring every linked agent folder in step with the library; what failed goes to the event feed."""
         try:
             self.published = publish_library(self.config, self.library)
-        except PublishError as error:  # links.json unreadable: the decision stands, the links need fixing
+        except (PublishError, OSError) as error:  # links.json unreadable, a read-only workspace: the decision stands
             self.published = []
             self.events.append("notice", text=f"publishing: {error}")
         for problem in (problem for report in self.published for problem in report.problems):
@@ -325,7 +325,10 @@ def refresh_evictions(store: Store, events: EventLog, library: SkillLibrary, con
     stats = skill_stats(store, library, config, events=events)
     candidates = eviction_candidates(store, library, config, events=events, stats=stats)
     store_candidates(store, events, candidates, source="drift")
-    refresh_statistics(config, library, stats)  # the prompt hook ranks with the new posteriors
+    try:
+        refresh_statistics(config, library, stats)  # the prompt hook ranks with the new posteriors
+    except OSError as error:  # the hook keeps the posteriors it had
+        events.append("notice", text=f"the prompt hook's selection index was not updated: {error}")
     return len(candidates)
 
 

@@ -150,7 +150,7 @@ def inspect(target: Target, name: str, skills_dir: Path) -> Entry:
         marker is not None
         and marker.get("owner") == OWNER
         and marker.get("skill") == name
-        and marker.get("skills_repo") == str(repo_root(skills_dir))
+        and same_repository(marker.get("skills_repo"), skills_dir)
         and isinstance(marker.get("files"), list)
     ):
         files = tuple(f for f in marker["files"] if isinstance(f, str) and safe_relative(f))
@@ -160,6 +160,14 @@ def inspect(target: Target, name: str, skills_dir: Path) -> Entry:
 
 def repo_root(skills_dir: Path) -> Path:
     return Path(os.path.abspath(skills_dir)).parent
+
+
+def same_repository(recorded: object, skills_dir: Path) -> bool:
+    """Whether a marker's repository is this one, however either path is spelled (a symlinked /tmp)."""
+    if not isinstance(recorded, str):
+        return False
+    root = repo_root(skills_dir)
+    return recorded == str(root) or os.path.realpath(recorded) == os.path.realpath(root)
 
 
 def safe_relative(relative: str) -> bool:

@@ -151,3 +151,14 @@ def test_evicting_a_skill_withdraws_it_and_undoing_the_eviction_publishes_it_aga
     code, out, err = run(capsys, "--home", home, "undo")
     assert code == 0, err
     assert f"published {published}" in out and published.is_symlink()
+
+
+def test_a_decision_stands_when_publishing_cannot_write(demo_workspace, user_home, capsys):
+    home = str(demo_workspace)
+    (demo_workspace / "select-index.json").mkdir()  # the hook's index cannot be replaced
+    candidate = first_skill(capsys, home)
+    code, _, err = run(capsys, "--home", home, "approve", candidate["id"])
+    assert code == 0, err
+    assert [e["action"] for e in run_json(capsys, "--home", home, "log")] == ["approve"]
+    notices = [json.loads(line) for line in (demo_workspace / "events.jsonl").read_text().splitlines()]
+    assert any(e["kind"] == "notice" and e["text"].startswith("publishing: ") for e in notices)

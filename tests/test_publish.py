@@ -193,3 +193,11 @@ def test_links_are_remembered_in_the_workspace(tmp_path):
     (ws / links.LINKS_FILE).write_text("{not json")
     with pytest.raises(PublishError, match="links.json"):
         links.load_targets(ws)
+
+
+def test_a_copy_is_ours_whichever_way_the_repository_path_is_spelled(tmp_path, repo):
+    target = target_for("agents", user_home=tmp_path / "home", mode=COPY)
+    sync(target, ["run-tests"], repo, committed(repo))
+    alias = tmp_path / "alias"
+    alias.symlink_to(repo.parent.parent)  # the workspace reached through a symlink
+    assert inspect(target, "run-tests", alias / "skills-repo" / "skills").state == "copy"
