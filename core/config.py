@@ -131,6 +131,11 @@ class Config:
         return self.home / "events.jsonl"
 
     @property
+    def labels_file(self) -> Path:
+        """Ground truth imported by `outcomes import`: kept outside the cache, so `rebuild` keeps it."""
+        return self.home / "labels.json"
+
+    @property
     def lock_file(self) -> Path:
         return self.home / "skillwarden.lock"
 

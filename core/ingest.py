@@ -463,10 +463,22 @@ def read_file(
         if fmt is None and key.endswith(LINE_SUFFIXES) and b"\n" not in head and len(head) < SNIFF_BYTES:
             return FileRead(file_state(key, identity, 0, None, [])), []  # a first line still being written
         if fmt is None:
+            fmt = sniff_beyond_head(handle, key, identity.size)
+        if fmt is None:
             return failed_read(key, identity, str(adapters.UnsupportedFormat(key)))
     if fmt == claude_code.FORMAT:
         return read_claude_code(load_session, key, handle, identity, None)
     return read_whole(key, handle, identity, fmt)
+
+
+def sniff_beyond_head(handle: BinaryIO, key: str, size: int) -> str | None:
+    """The format from the file's tail, else, for a JSON document of bounded size, from its top-level keys."""
+    handle.seek(max(0, size - SNIFF_BYTES))
+    fmt = adapters.sniff(b"", key, handle.read(SNIFF_BYTES))
+    if fmt is None and size <= MAX_DOCUMENT_BYTES and not key.endswith(LINE_SUFFIXES):
+        handle.seek(0)
+        fmt = adapters.sniff_document(handle.read(), key)
+    return fmt
 
 
 def moved_here(store: Store, key: str, identity: Identity) -> FileState | None:
@@ -597,9 +609,12 @@ def read_whole(key: str, handle: BinaryIO, identity: Identity, fmt: str) -> Read
 
 
 def write_for(session: Session, first_new_step: int, resolved: set[int]) -> SessionWrite:
-    """Redact what is new in the session (stored steps were redacted when first stored), then grade it."""
+    """Redact what is new in the session (stored steps were redacted when first stored), then grade it:
+    the stored outcome is the graded one (a claimed success may be `unverified` or `failed`)."""
     redact_session(session, first_new_step, resolved)
-    return SessionWrite(session, *grade(session), first_new_step=first_new_step, resolved=resolved)
+    graded = grade(session)
+    session.claimed_outcome, session.outcome = str(session.outcome), graded.outcome
+    return SessionWrite(session, graded.reward, graded.explanation, first_new_step=first_new_step, resolved=resolved)
 
 
 def redact_session(session: Session, first_new_step: int, resolved: set[int]) -> None:

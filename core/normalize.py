@@ -21,6 +21,7 @@ import re
 import shlex
 
 from skillwarden.core.model import Step
+from skillwarden.core.steps import step_path
 
 # Tools whose calls say nothing about the procedure itself.
 NOISE_TOOLS = frozenset(
@@ -142,17 +143,6 @@ def shell_flags(command: str) -> tuple[str, ...]:
     work = next((s for s in segments if not s.startswith(SETUP_PREFIXES)), segments[0] if segments else "")
     flags = {word.split("=", 1)[0] for word in split_command(work) if word.startswith("-") and len(word) > 1}
     return tuple(sorted(flags))
-
-
-def step_path(args: dict) -> str:
-    for key in ("file_path", "path", "notebook_path", "absolute_path", "filename"):
-        value = args.get(key)
-        if isinstance(value, str) and value:
-            return value
-    files = args.get("files")
-    if isinstance(files, list) and files:
-        return str(files[0])
-    return ""
 
 
 def normalize_step(step: Step) -> str | None:

@@ -14,7 +14,7 @@ The drift evidence comes in as plain dicts, `{"skill": name, "evidence": {...}}`
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 from skillwarden.core.store import StoredCandidate
@@ -27,6 +27,7 @@ from skillwarden.skills.library import (
     SKILL_FILE,
     Decision,
     LibraryError,
+    Scanner,
     StaleCandidateError,
     check_not_stale,
 )
@@ -50,12 +51,16 @@ class AutopilotAction:
         return asdict(self)
 
 
-def routing_input(candidate: StoredCandidate, scanner: Callable[[str], object] | None) -> dict:
+def routing_input(candidate: StoredCandidate, scanner: Scanner | None) -> dict:
     """The candidate as the policy reads it. Without a verdict from the miner, scan it here, so the
     route never rests on a missing scan when a scanner is at hand."""
     details = dict(candidate.details)
     if not isinstance(details.get("security"), Mapping) and scanner is not None:
-        details["security"] = {"verdict": str(scanner(candidate.content).verdict)}
+        # A skill is scanned as the folder it becomes, as its commit will be; a harness change as a text.
+        content = candidate.content
+        if candidate.kind in SKILL_KINDS:
+            content = {SKILL_FILE: candidate.content.encode("utf-8")}
+        details["security"] = {"verdict": str(scanner(content).verdict)}
     return {"kind": candidate.kind, "support": candidate.support, "details": details}
 
 

@@ -46,9 +46,9 @@ from skillwarden.skills.library import ABSENT
 from skillwarden.skills.skill_md import SkillDoc, SkillFormatError, content_hash, parse, render
 
 try:  # the scanner is written alongside; until it lands, candidates say they were not scanned
-    from skillwarden.core.scan import scan_text
+    from skillwarden.core.scan import scan_files, scan_text
 except ImportError:  # pragma: no cover - depends on the other module being present
-    scan_text = None
+    scan_files = scan_text = None
 
 GENERATOR = "skillwarden"
 DESCRIBER_CACHE = "describer-cache.json"
@@ -83,6 +83,13 @@ def security_report(text: str) -> dict:
     return scan_text(text).to_json() if scan_text is not None else {"verdict": "unscanned"}
 
 
+def skill_security_report(skill_md: str) -> dict:
+    """A skill candidate is scanned as the folder it becomes (its manifest checked too), as the commit is."""
+    if scan_files is None:
+        return {"verdict": "unscanned"}
+    return scan_files({"SKILL.md": skill_md.encode("utf-8")}).to_json()
+
+
 # -- sessions from the cache ---------------------------------------------------------------------
 
 
@@ -96,7 +103,12 @@ def load_sessions(store: Store) -> list[Session]:
                 id=stored.id, format=stored.format, path=stored.path, steps=steps, task=stored.task or "",
                 started_at=stored.started_at, ended_at=stored.ended_at, outcome=Outcome(stored.outcome),
                 model=stored.model or "", cwd=stored.cwd or "", final_message=stored.final_message or "",
-                rejections=sum(1 for step in steps if is_rejection(step)),
+                rejections=sum(1 for step in steps if is_rejection(step)), interruptions=stored.interruptions,
+                tokens_in=stored.tokens_in or 0, tokens_out=stored.tokens_out or 0,
+                claimed_outcome=stored.claimed_outcome, end_reason=stored.end_reason,
+                patch_lines=stored.patch_lines, task_id=stored.task_id, project=stored.project,
+                agent_chars=stored.agent_chars, agent_turns=stored.agent_turns,
+                self_corrections=stored.self_corrections,
             )
         )  # fmt: skip
     return sessions
@@ -190,7 +202,7 @@ def stored_skill(
             "described_by": "describer" if polished.polished else "skillwarden",
             "predicted_fixes": fixes,
             "predicted_breakages": breakages,
-            "security": security_report(text),
+            "security": skill_security_report(text),
         },
         first_seen="", last_seen="", live=True,
     )  # fmt: skip
@@ -379,7 +391,7 @@ def refinement(candidate: StoredCandidate, name: str, current: str) -> StoredCan
         "target": target,
         "diff": diff,
         "base_hash": content_hash(current),  # approving is refused if the skill changes meanwhile
-        "security": security_report(proposed),
+        "security": skill_security_report(proposed),
     }
     return replace(candidate, id="rf-" + digest, kind="refinement", name=name, title=f"Refine {name}", content=proposed,
                    content_hash=content_hash(proposed), details=details)  # fmt: skip

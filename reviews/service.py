@@ -18,6 +18,7 @@ from skillwarden.core.store import Store, StoredCandidate
 from skillwarden.core.workspace_key import use_workspace_key
 from skillwarden.reviews.candidates import build_candidates
 from skillwarden.reviews.learning import eviction_candidates, skill_stats
+from skillwarden.reviews.outcomes import sync_labels
 from skillwarden.reviews.publishing import publish_library, refresh_statistics, refuse_clash
 from skillwarden.reviews.recovery import recover_workspace
 from skillwarden.reviews.states import CandidateState, DecisionEvent, State, last_live_decision, replay
@@ -97,6 +98,7 @@ class ReviewService:
         self._states: dict[str, CandidateState] = {}
         self.published: list[SyncReport] = []  # what the last decision changed in the linked agent folders
         self.sync_decisions()
+        sync_labels(config, self.store)
         if any(report.outcome.value == "committed" for report in recovered):
             self.publish()  # the interrupted decision's commit exists; its publishing may not have happened
 
@@ -112,6 +114,8 @@ class ReviewService:
         caller mines, see `mine_inline`). `progress` hears of each file (see `ingest_paths`)."""
         targets = self.ingest_targets(paths)
         report = ingest_paths(self.store, targets, workers=self.config.ingest_workers, progress=progress)
+        if report.sessions:
+            self.store.apply_labels()  # labels name sessions that may only now have been read
         for error in report.errors:
             self.events.append("parse_error", **error)
         if report.files:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import pty
 import subprocess
@@ -90,3 +91,14 @@ def test_only_a_terminal_wants_a_bar():
     closed = io.StringIO()
     closed.close()
     assert not wanted(closed, as_json=False)
+
+
+def test_scan_counts_the_skill_folders_on_a_terminal(tmp_path):
+    for name in ("one", "two", "three"):
+        (tmp_path / "skills" / name).mkdir(parents=True)
+        (tmp_path / "skills" / name / "SKILL.md").write_text(f"---\nname: {name}\ndescription: A test.\n---\nBody.\n")
+    code, out, err = run_with_terminal_stderr([*CLI, "scan", str(tmp_path / "skills")])
+    assert code == 0, err
+    assert "scanning" in err and "3/3" in err and "skill folders" in err
+    code, out, err = run_with_terminal_stderr([*CLI, "scan", str(tmp_path / "skills"), "--json"])
+    assert code == 0 and "scanning" not in err and json.loads(out)

@@ -104,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "demo":
             return run_demo(args)
+        for module in command_modules():  # commands such as `scan` work without a workspace
+            if args.command in getattr(module, "WORKSPACE_FREE", ()):
+                return module.run(args, None)
         config = load_config(resolve_home(args.home), user_home=Path.home())
         if args.command in (None, "tui"):
             return run_tui(config, read_only=args.read_only)
@@ -133,6 +136,10 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
             with bar:
                 report = service.ingest(paths, progress=bar)
             print_ingest(report.to_json(), as_json=args.json)
+            reason = nothing_read(report.to_json(), args.paths or [str(p) for p in config.watch])
+            if reason:
+                print(f"skillwarden: {reason}", file=sys.stderr)
+                return 1
             return 0
         if args.command == "candidates":
             views = service.queue()
@@ -213,6 +220,18 @@ def print_ingest(report: dict, *, as_json: bool) -> None:
     for error in report["errors"]:
         where = f"{error['path']}:{error['line']}" if error["line"] else error["path"]
         print(f"  error: {where}: {error['message']}", file=sys.stderr)
+
+
+def nothing_read(report: dict, paths: list[str]) -> str | None:
+    """Why an ingest read nothing at all (no session stored, nothing already known), or None."""
+    if report["sessions"] or report["unchanged"]:
+        return None
+    where = ", ".join(paths) or "the watched folders (none is configured)"
+    if not report["files"] and not report["errors"]:
+        return f"nothing was read: no trace file in {where}"
+    if report["errors"]:
+        return f"nothing was read: none of the {len(report['errors'])} file(s) found in {where} is a trace it can read"
+    return None
 
 
 def create_demo_workspace(directory: Path, *, sessions: int, seed: int, show_progress: bool = False) -> Config:

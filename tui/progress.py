@@ -1,5 +1,6 @@
-"""A progress bar on stderr for long commands (`ingest`, `rebuild`, `demo`): files examined of those found,
-MB read, sessions stored, the read rate and the time left; then what comes after reading (mining).
+"""A progress bar on stderr for long commands: for `ingest`, `rebuild` and `demo` the files examined of those
+found, MB read, sessions stored, the read rate and the time left, then what comes after reading (mining);
+for `scan` the skill folders scanned of those found, and the time left.
 
 Shown only when stderr is a terminal and the command prints no JSON: a script or a pipe gets exactly the
 output it got before. The bar is transient: it disappears when done and leaves the command's own summary.
@@ -53,15 +54,8 @@ class IngestProgress:
         if not self.enabled:
             return self
         total = count_files(self.paths)
-        self.bar = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("files  {task.fields[mb]:.1f} MB  {task.fields[sessions]} sessions  {task.fields[rate]}"),
-            TimeRemainingColumn(),
-            console=Console(file=self.stream, stderr=True),
-            transient=True,
+        self.bar = rich_bar(
+            self.stream, "files  {task.fields[mb]:.1f} MB  {task.fields[sessions]} sessions  {task.fields[rate]}"
         )
         self.bar.start()
         self.task = self.bar.add_task("reading traces", total=total, mb=0.0, sessions=0, rate="")
@@ -83,3 +77,46 @@ class IngestProgress:
         if self.bar is not None:
             self.bar.stop()
             self.bar = None
+
+
+class CountProgress:
+    """A bar over `total` items (`advance()` after each); inert when not `enabled`."""
+
+    def __init__(self, total: int, description: str, unit: str, *, enabled: bool, stream: TextIO | None = None):
+        self.total = total
+        self.description = description
+        self.unit = unit
+        self.enabled = enabled
+        self.stream = stream or sys.stderr
+        self.bar: Progress | None = None
+        self.task = None
+
+    def __enter__(self) -> CountProgress:
+        if self.enabled:
+            self.bar = rich_bar(self.stream, self.unit)
+            self.bar.start()
+            self.task = self.bar.add_task(self.description, total=self.total)
+        return self
+
+    def advance(self) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, advance=1)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
+def rich_bar(stream: TextIO, counts: str) -> Progress:
+    """Spinner, what is being done, the bar, N/M and `counts` (a template of the task's fields), time left."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(counts),
+        TimeRemainingColumn(),
+        console=Console(file=stream, stderr=True),
+        transient=True,
+    )
