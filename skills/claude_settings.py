@@ -148,7 +148,10 @@ def load_records(home: Path) -> list[Installed]:
 
 def save_records(home: Path, records: list[Installed]) -> None:
     data = {"version": 1, "hooks": [record.to_json() for record in records]}
-    write_atomically(home / RECORD_FILE, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
+    try:
+        write_atomically(home / RECORD_FILE, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
+    except OSError as error:
+        raise HookError(f"cannot write {home / RECORD_FILE}: {error.strerror or error}") from error
 
 
 def record_for(home: Path, path: Path) -> Installed | None:
@@ -199,19 +202,20 @@ def install(home: Path, path: Path, command: str) -> str:
     while not parent.exists():
         created.append(str(parent))
         parent = parent.parent
+    # settings.json may hold secrets (its `env`): the new file and the backup keep the original's mode.
+    mode = path.stat().st_mode & 0o777 if original is not None else None
+    backup = backup_path(path, original) if original is not None else None
+    others = [record for record in load_records(home) if record.settings != str(path)]
+    record = Installed(str(path), command, str(backup) if backup else None, sha256(data), mode, tuple(created))
+    save_records(home, [*others, record])  # first: an install the workspace does not know of is never left
     try:
-        # settings.json may hold secrets (its `env`): the new file and the backup keep the original's mode.
-        mode = path.stat().st_mode & 0o777 if original is not None else None
         path.parent.mkdir(parents=True, exist_ok=True)
-        backup = None
-        if original is not None:
-            backup = backup_path(path, original)
+        if backup is not None:
             write_atomically(backup, original, mode=mode)
         write_atomically(path, data, mode=mode or NEW_FILE_MODE)
     except OSError as error:
+        save_records(home, others)
         raise HookError(f"cannot write {path}: {error.strerror or error}") from error
-    record = Installed(str(path), command, str(backup) if backup else None, sha256(data), mode, tuple(created))
-    save_records(home, [r for r in load_records(home) if r.settings != str(path)] + [record])
     saved = f"; the file as it was is in {backup}" if backup else ""
     return f"installed the {EVENT} hook in {path}{saved}"
 

@@ -39,7 +39,10 @@ def load_targets(home: Path) -> list[Target]:
 
 def save_targets(home: Path, targets: list[Target]) -> None:
     data = {"version": VERSION, "targets": [target.to_json() for target in targets]}
-    write_atomically(links_path(home), (json.dumps(data, indent=2) + "\n").encode("utf-8"))
+    try:
+        write_atomically(links_path(home), (json.dumps(data, indent=2) + "\n").encode("utf-8"))
+    except OSError as error:
+        raise PublishError(f"cannot write {links_path(home)}: {error.strerror or error}") from error
 
 
 def remember(home: Path, target: Target) -> list[Target]:

@@ -179,7 +179,7 @@ def entry_names(target: Target) -> list[str]:
     """Names in the target folder that could be skills (hidden entries and files are never ours)."""
     try:
         children = sorted(os.listdir(target.folder))
-    except FileNotFoundError:
+    except OSError:  # not there (yet), or unreadable: then writing there fails too, and says so
         return []
     names = []
     for child in children:

@@ -142,3 +142,12 @@ def test_removing_the_hook_leaves_other_groups_and_keys_in_order():
     assert claude_settings.without_hook(alone, command, Path("s.json")) == {"a": 1}
     with pytest.raises(HookError, match="not a list"):
         claude_settings.with_hook({"hooks": {"UserPromptSubmit": {}}}, command, Path("s.json"))
+
+
+def test_an_install_the_workspace_cannot_record_changes_nothing(demo_workspace, settings_file, capsys):
+    before = settings_file.read_bytes()
+    (demo_workspace / "hooks.json").mkdir()  # the record cannot be written
+    code, _, err = run(capsys, "--home", str(demo_workspace), "hook", "install", "claude-code")
+    assert code == 1 and err.startswith("skillwarden: cannot write ") and "hooks.json" in err
+    assert settings_file.read_bytes() == before
+    assert not settings_file.with_name("settings.json.skillwarden-backup").exists()
