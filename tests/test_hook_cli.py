@@ -144,10 +144,21 @@ def test_removing_the_hook_leaves_other_groups_and_keys_in_order():
         claude_settings.with_hook({"hooks": {"UserPromptSubmit": {}}}, command, Path("s.json"))
 
 
-def test_an_install_the_workspace_cannot_record_changes_nothing(demo_workspace, settings_file, capsys):
+def test_an_install_the_workspace_cannot_record_changes_nothing(demo_workspace, settings_file, capsys, monkeypatch):
     before = settings_file.read_bytes()
-    (demo_workspace / "hooks.json").mkdir()  # the record cannot be written
+    write = claude_settings.write_atomically
+
+    def full_disk_for_the_record(path, data, **kwargs):
+        if path.name == claude_settings.RECORD_FILE:
+            raise OSError(28, "No space left on device")
+        write(path, data, **kwargs)
+
+    monkeypatch.setattr(claude_settings, "write_atomically", full_disk_for_the_record)
     code, _, err = run(capsys, "--home", str(demo_workspace), "hook", "install", "claude-code")
-    assert code == 1 and err.startswith("skillwarden: cannot write ") and "hooks.json" in err
+    assert code == 1 and err.startswith("skillwarden: cannot write ") and "No space left" in err
     assert settings_file.read_bytes() == before
     assert not settings_file.with_name("settings.json.skillwarden-backup").exists()
+    (demo_workspace / "hooks.json").unlink(missing_ok=True)
+    (demo_workspace / "hooks.json").mkdir()  # unreadable: refused before anything is written
+    code, _, err = run(capsys, "--home", str(demo_workspace), "hook", "install", "claude-code")
+    assert code == 1 and "hooks.json is unreadable" in err and settings_file.read_bytes() == before
