@@ -156,9 +156,14 @@ def skip_reason(path: Path, root: Path | None) -> str | None:
     return f"skipped: {kind}, not a trace file" if kind else None
 
 
+# Told of each file found, with the bytes it will read (0: unchanged or skipped), then once with None when
+# everything read is stored; the report so far comes with each call.
+Progress = Callable[[IngestReport, int | None], None]
+
+
 def ingest_paths(
     store: Store, paths: Iterable[os.PathLike | str], *, workers: int | None = None,
-    pool_min_bytes: int = POOL_MIN_BYTES,
+    pool_min_bytes: int = POOL_MIN_BYTES, progress: Progress | None = None,
 ) -> IngestReport:  # fmt: skip
     """Ingest every trace file below `paths`: what is new in each file is read, and stored with the file's
     read position in the same transaction.
@@ -182,6 +187,8 @@ def ingest_paths(
         known = KnownFiles(store)
         for found in found_files(paths):
             planned = plan_read(store, found, known, report, report_error, before_move=store_everything_read)
+            if progress is not None:
+                progress(report, 0 if planned is None else planned[3])
             if planned is None:
                 continue
             key, previous, change, size = planned
@@ -193,6 +200,8 @@ def ingest_paths(
                 writer.add_all(fresh.read(key, size))
         writer.add_all(fresh.drain())
         writer.flush()
+    if progress is not None:
+        progress(report, None)
     return report
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from skillwarden.core.config import Config
 from skillwarden.core.dedup import DEFAULT_THRESHOLD, best_matches, clusters, similar_pairs
 from skillwarden.core.describe import Evidence, describe, key_step, slugify
-from skillwarden.core.describer import DEFAULT_TIMEOUT, polish
+from skillwarden.core.describer import DEFAULT_TIMEOUT, Description, polish, with_prose
 from skillwarden.core.detectors import (
     detect,
     failure_patterns,
@@ -60,6 +60,8 @@ except ImportError:  # pragma: no cover - depends on the other module being pres
     scan_files = scan_text = None
 
 GENERATOR = "skillwarden"
+DESCRIBER_CACHE = "describer-cache.json"
+VERDICT_RANK = {"safe": 0, "unscanned": 1, "caution": 2, "dangerous": 3}
 DEFAULT_VERIFY_COMMAND = "pytest"
 
 
@@ -69,6 +71,7 @@ class ExtractionSettings:
     dedup_threshold: float = DEFAULT_THRESHOLD
     describer: str | None = None
     describer_timeout: float = DEFAULT_TIMEOUT
+    describer_cache: Path | None = None  # the describer's answers, so re-mining does not ask again
     harness: HarnessTargets = field(default_factory=HarnessTargets)
 
 
@@ -79,6 +82,8 @@ def extraction_settings(config: Config) -> ExtractionSettings:
         min_support=config.min_support,
         dedup_threshold=float(getattr(config, "dedup_threshold", DEFAULT_THRESHOLD)),
         describer=getattr(config, "describer", None) or None,
+        describer_timeout=float(getattr(config, "describer_timeout", DEFAULT_TIMEOUT)),
+        describer_cache=config.home / DESCRIBER_CACHE,
         harness=HarnessTargets(**{k: v for k, v in dict(harness).items() if k in ("instructions", "settings")}),
     )
 
@@ -219,15 +224,10 @@ def stored_skill(
     skill: SkillCandidate, facts: list[SessionFacts], settings: ExtractionSettings, taken: set[str]
 ) -> StoredCandidate:
     procedure = skill.procedure
-    polished = polish(
-        settings.describer,
-        {"kind": "skill", "name": skill.name, "description": skill.description, "body": skill.body,
-         "tokens": list(procedure.tokens), "trigger": skill.trigger},
-        skill.name, skill.description, settings.describer_timeout,
-    )  # fmt: skip
+    polished = described(skill, settings)
     name = unique_name(polished.name, taken)
     taken.add(name)
-    text = skill_text(name, polished.description, skill.body, procedure.id)
+    text = skill_text(name, polished.description, with_prose(skill.body, polished.prose), procedure.id)
     runs = procedure.support + len(procedure.failed_sessions)
     fixes, breakages = predictions(SkillRule(procedure.tokens, tuple(skill.trigger)), facts)
     evidence = [p["session"] for p in skill.provenance]  # the procedure's runs and those of its variants
@@ -254,6 +254,30 @@ def stored_skill(
         },
         first_seen="", last_seen="", live=True,
     )  # fmt: skip
+
+
+def described(skill: SkillCandidate, settings: ExtractionSettings) -> Description:
+    """The describer's name, description and prose for a mined skill, unless its text scans worse than
+    the deterministic one (then that one). The steps and commands are the mined ones either way."""
+    procedure = skill.procedure
+    plain = Description(skill.name, skill.description, polished=False)
+    polished = polish(
+        settings.describer,
+        {"kind": "skill", "name": skill.name, "description": skill.description, "body": skill.body,
+         "tokens": list(procedure.tokens), "trigger": skill.trigger},
+        skill.name, skill.description, settings.describer_timeout, cache=settings.describer_cache,
+    )  # fmt: skip
+    if not polished.polished:
+        return plain
+    theirs = skill_text(polished.name, polished.description, with_prose(skill.body, polished.prose), procedure.id)
+    ours = skill_text(skill.name, skill.description, skill.body, procedure.id)
+    if verdict_rank(theirs) > verdict_rank(ours):
+        return plain
+    return polished
+
+
+def verdict_rank(text: str) -> int:
+    return VERDICT_RANK.get(str(security_report(text)["verdict"]), len(VERDICT_RANK))
 
 
 def unique_name(name: str, taken: set[str]) -> str:

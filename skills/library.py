@@ -436,15 +436,17 @@ class Intent:
         return cls(**{**data, "paths": tuple(data["paths"])})
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Temp file in the same directory, fsync, rename: a crash leaves the old or the new file, never half."""
+def write_atomically(path: Path, data: bytes, *, mode: int = 0o644) -> None:
+    """Temp file in the same directory, fsync, rename: a crash leaves the old or the new file, never half.
+
+    `mode` is set before the rename, so the file never has other permissions under its name."""
     descriptor, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp_name, 0o644)  # mkstemp makes it 0600; agents running as other users must read it
+        os.chmod(temp_name, mode)  # mkstemp makes it 0600; agents running as other users must read skills
         os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
@@ -578,6 +580,11 @@ class DecisionRepository:
         """Every decision on the current branch, newest first, parsed from the commit trailers."""
         with self._lock:
             return self._decisions_unlocked()
+
+    def uncommitted_changes(self) -> list[tuple[str, str]]:
+        """(status, path) of every change in the working tree and index that no commit holds."""
+        with self._lock:
+            return parse_porcelain_status(self._repo.git.status("--porcelain=v1", "-z", "--untracked-files=all"))
 
     def committed_bytes(self, path: str) -> bytes | None:
         """A file as HEAD has it (None when HEAD has no such file); never the working tree."""
@@ -1042,6 +1049,16 @@ class SkillLibrary(DecisionRepository):
             except KeyError:
                 raise LibraryError(f"no approved skill named {name!r}") from None
             return blob.data_stream.read().decode("utf-8")
+
+    def skill_files(self, name: str) -> dict[str, bytes]:
+        """The committed files of an approved skill, by path relative to its folder (what a copy holds)."""
+        folder = f"{APPROVED_DIR}/{_valid_name(name)}/"
+        with self._lock:
+            return {
+                path[len(folder) :]: data
+                for path in self._committed_paths_under(folder)
+                if (data := self._committed_bytes(path)) is not None
+            }
 
     def _write_initial_commit(self) -> None:
         with self._lock:

@@ -18,6 +18,9 @@ from skillwarden.core.lock import LockMode, WorkspaceLock, WorkspaceLockedError,
 from skillwarden.reviews.service import ReviewError
 from skillwarden.reviews.views import queue_row
 from skillwarden.skills.library import LibraryError
+from skillwarden.tui.cli_agents import print_problems, publish_lines
+from skillwarden.tui.progress import IngestProgress
+from skillwarden.tui.progress import wanted as progress_wanted
 from skillwarden.tui.workspace import open_service
 
 # Commands that write to the skills repository or the cache take the workspace lock.
@@ -129,7 +132,10 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
     service = open_service(config)
     try:
         if args.command == "ingest":
-            report = service.ingest(args.paths or None)
+            paths = args.paths or None
+            bar = IngestProgress(service.ingest_targets(paths), enabled=progress_wanted(sys.stderr, as_json=args.json))
+            with bar:
+                report = service.ingest(paths, progress=bar)
             print_ingest(report.to_json(), as_json=args.json)
             reason = nothing_read(report.to_json(), args.paths or [str(p) for p in config.watch])
             if reason:
@@ -179,10 +185,14 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
             "rollback": lambda: service.rollback(args.id, args.reason),
             "undo": service.undo_last,
         }[args.command]()
+        published = service.published
         if args.json:
-            print(json.dumps(decision_json(decision), indent=2))
+            print(json.dumps({**decision_json(decision), "published": [r.to_json() for r in published]}, indent=2))
         else:
             print(f"{decision.action} {decision.candidate_id}: commit {decision.sha[:10]}  {decision.summary}")
+            for line in publish_lines(published):
+                print(line)
+        print_problems(published)
         return 0
     finally:
         service.close()
@@ -227,7 +237,7 @@ def nothing_read(report: dict, paths: list[str]) -> str | None:
     return None
 
 
-def create_demo_workspace(directory: Path, *, sessions: int, seed: int) -> Config:
+def create_demo_workspace(directory: Path, *, sessions: int, seed: int, show_progress: bool = False) -> Config:
     """A workspace like any other: generated traces, a fresh skills repository, an ingested cache."""
     from skillwarden.core.demo_traces import generate_corpus
 
@@ -237,7 +247,8 @@ def create_demo_workspace(directory: Path, *, sessions: int, seed: int) -> Confi
     generate_corpus(traces, sessions=sessions, seed=seed)
     service = open_service(config)
     try:
-        service.ingest()
+        with IngestProgress(service.ingest_targets(), enabled=show_progress) as bar:
+            service.ingest(progress=bar)
     finally:
         service.close()
     return config
@@ -249,7 +260,9 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"skillwarden: {directory} exists and is not a skillwarden workspace; choose an empty folder",
               file=sys.stderr)  # fmt: skip
         return 1
-    config = create_demo_workspace(directory, sessions=args.sessions, seed=args.seed)
+    config = create_demo_workspace(
+        directory, sessions=args.sessions, seed=args.seed, show_progress=progress_wanted(sys.stderr, as_json=False)
+    )
     print(f"demo workspace: {directory}")
     print(f"  traces:       {config.watch[0]}")
     print(f"  skills repo:  {config.skills_repo}")

@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 
 from skillwarden.core.config import Config
+from skillwarden.tui.progress import IngestProgress
+from skillwarden.tui.progress import wanted as progress_wanted
 from skillwarden.tui.workspace import open_service
 
 # SQLite keeps the database in three files in WAL mode, and in two with the rollback journal: a journal
@@ -27,7 +29,7 @@ def add_commands(commands) -> None:
 def run(args: argparse.Namespace, config: Config) -> int | None:
     if args.command != "rebuild":
         return None
-    report = rebuild(config)
+    report = rebuild(config, show_progress=progress_wanted(sys.stderr, as_json=args.json))
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
@@ -39,6 +41,11 @@ def run(args: argparse.Namespace, config: Config) -> int | None:
     for error in report["errors"]:
         where = f"{error['path']}:{error['line']}" if error["line"] else error["path"]
         print(f"  error: {where}: {error['message']}", file=sys.stderr)
+    for target in report["published"]:
+        changed = len(target["published"]) + len(target["updated"]) + len(target["removed"])
+        print(f"  {target['target']['agent']} {target['target']['folder']}: {changed} skill(s) brought in sync")
+        for problem in target["problems"]:
+            print(f"skillwarden: warning: {problem}", file=sys.stderr)
     return 0
 
 
@@ -47,14 +54,16 @@ def delete_cache(state_db: Path) -> None:
         Path(f"{state_db}{suffix}").unlink(missing_ok=True)
 
 
-def rebuild(config: Config) -> dict:
+def rebuild(config: Config, *, show_progress: bool = False) -> dict:
     """Re-create the cache; return what was read (the ingest report plus decisions and candidates)."""
     started = time.perf_counter()
     delete_cache(config.state_db)
     service = open_service(config)  # replays the decisions from the skills repository's history
     try:
-        report = service.ingest()
+        with IngestProgress(service.ingest_targets(), enabled=show_progress) as bar:
+            report = service.ingest(progress=bar)
         counts = service.store.counts()
+        published = service.publish()  # the linked agent folders follow the repository again
         return {
             "folders": [str(folder) for folder in config.watch if folder.exists()],
             "files": report.files,
@@ -63,6 +72,7 @@ def rebuild(config: Config) -> dict:
             "errors": report.errors,
             "decisions": len(service.store.decisions()),
             "candidates": len(service.store.candidates()),
+            "published": [report.to_json() for report in published],
             "seconds": round(time.perf_counter() - started, 3),
         }
     finally:

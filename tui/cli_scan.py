@@ -23,6 +23,8 @@ from skillwarden.core.scan import (
 )
 from skillwarden.core.scan.chars import escape_invisible
 from skillwarden.core.scan.sarif import to_sarif
+from skillwarden.tui.progress import CountProgress
+from skillwarden.tui.progress import wanted as progress_wanted
 
 # Commands of this module that run without a workspace (no config is loaded for them).
 WORKSPACE_FREE = frozenset({"scan"})
@@ -54,7 +56,12 @@ def run(args: argparse.Namespace, config: object) -> int | None:
         if not found:
             return usage_error(f"{name}: no skill folder (a folder holding SKILL.md) here or below")
         folders += [(shown_path(folder), folder) for folder in found]
-    results = [(shown, scan_one(folder)) for shown, folder in folders]
+    results = []
+    shown_bar = progress_wanted(sys.stderr, as_json=args.json)
+    with CountProgress(len(folders), "scanning", "skill folders", enabled=shown_bar) as bar:
+        for shown, folder in folders:
+            results.append((shown, scan_one(folder)))
+            bar.advance()
     if args.sarif:
         try:
             Path(args.sarif).write_text(json.dumps(to_sarif(results), indent=2) + "\n", encoding="utf-8")
