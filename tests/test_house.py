@@ -74,7 +74,7 @@ def foreign_wheel(directory: Path) -> Path:
         "tui/__init__.py": b"raise ImportError('the foreign tui was imported')\n",
         "tui/cli_foreign.py": b"def add_commands(commands):\n    commands.add_parser('foreign')\n",
         "foreign-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: foreign\nVersion: 1.0\n",
-        "foreign-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        "foreign-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
         "foreign-1.0.dist-info/top_level.txt": b"core\ntui\n",
     }
     record = [wheel_record_line(name, data) for name, data in files.items()] + ["foreign-1.0.dist-info/RECORD,,"]
