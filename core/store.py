@@ -16,15 +16,16 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
-from skillwarden.core.adapters.claude_code import split_subagent_id
 from skillwarden.core.config import ConfigError
 from skillwarden.core.filesystem import detect_file_system_type, is_network_file_system
-from skillwarden.core.labels import Label, match_sessions
 from skillwarden.core.model import Outcome, Session, Step
-from skillwarden.core.normalize import normalize_step
+
+if TYPE_CHECKING:
+    from skillwarden.core.labels import Label
 
 # Version 2: parser state per file, step call ids and end times, sub-agent links. Version 3: decisions
 # carry the skill name. Version 4: redaction placeholders are keyed with the workspace's key. The tables
@@ -337,6 +338,8 @@ class Store:
         self.apply_labels()
 
     def labels(self) -> list[Label]:
+        from skillwarden.core.labels import Label
+
         rows = self._query("SELECT key, under, resolved, source FROM labels ORDER BY seq")
         return [Label(row["key"], bool(row["resolved"]), row["under"], row["source"]) for row in rows]
 
@@ -347,6 +350,8 @@ class Store:
         if not labels and not self._query("SELECT 1 FROM session_labels LIMIT 1"):
             return 0
         sessions = self._query("SELECT id, path, task_id FROM sessions") if labels else []
+        from skillwarden.core.labels import match_sessions
+
         settled = match_sessions(labels, [(row["id"], row["path"], row["task_id"] or "") for row in sessions])
         with self.transaction() as db:
             db.execute("DELETE FROM session_labels")
@@ -561,6 +566,11 @@ def prepare_read(read: FileRead) -> PreparedRead:
 def add_session_rows(prepared: PreparedRead, write: SessionWrite) -> None:
     """The session row; its new steps (replacing any stored from that index on); earlier steps whose
     result arrived now."""
+    # Imported here, on the writing side: a reader of the cache (the TUI's first frame) does not wait for
+    # the adapters' and the normalizer's modules.
+    from skillwarden.core.adapters.claude_code import split_subagent_id
+    from skillwarden.core.normalize import normalize_step
+
     session = write.session
     root_id, agent_id = split_subagent_id(session.id) or (None, None)
     prepared.session_rows.append((

@@ -20,7 +20,8 @@ from dataclasses import asdict, dataclass
 from skillwarden.core.store import StoredCandidate
 from skillwarden.reviews.policy import AUTOPILOT_REVIEWER, Policy, Routing, Tier, decide_route
 from skillwarden.reviews.publishing import refuse_clash
-from skillwarden.reviews.service import CandidateView, ReviewService
+from skillwarden.reviews.service import ReviewService
+from skillwarden.reviews.views import CandidateView
 from skillwarden.skills.harness_repo import HarnessRepo
 from skillwarden.skills.library import (
     APPROVED_DIR,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from skillwarden.core.config import Config
@@ -22,6 +21,7 @@ from skillwarden.reviews.outcomes import sync_labels
 from skillwarden.reviews.publishing import publish_library, refresh_statistics, refuse_clash
 from skillwarden.reviews.recovery import recover_workspace
 from skillwarden.reviews.states import CandidateState, DecisionEvent, State, last_live_decision, replay
+from skillwarden.reviews.views import CandidateView, in_queue
 from skillwarden.skills.harness_repo import HarnessRepo
 from skillwarden.skills.library import Decision, LibraryError, SkillLibrary
 from skillwarden.skills.publish import PublishError, SyncReport
@@ -29,53 +29,6 @@ from skillwarden.skills.publish import PublishError, SyncReport
 
 class ReviewError(Exception):
     """A decision that cannot be made, with the reason a reviewer can act on."""
-
-
-@dataclass
-class CandidateView:
-    """A candidate as the queue shows it: what was mined, plus its review state from git."""
-
-    candidate: StoredCandidate
-    state: State
-    state_sha: str | None
-
-    @property
-    def id(self) -> str:
-        return self.candidate.id
-
-    def to_json(self) -> dict:
-        c = self.candidate
-        return {
-            "id": c.id,
-            "kind": c.kind,
-            "state": self.state.value,
-            "title": c.title,
-            "name": c.name,
-            "support": c.support,
-            "evidence": c.evidence,
-            "provenance": c.provenance,
-            "content_hash": c.content_hash,
-            "commit": self.state_sha,
-            "live": c.live,
-            "first_seen": c.first_seen,
-            "predicted_fixes": c.details.get("predicted_fixes", []),
-            "predicted_breakages": c.details.get("predicted_breakages", []),
-            "security": c.details.get("security", {"verdict": "unscanned"}),
-            **{key: c.details[key] for key in OPTIONAL_DETAILS if key in c.details},
-        }
-
-
-# Fields a candidate carries only when they apply: file changes have a diff and a target, refinements
-# name the skill they refine, evictions carry their drift evidence.
-OPTIONAL_DETAILS = (
-    "diff", "target", "base_hash", "lift", "success_rate", "runs", "base_rate", "project", "trigger", "detector",
-    "refines", "drift",
-)  # fmt: skip
-
-
-def in_queue(state: State, live: bool) -> bool:
-    """A pending candidate no longer supported by the evidence leaves the queue; decided ones stay."""
-    return live or state is not State.PENDING
 
 
 def now_iso() -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import sqlite3
 import subprocess
 import threading
 import time
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from multiprocessing import resource_tracker
 from multiprocessing.pool import Pool
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -30,11 +32,10 @@ from textual.widgets import Input
 from textual.worker import WorkerState, get_current_worker
 
 from skillwarden.core.config import Config
-from skillwarden.core.watch import TraceWatcher
-from skillwarden.reviews.service import CandidateView, ReviewService, remine_workspace
 from skillwarden.reviews.states import State
 from skillwarden.reviews.views import (
     SORTS,
+    CandidateView,
     EvidenceRow,
     QueueRow,
     ReadModel,
@@ -49,9 +50,7 @@ from skillwarden.reviews.views import (
     recent_events,
     skill_rows,
     sorted_rows,
-    workspace_statistics,
 )
-from skillwarden.skills.library import Decision
 from skillwarden.tui.actions import ACTIONS, action_name, bindings
 from skillwarden.tui.external import viewer_command
 from skillwarden.tui.library_screens import HistoryScreen, SkillsScreen, TracesScreen
@@ -59,10 +58,16 @@ from skillwarden.tui.render import STATE_LABELS, friction_text, loo_text, merged
 from skillwarden.tui.screens import BaseScreen, ConfirmScreen, DetailScreen, HelpScreen, QueueScreen, StepsScreen
 from skillwarden.tui.widgets import RowTable
 
+if TYPE_CHECKING:  # the first frame does not wait for mining, numpy or git: those load in a worker
+    from skillwarden.core.watch import TraceWatcher
+    from skillwarden.reviews.service import ReviewService
+    from skillwarden.skills.library import Decision
+
 READ_ONLY_ENV = "SKILLWARDEN_READ_ONLY"
 FEED_POLL_SECONDS = 0.5
 PREVIEW_DELAY_SECONDS = 0.08
 MINING_INTERVAL_SECONDS = 3.0  # while traces stream, mine at most this often
+FIRST_PAINT_WAIT_SECONDS = 1.0  # the workspace opens after the cached queue is painted, or after this
 PROCESS_POLL_SECONDS = 0.2  # how soon a worker waiting on a process notices it was cancelled
 DECIDABLE = {
     "approve": {State.PENDING, State.BACKLOGGED},
@@ -227,11 +232,13 @@ class SkillwardenApp(App):
         self.watcher: TraceWatcher | None = None
         self.feed_offset: int | None = None
         self.preview_timer: Timer | None = None
+        self.preview_shown: tuple = ()
         self.processes: Pool | None = None
         # Worker processes need multiprocessing's resource tracker, which passes sys.stderr's file
         # descriptor to its process: start it before Textual captures stderr (its fileno() is -1).
         resource_tracker.ensure_running()
         self.processes_lock = threading.Lock()
+        self.queue_painted = threading.Event()
         self.mining_wanted = False
         self.mining_running = False
         self.mining_started_at: float | None = None
@@ -260,11 +267,18 @@ class SkillwardenApp(App):
         """The cached queue's list columns first (the screen is usable at once), then the candidates in
         full, then what changed on disk; mining what changed is a process's work (`request_mining`)."""
         try:
+            states = self.show_cached_queue() if self.config.state_db.exists() else None
+            if states is not None:  # importing the service's modules would compete with painting it
+                self.queue_painted.wait(FIRST_PAINT_WAIT_SECONDS)
+            from skillwarden.reviews.service import ReviewService
+
             self.service = ReviewService(self.config, mine_inline=False)
             if self.service.store.notice:
                 self.degraded_notice(self.service.store.notice, title="state cache")
-            self.read = ReadModel(self.config.state_db)
-            self.post_message(QueueLoaded(*queue_listing(self.read), "reading new traces…"))
+            if self.read is None:
+                self.read = ReadModel(self.config.state_db)
+            if states is None or self.read.candidate_states() != states:  # recovery or a new history
+                self.post_message(QueueLoaded(*queue_listing(self.read), "reading new traces…"))
             self.post_message(ViewsLoaded(self.read.candidate_views(), complete=True))
             self.load_library()
             self.post_message(WorkProgress(""))
@@ -276,6 +290,8 @@ class SkillwardenApp(App):
         self.call_from_thread(self.set_interval, FEED_POLL_SECONDS, self.poll_feed)
         self.call_from_thread(self.poll_feed)
         if self.watch_enabled:
+            from skillwarden.core.watch import TraceWatcher
+
             self.watcher = TraceWatcher(
                 self.config.watch,
                 lambda paths: self.post_message(TracesChanged(paths)),
@@ -283,6 +299,23 @@ class SkillwardenApp(App):
                 on_notice=self.watch_notice,
             )
             self.watcher.start()
+
+    def show_cached_queue(self) -> dict | None:
+        """The queue as the cache holds it, before the service opens the skills repository (recovery,
+        git, mining code): the first frame waits for no more than a read of the cache. Returns the
+        review states it was listed with, or None when the cache cannot be read as it is (the service
+        then opens, migrates or re-creates it)."""
+        try:
+            self.read = ReadModel(self.config.state_db)
+            states = self.read.candidate_states()
+            listing = queue_listing(self.read)
+        except sqlite3.Error:
+            if self.read is not None:
+                self.read.close()
+            self.read = None
+            return None
+        self.post_message(QueueLoaded(*listing, "opening the workspace…"))
+        return states
 
     def watch_notice(self, text: str) -> None:
         """From the watcher's thread: watching degraded (e.g. a folder is polled)."""
@@ -341,6 +374,8 @@ class SkillwardenApp(App):
 
     @work(thread=True, group="mining")
     def mine(self) -> None:
+        from skillwarden.reviews.service import remine_workspace
+
         read = self.read
         try:
             if read is not None and self.in_process(remine_workspace, self.config) is not None:
@@ -385,6 +420,8 @@ class SkillwardenApp(App):
         service = self.service
         if service is None:
             return
+        from skillwarden.reviews.screen_statistics import workspace_statistics
+
         try:
             statistics = self.in_process(workspace_statistics, self.config)
         except Exception as exc:
@@ -511,6 +548,7 @@ class SkillwardenApp(App):
             self.ingest_status = message.status
         self.refresh_queue(keep_order=True)
         self.refresh_bindings()
+        self.call_after_refresh(self.queue_painted.set)
 
     def on_views_loaded(self, message: ViewsLoaded) -> None:
         fresh = {view.id: view for view in message.views}
@@ -520,7 +558,7 @@ class SkillwardenApp(App):
             # few seconds. They live until the next load and are freed by reference counting, so the
             # cycle collector can leave them (and what exists now) alone.
             gc.freeze()
-        self.show_preview()
+        self.schedule_preview()  # highlighting a SKILL.md waits until this frame is painted
         detail = self.screen if isinstance(self.screen, DetailScreen) else None
         if detail is not None and detail.candidate_id in fresh and detail.candidate_id in self.rows:
             detail.show(fresh[detail.candidate_id], self.rows[detail.candidate_id])
@@ -672,7 +710,10 @@ class SkillwardenApp(App):
         view = self.views.get(key) if key else None
         if key is not None and view is None:
             self.load_preview(key)
-        screen.show_preview(view, self.rows.get(key) if key else None)
+        shown = (key, view, self.rows.get(key) if key else None)
+        if shown != self.preview_shown:  # a reload of the same candidate need not highlight it again
+            self.preview_shown = shown
+            screen.show_preview(view, shown[2])
 
     def update_status(self) -> None:
         table = self.queue_table()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.metadata
 import json
 import os
 import pkgutil
@@ -15,13 +14,9 @@ from pathlib import Path
 import skillwarden.tui
 from skillwarden.core.config import HOME_ENV, Config, ConfigError, load_config, resolve_home
 from skillwarden.core.lock import LockMode, WorkspaceLock, WorkspaceLockedError, holder_message, read_holder
-from skillwarden.reviews.service import ReviewError
-from skillwarden.reviews.views import queue_row
-from skillwarden.skills.library import LibraryError
-from skillwarden.tui.cli_agents import print_problems, publish_lines
-from skillwarden.tui.progress import IngestProgress
-from skillwarden.tui.progress import wanted as progress_wanted
-from skillwarden.tui.workspace import open_service
+
+# This module is imported on the way to the TUI's first frame: what the commands need (the review service,
+# git, mining, the progress bar) is imported where a command runs.
 
 # Commands that write to the skills repository or the cache take the workspace lock.
 WRITE_COMMANDS = frozenset({"ingest", "approve", "backlog", "reject", "rollback", "undo"})
@@ -87,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def installed_version() -> str:
+    import importlib.metadata
+
     try:
         return importlib.metadata.version("skillwarden")
     except importlib.metadata.PackageNotFoundError:  # run from a source tree that was never installed
@@ -100,19 +97,49 @@ def command_modules() -> list:
     return [importlib.import_module(f"skillwarden.tui.{name}") for name in names]
 
 
+def tui_arguments(argv: list[str]) -> argparse.Namespace | None:
+    """The global options when `argv` only opens the TUI (`[--home DIR] [--read-only] [tui]`), else None.
+    The TUI's start then builds no parser of every command, which would import every command's modules;
+    anything else (help, a typo, an abbreviated option) goes to the full parser."""
+    args = argparse.Namespace(home=None, read_only=False, command=None)
+    words = list(argv)
+    while words:
+        word = words.pop(0)
+        if word == "--read-only":
+            args.read_only = True
+        elif word == "--home" and words and not words[0].startswith("-"):
+            args.home = words.pop(0)
+        elif word.startswith("--home=") and len(word) > len("--home="):
+            args.home = word.removeprefix("--home=")
+        elif word == "tui" and args.command is None:
+            args.command = "tui"
+        else:
+            return None
+    return args
+
+
+def user_errors() -> tuple[type[Exception], ...]:
+    """Errors a user can act on, printed as one line. Evaluated only when an exception reaches `main`,
+    so the modules defining them are not imported before the TUI's first frame."""
+    from skillwarden.reviews.service import ReviewError
+    from skillwarden.skills.library import LibraryError
+
+    return (ReviewError, LibraryError, ConfigError, WorkspaceLockedError)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = tui_arguments(argv) or build_parser().parse_args(argv)
     try:
         if args.command == "demo":
             return run_demo(args)
+        if args.command in (None, "tui"):
+            return run_tui(load_config(resolve_home(args.home), user_home=Path.home()), read_only=args.read_only)
         for module in command_modules():  # commands such as `scan` work without a workspace
             if args.command in getattr(module, "WORKSPACE_FREE", ()):
                 return module.run(args, None)
-        config = load_config(resolve_home(args.home), user_home=Path.home())
-        if args.command in (None, "tui"):
-            return run_tui(config, read_only=args.read_only)
-        return run_command(args, config)
-    except (ReviewError, LibraryError, ConfigError, WorkspaceLockedError) as exc:
+        return run_command(args, load_config(resolve_home(args.home), user_home=Path.home()))
+    except user_errors() as exc:
         print(f"skillwarden: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:
@@ -122,6 +149,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_command(args: argparse.Namespace, config: Config) -> int:
+    from skillwarden.reviews.views import queue_row
+    from skillwarden.tui.cli_agents import print_problems, publish_lines
+    from skillwarden.tui.progress import IngestProgress
+    from skillwarden.tui.progress import wanted as progress_wanted
+    from skillwarden.tui.workspace import open_service
+
     for module in command_modules():
         code = module.run(args, config)
         if code is not None:
@@ -240,6 +273,8 @@ def nothing_read(report: dict, paths: list[str]) -> str | None:
 def create_demo_workspace(directory: Path, *, sessions: int, seed: int, show_progress: bool = False) -> Config:
     """A workspace like any other: generated traces, a fresh skills repository, an ingested cache."""
     from skillwarden.core.demo_traces import generate_corpus
+    from skillwarden.tui.progress import IngestProgress
+    from skillwarden.tui.workspace import open_service
 
     directory.mkdir(parents=True, exist_ok=True)
     config = load_config(directory)
@@ -260,6 +295,8 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"skillwarden: {directory} exists and is not a skillwarden workspace; choose an empty folder",
               file=sys.stderr)  # fmt: skip
         return 1
+    from skillwarden.tui.progress import wanted as progress_wanted
+
     config = create_demo_workspace(
         directory, sessions=args.sessions, seed=args.seed, show_progress=progress_wanted(sys.stderr, as_json=False)
     )
