@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import sqlite3
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -68,6 +69,7 @@ FEED_POLL_SECONDS = 0.5
 PREVIEW_DELAY_SECONDS = 0.08
 MINING_INTERVAL_SECONDS = 3.0  # while traces stream, mine at most this often
 FIRST_PAINT_WAIT_SECONDS = 1.0  # the workspace opens after the cached queue is painted, or after this
+GIL_SWITCH_SECONDS = 0.001
 PROCESS_POLL_SECONDS = 0.2  # how soon a worker waiting on a process notices it was cancelled
 DECIDABLE = {
     "approve": {State.PENDING, State.BACKLOGGED},
@@ -233,6 +235,7 @@ class SkillwardenApp(App):
         self.feed_offset: int | None = None
         self.preview_timer: Timer | None = None
         self.preview_shown: tuple = ()
+        self.switch_interval = sys.getswitchinterval()
         self.processes: Pool | None = None
         # Worker processes need multiprocessing's resource tracker, which passes sys.stderr's file
         # descriptor to its process: start it before Textual captures stderr (its fileno() is -1).
@@ -257,6 +260,10 @@ class SkillwardenApp(App):
 
     # -- life cycle -------------------------------------------------------------------------------
     def on_mount(self) -> None:
+        # Workers parse traces and decode candidates in threads: a key's handler waits for the GIL at most
+        # this long for each time it gives it up (Python's default is 5 ms, several per frame).
+        self.switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(GIL_SWITCH_SECONDS)
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         self.update_status()
@@ -328,6 +335,7 @@ class SkillwardenApp(App):
         self.call_from_thread(self.notify, text, title=title, severity="warning")
 
     def on_unmount(self) -> None:
+        sys.setswitchinterval(self.switch_interval)
         if self.watcher is not None:
             self.watcher.stop()
         with self.processes_lock:
@@ -547,7 +555,7 @@ class SkillwardenApp(App):
         if message.status:
             self.ingest_status = message.status
         self.refresh_queue(keep_order=True)
-        self.refresh_bindings()
+        self.refresh_bindings_if_changed()
         self.call_after_refresh(self.queue_painted.set)
 
     def on_views_loaded(self, message: ViewsLoaded) -> None:
@@ -562,7 +570,7 @@ class SkillwardenApp(App):
         detail = self.screen if isinstance(self.screen, DetailScreen) else None
         if detail is not None and detail.candidate_id in fresh and detail.candidate_id in self.rows:
             detail.show(fresh[detail.candidate_id], self.rows[detail.candidate_id])
-        self.refresh_bindings()
+        self.refresh_bindings_if_changed()
 
     def on_ingest_done(self, message: IngestDone) -> None:
         self.ingest_status = message.status
@@ -587,7 +595,7 @@ class SkillwardenApp(App):
         self.show_preview()
         if isinstance(self.screen, DetailScreen) and self.screen.candidate_id in self.views:
             self.screen.show(self.views[self.screen.candidate_id], self.rows[self.screen.candidate_id])
-        self.refresh_bindings()
+        self.refresh_bindings_if_changed()
 
     def on_library_loaded(self, message: LibraryLoaded) -> None:
         self.library_state = (message.names, message.decisions)
@@ -607,7 +615,7 @@ class SkillwardenApp(App):
             skills.show_skills(skill_rows(names, decisions, self.skill_stats))
         if history.is_mounted:
             history.show_history(history_rows(decisions))
-        self.refresh_bindings()
+        self.refresh_bindings_if_changed()
 
     def on_evidence_loaded(self, message: EvidenceLoaded) -> None:
         if message.screen.is_attached:
@@ -642,16 +650,25 @@ class SkillwardenApp(App):
     def on_row_highlighted(self, message: RowTable.Highlighted) -> None:
         if message.table.id == "queue":
             self.schedule_preview()
-        elif message.table.id == "skills":
+            return
+        if message.table.id == "skills":
             self.base_screens["skills"].show_skill(self.base_screens["skills"].highlighted())
         self.refresh_bindings_if_changed()
 
     def schedule_preview(self) -> None:
-        """The preview follows once the cursor rests: rendering it relayouts the screen, which would
-        make every `j` of a fast scroll wait for a SKILL.md nobody reads."""
+        """The preview and the footer follow once the cursor rests: rendering a SKILL.md relayouts the
+        screen, and the footer recomposes when the keys that apply change (approve, backlog and reject
+        depend on the row's kind and state), which would make every `j` of a fast scroll wait for what
+        nobody reads. A key pressed meanwhile is still checked against the row under the cursor."""
         if self.preview_timer is not None:
             self.preview_timer.stop()
-        self.preview_timer = self.set_timer(PREVIEW_DELAY_SECONDS, self.show_preview)
+        self.preview_timer = self.set_timer(PREVIEW_DELAY_SECONDS, self.cursor_rested)
+
+    def cursor_rested(self) -> None:
+        if not self.screen_stack:  # the app is closing
+            return
+        self.show_preview()
+        self.refresh_bindings_if_changed()
 
     def refresh_bindings_if_changed(self) -> None:
         """The footer recomposes on every refresh: only ask for one when the keys that apply change."""
@@ -731,7 +748,7 @@ class SkillwardenApp(App):
 
     def marked_ids(self) -> list[str]:
         table = self.queue_table() if isinstance(self.screen, QueueScreen) else None
-        return [key for key in table.keys if key in table.marked] if table else []
+        return [key for key in table.keys if key in table.marked] if table and table.marked else []
 
     def active_keys(self) -> dict[str, str]:
         return {spec.id: self.config.keymap.get(spec.id, spec.keys) for spec in ACTIONS}
