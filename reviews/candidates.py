@@ -306,13 +306,16 @@ def verify_command(sessions: list[Session]) -> str:
 
 
 def harness_changes(
-    sessions: list[Session], settings: ExtractionSettings, read_file: Callable[[str], str]
+    sessions: list[Session], settings: ExtractionSettings, read_file: Callable[[str], str],
+    rewards: dict[str, float] | None = None,
 ) -> list[tuple[HarnessChange, list[str], list[dict]]]:
-    """(change, evidence sessions, provenance) for every recurring failure pattern not yet handled."""
+    """(change, evidence sessions, provenance) for every recurring failure pattern not yet handled;
+    `rewards` (graded, or labels where imported) tell which patterns go with worse outcomes."""
     outcomes = {s.id: str(s.outcome) for s in sessions}
     lines = {s.id: s.steps for s in sessions}
     patterns = failure_patterns(
-        detect(sessions), outcomes, min_sessions=settings.min_support, token_sessions=token_session_counts(sessions)
+        detect(sessions), outcomes, min_sessions=settings.min_support, token_sessions=token_session_counts(sessions),
+        rewards=rewards,
     )
     command = verify_command(sessions)
     changes = []
@@ -466,7 +469,10 @@ def build_candidates(store: Store, config: Config, library=None) -> dict[str, li
             skills, {n: library.read_skill(n) for n in library.skill_names()}, settings.dedup_threshold
         )
     read_file = harness_reader(Path(getattr(config, "harness_repo", None) or config.skills_repo))
-    harness = [stored_harness(c, e, p, facts) for c, e, p in harness_changes(sessions, settings, read_file)]
+    rewards = {s.id: s.reward for s in store.sessions()}
+    harness = [
+        stored_harness(c, e, p, facts) for c, e, p in harness_changes(sessions, settings, read_file, rewards)
+    ]
     return {"mining": skills, "harness": merge_duplicates(harness, settings.dedup_threshold)}
 
 
