@@ -490,9 +490,11 @@ def harness_reader(root: Path) -> Callable[[str], str | None]:
 
 
 def evaluate_store(store: Store, config: Config, older_share: float = 0.5) -> dict:
-    """Predict on the older sessions, check on the newer ones (see `core.predict`)."""
+    """Predict on the older sessions, check on the newer ones (see `core.predict`). Where labels were
+    imported, outcomes are the labels: `checked_against` says how many of the checked sessions had one."""
     settings = extraction_settings(config)
     sessions = load_sessions(store)
+    stored = {s.id: s for s in store.sessions()}
     older, newer = time_split([session_facts(s) for s in sessions], older_share)
     older_sessions = [f.session for f in older]
     rules: list = []
@@ -501,14 +503,17 @@ def evaluate_store(store: Store, config: Config, older_share: float = 0.5) -> di
         rules.append((rule, *predictions(rule, older)))
     outcomes = {s.id: str(s.outcome) for s in older_sessions}
     counts = token_session_counts(older_sessions)
+    rewards = {s.id: stored[s.id].reward for s in older_sessions if s.id in stored}
     for pattern in failure_patterns(
-        detect(older_sessions), outcomes, min_sessions=settings.min_support, token_sessions=counts
+        detect(older_sessions), outcomes, min_sessions=settings.min_support, token_sessions=counts, rewards=rewards
     ):
         rule = HarnessRule(pattern.detector, pattern.signature)
         rules.append((rule, *predictions(rule, older)))
     report = evaluate(rules, newer)
+    sources = Counter(stored[f.session.id].outcome_source for f in newer if f.session.id in stored)
     return {
         "older_sessions": len(older),
+        "checked_against": {"label": sources.get("label", 0), "graded": sources.get("graded", 0)},
         "split_at": newer[0].session.started_at if newer else None,
         **report,
         "skills": sum(isinstance(r[0], SkillRule) for r in rules),
