@@ -13,7 +13,8 @@ where the stored evidence ends: nothing is lost and nothing is counted twice.
 - A truncated or replaced file (new inode, different first bytes) is read again from its start, and what
   it held before is forgotten. A renamed file keeps what was read, under its new path.
 - Files read from their start (a first ingest, a rebuild) are parsed by worker processes once a few MB of
-  them wait; this process stores their rows in the order the files were found (`FreshReads`).
+  them wait; this process stores their rows in the order the files were found (`FreshReads`). Workers end
+  with the ingest however it ends (`core/lifeline.py`): killed, interrupted or stopped, none is left behind.
 - A deleted file's sessions stay in the cache: they are evidence already read, and candidates cite
   them. `skillwarden rebuild` re-creates the cache from the files that exist now.
 """
@@ -37,6 +38,7 @@ import orjson
 
 from skillwarden.core import adapters
 from skillwarden.core.adapters import SNIFF_BYTES, claude_code
+from skillwarden.core.lifeline import die_with
 from skillwarden.core.model import ParseError, Session
 from skillwarden.core.redact import might_hold_secret, placeholder_key, redact, redact_value, set_placeholder_key
 from skillwarden.core.reward import grade
@@ -158,7 +160,7 @@ def skip_reason(path: Path, root: Path | None) -> str | None:
 
 def ingest_paths(
     store: Store, paths: Iterable[os.PathLike | str], *, workers: int | None = None,
-    pool_min_bytes: int = POOL_MIN_BYTES,
+    pool_min_bytes: int = POOL_MIN_BYTES, stop: Callable[[], bool] | None = None,
 ) -> IngestReport:  # fmt: skip
     """Ingest every trace file below `paths`: what is new in each file is read, and stored with the file's
     read position in the same transaction.
@@ -166,6 +168,8 @@ def ingest_paths(
     Files read from their start (new, replaced or truncated ones) are parsed by `workers` processes
     (default: one per CPU) once more than `pool_min_bytes` of them have been met; this process stores
     what they send back, in the order the files were found. `workers=0` reads everything here.
+    `stop` is asked before each file: once it says True, no file is read any more and the workers end;
+    what was stored stays, and the next ingest reads the rest.
     """
     report = IngestReport()
     workers = default_workers() if workers is None else workers
@@ -181,6 +185,9 @@ def ingest_paths(
 
         known = KnownFiles(store)
         for found in found_files(paths):
+            if stop is not None and stop():
+                fresh.abandon()
+                break
             planned = plan_read(store, found, known, report, report_error, before_move=store_everything_read)
             if planned is None:
                 continue
@@ -317,9 +324,18 @@ class FreshReads:
     def __enter__(self) -> FreshReads:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, exc_type, *exc_info) -> None:
+        if exc_type is not None:  # interrupted (Ctrl-C, SIGTERM) or failed: the reads under way are not wanted
+            self.abandon()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def abandon(self) -> None:
+        """Forget the queued and unfinished reads, and end the workers now rather than after their task."""
+        self.task, self.task_bytes = [], 0
+        self.in_flight.clear()
+        if self.pool is not None:
+            end_workers(self.pool)
 
     def read(self, key: str, size: int) -> list[Outcome]:
         """Read `key` or queue it; the outcomes that are ready, in order."""
@@ -362,10 +378,10 @@ class FreshReads:
     def submit(self) -> None:
         keys, self.task, self.task_bytes = self.task, [], 0
         if self.pool is None:
-            # A worker started without a fork has none of this process's state: it is given the placeholder key.
             self.pool = ProcessPoolExecutor(
-                self.workers, mp_context=pool_context(), initializer=set_placeholder_key, initargs=(placeholder_key(),)
-            )
+                self.workers, mp_context=pool_context(), initializer=start_worker,
+                initargs=(placeholder_key(), os.getpid()),
+            )  # fmt: skip
         try:
             future = self.pool.submit(read_fresh_files, keys)
         except BrokenProcessPool:
@@ -379,6 +395,22 @@ class FreshReads:
             return future.result()
         except BrokenProcessPool:  # a worker died (killed, out of memory): these files are read here instead
             return read_fresh_files(keys)
+
+
+def start_worker(key: bytes | None, ingesting_pid: int) -> None:
+    """First thing in a worker: end with the ingesting process, and take its placeholder key (a worker
+    started without a fork has none of that process's state). The thread that starts the workers is the
+    one running the ingest (or the forkserver's), which outlives the pool: the kernel may signal them."""
+    die_with(ingesting_pid, parent_death_signal=True)
+    set_placeholder_key(key)
+
+
+def end_workers(pool: ProcessPoolExecutor) -> None:
+    """SIGTERM to the pool's workers; the pool then counts as broken and shuts down without waiting on them.
+    (ProcessPoolExecutor.terminate_workers does this from Python 3.14 on.)"""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        if process.is_alive():
+            process.terminate()
 
 
 def pool_context() -> multiprocessing.context.BaseContext:

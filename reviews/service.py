@@ -7,7 +7,7 @@ the skills repository first (the source of truth) and the cache follows from its
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -99,11 +99,13 @@ class ReviewService:
         self.store.close()
 
     # -- evidence ---------------------------------------------------------------------------------
-    def ingest(self, paths: Iterable[os.PathLike | str] | None = None) -> IngestReport:
+    def ingest(
+        self, paths: Iterable[os.PathLike | str] | None = None, *, stop: Callable[[], bool] | None = None
+    ) -> IngestReport:
         """Read new or changed trace files (default: the watched folders), then re-mine (unless the
-        caller mines, see `mine_inline`)."""
+        caller mines, see `mine_inline`). `stop` ends the reading early (see `ingest_paths`)."""
         targets = list(paths) if paths is not None else [p for p in self.config.watch if p.exists()]
-        report = ingest_paths(self.store, targets, workers=self.config.ingest_workers)
+        report = ingest_paths(self.store, targets, workers=self.config.ingest_workers, stop=stop)
         for error in report.errors:
             self.events.append("parse_error", **error)
         if report.files:

@@ -8,8 +8,10 @@ import importlib.metadata
 import json
 import os
 import pkgutil
+import signal
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import skillwarden.tui
@@ -23,6 +25,17 @@ from skillwarden.tui.workspace import open_service
 WRITE_COMMANDS = frozenset({"ingest", "approve", "backlog", "reject", "rollback", "undo"})
 DEMO_SESSIONS = 60
 DEMO_SEED = 7
+# Exit codes of a command stopped by Ctrl-C (SIGINT) or SIGTERM, as shells report them: 128 + the signal.
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwinds like Ctrl-C does (a BaseException, so no `except Exception` swallows it)."""
+
+
+def raise_terminated(_signum: int, _frame: object) -> None:
+    raise Terminated
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,6 +111,30 @@ def command_modules() -> list:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    previous_handler = signal.signal(signal.SIGTERM, raise_terminated) if in_main_thread() else None
+    try:
+        return run_main(args)
+    except KeyboardInterrupt:
+        print(f"skillwarden: interrupted (Ctrl-C); {STOPPED_NOTE}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Terminated:
+        print(f"skillwarden: terminated (SIGTERM); {STOPPED_NOTE}", file=sys.stderr)
+        return EXIT_TERMINATED
+    finally:
+        if previous_handler is not None:
+            signal.signal(signal.SIGTERM, previous_handler)
+
+
+# What an interrupted command leaves: every step either happened whole (a decision's commit, a batch of
+# files stored with their read positions) or not at all.
+STOPPED_NOTE = "what was finished is kept and the next run goes on from there"
+
+
+def in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()  # only it may set signal handlers
+
+
+def run_main(args: argparse.Namespace) -> int:
     try:
         if args.command == "demo":
             return run_demo(args)
@@ -247,11 +284,12 @@ def run_tui(config: Config, *, read_only: bool = False) -> int:
     if mode is LockMode.READ_ONLY:
         print(f"skillwarden: {holder_message(config.lock_file, read_holder(config.lock_file))}; opening read-only",
               file=sys.stderr)  # fmt: skip
+    app = SkillwardenApp(config, read_only=(read_only or mode is LockMode.READ_ONLY) or None)
     try:
-        SkillwardenApp(config, read_only=(read_only or mode is LockMode.READ_ONLY) or None).run()
+        app.run()
     finally:
         lock.release()
-    return 0
+    return app.return_code or 0
 
 
 if __name__ == "__main__":
