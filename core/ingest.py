@@ -26,6 +26,7 @@ import multiprocessing
 import os
 import threading
 import time
+import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -39,10 +40,10 @@ import orjson
 from skillwarden.core import adapters
 from skillwarden.core.adapters import SNIFF_BYTES, claude_code
 from skillwarden.core.lifeline import die_with
-from skillwarden.core.model import ParseError, Session
+from skillwarden.core.model import ParseError, Session, well_typed
 from skillwarden.core.redact import might_hold_secret, placeholder_key, redact, redact_value, set_placeholder_key
 from skillwarden.core.reward import grade
-from skillwarden.core.store import FileRead, FileState, PreparedRead, SessionWrite, Store, prepare_read
+from skillwarden.core.store import FileRead, FileState, PreparedRead, SessionWrite, Store, prepare_read, storable
 from skillwarden.core.tail import (
     MAX_DOCUMENT_BYTES,
     MAX_LINE_BYTES,
@@ -284,16 +285,36 @@ Outcome = tuple[PreparedRead | None, list[ParseError]]
 
 
 def read_path(load_session: SessionLoader, key: str, previous: FileState | None) -> Outcome:
-    """Read what is new in the file at `key` since `previous`, as rows to store (None if nothing changed)."""
+    """Read what is new in the file at `key` since `previous`, as rows to store (None if nothing changed).
+
+    Whatever goes wrong reading one file is that file's error and the ingest goes on: a trace is hostile
+    input, and no parser is proven against every shape of it (nesting past every recursion limit, say)."""
     try:
         with open(key, "rb") as handle:
             identity = identify(handle)
             change = classify(previous, identity)
             if change is Change.UNCHANGED:
                 return None, []
-            read, errors = read_file(load_session, key, handle, identity, previous, change)
+            try:
+                read, errors = read_file(load_session, key, handle, identity, previous, change)
+                return prepare_read(read), errors
+            except (OSError, MemoryError):
+                raise
+            except Exception as exc:  # any failure of one file's parse stays that file's
+                return unreadable(key, identity, is_resumable(previous, change), exc)
     except OSError as exc:  # deleted or made unreadable between the look and the read
         return None, [ParseError(key, f"skipped: cannot read: {exc.strerror or exc}")]
+
+
+def unreadable(key: str, identity: Identity, resumed: bool, exc: Exception) -> Outcome:
+    """A file whose parse failed. Read from its start, it is remembered as failed (reported again only once
+    it changes); a resumed read stores nothing, so what the file held before stays and is read again."""
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" in {Path(frame.filename).name}:{frame.lineno}" if frame else ""  # for a bug report
+    message = f"skipped: the file could not be parsed ({type(exc).__name__}{where}: {str(exc)[:200]})"
+    if resumed:
+        return None, [ParseError(key, message)]
+    read, errors = failed_read(key, identity, message)
     return prepare_read(read), errors
 
 
@@ -620,7 +641,8 @@ def read_whole(key: str, handle: BinaryIO, identity: Identity, fmt: str) -> Read
 
 
 def write_for(session: Session, first_new_step: int, resolved: set[int]) -> SessionWrite:
-    """Redact what is new in the session (stored steps were redacted when first stored), then grade it."""
+    """Type-check and redact what is new in the session (stored steps were when first stored), then grade it."""
+    well_typed(session, first_new_step)
     redact_session(session, first_new_step, resolved)
     return SessionWrite(session, *grade(session), first_new_step=first_new_step, resolved=resolved)
 
@@ -650,10 +672,3 @@ def capped_redacted_args(args: dict) -> dict:
     if encoded is not None and len(encoded) <= adapters.ARGS_CAP and not might_hold_secret(encoded):
         return args  # no string is over the cap (a string is no longer than its JSON), none holds a marker
     return redact_value(adapters.cap_args(args))
-
-
-def storable(text: str) -> str:
-    """`text` without lone surrogates (a JSON `\\ud800` escape decodes to one), which SQLite refuses."""
-    if text.isascii():
-        return text
-    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")

@@ -70,6 +70,7 @@ def extraction_settings(config: Config) -> ExtractionSettings:
         min_support=config.min_support,
         dedup_threshold=float(getattr(config, "dedup_threshold", DEFAULT_THRESHOLD)),
         describer=getattr(config, "describer", None) or None,
+        describer_timeout=float(getattr(config, "describer_timeout", DEFAULT_TIMEOUT)),
         harness=HarnessTargets(**{k: v for k, v in dict(harness).items() if k in ("instructions", "settings")}),
     )
 
@@ -81,19 +82,31 @@ def security_report(text: str) -> dict:
 # -- sessions from the cache ---------------------------------------------------------------------
 
 
-def load_sessions(store: Store) -> list[Session]:
-    """Cached sessions with their steps, oldest first."""
+# A session mining could not handle: (session id, what went wrong).
+SkippedSession = tuple[str, str]
+
+
+def load_sessions(store: Store, skipped: list[SkippedSession] | None = None) -> list[Session]:
+    """Cached sessions with their steps, oldest first. A session that cannot be loaded or tokenized (a
+    trace is hostile input: arguments nested past the recursion limit, say) is left out, and named in
+    `skipped`, rather than stopping the mining of every other session."""
     sessions = []
     for stored in store.sessions():
-        steps = store.steps(stored.id)
-        sessions.append(
-            Session(
+        try:
+            steps = store.steps(stored.id)
+            session = Session(
                 id=stored.id, format=stored.format, path=stored.path, steps=steps, task=stored.task or "",
                 started_at=stored.started_at, ended_at=stored.ended_at, outcome=Outcome(stored.outcome),
                 model=stored.model or "", cwd=stored.cwd or "", final_message=stored.final_message or "",
                 rejections=sum(1 for step in steps if is_rejection(step)),
-            )
-        )  # fmt: skip
+            )  # fmt: skip
+            token_sequence(session)
+            session_facts(session)
+        except Exception as exc:  # one session's failure stays that session's
+            if skipped is not None:
+                skipped.append((stored.id, f"{type(exc).__name__}: {str(exc)[:200]}"))
+            continue
+        sessions.append(session)
     return sessions
 
 
@@ -364,15 +377,17 @@ def refinement(candidate: StoredCandidate, name: str, current: str) -> StoredCan
 # -- entry points --------------------------------------------------------------------------------
 
 
-def build_candidates(store: Store, config: Config, library=None) -> dict[str, list[StoredCandidate]]:
+def build_candidates(
+    store: Store, config: Config, library=None, skipped: list[SkippedSession] | None = None
+) -> dict[str, list[StoredCandidate]]:
     """Every candidate, keyed by source ("mining": skills and refinements, "harness": harness changes).
 
     `library` is a `skills.library.SkillLibrary` (or None): its approved skills turn matching
     candidates into refinements. Harness files are read from `config.harness_repo` when the
-    configuration has one, else from the skills repository.
+    configuration has one, else from the skills repository. Sessions left out go to `skipped`.
     """
     settings = extraction_settings(config)
-    sessions = load_sessions(store)
+    sessions = load_sessions(store, skipped)
     facts = [session_facts(s) for s in sessions]
     taken: set[str] = set()
     skills = [stored_skill(skill, facts, settings, taken) for skill in mine_skills(sessions, settings)]

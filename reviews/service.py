@@ -279,7 +279,9 @@ class ReviewService:
 
 # -- mining, with no service around it: a process of its own can run it --------------------------------
 def refresh_candidates(store: Store, events: EventLog, library: SkillLibrary, config: Config) -> int:
-    built = build_candidates(store, config, library)
+    skipped: list[tuple[str, str]] = []
+    built = build_candidates(store, config, library, skipped)
+    report_skipped(events, skipped)
     for source, candidates in built.items():
         store_candidates(store, events, candidates, source=source)
     return sum(len(candidates) for candidates in built.values())
@@ -292,6 +294,18 @@ def refresh_evictions(store: Store, events: EventLog, library: SkillLibrary, con
     candidates = eviction_candidates(store, library, config, events=events)
     store_candidates(store, events, candidates, source="drift")
     return len(candidates)
+
+
+# Sessions mining left out, already announced by this process: mining runs again and again.
+ANNOUNCED_SKIPS: set[tuple[str, str]] = set()
+
+
+def report_skipped(events: EventLog, skipped: list[tuple[str, str]]) -> None:
+    """One notice per session mining had to leave out (once per process)."""
+    for session_id, problem in skipped:
+        if (session_id, problem) not in ANNOUNCED_SKIPS:
+            ANNOUNCED_SKIPS.add((session_id, problem))
+            events.append("notice", text=f"mining left out session {session_id}: {problem}", session=session_id)
 
 
 def store_candidates(store: Store, events: EventLog, candidates: list[StoredCandidate], *, source: str) -> None:
