@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         files += counts["files"]
         errors += counts["errors"]
         for message in counts["messages"]:
-            kinds[message.split(":")[0] if ":" in message else message[:40]] += 1
+            kinds[message.split(":")[0] if not message.startswith("FILE") else message.split(";")[0]] += 1
             if match := LAST_RESORT.match(message):
                 last_resort[match.group(1)] += 1
     seconds = time.perf_counter() - started

@@ -15,12 +15,18 @@ where the stored evidence ends: nothing is lost and nothing is counted twice.
 - Files read from their start (a first ingest, a rebuild) are parsed by worker processes once a few MB of
   them wait; this process stores their rows in the order the files were found (`FreshReads`). Workers end
   with the ingest however it ends (`core/lifeline.py`): killed, interrupted or stopped, none is left behind.
+- Every trace file is its own run: the sessions of any format but Claude Code's get ids qualified by their
+  file (`run_id`), since their ids come from file names or benchmark instance ids that repeat across
+  folders (four models' `google__gson-1093.traj`). A Claude Code session id continues across files (a
+  resumed session): the session is stored once, as the last file read has it, and the report counts it in
+  `merged`.
 - A deleted file's sessions stay in the cache: they are evidence already read, and candidates cite
   them. `skillwarden rebuild` re-creates the cache from the files that exist now.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -85,8 +91,9 @@ CLAUDE_CODE_SKIP_PREFIXES = (b'{"type":"file-history-snapshot"', b'{"type":"summ
 class IngestReport:
     files: int = 0  # files read this time
     unchanged: int = 0  # files skipped because nothing changed
-    sessions: int = 0  # sessions created or updated
+    sessions: int = 0  # sessions stored (created or updated), each counted once
     steps: int = 0  # steps added
+    merged: int = 0  # of those sessions, the ones continued in more than one file (stored once)
     errors: list[dict] = field(default_factory=list)  # {"path", "line", "message"}
 
     def add_error(self, error: ParseError) -> None:
@@ -452,6 +459,8 @@ class BatchWriter:
         self.report = report
         self.pending: list[PreparedRead] = []
         self.first_pending = 0.0
+        self.stored_from: dict[str, object] = {}  # session id -> the file (as stored) it was last stored from
+        self.merged: set[str] = set()
 
     def add_all(self, outcomes: list[Outcome]) -> None:
         for outcome in outcomes:
@@ -467,14 +476,21 @@ class BatchWriter:
             self.first_pending = time.monotonic()
         self.pending.append(prepared)
         self.report.files += 1
-        self.report.sessions += len(prepared.session_rows)
         self.report.steps += len(prepared.step_rows)
         if len(self.pending) >= BATCH_FILES or time.monotonic() - self.first_pending >= BATCH_SECONDS:
             self.flush()
 
     def flush(self) -> None:
         pending, self.pending = self.pending, []
+        written = [(row[0], row[1]) for read in pending for row in read.session_rows]  # (id, file)
+        earlier = self.store.session_paths([session_id for session_id, _path in written])
         self.store.apply_prepared(pending)
+        for session_id, path in written:
+            before = self.stored_from.get(session_id, earlier.get(session_id))
+            if before is not None and before != path:
+                self.merged.add(session_id)
+            self.stored_from[session_id] = path
+        self.report.sessions, self.report.merged = len(self.stored_from), len(self.merged)
 
 
 Read = tuple[FileRead, list[ParseError]]  # what to store, and the problems to report
@@ -636,8 +652,16 @@ def read_whole(key: str, handle: BinaryIO, identity: Identity, fmt: str) -> Read
     for error in result.errors:
         error.path = key
     errors += result.errors
+    for session in result.sessions:
+        session.id = run_id(session.id, key)
     writes = [write_for(session, 0, set()) for session in result.sessions]
     return FileRead(file_state(key, identity, result.consumed, fmt, errors), writes), errors
+
+
+def run_id(adapter_id: object, key: str) -> str:
+    """The id of a session read from the file at `key`: the adapter's id qualified by the file, so two
+    files are two runs whatever their names, and the id stays the same when the file is read again."""
+    return f"{adapter_id}@{hashlib.sha256(os.fsencode(key)).hexdigest()[:8]}"
 
 
 def write_for(session: Session, first_new_step: int, resolved: set[int]) -> SessionWrite:

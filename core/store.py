@@ -302,6 +302,15 @@ class Store:
         rows = self._query(SESSIONS_WITH_PARENTS + " WHERE s.id = ?", (session_id,))
         return stored_session(rows[0]) if rows else None
 
+    def session_paths(self, session_ids: list[str]) -> dict[str, str | bytes]:
+        """The file (as stored, see `db_path`) each of `session_ids` that is stored was last stored from."""
+        found: dict[str, str | bytes] = {}
+        for start in range(0, len(session_ids), 500):
+            chunk = session_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(self._query(f"SELECT id, path FROM sessions WHERE id IN ({marks})", chunk))
+        return found
+
     def load_session(self, session_id: str) -> Session | None:
         """A stored session with its steps, as its adapter built it."""
         rows = self._query("SELECT * FROM sessions WHERE id = ?", (storable(session_id),))

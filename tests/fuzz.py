@@ -170,4 +170,5 @@ def fuzz_round(seed: int, scratch: Path, *, workers: int = 0) -> dict:
     assert files <= stored_files | reported, sorted(files - stored_files - reported)
     assert good_session is not None, "the good transcript beside the hostile files was not stored"
     return {"files": len(files) + 1, "errors": len(report.errors), "sessions": report.sessions,
-            "candidates": candidates, "messages": [error["message"] for error in report.errors]}  # fmt: skip
+            "candidates": candidates,
+            "messages": [error["message"].replace(error["path"], "FILE") for error in report.errors]}  # fmt: skip

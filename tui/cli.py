@@ -233,9 +233,15 @@ def print_ingest(report: dict, *, as_json: bool) -> None:
     if as_json:
         print(json.dumps(report, indent=2))
         return
+    merged = (
+        f"; {report['merged']} session(s) continue in more than one file and were stored once, as the last of "
+        "those files has them"
+        if report["merged"]
+        else ""
+    )
     print(
         f"read {report['files']} file(s) ({report['unchanged']} unchanged): "
-        f"{report['sessions']} session(s), {report['steps']} step(s)"
+        f"{report['sessions']} session(s), {report['steps']} step(s){merged}"
     )
     for error in report["errors"]:
         where = f"{error['path']}:{error['line']}" if error["line"] else error["path"]
