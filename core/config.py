@@ -133,6 +133,11 @@ class Config:
         return self.home / "skillwarden.lock"
 
     @property
+    def ingested_file(self) -> Path:
+        """The paths ingested by name (`skillwarden ingest PATH`), which `rebuild` reads again."""
+        return self.home / "ingested.json"
+
+    @property
     def redaction_key_file(self) -> Path:
         return self.home / "redaction.key"
 

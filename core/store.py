@@ -362,6 +362,19 @@ class Store:
                     ),
                 )  # fmt: skip
 
+    def keep_candidates(self, candidates: list[StoredCandidate], *, source: str) -> None:
+        """Add candidates that are not live (known from elsewhere than mining); ids already stored are left
+        as they are."""
+        with self.transaction() as db:
+            for c in candidates:
+                db.execute(
+                    "INSERT OR IGNORE INTO candidates VALUES(?,?,?,?,?,?,?,?,?,?,?,?,0,?)",
+                    (
+                        c.id, c.kind, c.name, c.title, c.content, c.content_hash, c.support, json.dumps(c.evidence),
+                        json.dumps(c.provenance), json.dumps(c.details), c.first_seen, c.last_seen, source,
+                    ),
+                )  # fmt: skip
+
     def candidates(self) -> list[StoredCandidate]:
         return [candidate_from_row(row) for row in self._query("SELECT * FROM candidates ORDER BY id")]
 

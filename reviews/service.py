@@ -17,6 +17,7 @@ from skillwarden.core.ingest import IngestReport, ingest_paths
 from skillwarden.core.store import Store, StoredCandidate
 from skillwarden.core.workspace_key import use_workspace_key
 from skillwarden.reviews.candidates import build_candidates
+from skillwarden.reviews.decided import restore_decided
 from skillwarden.reviews.learning import eviction_candidates
 from skillwarden.reviews.recovery import recover_workspace
 from skillwarden.reviews.states import CandidateState, DecisionEvent, State, last_live_decision, replay
@@ -133,19 +134,21 @@ class ReviewService:
 
     # -- the queue --------------------------------------------------------------------------------
     def sync_decisions(self) -> None:
-        """Rebuild the decision cache and the states from the skills repository's history."""
-        decisions = list(reversed(self.library.decisions()))  # oldest first
+        """Rebuild the decision cache and the states from the skills repository's history; a decided
+        candidate the cache lacks (after a rebuild) is restored from its commit."""
+        held = [(d, self.config.skills_repo) for d in reversed(self.library.decisions())]  # oldest first
         if self.config.harness_repo is not None and self.config.harness_repo.exists():
             with HarnessRepo(self.config.harness_repo) as harness:
-                decisions += reversed(harness.decisions())
-            decisions.sort(key=lambda d: d.when)  # stable: same-second decisions keep their order
+                held += [(d, self.config.harness_repo) for d in reversed(harness.decisions())]
+            held.sort(key=lambda pair: pair[0].when)  # stable: same-second decisions keep their order
         self.store.replace_decisions(
             [
                 {"sha": d.sha, "candidate_id": d.candidate_id, "action": d.action, "reverts": d.reverts,
                  "reviewer": d.reviewer, "at": d.when, "summary": d.summary, "name": d.name}
-                for d in decisions
+                for d, _repo in held
             ]
         )  # fmt: skip
+        restore_decided(self.store, held)
         self._states = replay(self._events())
 
     def _record(self, decision: Decision) -> Decision:

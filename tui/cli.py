@@ -17,6 +17,7 @@ from pathlib import Path
 import skillwarden.tui
 from skillwarden.core.config import HOME_ENV, Config, ConfigError, load_config, resolve_home
 from skillwarden.core.lock import LockMode, WorkspaceLock, WorkspaceLockedError, holder_message, read_holder
+from skillwarden.core.sources import remember
 from skillwarden.reviews.service import ReviewError
 from skillwarden.skills.library import LibraryError
 from skillwarden.tui.workspace import open_service
@@ -162,6 +163,8 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
     service = open_service(config)
     try:
         if args.command == "ingest":
+            # Remembered first, so that even an interrupted ingest's paths are read by the next rebuild.
+            remember(config.ingested_file, [p for p in args.paths if os.path.exists(p)], config.watch)
             report = service.ingest(args.paths or None)
             print_ingest(report.to_json(), as_json=args.json)
             return 0
@@ -249,19 +252,42 @@ def print_ingest(report: dict, *, as_json: bool) -> None:
 
 
 def create_demo_workspace(directory: Path, *, sessions: int, seed: int) -> Config:
-    """A workspace like any other: generated traces, a fresh skills repository, an ingested cache."""
+    """A workspace like any other: generated traces, a fresh skills repository, an ingested cache. Into an
+    existing workspace it writes as any writer does, holding its lock (WorkspaceLockedError while another
+    process holds it), and never into a trace folder it did not create (`demo_folder`)."""
     from skillwarden.core.demo_traces import generate_corpus
 
     directory.mkdir(parents=True, exist_ok=True)
     config = load_config(directory)
-    traces = config.watch[0]
-    generate_corpus(traces, sessions=sessions, seed=seed)
-    service = open_service(config)
-    try:
-        service.ingest()
-    finally:
-        service.close()
+    with WorkspaceLock(config.lock_file):
+        traces = demo_folder(config)
+        traces.mkdir(parents=True, exist_ok=True)
+        (traces / DEMO_MARKER).touch()
+        generate_corpus(traces, sessions=sessions, seed=seed)
+        remember(config.ingested_file, [traces], config.watch)  # when not watched: rebuild reads it all the same
+        service = open_service(config)
+        try:
+            service.ingest([traces])
+        finally:
+            service.close()
     return config
+
+
+# Left in a trace folder the demo created: it may write there again, and nowhere else.
+DEMO_MARKER = ".skillwarden-demo"
+
+
+def demo_folder(config: Config) -> Path:
+    """Where the demo writes its traces: the workspace's `traces` folder if the demo creates it (or created
+    it before), else `demo-traces` likewise; a folder the demo did not create is never written into."""
+    for name in ("traces", "demo-traces"):
+        folder = config.home / name
+        if not folder.exists() or (folder / DEMO_MARKER).exists():
+            return folder
+    raise ConfigError(
+        f"{config.home} already has trace folders the demo did not create (traces, demo-traces); "
+        "choose an empty folder for the demo"
+    )
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -271,14 +297,19 @@ def run_demo(args: argparse.Namespace) -> int:
               file=sys.stderr)  # fmt: skip
         return 1
     config = create_demo_workspace(directory, sessions=args.sessions, seed=args.seed)
-    print(f"demo workspace: {directory}")
-    print(f"  traces:       {config.watch[0]}")
-    print(f"  skills repo:  {config.skills_repo}")
-    print(f"  state cache:  {config.state_db}")
-    print(f"reopen it with: skillwarden --home {directory}")
+    print(f"demo workspace: {shown(directory)}")
+    print(f"  traces:       {shown(demo_folder(config))}")
+    print(f"  skills repo:  {shown(config.skills_repo)}")
+    print(f"  state cache:  {shown(config.state_db)}")
+    print(f"reopen it with: skillwarden --home {shown(directory)}")
     if args.no_tui:
         return 0
     return run_tui(config, read_only=args.read_only)
+
+
+def shown(path: Path | str) -> str:
+    """A path as printed: bytes that are not UTF-8 as backslash escapes (stdout takes text only)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def run_tui(config: Config, *, read_only: bool = False) -> int:
