@@ -236,6 +236,14 @@ class Store:
         with self._lock:
             return self._db.execute(sql, tuple(params)).fetchall()
 
+    def meta_value(self, key: str) -> str | None:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", (key, value))
+
     # -- files -----------------------------------------------------------------------------------
     def file_state(self, path: str) -> FileState | None:
         rows = self._query("SELECT * FROM files WHERE path = ?", (db_path(path),))

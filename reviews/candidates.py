@@ -401,6 +401,17 @@ def build_candidates(
     return {"mining": skills, "harness": merge_duplicates(harness, settings.dedup_threshold)}
 
 
+def mining_inputs(config: Config, library=None) -> str:
+    """A digest of what mining reads besides the cache: the skills library's HEAD (approved skills turn
+    candidates into refinements) and the harness files as they are on disk (a change a file already holds
+    is not proposed, and one computed against other content is stale). A new digest means re-mine."""
+    targets = extraction_settings(config).harness
+    read_file = harness_reader(Path(getattr(config, "harness_repo", None) or config.skills_repo))
+    parts = [library.head_commit()[0] if library is not None else ""]
+    parts += [read_file(target) or "" for target in (targets.instructions, targets.settings)]
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def harness_reader(root: Path) -> Callable[[str], str | None]:
     """Reads a harness file from the harness repository's working tree; None when absent, and when it
     is a symlink or resolves outside the repository (never followed)."""

@@ -16,7 +16,7 @@ from skillwarden.core.events import EventLog
 from skillwarden.core.ingest import IngestReport, ingest_paths
 from skillwarden.core.store import Store, StoredCandidate
 from skillwarden.core.workspace_key import use_workspace_key
-from skillwarden.reviews.candidates import build_candidates
+from skillwarden.reviews.candidates import build_candidates, mining_inputs
 from skillwarden.reviews.decided import restore_decided
 from skillwarden.reviews.learning import eviction_candidates
 from skillwarden.reviews.recovery import recover_workspace
@@ -62,6 +62,9 @@ class CandidateView:
             **{key: c.details[key] for key in OPTIONAL_DETAILS if key in c.details},
         }
 
+
+# The store's meta key for the digest of what mining read besides the cache (`mining_inputs`).
+MINED_AGAINST = "mined_against"
 
 # Fields a candidate carries only when they apply: file changes have a diff and a target, refinements
 # name the skill they refine, evictions carry their drift evidence.
@@ -113,12 +116,17 @@ class ReviewService:
             self.events.append(
                 "ingest", files=report.files, sessions=report.sessions, steps=report.steps, errors=len(report.errors)
             )
-            if self.mine_inline:
-                self.refresh_candidates()
+        if self.mine_inline and (report.files or self.mining_is_stale()):
+            self.refresh_candidates()
         if self.mine_inline:
             # Drift also comes with time alone (a skill left unused), so it is checked on every ingest.
             self.refresh_evictions()
         return report
+
+    def mining_is_stale(self) -> bool:
+        """Whether what mining reads besides the cache changed since the last mining (a commit to the skills
+        repository, a harness file edited by someone else): its candidates may be stale, so mine again."""
+        return self.store.meta_value(MINED_AGAINST) != mining_inputs(self.config, self.library)
 
     def refresh_candidates(self) -> int:
         """Mine the cached sessions again; ids are content-derived, so known candidates keep theirs."""
@@ -282,9 +290,11 @@ class ReviewService:
 
 # -- mining, with no service around it: a process of its own can run it --------------------------------
 def refresh_candidates(store: Store, events: EventLog, library: SkillLibrary, config: Config) -> int:
+    inputs = mining_inputs(config, library)  # before mining: a change while it runs makes the next one mine
     skipped: list[tuple[str, str]] = []
     built = build_candidates(store, config, library, skipped)
     report_skipped(events, skipped)
+    store.set_meta(MINED_AGAINST, inputs)
     for source, candidates in built.items():
         store_candidates(store, events, candidates, source=source)
     return sum(len(candidates) for candidates in built.values())

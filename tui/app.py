@@ -280,7 +280,8 @@ class SkillwardenApp(App):
         except Exception as exc:  # the app must stay usable to show what went wrong
             self.post_message(WorkFailed(f"could not open the workspace: {exc}"))
             return
-        self.post_message(IngestDone(ingest_status(report), changed=bool(report.files)))
+        stale = bool(report.files) or self.service.mining_is_stale()
+        self.post_message(IngestDone(ingest_status(report), changed=stale))
         self.call_from_thread(self.set_interval, FEED_POLL_SECONDS, self.poll_feed)
         self.call_from_thread(self.poll_feed)
         if self.watch_enabled:
