@@ -13,6 +13,7 @@ parent's lock stays), and `exec` closes it too (O_CLOEXEC): only the process tha
 from __future__ import annotations
 
 import enum
+import errno
 import fcntl
 import os
 import weakref
@@ -103,8 +104,13 @@ class WorkspaceLock:
         else WorkspaceLockedError naming the holder's pid."""
         if self._fd is not None:
             return LockMode.EXCLUSIVE
-        self.lock_file.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            self.lock_file.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            if read_only_ok and exc.errno in (errno.EROFS, errno.EACCES):
+                return LockMode.READ_ONLY  # a workspace nobody may write to: reading it needs no lock
+            raise
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

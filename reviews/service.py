@@ -7,6 +7,7 @@ the skills repository first (the source of truth) and the cache follows from its
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +28,19 @@ from skillwarden.skills.library import Decision, LibraryError, SkillLibrary
 
 class ReviewError(Exception):
     """A decision that cannot be made, with the reason a reviewer can act on."""
+
+
+class DecisionNotCached(Exception):
+    """The decision's commit was made, but what follows it (the cache, re-mining, the event) failed, say on a
+    full disk. The decision stands: the cache catches up from the history when the workspace is next opened."""
+
+    def __init__(self, decision: Decision, cause: BaseException):
+        super().__init__(
+            f"{decision.action} {decision.candidate_id} is done (commit {decision.sha[:10]}), but updating the cache "
+            f"afterwards failed ({cause}); it catches up from the history the next time the workspace is opened"
+        )
+        self.decision = decision
+        self.cause = cause
 
 
 @dataclass
@@ -160,15 +174,18 @@ class ReviewService:
         self._states = replay(self._events())
 
     def _record(self, decision: Decision) -> Decision:
-        self.sync_decisions()
-        if decision.action != "reject" and self.mine_inline:
-            # The library or a harness file changed: candidates computed against the old content would
-            # be stale, and a newly approved skill turns look-alikes into refinements.
-            self.refresh_candidates()
-        self.events.append(
-            "decision", action=decision.action, candidate=decision.candidate_id, commit=decision.sha,
-            reviewer=decision.reviewer, reverts=decision.reverts,
-        )  # fmt: skip
+        try:
+            self.sync_decisions()
+            if decision.action != "reject" and self.mine_inline:
+                # The library or a harness file changed: candidates computed against the old content would
+                # be stale, and a newly approved skill turns look-alikes into refinements.
+                self.refresh_candidates()
+            self.events.append(
+                "decision", action=decision.action, candidate=decision.candidate_id, commit=decision.sha,
+                reviewer=decision.reviewer, reverts=decision.reverts,
+            )  # fmt: skip
+        except (OSError, sqlite3.Error) as exc:  # a full disk, say: the commit is made all the same
+            raise DecisionNotCached(decision, exc) from exc
         return decision
 
     def _events(self) -> list[DecisionEvent]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import codecs
+import contextlib
 import importlib
 import importlib.metadata
 import json
 import os
 import pkgutil
 import signal
+import sqlite3
 import sys
 import tempfile
 import threading
@@ -18,12 +21,14 @@ import skillwarden.tui
 from skillwarden.core.config import HOME_ENV, Config, ConfigError, load_config, resolve_home
 from skillwarden.core.lock import LockMode, WorkspaceLock, WorkspaceLockedError, holder_message, read_holder
 from skillwarden.core.sources import remember
-from skillwarden.reviews.service import ReviewError
+from skillwarden.reviews.service import DecisionNotCached, ReviewError
 from skillwarden.skills.library import LibraryError
+from skillwarden.tui.failures import READ_ONLY_NOTE, is_read_only, scratch_copy, scratch_folder, sentence
 from skillwarden.tui.workspace import open_service
 
 # Commands that write to the skills repository or the cache take the workspace lock.
 WRITE_COMMANDS = frozenset({"ingest", "approve", "backlog", "reject", "rollback", "undo"})
+DEBUG_ENV = "SKILLWARDEN_DEBUG"  # set: an unexpected error shows its traceback
 DEMO_SESSIONS = 60
 DEMO_SEED = 7
 # Exit codes of a command stopped by Ctrl-C (SIGINT) or SIGTERM, as shells report them: 128 + the signal.
@@ -111,6 +116,7 @@ def command_modules() -> list:
 
 
 def main(argv: list[str] | None = None) -> int:
+    print_any_text()
     args = build_parser().parse_args(argv)
     previous_handler = signal.signal(signal.SIGTERM, raise_terminated) if in_main_thread() else None
     try:
@@ -126,6 +132,28 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, previous_handler)
 
 
+def escape_unprintable(error: UnicodeError) -> tuple[bytes, int]:
+    """A codec error handler: a path that is not UTF-8 (its bytes decoded to surrogates by Python) printed as
+    its own bytes, as `ls` and git print it, any other lone surrogate as `\\uNNNN`, rather than an exception
+    halfway through a line."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    text = error.object[error.start : error.end]
+    escaped = b"".join(
+        bytes([ord(c) - 0xDC00]) if 0xDC80 <= ord(c) <= 0xDCFF else f"\\u{ord(c):04x}".encode() for c in text
+    )
+    return escaped, error.end
+
+
+def print_any_text() -> None:
+    """Let stdout and stderr print whatever text a workspace holds (a path that is not UTF-8)."""
+    codecs.register_error("skillwarden-escape", escape_unprintable)
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="skillwarden-escape")
+
+
 # What an interrupted command leaves: every step either happened whole (a decision's commit, a batch of
 # files stored with their read positions) or not at all.
 STOPPED_NOTE = "what was finished is kept and the next run goes on from there"
@@ -136,20 +164,54 @@ def in_main_thread() -> bool:
 
 
 def run_main(args: argparse.Namespace) -> int:
+    home = resolve_home(args.home)
+    config = None
     try:
         if args.command == "demo":
             return run_demo(args)
-        config = load_config(resolve_home(args.home), user_home=Path.home())
-        if args.command in (None, "tui"):
-            return run_tui(config, read_only=args.read_only)
-        return run_command(args, config)
+        config = load_config(home, user_home=Path.home())
+        if not is_read_only(config.home):
+            return dispatch(args, config)
+        if writes(args):
+            raise ConfigError(f"the workspace {config.home} is read-only: {READ_ONLY_NOTE}")
+        with scratch_folder() as scratch:
+            return dispatch(args, scratch_copy(config, Path(scratch)), read_only_workspace=True)
     except (ReviewError, LibraryError, ConfigError, WorkspaceLockedError) as exc:
         print(f"skillwarden: {exc}", file=sys.stderr)
         return 1
+    except DecisionNotCached as exc:
+        print_decision(exc.decision, as_json=getattr(args, "json", False))
+        print(f"skillwarden: warning: {exc}", file=sys.stderr)
+        return 0
     except BrokenPipeError:
         # `skillwarden candidates | head` closed the pipe: stop quietly, as other command-line tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except (sqlite3.Error, OSError) as exc:
+        text = sentence(exc, config, home)
+        if text is None:
+            raise
+        print(f"skillwarden: {text}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: still one sentence for the user, the traceback on request
+        if os.environ.get(DEBUG_ENV):
+            raise
+        print(f"skillwarden: unexpected error ({type(exc).__name__}: {exc}); run again with {DEBUG_ENV}=1 for "
+              "the traceback, and please report it", file=sys.stderr)  # fmt: skip
+        return 1
+
+
+def dispatch(args: argparse.Namespace, config: Config, *, read_only_workspace: bool = False) -> int:
+    if args.command in (None, "tui"):
+        return run_tui(config, read_only=args.read_only, read_only_workspace=read_only_workspace)
+    return run_command(args, config)
+
+
+def writes(args: argparse.Namespace) -> bool:
+    """Whether the command writes to the workspace (its cache, its history, its lock)."""
+    if args.command == "apply-auto":
+        return not args.dry_run
+    return args.command in WRITE_COMMANDS or args.command == "rebuild"
 
 
 def run_command(args: argparse.Namespace, config: Config) -> int:
@@ -157,9 +219,12 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
         code = module.run(args, config)
         if code is not None:
             return code
-    lock = WorkspaceLock(config.lock_file)
-    if args.command in WRITE_COMMANDS:
-        lock.acquire()  # WorkspaceLockedError names the process holding the workspace
+    with WorkspaceLock(config.lock_file) if args.command in WRITE_COMMANDS else contextlib.nullcontext():
+        # (WorkspaceLockedError names the process holding the workspace.)
+        return run_service_command(args, config)
+
+
+def run_service_command(args: argparse.Namespace, config: Config) -> int:
     service = open_service(config)
     try:
         if args.command == "ingest":
@@ -209,14 +274,17 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
             "rollback": lambda: service.rollback(args.id, args.reason),
             "undo": service.undo_last,
         }[args.command]()
-        if args.json:
-            print(json.dumps(decision_json(decision), indent=2))
-        else:
-            print(f"{decision.action} {decision.candidate_id}: commit {decision.sha[:10]}  {decision.summary}")
+        print_decision(decision, as_json=args.json)
         return 0
     finally:
         service.close()
-        lock.release()
+
+
+def print_decision(decision, *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(decision_json(decision), indent=2))
+    else:
+        print(f"{decision.action} {decision.candidate_id}: commit {decision.sha[:10]}  {decision.summary}")
 
 
 def decision_json(decision) -> dict:
@@ -297,28 +365,28 @@ def run_demo(args: argparse.Namespace) -> int:
               file=sys.stderr)  # fmt: skip
         return 1
     config = create_demo_workspace(directory, sessions=args.sessions, seed=args.seed)
-    print(f"demo workspace: {shown(directory)}")
-    print(f"  traces:       {shown(demo_folder(config))}")
-    print(f"  skills repo:  {shown(config.skills_repo)}")
-    print(f"  state cache:  {shown(config.state_db)}")
-    print(f"reopen it with: skillwarden --home {shown(directory)}")
+    print(f"demo workspace: {directory}")
+    print(f"  traces:       {demo_folder(config)}")
+    print(f"  skills repo:  {config.skills_repo}")
+    print(f"  state cache:  {config.state_db}")
+    print(f"reopen it with: skillwarden --home {directory}")
     if args.no_tui:
         return 0
     return run_tui(config, read_only=args.read_only)
 
 
-def shown(path: Path | str) -> str:
-    """A path as printed: bytes that are not UTF-8 as backslash escapes (stdout takes text only)."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
-
-
-def run_tui(config: Config, *, read_only: bool = False) -> int:
-    """One writer per workspace: a second TUI opens read-only and says who holds the workspace."""
+def run_tui(config: Config, *, read_only: bool = False, read_only_workspace: bool = False) -> int:
+    """One writer per workspace: a second TUI opens read-only and says who holds the workspace. In a
+    read-only workspace it opens read-only on a scratch copy of the cache, holding no lock."""
     from skillwarden.tui.app import SkillwardenApp
 
     lock = WorkspaceLock(config.lock_file)
-    mode = lock.acquire(read_only_ok=True)
-    if mode is LockMode.READ_ONLY:
+    if read_only_workspace:
+        mode = LockMode.READ_ONLY
+        print(f"skillwarden: the workspace {config.home} is read-only; opening read-only", file=sys.stderr)
+    else:
+        mode = lock.acquire(read_only_ok=True)
+    if mode is LockMode.READ_ONLY and not read_only_workspace:
         print(f"skillwarden: {holder_message(config.lock_file, read_holder(config.lock_file))}; opening read-only",
               file=sys.stderr)  # fmt: skip
     app = SkillwardenApp(config, read_only=(read_only or mode is LockMode.READ_ONLY) or None)
