@@ -146,6 +146,48 @@ def test_a_decision_whose_commit_was_made_on_a_full_disk_is_reported_done(demo_w
     assert states[candidate["id"]] == "approved"
 
 
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 16 MB file system of its own (a tmpfs; needs the right to mount, else skipped)."""
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount_point)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", str(mount_point)], check=True)
+
+
+def fill(disk: Path) -> Path:
+    filler = disk / "filler"
+    with filler.open("wb") as handle:
+        try:
+            while True:
+                handle.write(b"\0" * 65536)
+                handle.flush()
+        except OSError:
+            pass
+    return filler
+
+
+def test_a_really_full_disk_is_a_sentence_and_nothing_half_done(small_disk, capsys):
+    home = small_disk / "ws"
+    assert run(capsys, "demo", "--dir", str(home), "--no-tui", "--sessions", "20")[0] == 0
+    from skillwarden.core.demo_traces import generate_corpus
+
+    generate_corpus(home / "traces" / "more", sessions=40, seed=3)
+    before = run_json(capsys, "--home", str(home), "sessions")
+    filler = fill(small_disk)
+    code, out, err = run(capsys, "--home", str(home), "ingest")
+    assert code == 1 and out == "" and "is full" in one_sentence(err)
+    filler.unlink()
+    assert run_json(capsys, "--home", str(home), "sessions") == before  # nothing of the failed ingest stayed
+    report = run_json(capsys, "--home", str(home), "ingest")
+    assert report["files"] == 40 and report["errors"] == []
+
+
 # -- a workspace path that is not UTF-8 ----------------------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ FULL_NOTE = "nothing was half-written (what was being stored was rolled back); f
 DAMAGED = ("malformed", "not a database", "file is encrypted", "disk image")
 FULL = ("database or disk is full", "disk full")
 READ_ONLY = ("readonly database", "read-only", "readonly")
+FULL_BELOW_BYTES = 64 * 1024  # less free space than this: SQLite and git cannot finish a write
 
 
 def sentence(exc: BaseException, config: Config | None, home: Path) -> str | None:
@@ -32,7 +33,7 @@ def sentence(exc: BaseException, config: Config | None, home: Path) -> str | Non
         if any(word in text for word in DAMAGED):
             return (f"the state cache {cache} is damaged ({text}); `skillwarden rebuild` re-creates it from the "
                     "traces and the skills repository, losing nothing")  # fmt: skip
-        if any(word in text for word in FULL):
+        if any(word in text for word in FULL) or is_full(cache.parent):  # a full tmpfs says "disk I/O error"
             return f"the disk holding {cache} is full ({text}): {FULL_NOTE}"
         if any(word in text for word in READ_ONLY):
             return f"the workspace {home} is read-only ({text}): {READ_ONLY_NOTE}"
@@ -47,6 +48,15 @@ def sentence(exc: BaseException, config: Config | None, home: Path) -> str | Non
             return f"the workspace {home} is read-only ({exc.strerror}:{where}): {READ_ONLY_NOTE}"
         return f"{exc.strerror}:{where}"
     return None
+
+
+def is_full(folder: Path) -> bool:
+    """Whether the file system holding `folder` has no room left for an ordinary user's write."""
+    try:
+        info = os.statvfs(folder)
+    except OSError:
+        return False
+    return info.f_bavail * info.f_frsize < FULL_BELOW_BYTES
 
 
 def is_read_only(home: Path) -> bool:
