@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -593,7 +594,8 @@ def read_claude_code(
                 elif record is not None:
                     parse.add(line_number, record)
         consumed, number, line_open = end, first + len(lines) - 1, False
-    writes = [write_for(change.session, change.first_new_step, change.resolved) for change in parse.changes()]
+    when = file_time(identity)
+    writes = [write_for(change.session, change.first_new_step, change.resolved, when) for change in parse.changes()]
     state = file_state(key, identity, consumed, claude_code.FORMAT, errors,
                        {"lines": number, "open": line_open, "sessions": parse.state()})  # fmt: skip
     links = parse.links | subagent_meta_links(key, writes)
@@ -654,8 +656,14 @@ def read_whole(key: str, handle: BinaryIO, identity: Identity, fmt: str) -> Read
     errors += result.errors
     for session in result.sessions:
         session.id = run_id(session.id, key)
-    writes = [write_for(session, 0, set()) for session in result.sessions]
+    writes = [write_for(session, 0, set(), file_time(identity)) for session in result.sessions]
     return FileRead(file_state(key, identity, result.consumed, fmt, errors), writes), errors
+
+
+def file_time(identity: Identity) -> str:
+    """The file's modification time as a trace writes times: ISO-8601 UTC with milliseconds and a Z."""
+    moment = datetime.fromtimestamp(identity.mtime_ns / 1e9, UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def run_id(adapter_id: object, key: str) -> str:
@@ -664,9 +672,13 @@ def run_id(adapter_id: object, key: str) -> str:
     return f"{adapter_id}@{hashlib.sha256(os.fsencode(key)).hexdigest()[:8]}"
 
 
-def write_for(session: Session, first_new_step: int, resolved: set[int]) -> SessionWrite:
-    """Type-check and redact what is new in the session (stored steps were when first stored), then grade it."""
+def write_for(session: Session, first_new_step: int, resolved: set[int], undated: str | None = None) -> SessionWrite:
+    """Type-check and redact what is new in the session (stored steps were when first stored), then grade it.
+    A session its trace gives no start time (SWE-agent, mini-swe-agent) starts at `undated`: its file's
+    modification time, so time windows (friction, the evaluation's time split) count it."""
     well_typed(session, first_new_step)
+    if session.started_at is None:
+        session.started_at = undated
     redact_session(session, first_new_step, resolved)
     return SessionWrite(session, *grade(session), first_new_step=first_new_step, resolved=resolved)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from datetime import UTC, datetime
 
 from skillwarden.core.ingest import ingest_paths
 from skillwarden.core.store import Store
@@ -95,3 +96,18 @@ def test_a_claude_code_session_continued_in_a_second_file_is_one_session_and_sai
     code, out, _err = run(capsys, "--home", str(tmp_path / "home"), "ingest", str(traces), "--json")
     report = json.loads(out)
     assert (report["files"], report["unchanged"], report["sessions"], report["merged"]) == (1, 3, 1, 1)
+
+
+def test_a_session_without_timestamps_starts_at_its_files_modification_time(tmp_path, capsys):
+    """SWE-agent trajectories carry no times: each run is dated by its file, so friction's window and the
+    evaluation's time split count it."""
+    paths = benchmark_runs(tmp_path / "runs")
+    for day, path in enumerate(paths, 1):
+        moment = datetime(2026, 3, day, 12, 0, tzinfo=UTC).timestamp()
+        os.utime(path, (moment, moment))
+    home = str(tmp_path / "home")
+    assert run(capsys, "--home", home, "ingest", str(tmp_path / "runs"))[0] == 0
+    sessions = json.loads(run(capsys, "--home", home, "sessions", "--json")[1])
+    assert sorted(s["started_at"] for s in sessions) == [f"2026-03-0{day}T12:00:00.000Z" for day in (1, 2, 3, 4)]
+    code, out, _err = run(capsys, "--home", home, "friction", "--days", "100000", "--json")
+    assert code == 0 and json.loads(out)["overall"]["sessions"] == 4

@@ -14,7 +14,9 @@ from skillwarden.skills.library import SkillLibrary
 from skillwarden.tui.workspace import open_store
 
 COMMANDS = ("select", "stats", "friction", "loo")
-MAX_DAYS = 36500.0  # a century: a longer window than any trace history, short of datetime's range
+# Longer than any trace history, and short enough that the window before it (twice as far back) stays
+# within the years datetime can hold.
+MAX_DAYS = 300_000
 
 
 def add_commands(commands) -> None:
