@@ -79,6 +79,7 @@ POOL_MIN_BYTES = 4 * 1024 * 1024
 TASK_BYTES = 1024 * 1024
 TASK_FILES = 64
 IN_FLIGHT_PER_WORKER = 4
+STOP_POLL_SECONDS = 0.2  # how soon an ingest waiting on a worker notices it was asked to stop
 # Files looked up one by one before every known file's path and inode are read at once.
 KNOWN_FILES_LOOKUPS = 256
 # orjson decodes transcript lines about 3 times as fast as json (bench/ingest_throughput.py --stdlib-json).
@@ -177,13 +178,32 @@ def ingest_paths(
     Files read from their start (new, replaced or truncated ones) are parsed by `workers` processes
     (default: one per CPU) once more than `pool_min_bytes` of them have been met; this process stores
     what they send back, in the order the files were found. `workers=0` reads everything here.
-    `stop` is asked before each file: once it says True, no file is read any more and the workers end;
-    what was stored stays, and the next ingest reads the rest.
+    `stop` is asked before each file and while waiting on a worker: once it says True, no file is read any
+    more and the workers end; what was read in order is stored, and the next ingest reads the rest.
     """
     report = IngestReport()
     workers = default_workers() if workers is None else workers
-    with FreshReads(workers, pool_min_bytes) as fresh:
-        writer = BatchWriter(store, report)
+    writer = BatchWriter(store, report)
+    try:
+        read_all(store, paths, writer, report, FreshReads(workers, pool_min_bytes, stop or never), stop or never)
+    except IngestStopped:
+        writer.flush()
+    return report
+
+
+class IngestStopped(Exception):
+    """`stop` said so: the ingest ends early (the workers end, what was read in order is stored)."""
+
+
+def never() -> bool:
+    return False
+
+
+def read_all(
+    store: Store, paths: Iterable[os.PathLike | str], writer: BatchWriter, report: IngestReport,
+    fresh_reads: FreshReads, stop: Callable[[], bool],
+) -> None:  # fmt: skip
+    with fresh_reads as fresh:
 
         def store_everything_read() -> None:
             writer.add_all(fresh.drain())
@@ -194,9 +214,8 @@ def ingest_paths(
 
         known = KnownFiles(store)
         for found in found_files(paths):
-            if stop is not None and stop():
-                fresh.abandon()
-                break
+            if stop():
+                raise IngestStopped
             planned = plan_read(store, found, known, report, report_error, before_move=store_everything_read)
             if planned is None:
                 continue
@@ -209,7 +228,6 @@ def ingest_paths(
                 writer.add_all(fresh.read(key, size))
         writer.add_all(fresh.drain())
         writer.flush()
-    return report
 
 
 def default_workers() -> int:
@@ -340,9 +358,10 @@ class FreshReads:
     """Files read from their start, in order: here until `pool_min_bytes` of them were met, then by a
     pool of worker processes, a few tasks of about TASK_BYTES each in flight per worker."""
 
-    def __init__(self, workers: int, pool_min_bytes: int):
+    def __init__(self, workers: int, pool_min_bytes: int, stop: Callable[[], bool] = never):
         self.workers = workers
         self.pool_min_bytes = pool_min_bytes
+        self.stop = stop
         self.bytes_seen = 0
         self.pool: ProcessPoolExecutor | None = None
         self.task: list[str] = []
@@ -421,7 +440,12 @@ class FreshReads:
     def take(self) -> list[Outcome]:
         keys, future = self.in_flight.popleft()
         try:
-            return future.result()
+            while True:
+                try:
+                    return future.result(timeout=STOP_POLL_SECONDS)
+                except TimeoutError:  # a slow task: still wanted?
+                    if self.stop():
+                        raise IngestStopped from None
         except BrokenProcessPool:  # a worker died (killed, out of memory): these files are read here instead
             return read_fresh_files(keys)
 

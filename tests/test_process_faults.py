@@ -22,25 +22,9 @@ from skillwarden.core.demo_traces import generate_corpus
 from skillwarden.core.lock import LockMode, WorkspaceLock, WorkspaceLockedError
 from skillwarden.tui.app import SkillwardenApp
 from tests.helpers import settle
+from tests.stuck import MARKS_ENV
 
-# The real command line, except that the pool's workers get stuck in their first task (as a worker blocked
-# writing a large result to a pipe is): each one leaves its pid in MARKS first, so the test kills the ingest
-# while its workers are surely in the middle of their work. Forked workers inherit the patched function.
-STUCK_WORKERS = """
-import os, sys, time
-from pathlib import Path
-from skillwarden.core import ingest
-from skillwarden.tui.cli import main
-
-marks = Path(sys.argv[1])
-
-def stuck(keys):
-    (marks / str(os.getpid())).touch()
-    time.sleep(600)
-
-ingest.read_fresh_files = stuck
-sys.exit(main(sys.argv[2:]))
-"""
+STUCK = Path(__file__).with_name("stuck.py")  # the command line or the TUI with stuck ingest workers
 WAIT_SECONDS = 60  # a limit for waiting on a loaded machine, not a measure of speed
 
 
@@ -54,10 +38,15 @@ def workspace(tmp_path) -> Path:
     return home
 
 
-def start_stuck_ingest(home: Path, marks: Path) -> subprocess.Popen:
+def start_stuck_ingest(home: Path, marks: Path, *how: str) -> subprocess.Popen:
+    """`skillwarden ARGS` (default: `--home HOME ingest`), or with `"tui"` the TUI on HOME, in a session of its
+    own, once two of its ingest workers are stuck in their task."""
     marks.mkdir()
-    command = [sys.executable, "-c", STUCK_WORKERS, str(marks), "--home", str(home), "ingest"]
-    process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    how = how or ("cli", "--home", str(home), "ingest")
+    env = {**os.environ, MARKS_ENV: str(marks)}
+    command = [sys.executable, str(STUCK), *how]
+    process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=env)  # fmt: skip
     wait_until(lambda: len(list(marks.iterdir())) >= 2 or process.poll() is not None, "two workers at work")
     assert process.poll() is None, process.communicate()
     return process
@@ -96,8 +85,12 @@ def next_ingest(home: Path) -> subprocess.CompletedProcess:
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds processes through /proc")
 
 
-def test_sigkill_of_an_ingest_leaves_no_process_and_the_next_ingest_proceeds_at_once(workspace, tmp_path):
-    ingest = start_stuck_ingest(workspace, tmp_path / "marks")
+@pytest.mark.parametrize("command", ["ingest", "rebuild", "tui"])
+def test_sigkill_of_an_ingest_leaves_no_process_and_the_next_ingest_proceeds_at_once(workspace, tmp_path, command):
+    """Killed while its workers are at work: an ingest, a rebuild, the TUI reading new traces (whose workers
+    come from a forkserver, with multiprocessing's resource tracker beside them)."""
+    how = ("tui", str(workspace)) if command == "tui" else ("cli", "--home", str(workspace), command)
+    ingest = start_stuck_ingest(workspace, tmp_path / "marks", *how)
     assert len(session_processes(ingest.pid)) >= 3  # the ingest and its two workers, at least
     os.kill(ingest.pid, signal.SIGKILL)
     ingest.wait()
@@ -134,6 +127,15 @@ def test_sigterm_or_ctrl_c_stop_an_ingest_with_one_line_and_leave_nothing(worksp
     wait_until(lambda: not session_processes(ingest.pid), "every process of the stopped ingest to end")
     done = next_ingest(workspace)
     assert done.returncode == 0, done.stderr
+
+
+def test_sigterm_closes_the_tui_mid_ingest_with_143_and_leaves_nothing(workspace, tmp_path):
+    tui = start_stuck_ingest(workspace, tmp_path / "marks", "tui", str(workspace))
+    os.kill(tui.pid, signal.SIGTERM)
+    _out, err = tui.communicate(timeout=WAIT_SECONDS)
+    assert tui.returncode == 143 and b"Traceback" not in err
+    wait_until(lambda: not session_processes(tui.pid), "every process of the closed TUI to end")
+    assert next_ingest(workspace).returncode == 0
 
 
 # -- the lock ---------------------------------------------------------------------------------------------------
