@@ -102,13 +102,19 @@ def skill_security_report(skill_md: str) -> dict:
 # -- sessions from the cache ---------------------------------------------------------------------
 
 
-def load_sessions(store: Store) -> list[Session]:
-    """Cached sessions with their steps, oldest first."""
+# A session mining could not handle: (session id, what went wrong).
+SkippedSession = tuple[str, str]
+
+
+def load_sessions(store: Store, skipped: list[SkippedSession] | None = None) -> list[Session]:
+    """Cached sessions with their steps, oldest first. A session that cannot be loaded or tokenized (a
+    trace is hostile input: arguments nested past the recursion limit, say) is left out, and named in
+    `skipped`, rather than stopping the mining of every other session."""
     sessions = []
     for stored in store.sessions():
-        steps = store.steps(stored.id)
-        sessions.append(
-            Session(
+        try:
+            steps = store.steps(stored.id)
+            session = Session(
                 id=stored.id, format=stored.format, path=stored.path, steps=steps, task=stored.task or "",
                 started_at=stored.started_at, ended_at=stored.ended_at, outcome=Outcome(stored.outcome),
                 model=stored.model or "", cwd=stored.cwd or "", final_message=stored.final_message or "",
@@ -118,8 +124,14 @@ def load_sessions(store: Store) -> list[Session]:
                 patch_lines=stored.patch_lines, task_id=stored.task_id, project=stored.project,
                 agent_chars=stored.agent_chars, agent_turns=stored.agent_turns,
                 self_corrections=stored.self_corrections,
-            )
-        )  # fmt: skip
+            )  # fmt: skip
+            token_sequence(session)
+            session_facts(session)
+        except Exception as exc:  # one session's failure stays that session's
+            if skipped is not None:
+                skipped.append((stored.id, f"{type(exc).__name__}: {str(exc)[:200]}"))
+            continue
+        sessions.append(session)
     return sessions
 
 
@@ -451,15 +463,17 @@ def refinement(candidate: StoredCandidate, name: str, current: str) -> StoredCan
 # -- entry points --------------------------------------------------------------------------------
 
 
-def build_candidates(store: Store, config: Config, library=None) -> dict[str, list[StoredCandidate]]:
+def build_candidates(
+    store: Store, config: Config, library=None, skipped: list[SkippedSession] | None = None
+) -> dict[str, list[StoredCandidate]]:
     """Every candidate, keyed by source ("mining": skills and refinements, "harness": harness changes).
 
     `library` is a `skills.library.SkillLibrary` (or None): its approved skills turn matching
     candidates into refinements. Harness files are read from `config.harness_repo` when the
-    configuration has one, else from the skills repository.
+    configuration has one, else from the skills repository. Sessions left out go to `skipped`.
     """
     settings = extraction_settings(config)
-    sessions = load_sessions(store)
+    sessions = load_sessions(store, skipped)
     facts = [session_facts(s) for s in sessions]
     taken: set[str] = set()
     skills = [stored_skill(skill, facts, settings, taken) for skill in mine_skills(sessions, settings)]
@@ -474,6 +488,17 @@ def build_candidates(store: Store, config: Config, library=None) -> dict[str, li
         stored_harness(c, e, p, facts) for c, e, p in harness_changes(sessions, settings, read_file, rewards)
     ]
     return {"mining": skills, "harness": merge_duplicates(harness, settings.dedup_threshold)}
+
+
+def mining_inputs(config: Config, library=None) -> str:
+    """A digest of what mining reads besides the cache: the skills library's HEAD (approved skills turn
+    candidates into refinements) and the harness files as they are on disk (a change a file already holds
+    is not proposed, and one computed against other content is stale). A new digest means re-mine."""
+    targets = extraction_settings(config).harness
+    read_file = harness_reader(Path(getattr(config, "harness_repo", None) or config.skills_repo))
+    parts = [library.head_commit()[0] if library is not None else ""]
+    parts += [read_file(target) or "" for target in (targets.instructions, targets.settings)]
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def harness_reader(root: Path) -> Callable[[str], str | None]:

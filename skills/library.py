@@ -190,15 +190,18 @@ def message_body(message: str) -> str:
 def decision_from_trailers(
     trailers: dict[str, list[str]], *, sha: str, when: str, summary: str, reason: str = ""
 ) -> Decision | None:
-    """The Decision a commit records, or None for commits that are not skillwarden decisions."""
-    if TRAILER_DECISION not in trailers:
+    """The Decision a commit records, or None for commits that are not skillwarden decisions. A commit
+    whose trailers are not a whole decision (one of each required key, at most one of the others) is not
+    one: someone else's commit that merely mentions a trailer must not stop the history from being read."""
+    required = (TRAILER_DECISION, TRAILER_CANDIDATE, TRAILER_CONTENT_HASH, TRAILER_REVIEWER)
+    optional = (TRAILER_REVERTS, TRAILER_SKILL, TRAILER_TARGET, TRAILER_POLICY, TRAILER_SCANNER)
+    if any(len(trailers.get(key, [])) != 1 for key in required):
+        return None
+    if any(len(trailers.get(key, [])) > 1 for key in optional):
         return None
 
-    def single(key: str, *, required: bool = True) -> str | None:
-        values = trailers.get(key, [])
-        if len(values) > 1 or (required and not values):
-            raise LibraryError(f"commit {sha} is a malformed skillwarden decision: needs exactly one {key}")
-        return values[0] if values else None
+    def single(key: str) -> str | None:
+        return trailers[key][0] if trailers.get(key) else None
 
     return Decision(
         action=single(TRAILER_DECISION),
@@ -209,11 +212,11 @@ def decision_from_trailers(
         sha=sha,
         when=when,
         summary=summary,
-        reverts=single(TRAILER_REVERTS, required=False),
-        name=single(TRAILER_SKILL, required=False),
-        target=single(TRAILER_TARGET, required=False),
-        policy=single(TRAILER_POLICY, required=False),
-        scanner=single(TRAILER_SCANNER, required=False),
+        reverts=single(TRAILER_REVERTS),
+        name=single(TRAILER_SKILL),
+        target=single(TRAILER_TARGET),
+        policy=single(TRAILER_POLICY),
+        scanner=single(TRAILER_SCANNER),
         reason=reason,
     )
 
