@@ -41,6 +41,7 @@ from skillwarden.core.predict import (
     time_split,
 )
 from skillwarden.core.redact import redact
+from skillwarden.core.sanitize import clean_line
 from skillwarden.core.store import Store, StoredCandidate
 from skillwarden.skills.library import ABSENT
 from skillwarden.skills.skill_md import SkillDoc, SkillFormatError, content_hash, parse, render
@@ -175,7 +176,7 @@ def stored_skill(
     runs = procedure.support + len(procedure.failed_sessions)
     fixes, breakages = predictions(SkillRule(procedure.tokens, tuple(skill.trigger)), facts)
     return StoredCandidate(
-        id=procedure.id, kind="skill", name=name, title=skill.title, content=text,
+        id=procedure.id, kind="skill", name=name, title=clean_line(skill.title), content=text,
         content_hash=content_hash(text), support=procedure.support,
         evidence=[o.session_id for o in procedure.occurrences], provenance=skill.provenance,
         details={
@@ -251,7 +252,7 @@ def stored_harness(
 ) -> StoredCandidate:
     fixes, breakages = predictions(HarnessRule(change.detector, change.signature), facts)
     return StoredCandidate(
-        id=change.id, kind="harness", name=slugify(["harness", change.detector]), title=change.title,
+        id=change.id, kind="harness", name=slugify(["harness", change.detector]), title=clean_line(change.title),
         content=change.diff, content_hash=content_hash(change.after), support=len(evidence), evidence=evidence,
         provenance=provenance,
         details={

@@ -27,6 +27,7 @@ from skillwarden.skills.library import (
     build_commit_message,
     bytes_hash,
     check_not_stale,
+    check_printable,
     content_hash,
     decision_trailers,
     validate_candidate_id,
@@ -209,7 +210,9 @@ class HarnessRepo(DecisionRepository):
             if after == before:
                 raise LibraryError(f"{target} already has this change")
             validate_harness_content(target, after)
-            scan = self._scan(added_text(before, after), require_clean=require_clean_scan)
+            added = added_text(before, after)
+            check_printable(added, target)
+            scan = self._scan(added, require_clean=require_clean_scan)
             trailers = decision_trailers(
                 "approve", candidate_id, digest, sessions, reviewer, target=target,
                 base_hash=base_hash if base_hash is not None else bytes_hash(committed), policy=policy, scan=scan,
