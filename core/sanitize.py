@@ -35,18 +35,19 @@ _INVISIBLE = (
 # Everything this module changes.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f" + _INVISIBLE + "]")
 _LEFTOVER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f" + _INVISIBLE + "]+")
-# The same characters as UTF-8 bytes, and as the escapes JSON writes for controls (orjson: `\u001b`, and
-# `\b`, `\f`, `\r` in short form; a literal backslash before u, b, f or r only costs a closer look).
-_UNSAFE_JSON = re.compile(
-    rb"\\[bfru]|[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f\xad]|\xd8\x9c|\xe1\xa0\x8e|\xe2\x80[\x8b-\x8f\xaa-\xae]"
+# The characters above as UTF-8 bytes (JSON escapes the controls among them: see json_needs_cleaning).
+_UNSAFE_UTF8 = re.compile(
+    rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f\xad]|\xd8\x9c|\xe1\xa0\x8e|\xe2\x80[\x8b-\x8f\xaa-\xae]"
     rb"|\xe2\x81[\xa0-\xa4\xa6-\xaf]|\xef\xbb\xbf|\xef\xbf[\xb9-\xbb]|\xf3\xa0[\x80-\x81]"
 )
-# The quick test for ASCII text and JSON: deleting every byte that is surely safe leaves nothing
-# (bytes.translate is 7 times as fast as a regex search). Left are controls and, for JSON, the backslash
-# of its escapes and the first bytes of the UTF-8 of the characters above.
+# The quick test: deleting every byte that is surely safe leaves nothing (bytes.translate is 7 times as
+# fast as a regex search, and encoding to UTF-8 costs less still). Left are controls and the first bytes of
+# the UTF-8 of the characters above, apart from those starting with E2 (as `→` and `…` do), which a search
+# for the few unsafe ones among them settles.
 _CONTROL_BYTES = frozenset([*range(0x20), 0x7F]) - {0x09, 0x0A}
 _ASCII_SAFE = bytes(sorted(frozenset(range(0x80)) - _CONTROL_BYTES))
-_JSON_SAFE = bytes(sorted(frozenset(range(0x100)) - _CONTROL_BYTES - {0x5C, 0xC2, 0xD8, 0xE1, 0xE2, 0xEF, 0xF3}))
+_UTF8_SAFE = bytes(sorted(frozenset(range(0x100)) - _CONTROL_BYTES - {0xC2, 0xD8, 0xE1, 0xEF, 0xF3}))
+_UNSAFE_E2 = re.compile(rb"\xe2(?:\x80[\x8b-\x8f\xaa-\xae]|\x81[\xa0-\xa4\xa6-\xaf])")
 _ZERO_WIDTH = frozenset("\u00ad\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff")
 _TAG_FIRST, _TAG_LAST = 0xE0000, 0xE007F
 _C0_PICTURES = {code: chr(0x2400 + code) for code in range(0x20)} | {0x7F: "\u2421"}
@@ -59,14 +60,20 @@ def clean_text(text: str) -> str:
     if text.isascii():
         if not text.encode("ascii").translate(None, _ASCII_SAFE):
             return text
-    elif _UNSAFE.search(text) is None:
+    elif not _may_hold_unsafe_utf8(text.encode("utf-8", "surrogatepass")) or _UNSAFE.search(text) is None:
         return text
     text = _ESCAPE_SEQUENCE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
     return _LEFTOVER.sub(_neutralize_run, text)
 
 
+def _may_hold_unsafe_utf8(encoded: bytes) -> bool:
+    return bool(encoded.translate(None, _UTF8_SAFE)) or _UNSAFE_E2.search(encoded) is not None
+
+
 def clean_line(text: str) -> str:
     """`clean_text` folded onto one line: every run of whitespace (newlines included) becomes one space."""
+    if text.isprintable() and text[:1] != " " and text[-1:] != " " and "  " not in text:
+        return text  # every character clean_text changes is unprintable: nothing to do
     text = clean_text(text)
     if text.isprintable() and text == text.strip() and "  " not in text:
         return text
@@ -119,8 +126,13 @@ def _hidden(tags: list[str]) -> str:
 
 def json_needs_cleaning(data: bytes) -> bool:
     """Whether any string in a structure may need cleaning, judged from its JSON as orjson writes it (UTF-8,
-    controls escaped). False means no string in it does."""
-    return bool(data.translate(None, _JSON_SAFE)) and _UNSAFE_JSON.search(data) is not None
+    controls escaped: `\u001b`, and `\b`, `\f`, `\r` in short form, where an escaped backslash before r, b or
+    f only costs a closer look). False means no string in it does."""
+    if b"\\u00" in data or b"\\r" in data or b"\\b" in data or b"\\f" in data or b"\x7f" in data:
+        return True
+    if data.isascii():
+        return False  # every other ASCII control is escaped
+    return _may_hold_unsafe_utf8(data) and _UNSAFE_UTF8.search(data) is not None
 
 
 def clean_value(value):

@@ -58,6 +58,9 @@ def session_key(record: dict) -> str | None:
     if record.get("isSidechain") and record.get("agentId"):
         session_id = subagent_session_id(session_id, record["agentId"])
     # Ingest stores the id cleaned (core.sanitize); a resumed read must look the session up by that id.
+    # (This runs once per line: a plain id, as nearly every one is, skips the call.)
+    if session_id.__class__ is str and session_id.isprintable() and " " not in session_id:
+        return session_id
     return clean_id(session_id)
 
 
