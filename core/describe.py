@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from skillwarden.core.injection import TASKS_HEADING, is_quotable, quoted_block
 from skillwarden.core.mining import Occurrence, Procedure, trigger_keywords
 from skillwarden.core.normalize import shell_flags, split_command
 from skillwarden.core.redact import redact
@@ -35,7 +36,7 @@ STEERING = re.compile(
 
 def is_steering(text: str) -> bool:
     """True for text that tries to direct the extractor or the agent that will load the skill."""
-    return bool(STEERING.search(text)) or any(ord(c) in INVISIBLE for c in text)
+    return bool(STEERING.search(text)) or any(ord(c) in INVISIBLE for c in text) or not is_quotable(text)
 
 
 # Zero-width, bidi and tag characters: a quoted task must read the same to a person and to a model.
@@ -172,8 +173,9 @@ def describe(procedure: Procedure, tasks: dict[str, str]) -> SkillDraft:
     description = f"Use when {when}. Procedure: {', '.join(phrases)}."[:1024]
 
     body = [f"# {title}", "", f"Use this procedure when {when}."]
-    if examples:
-        body += ["", "Tasks it was learned from:"] + [f'- "{one_line(example)}"' for example in examples]
+    quoted_tasks = quoted_block(examples, TASKS_HEADING)
+    if quoted_tasks:
+        body += ["", *quoted_tasks]
     body += ["", "## Steps", ""] + [f"{i}. {text}" for i, text in enumerate(instructions, 1)]
     if parameters:
         body += ["", "## Parameters", ""]
@@ -196,8 +198,3 @@ def describe(procedure: Procedure, tasks: dict[str, str]) -> SkillDraft:
     ]
     text = redact("\n".join(body) + "\n")
     return SkillDraft(name, title, description, text, trigger, parameters, provenance)
-
-
-def one_line(text: str, limit: int = 160) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -17,12 +17,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from skillwarden.core.hook_commands import unvetted_hooks
+from skillwarden.core.sanitize import clean_line
 from skillwarden.skills.library import (
     Change,
     Decision,
     DecisionRepository,
     LibraryError,
     Scanner,
+    UnsafeContentError,
     UnsafePathError,
     build_commit_message,
     bytes_hash,
@@ -154,6 +157,17 @@ def validate_harness_content(target: str, text: str) -> None:
             raise PatchError(f"{target} must stay a JSON object")
 
 
+def refuse_unvetted_hooks(before: str, after: str) -> None:
+    """A hook runs after every session of every agent: whoever approves it, it may only add a command
+    skillwarden recognizes as a verification step (`core.hook_commands`), exactly as that vets it."""
+    unvetted = unvetted_hooks(before, after)
+    if unvetted:
+        raise UnsafeContentError(
+            f"refusing to add a hook that runs {clean_line(unvetted[0])!r}: not a verification step skillwarden "
+            "recognizes (one test runner command, plain arguments)"
+        )
+
+
 class HarnessRepo(DecisionRepository):
     """The user's project repository with the agent harness files; never created by us."""
 
@@ -210,6 +224,7 @@ class HarnessRepo(DecisionRepository):
             if after == before:
                 raise LibraryError(f"{target} already has this change")
             validate_harness_content(target, after)
+            refuse_unvetted_hooks(before, after)
             added = added_text(before, after)
             check_printable(added, target)
             scan = self._scan(added, require_clean=require_clean_scan)
