@@ -13,6 +13,8 @@ import fcntl
 import os
 from pathlib import Path
 
+from skillwarden.core.private_files import open_private, private_directory
+
 
 class LockMode(enum.StrEnum):
     EXCLUSIVE = "exclusive"  # this process may write: decisions, ingest, recovery
@@ -47,8 +49,8 @@ class WorkspaceLock:
         else WorkspaceLockedError naming the holder's pid."""
         if self._fd is not None:
             return LockMode.EXCLUSIVE
-        self.lock_file.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        private_directory(self.lock_file.parent)
+        fd = open_private(self.lock_file, os.O_RDWR | os.O_CLOEXEC)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

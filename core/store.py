@@ -24,6 +24,7 @@ from skillwarden.core.config import ConfigError
 from skillwarden.core.filesystem import detect_file_system_type, is_network_file_system
 from skillwarden.core.model import Outcome, Session, Step
 from skillwarden.core.normalize import normalize_step
+from skillwarden.core.private_files import make_private, open_private, private_directory
 
 # Version 2: parser state per file, step call ids and end times, sub-agent links. Version 3: decisions
 # carry the skill name. Version 4: redaction placeholders are keyed with the workspace's key. The tables
@@ -168,7 +169,7 @@ class Store:
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        create_private_database(self.path)
         self._lock = threading.RLock()
         wanted, network_fs = wanted_journal_mode(self.path)
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
@@ -401,6 +402,19 @@ def journal_setting() -> str:
     if setting not in JOURNAL_SETTINGS:
         raise ConfigError(f"{JOURNAL_MODE_ENV} must be one of {', '.join(JOURNAL_SETTINGS)}, not {setting!r}")
     return setting
+
+
+# SQLite's own files beside the database; it creates them with the database file's mode.
+SIDE_FILE_SUFFIXES = ("-wal", "-shm", "-journal")
+
+
+def create_private_database(path: Path) -> None:
+    """The database file created owner-only before SQLite opens it (its WAL and shared-memory files take
+    the database's mode), and the files an older version created with the umask's mode narrowed."""
+    private_directory(path.parent)
+    os.close(open_private(path, os.O_RDWR))
+    for suffix in SIDE_FILE_SUFFIXES:
+        make_private(f"{path}{suffix}")
 
 
 def wanted_journal_mode(db_path: Path) -> tuple[str, str | None]:
