@@ -25,6 +25,7 @@ from skillwarden.core.sanitize import clean_line
 
 RULES_HEADING = "## Rules learned from past sessions"
 WITHHELD = "(its text is withheld: it reads as an instruction to an AI; see the evidence)"
+WITHHELD_SHORT = "(text withheld)"
 # Kinds of change: what the rule adds. Hooks and permissions make commands run or change what may run.
 INSTRUCTION, HOOK, PERMISSION = "instruction", "hook", "permission"
 COMMAND_KINDS = frozenset({HOOK, PERMISSION})
@@ -117,7 +118,7 @@ def quote(text: str, limit: int = 160) -> str:
     """Trace text as inline code that cannot break out of its backticks, cut to `limit`, or a note that it
     is withheld when it (the whole of it, before the cut) reads as an instruction to an AI."""
     if not is_quotable(text):
-        return WITHHELD
+        return WITHHELD if limit >= len(WITHHELD) else WITHHELD_SHORT
     return "`" + redact(clean_line(text.replace("`", "'")))[:limit] + "`"
 
 

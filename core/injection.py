@@ -174,10 +174,15 @@ def _longest_backtick_run(text: str) -> int:
 
 
 def suspicious_evidence(texts: Iterable[tuple[str, str]]) -> list[dict]:
-    """For each (where, text) of a candidate's evidence whose text is suspicious: where, and the Suspicion."""
-    found = []
+    """The suspicious texts among a candidate's evidence, given as (where, text): one entry per suspicious
+    line, with where it was first seen and in how many places (a task repeated in 40 sessions is one)."""
+    found: dict[tuple[str, str], dict] = {}
     for where, text in texts:
         suspicion = find_injection(text) if text else None
         if suspicion is not None:
-            found.append({"where": where, **suspicion.to_json()})
-    return found
+            key = (suspicion.rule, suspicion.excerpt)
+            if key in found:
+                found[key]["count"] += 1
+            else:
+                found[key] = {"where": where, **suspicion.to_json(), "count": 1}
+    return list(found.values())

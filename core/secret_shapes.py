@@ -252,7 +252,9 @@ _VALUE = _VALUE_CHARACTERS + r"{1,1024}+(?:&(?!&|[\w.-]{0,32}+=)" + _VALUE_CHARA
 _QUOTE = r"(?:\\{0,3}[\"'])?"
 # The value of a password flag (`sshpass -p VALUE`), quoted or not.
 _FLAG_VALUE = r"[\"']?(?P<secret>[^\s\"'`;|&\\]{1,256}+)"
-_SEPARATOR = r"(?:\s|" + _ESCAPED_SPACE + r")++"
+# Between the words of a netrc entry: whitespace, its JSON escapes, and the `   3→` line numbers of a file
+# as an agent's Read tool shows it.
+_SEPARATOR = r"(?:\s|" + _ESCAPED_SPACE + r"|\d{1,9}+(?:\u2192|\\u2192))++"
 _LOGIN_PROGRAMS = ("docker", "podman", "nerdctl", "buildah", "skopeo", "oras", "helm registry")
 # A secret named in prose: the name, one space, "is" or "was". Each marker starts with a secret name's
 # marker, so gating on them costs no extra search of the text.
@@ -342,7 +344,7 @@ RULES: tuple[Rule, ...] = (
     # ~/.netrc: machine HOST login USER password SECRET, on one line or several. Gated on `passw` (which
     # every match holds, and which costs no extra search) rather than on the commoner `machine`.
     Rule("netrc_password", re.compile(
-        r"(?i)(?=[md])\b(?:machine" + _SEPARATOR + r"[^\s\\]{1,256}+|default)"
+        r"(?i)(?=[md])(?:\b|(?<=\\u2192))(?:machine" + _SEPARATOR + r"[^\s\\]{1,256}+|default)"
         r"(?:" + _SEPARATOR + r"(?:login|account)" + _SEPARATOR + r"[^\s\\]{1,256}+){0,2}"
         + _SEPARATOR + r"password" + _SEPARATOR + r"[\"']?(?P<secret>[^\s\"'\\]{1,256}+)"
     ), is_not_placeholder, ("passw",)),

@@ -178,6 +178,10 @@ FLAG_SEVERITY = {"hidden_text": "critical", "exfiltration": "critical"}
 VERDICT_RANK = {"unscanned": -1, "safe": 0, "caution": 1, "dangerous": 2}
 
 
+def seen_elsewhere(count: int) -> str:
+    return f" (and {count - 1} more)" if count > 1 else ""
+
+
 def with_provenance_flags(report: dict, flags: list[dict]) -> dict:
     """The scan report with a finding per flagged evidence text (its line, shown cleaned and redacted) and
     its verdict raised to caution, or dangerous for hidden text and exfiltration endpoints."""
@@ -190,7 +194,7 @@ def with_provenance_flags(report: dict, flags: list[dict]) -> dict:
         finding = {
             "category": "prompt_injection" if severity == "high" else flag["rule"], "severity": severity,
             "line": flag["line"], "excerpt": flag["excerpt"], "rule": f"evidence_{flag['rule']}",
-            "message": f"{flag['where']}: {flag['reason']}",
+            "message": f"{flag['where']}{seen_elsewhere(flag.get('count', 1))}: {flag['reason']}",
         }  # fmt: skip
         if finding not in findings:
             findings.append(finding)
@@ -200,8 +204,9 @@ def with_provenance_flags(report: dict, flags: list[dict]) -> dict:
 
 
 def skill_text(name: str, description: str, body: str, candidate_id: str) -> str:
+    """The SKILL.md of a candidate; its description, a one-line field, is folded onto one line."""
     return render(
-        SkillDoc(name=name, description=description, body=body,
+        SkillDoc(name=name, description=clean_line(description), body=body,
                  metadata={"generated-by": GENERATOR, "candidate": candidate_id})
     )  # fmt: skip
 

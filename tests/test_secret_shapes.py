@@ -40,6 +40,8 @@ SHAPES = [
     ("redis-cli -a", "redis-cli -h cache -a {} ping", "R3disPass"),
     ("netrc on several lines", "machine api.example.com\n  login bob\n  password {}\n", "N3trcPass"),
     ("netrc on one line", "machine git.example.com login ci password {}", "CiN3trc!x"),
+    ("netrc as a Read tool shows it",
+     "     1\u2192machine h.example\n     2\u2192  login bob\n     3\u2192  password {}", "ReadN3trc7"),
     ("url credentials", "git clone https://deploy:{}@git.example.com/org/repo.git", "UrlPass-42"),
     ("password in prose", "The staging password is {}, rotate it on Friday.", "Corr3ctHorse"),
     ("quoted password in prose", "db password was: '{}'", "staplebattery"),
