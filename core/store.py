@@ -27,10 +27,13 @@ from skillwarden.core.normalize import normalize_step
 from skillwarden.core.private_files import make_private, open_private, private_directory
 
 # Version 2: parser state per file, step call ids and end times, sub-agent links. Version 3: decisions
-# carry the skill name. Version 4: redaction placeholders are keyed with the workspace's key. The tables
-# below are caches of the trace files and of the skills repository's history, so a version change drops
-# them and they are re-read.
-SCHEMA_VERSION = 4
+# carry the skill name. Version 4: redaction placeholders are keyed with the workspace's key. Version 5:
+# trace text is cleaned of escape sequences and invisible characters, and more secret shapes are redacted.
+# The tables below are caches of the trace files and of the skills repository's history, so a version
+# change drops them and they are re-read; the candidates mined from the old text go too (and secure_delete,
+# set on every connection, zeroes what is deleted, so no free page keeps what an older redaction let
+# through).
+SCHEMA_VERSION = 5
 SQLITE_MAX_INT = 2**63 - 1
 WAL_CHECKPOINT_PAGES = 16384  # of 4 KB: the log grows to 64 MB before it is copied back
 EVIDENCE_TABLES = ("files", "sessions", "steps", "subagent_links", "decisions")
@@ -185,6 +188,8 @@ class Store:
         else:
             self._db.execute("PRAGMA synchronous=FULL")  # NORMAL survives a power loss only in WAL mode
         self._db.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows held trace text: overwritten, not left in free pages (the default of some builds only).
+        self._db.execute("PRAGMA secure_delete=ON")
         self._migrate()
 
     def _set_journal_mode(self, wanted: str) -> str:
@@ -198,7 +203,7 @@ class Store:
         self._db.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row is not None and row[0] != str(SCHEMA_VERSION):
-            for table in EVIDENCE_TABLES:
+            for table in (*EVIDENCE_TABLES, "candidates"):
                 self._db.execute(f"DROP TABLE IF EXISTS {table}")
         self._db.executescript(SCHEMA)
         self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)", (str(SCHEMA_VERSION),))

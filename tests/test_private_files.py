@@ -71,3 +71,28 @@ def test_an_existing_directory_is_left_as_it_is(tmp_path):
     os.chmod(mine, 0o755)
     private_directory(mine / "a" / "b")
     assert mode(mine) == 0o755 and mode(mine / "a") == mode(mine / "a" / "b") == 0o700
+
+
+def test_a_cache_of_an_older_version_keeps_none_of_the_text_it_held(tmp_path):
+    """A cache written before this redaction may hold what it let through: an upgrade drops the tables
+    built from trace text, candidates included, and secure_delete leaves nothing of them in free pages."""
+    import sqlite3
+
+    from skillwarden.core.store import Store
+
+    path = tmp_path / "state.db"
+    Store(path).close()
+    old = sqlite3.connect(path)
+    old.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    old.execute("INSERT INTO sessions(id, path, format, task, outcome, reward, reward_explanation, steps, errors) "
+                "VALUES('s', 'p', 'claude_code', 'DB_PASSWORD=OldLeak-1234', 'succeeded', 1, 'x', 0, 0)")  # fmt: skip
+    old.execute("INSERT INTO candidates VALUES('sk-1', 'skill', 'n', 't', 'PGPASSWORD=OldLeak-5678', 'h', 1, '[]', "
+                "'[]', '{}', 'a', 'b', 1, 'mining')")  # fmt: skip
+    old.commit()
+    old.close()
+    store = Store(path)
+    assert store.counts()["sessions"] == 0 and store.candidates() == []
+    assert store._query("PRAGMA secure_delete")[0][0] == 1
+    store.close()
+    data = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("state.db"))
+    assert b"OldLeak" not in data
