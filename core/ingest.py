@@ -50,6 +50,7 @@ from skillwarden.core.lifeline import die_with
 from skillwarden.core.model import ParseError, Session, well_typed
 from skillwarden.core.redact import might_hold_secret, placeholder_key, redact, redact_value, set_placeholder_key
 from skillwarden.core.reward import grade
+from skillwarden.core.sanitize import clean_id, clean_line, clean_text, clean_value, json_needs_cleaning
 from skillwarden.core.store import FileRead, FileState, PreparedRead, SessionWrite, Store, prepare_read, storable
 from skillwarden.core.tail import (
     MAX_DOCUMENT_BYTES,
@@ -734,27 +735,34 @@ def write_for(session: Session, first_new_step: int, resolved: set[int], undated
 
 
 def redact_session(session: Session, first_new_step: int, resolved: set[int]) -> None:
-    """Nothing secret may reach the cache: tool arguments, results, the task and the final message.
-    Long strings in arguments (file contents) are capped first, as results are, with a marker.
+    """Nothing secret and nothing that drives a terminal may reach the cache: tool arguments, results,
+    the task and the final message are cleaned of escape sequences and invisible characters (first, so a
+    secret an ANSI colour code splits is whole again) and redacted. Long strings in arguments (file
+    contents) are capped first, as results are, with a marker. Names and ids are folded onto one line.
     (Arguments are stored as JSON, which escapes what `storable` would otherwise have to replace.)"""
-    session.task = storable(redact(session.task))
-    session.final_message = storable(redact(session.final_message))
-    session.model, session.cwd = storable(session.model), storable(session.cwd)
+    session.id = clean_id(session.id)
+    session.task = storable(redact(clean_text(session.task)))
+    session.final_message = storable(redact(clean_text(session.final_message)))
+    session.model, session.cwd = storable(redact(clean_line(session.model))), storable(redact(clean_line(session.cwd)))
     for step in session.steps[first_new_step:]:
         step.args = capped_redacted_args(step.args)
-        step.result = storable(redact(step.result))
-        step.tool = storable(step.tool)
+        step.result = storable(redact(clean_text(step.result)))
+        step.tool = storable(clean_line(step.tool))
     for index in resolved:
-        session.steps[index].result = storable(redact(session.steps[index].result))
+        session.steps[index].result = storable(redact(clean_text(session.steps[index].result)))
 
 
 def capped_redacted_args(args: dict) -> dict:
-    """`args` capped and redacted. Most arguments are short and name no secret: one scan of their JSON
-    shows that, where walking them costs a call per string."""
+    """`args` capped, cleaned and redacted. Most arguments are short, hold nothing to clean and name no
+    secret: one scan of their JSON shows that, where walking them costs a call per string."""
     try:
         encoded = orjson.dumps(args, default=str, option=orjson.OPT_NON_STR_KEYS)
     except TypeError:  # what orjson refuses (lone surrogates, huge integers) takes the walk
         encoded = None
-    if encoded is not None and len(encoded) <= adapters.ARGS_CAP and not might_hold_secret(encoded):
-        return args  # no string is over the cap (a string is no longer than its JSON), none holds a marker
-    return redact_value(adapters.cap_args(args))
+    if encoded is not None and len(encoded) <= adapters.ARGS_CAP:
+        # No string is over the cap (a string is no longer than its JSON).
+        dirty = json_needs_cleaning(encoded)
+        if not dirty and not might_hold_secret(encoded):
+            return args
+        return redact_value(clean_value(args) if dirty else args)
+    return redact_value(clean_value(adapters.cap_args(args)))
