@@ -35,7 +35,7 @@ def last_seq(fd: int) -> int:
     for raw in reversed(tail.split(b"\n")[1 if start else 0 :]):
         try:
             return int(json.loads(raw)["seq"])
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             continue
     return 0
 
@@ -70,9 +70,10 @@ class EventLog:
                     return
                 try:
                     event = json.loads(raw)
-                except ValueError:
+                except (ValueError, RecursionError):
                     continue  # a torn line from a crash mid-write: skip it, keep the rest
-                if event.get("seq", 0) > after:
+                # A line that is no event (written by hand, by another program) is skipped too.
+                if isinstance(event, dict) and type(event.get("seq")) is int and event["seq"] > after:
                     yield event
 
     def follow(self, *, after: int = 0, poll: float = 0.5, stop: threading.Event | None = None) -> Iterator[dict]:

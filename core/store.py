@@ -4,12 +4,18 @@ mode, or with the rollback journal on a network file system, where WAL's shared 
 Everything here can be rebuilt from the trace files and the skills repository's history. A file's
 read position is written in the same transaction as the sessions built from its bytes, so a crash
 never leaves one without the other.
+
+SQLite text is UTF-8, which some of what a machine holds is not: a file name that is not UTF-8 (Python
+decodes its bytes to lone surrogates) is stored as its bytes, a BLOB, and read back as the same name
+(`db_path`, `path_from_db`); lone surrogates anywhere else (a JSON `\ud800` escape in a trace) are
+replaced (`storable`).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -22,6 +28,7 @@ import orjson
 from skillwarden.core.adapters.claude_code import split_subagent_id
 from skillwarden.core.config import ConfigError
 from skillwarden.core.filesystem import detect_file_system_type, is_network_file_system
+from skillwarden.core.labels import Label, match_sessions
 from skillwarden.core.model import Outcome, Session, Step
 from skillwarden.core.normalize import normalize_step
 from skillwarden.core.private_files import make_private, open_private, private_directory
@@ -29,18 +36,21 @@ from skillwarden.core.private_files import make_private, open_private, private_d
 # Version 2: parser state per file, step call ids and end times, sub-agent links. Version 3: decisions
 # carry the skill name. Version 4: redaction placeholders are keyed with the workspace's key. Version 5:
 # trace text is cleaned of escape sequences and invisible characters, and more secret shapes are redacted.
+# Version 6: sessions carry their graded outcome beside the claimed one, why the run ended, the patch, the
+# task and project, and the agent's prose; labels imported as ground truth.
 # The tables below are caches of the trace files and of the skills repository's history, so a version
 # change drops them and they are re-read; the candidates mined from the old text go too (and secure_delete,
 # set on every connection, zeroes what is deleted, so no free page keeps what an older redaction let
 # through).
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 SQLITE_MAX_INT = 2**63 - 1
 WAL_CHECKPOINT_PAGES = 16384  # of 4 KB: the log grows to 64 MB before it is copied back
-EVIDENCE_TABLES = ("files", "sessions", "steps", "subagent_links", "decisions")
+EVIDENCE_TABLES = ("files", "sessions", "steps", "subagent_links", "decisions", "labels", "session_labels")
 # Forces the journal mode where the file system is detected wrongly: auto (WAL unless on a network file
 # system), wal or delete (the rollback journal).
 JOURNAL_MODE_ENV = "SKILLWARDEN_JOURNAL_MODE"
 JOURNAL_SETTINGS = ("auto", "wal", "delete")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -54,7 +64,10 @@ CREATE TABLE IF NOT EXISTS sessions(
     ended_at TEXT, outcome TEXT NOT NULL, reward REAL NOT NULL, reward_explanation TEXT NOT NULL,
     steps INTEGER NOT NULL, errors INTEGER NOT NULL, tokens_in INTEGER, tokens_out INTEGER,
     model TEXT, cwd TEXT, final_message TEXT, interruptions INTEGER NOT NULL DEFAULT 0,
-    rejections INTEGER NOT NULL DEFAULT 0, root_id TEXT, agent_id TEXT
+    rejections INTEGER NOT NULL DEFAULT 0, claimed_outcome TEXT, end_reason TEXT, patch_lines INTEGER,
+    task_id TEXT, project TEXT,
+    agent_chars INTEGER NOT NULL DEFAULT 0, agent_turns INTEGER NOT NULL DEFAULT 0,
+    self_corrections INTEGER NOT NULL DEFAULT 0, root_id TEXT, agent_id TEXT
 );
 CREATE INDEX IF NOT EXISTS sessions_by_path ON sessions(path);
 CREATE TABLE IF NOT EXISTS steps(
@@ -82,6 +95,15 @@ CREATE TABLE IF NOT EXISTS decisions(
     reviewer TEXT, at TEXT, summary TEXT, seq INTEGER NOT NULL, name TEXT
 );
 CREATE INDEX IF NOT EXISTS decisions_by_candidate ON decisions(candidate_id);
+-- Ground truth imported by `outcomes import` (a copy of the workspace's labels file), and which
+-- session each label settles: a label overrides the grade wherever sessions are read.
+CREATE TABLE IF NOT EXISTS labels(
+    key TEXT NOT NULL, under TEXT NOT NULL DEFAULT '', resolved INTEGER NOT NULL, source TEXT NOT NULL,
+    seq INTEGER NOT NULL, PRIMARY KEY(key, under)
+);
+CREATE TABLE IF NOT EXISTS session_labels(
+    session_id TEXT PRIMARY KEY, resolved INTEGER NOT NULL, source TEXT NOT NULL
+);
 """
 
 
@@ -141,6 +163,18 @@ class StoredSession:
     final_message: str
     interruptions: int = 0
     rejections: int = 0
+    claimed_outcome: str = ""
+    end_reason: str = ""
+    patch_lines: int | None = None
+    task_id: str = ""
+    project: str = ""
+    agent_chars: int = 0
+    agent_turns: int = 0
+    self_corrections: int = 0
+    # "graded" (skillwarden's grade) or "label" (imported ground truth, which then sets outcome and reward).
+    outcome_source: str = "graded"
+    graded_outcome: str = ""
+    graded_reward: float = 0.0
     # A sub-agent session is linked to the session and Task call that started it, once both are read.
     parent_id: str | None = None
     parent_call_id: str | None = None
@@ -235,9 +269,17 @@ class Store:
         with self._lock:
             return self._db.execute(sql, tuple(params)).fetchall()
 
+    def meta_value(self, key: str) -> str | None:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", (key, value))
+
     # -- files -----------------------------------------------------------------------------------
     def file_state(self, path: str) -> FileState | None:
-        rows = self._query("SELECT * FROM files WHERE path = ?", (path,))
+        rows = self._query("SELECT * FROM files WHERE path = ?", (db_path(path),))
         return file_state_from_row(rows[0]) if rows else None
 
     def file_states(self) -> list[FileState]:
@@ -246,18 +288,21 @@ class Store:
     def file_identities(self) -> tuple[set[str], set[tuple[int, int]]]:
         """The paths and the (device, inode) pairs of every file read: what a new file is told apart by."""
         rows = self._query("SELECT path, dev, inode FROM files")
-        return {row[0] for row in rows}, {(row[1], row[2]) for row in rows}
+        return {path_from_db(row[0]) for row in rows}, {(row[1], row[2]) for row in rows}
 
     def file_with_inode(self, dev: int, inode: int, *, other_than: str) -> FileState | None:
-        rows = self._query("SELECT * FROM files WHERE dev = ? AND inode = ? AND path != ?", (dev, inode, other_than))
+        rows = self._query(
+            "SELECT * FROM files WHERE dev = ? AND inode = ? AND path != ?", (dev, inode, db_path(other_than))
+        )
         return file_state_from_row(rows[0]) if rows else None
 
     def move_file(self, old_path: str, new_path: str) -> None:
         """A file was renamed: what was read from it now belongs to its new path."""
+        old, new = db_path(old_path), db_path(new_path)
         with self.transaction() as db:
-            db.execute("DELETE FROM files WHERE path = ?", (new_path,))
+            db.execute("DELETE FROM files WHERE path = ?", (new,))
             for table in ("files", "sessions", "subagent_links"):
-                db.execute(f"UPDATE {table} SET path = ? WHERE path = ?", (new_path, old_path))
+                db.execute(f"UPDATE {table} SET path = ? WHERE path = ?", (new, old))
 
     def replace_file_sessions(self, state: FileState, sessions: list[tuple[Session, float, str]]) -> None:
         """Store what one file holds now, and its read position, in one transaction."""
@@ -288,28 +333,74 @@ class Store:
 
     # -- sessions --------------------------------------------------------------------------------
     def sessions(self, *, outcome: str | None = None) -> list[StoredSession]:
-        sql = SESSIONS_WITH_PARENTS
+        sql = f"SELECT * FROM ({SESSIONS_WITH_PARENTS})"
         params: tuple = ()
         if outcome:
-            sql, params = sql + " WHERE s.outcome = ?", (outcome,)
-        return [stored_session(row) for row in self._query(sql + " ORDER BY s.started_at, s.id", params)]
+            sql, params = sql + " WHERE outcome = ?", (outcome,)
+        return [stored_session(row) for row in self._query(sql + " ORDER BY started_at, id", params)]
 
     def session(self, session_id: str) -> StoredSession | None:
         rows = self._query(SESSIONS_WITH_PARENTS + " WHERE s.id = ?", (session_id,))
         return stored_session(rows[0]) if rows else None
 
+    # -- labels ----------------------------------------------------------------------------------
+    def replace_labels(self, labels: list[Label]) -> None:
+        """The workspace's imported labels, then which session each settles (`apply_labels`)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM labels")
+            db.executemany(
+                "INSERT OR REPLACE INTO labels VALUES(?,?,?,?,?)",
+                [(label.key, label.under, int(label.resolved), label.source, seq) for seq, label in enumerate(labels)],
+            )
+        self.apply_labels()
+
+    def labels(self) -> list[Label]:
+        rows = self._query("SELECT key, under, resolved, source FROM labels ORDER BY seq")
+        return [Label(row["key"], bool(row["resolved"]), row["under"], row["source"]) for row in rows]
+
+    def apply_labels(self) -> int:
+        """Match the labels to the stored sessions again (after an import, or once new sessions are read);
+        returns how many sessions carry a label."""
+        labels = self.labels()
+        if not labels and not self._query("SELECT 1 FROM session_labels LIMIT 1"):
+            return 0
+        sessions = self._query("SELECT id, path, task_id FROM sessions") if labels else []
+        settled = match_sessions(
+            labels, [(row["id"], os.fsdecode(row["path"]), row["task_id"] or "") for row in sessions]
+        )
+        with self.transaction() as db:
+            db.execute("DELETE FROM session_labels")
+            db.executemany(
+                "INSERT INTO session_labels VALUES(?,?,?)",
+                [(sid, int(label.resolved), label.source) for sid, label in settled.items()],
+            )
+        return len(settled)
+
+    def session_paths(self, session_ids: list[str]) -> dict[str, str | bytes]:
+        """The file (as stored, see `db_path`) each of `session_ids` that is stored was last stored from."""
+        found: dict[str, str | bytes] = {}
+        for start in range(0, len(session_ids), 500):
+            chunk = session_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(self._query(f"SELECT id, path FROM sessions WHERE id IN ({marks})", chunk))
+        return found
+
     def load_session(self, session_id: str) -> Session | None:
         """A stored session with its steps, as its adapter built it."""
-        rows = self._query("SELECT * FROM sessions WHERE id = ?", (session_id,))
+        rows = self._query("SELECT * FROM sessions WHERE id = ?", (storable(session_id),))
         if not rows:
             return None
         row = rows[0]
         return Session(
-            id=row["id"], format=row["format"], path=row["path"], steps=self.steps(session_id), task=row["task"] or "",
+            id=row["id"], format=row["format"], path=path_from_db(row["path"]), steps=self.steps(row["id"]),
+            task=row["task"] or "",
             started_at=row["started_at"], ended_at=row["ended_at"], outcome=Outcome(row["outcome"]),
             tokens_in=row["tokens_in"] or 0, tokens_out=row["tokens_out"] or 0, model=row["model"] or "",
             cwd=row["cwd"] or "", interruptions=row["interruptions"], rejections=row["rejections"],
-            final_message=row["final_message"] or "",
+            final_message=row["final_message"] or "", end_reason=row["end_reason"] or "",
+            claimed_outcome=row["claimed_outcome"] or "",
+            patch_lines=row["patch_lines"], task_id=row["task_id"] or "", project=row["project"] or "",
+            agent_chars=row["agent_chars"], agent_turns=row["agent_turns"], self_corrections=row["self_corrections"],
         )  # fmt: skip
 
     def steps(self, session_id: str) -> list[Step]:
@@ -345,6 +436,19 @@ class Store:
                     (
                         c.id, c.kind, c.name, c.title, c.content, c.content_hash, c.support,
                         json.dumps(c.evidence), json.dumps(c.provenance), json.dumps(c.details), now, now, source,
+                    ),
+                )  # fmt: skip
+
+    def keep_candidates(self, candidates: list[StoredCandidate], *, source: str) -> None:
+        """Add candidates that are not live (known from elsewhere than mining); ids already stored are left
+        as they are."""
+        with self.transaction() as db:
+            for c in candidates:
+                db.execute(
+                    "INSERT OR IGNORE INTO candidates VALUES(?,?,?,?,?,?,?,?,?,?,?,?,0,?)",
+                    (
+                        c.id, c.kind, c.name, c.title, c.content, c.content_hash, c.support, json.dumps(c.evidence),
+                        json.dumps(c.provenance), json.dumps(c.details), c.first_seen, c.last_seen, source,
                     ),
                 )  # fmt: skip
 
@@ -387,19 +491,33 @@ def candidate_from_row(row: sqlite3.Row) -> StoredCandidate:
 
 SESSION_COLUMNS = (
     "id, path, format, task, started_at, ended_at, outcome, reward, reward_explanation, steps, errors, tokens_in, "
-    "tokens_out, model, cwd, final_message, interruptions, rejections"
+    "tokens_out, model, cwd, final_message, interruptions, rejections, claimed_outcome, end_reason, patch_lines, "
+    "task_id, project, "
+    "agent_chars, agent_turns, self_corrections"
 )
-# A sub-agent's parent shows only once the parent session itself has been read.
+LABELLED = ("outcome", "reward", "reward_explanation")
+# A sub-agent's parent shows only once the parent session itself has been read. A label, where there is
+# one, sets the outcome and the reward; the grade stays beside it.
 SESSIONS_WITH_PARENTS = f"""
-SELECT {", ".join("s." + c for c in SESSION_COLUMNS.split(", "))}, p.id AS parent_id,
-       CASE WHEN p.id IS NULL THEN NULL ELSE l.call_id END AS parent_call_id
+SELECT {", ".join("s." + c for c in SESSION_COLUMNS.split(", ") if c not in LABELLED)},
+       CASE WHEN sl.resolved IS NULL THEN s.outcome WHEN sl.resolved THEN 'succeeded' ELSE 'failed' END AS outcome,
+       CASE WHEN sl.resolved IS NULL THEN s.reward ELSE sl.resolved * 1.0 END AS reward,
+       CASE WHEN sl.resolved IS NULL THEN s.reward_explanation
+            ELSE printf('%.2f: labelled %s by %s (graded %s)', sl.resolved * 1.0,
+                        CASE WHEN sl.resolved THEN 'resolved' ELSE 'unresolved' END, sl.source,
+                        s.reward_explanation) END AS reward_explanation,
+       CASE WHEN sl.resolved IS NULL THEN 'graded' ELSE 'label' END AS outcome_source,
+       s.outcome AS graded_outcome, s.reward AS graded_reward,
+       p.id AS parent_id, CASE WHEN p.id IS NULL THEN NULL ELSE l.call_id END AS parent_call_id
 FROM sessions s
+LEFT JOIN session_labels sl ON sl.session_id = s.id
 LEFT JOIN subagent_links l ON l.root_id = s.root_id AND l.agent_id = s.agent_id
 LEFT JOIN sessions p ON p.id = l.parent_id"""
 
 
 def stored_session(row: sqlite3.Row) -> StoredSession:
-    return StoredSession(**dict(row))
+    data = dict(row)
+    return StoredSession(**{**data, "path": path_from_db(data["path"])})
 
 
 def journal_setting() -> str:
@@ -450,7 +568,49 @@ def journal_notice(db_name: str, wanted: str, in_effect: str, network_fs: str | 
 
 def file_state_from_row(row: sqlite3.Row) -> FileState:
     data = dict(row)
-    return FileState(**{**data, "parser_state": json.loads(data["parser_state"]) if data["parser_state"] else None})
+    parser_state = json.loads(data["parser_state"]) if data["parser_state"] else None
+    return FileState(**{**data, "path": path_from_db(data["path"]), "parser_state": parser_state})
+
+
+def db_path(path: str) -> str | bytes:
+    """A file path as stored: its text when that is UTF-8, else its bytes (see the module's docstring)."""
+    if path.isascii():
+        return path
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path)
+    return path
+
+
+def path_from_db(value: str | bytes) -> str:
+    return os.fsdecode(value) if isinstance(value, bytes) else value
+
+
+def storable(text: str) -> str:
+    """`text` without lone surrogates (a JSON `\\ud800` escape decodes to one), which SQLite refuses."""
+    if text.isascii():
+        return text
+    return LONE_SURROGATE.sub("\ufffd", text)
+
+
+def storable_row(row: tuple) -> tuple:
+    """`row` as SQLite takes it, whatever a trace put in it: text without lone surrogates, integers within
+    64 bits, and anything else SQLite has no type for as its str. One row it refused would fail the batch."""
+    for value in row:
+        kind = type(value)
+        if not (value is None or kind is float or kind is bytes or (kind is str and value.isascii())
+                or (kind is int and -SQLITE_MAX_INT <= value <= SQLITE_MAX_INT)):  # fmt: skip
+            return tuple(storable_value(value) for value in row)
+    return row
+
+
+def storable_value(value: object) -> object:
+    if value is None or isinstance(value, float | bytes):
+        return value
+    if isinstance(value, int):
+        return max(-SQLITE_MAX_INT, min(SQLITE_MAX_INT, value))
+    return storable(value if isinstance(value, str) else str(value))
 
 
 # What json.dumps(value, default=str) gives, without building an encoder for every step.
@@ -482,15 +642,19 @@ class PreparedRead:
 
 
 def prepare_read(read: FileRead) -> PreparedRead:
+    """The rows of a read, each storable as it is (paths as `db_path`, no lone surrogates in any text)."""
     state = read.state
+    path = db_path(state.path)
     prepared = PreparedRead(
         state.path, read.reset,
-        (
-            state.path, state.dev, state.inode, state.size, state.mtime_ns, state.fingerprint, state.consumed,
+        storable_row((
+            path, state.dev, state.inode, state.size, state.mtime_ns, state.fingerprint, state.consumed,
             state.format, state.error,
             None if state.parser_state is None else encode_json(state.parser_state),
-        ),
-        link_rows=[(root, agent, parent, call, state.path) for (root, agent), (parent, call) in read.links.items()],
+        )),
+        link_rows=[
+            storable_row((root, agent, parent, call, path)) for (root, agent), (parent, call) in read.links.items()
+        ],
     )  # fmt: skip
     for write in read.sessions:
         add_session_rows(prepared, write)
@@ -502,23 +666,26 @@ def add_session_rows(prepared: PreparedRead, write: SessionWrite) -> None:
     result arrived now."""
     session = write.session
     root_id, agent_id = split_subagent_id(session.id) or (None, None)
-    prepared.session_rows.append((
-        session.id, session.path, session.format, session.task, session.started_at, session.ended_at,
+    session_id = storable(session.id)
+    prepared.session_rows.append(storable_row((
+        session_id, db_path(session.path), session.format, session.task, session.started_at, session.ended_at,
         Outcome(session.outcome).value, write.reward, write.explanation, len(session.steps), session.errors,
         stored_int(session.tokens_in), stored_int(session.tokens_out), session.model, session.cwd,
-        session.final_message, session.interruptions, session.rejections, root_id, agent_id,
-    ))  # fmt: skip
+        session.final_message, session.interruptions, session.rejections, session.claimed_outcome, session.end_reason,
+        stored_int(session.patch_lines), session.task_id, session.project, stored_int(session.agent_chars),
+        stored_int(session.agent_turns), stored_int(session.self_corrections), root_id, agent_id,
+    )))  # fmt: skip
     first = write.first_new_step
-    prepared.step_deletes.append((session.id, first))
+    prepared.step_deletes.append((session_id, first))
     prepared.step_rows += [
-        (
-            session.id, idx, step.tool, normalize_step(step), encode_json(step.args), step.result,
+        storable_row((
+            session_id, idx, step.tool, normalize_step(step), encode_json(step.args), step.result,
             int(step.is_error), int(step.cascade), step.started_at, step.line, step.call_id, step.ended_at,
-        )
+        ))
         for idx, step in enumerate(session.steps[first:], start=first)
     ]  # fmt: skip
     prepared.result_updates += [
-        (step.result, int(step.is_error), int(step.cascade), step.ended_at, session.id, idx)
+        storable_row((step.result, int(step.is_error), int(step.cascade), step.ended_at, session_id, idx))
         for idx, step in ((idx, session.steps[idx]) for idx in sorted(write.resolved))
     ]
 
@@ -534,13 +701,13 @@ def write_prepared(db: sqlite3.Connection, reads: list[PreparedRead]) -> None:
     def rows(kind: str) -> list[tuple]:
         return [row for read in reads for row in getattr(read, kind)]
 
-    reset = [(read.path,) for read in reads if read.reset]
+    reset = [(db_path(read.path),) for read in reads if read.reset]
     if reset:
         db.executemany("DELETE FROM steps WHERE session_id IN (SELECT id FROM sessions WHERE path = ?)", reset)
         db.executemany("DELETE FROM sessions WHERE path = ?", reset)
         db.executemany("DELETE FROM subagent_links WHERE path = ?", reset)
     db.executemany(
-        f"INSERT OR REPLACE INTO sessions({SESSION_COLUMNS}, root_id, agent_id) VALUES({','.join('?' * 20)})",
+        f"INSERT OR REPLACE INTO sessions({SESSION_COLUMNS}, root_id, agent_id) VALUES({','.join('?' * 28)})",
         rows("session_rows"),
     )
     db.executemany("DELETE FROM steps WHERE session_id = ? AND idx >= ?", rows("step_deletes"))

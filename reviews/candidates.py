@@ -22,8 +22,8 @@ from pathlib import Path
 
 from skillwarden.core.config import Config
 from skillwarden.core.dedup import DEFAULT_THRESHOLD, best_matches, clusters, similar_pairs
-from skillwarden.core.describe import describe, slugify
-from skillwarden.core.describer import DEFAULT_TIMEOUT, polish
+from skillwarden.core.describe import Evidence, describe, key_step, slugify
+from skillwarden.core.describer import DEFAULT_TIMEOUT, Description, polish, with_prose
 from skillwarden.core.detectors import (
     FailurePattern,
     detect,
@@ -36,9 +36,17 @@ from skillwarden.core.detectors import (
 from skillwarden.core.harness import HarnessChange, HarnessTargets, harness_change, unified_diff
 from skillwarden.core.hook_commands import vetted_command
 from skillwarden.core.injection import suspicious_evidence
-from skillwarden.core.mining import Procedure, TokenStep, mine_procedures
+from skillwarden.core.mining import (
+    Procedure,
+    TaskWords,
+    TokenStep,
+    mine_procedures,
+    provenance_of,
+    scoped,
+)
 from skillwarden.core.model import Outcome, Session, Step
-from skillwarden.core.normalize import concrete_argument, normalize_step, shell_command_text
+from skillwarden.core.normalize import concrete_argument, is_generic, normalize_step, shell_command_text
+from skillwarden.core.pitfalls import pitfalls_of
 from skillwarden.core.predict import (
     HarnessRule,
     SessionFacts,
@@ -50,16 +58,21 @@ from skillwarden.core.predict import (
 )
 from skillwarden.core.redact import redact
 from skillwarden.core.sanitize import clean_line
+from skillwarden.core.steps import is_test_step
 from skillwarden.core.store import Store, StoredCandidate
 from skillwarden.skills.library import ABSENT
 from skillwarden.skills.skill_md import SkillDoc, SkillFormatError, content_hash, parse, render
 
 try:  # the scanner is written alongside; until it lands, candidates say they were not scanned
-    from skillwarden.core.scan import scan_text
+    from skillwarden.core.scan import scan_files, scan_text
 except ImportError:  # pragma: no cover - depends on the other module being present
-    scan_text = None
+    scan_files = scan_text = None
 
 GENERATOR = "skillwarden"
+DESCRIBER_CACHE = "describer-cache.json"
+# How much a describer's text may worsen the scan (none: its text must scan as safe as skillwarden's own).
+DESCRIBER_VERDICT_RANK = {"safe": 0, "unscanned": 1, "caution": 2, "dangerous": 3}
+DEFAULT_VERIFY_COMMAND = "pytest"
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,7 @@ class ExtractionSettings:
     dedup_threshold: float = DEFAULT_THRESHOLD
     describer: str | None = None
     describer_timeout: float = DEFAULT_TIMEOUT
+    describer_cache: Path | None = None  # the describer's answers, so re-mining does not ask again
     harness: HarnessTargets = field(default_factory=HarnessTargets)
 
 
@@ -78,6 +92,8 @@ def extraction_settings(config: Config) -> ExtractionSettings:
         min_support=config.min_support,
         dedup_threshold=float(getattr(config, "dedup_threshold", DEFAULT_THRESHOLD)),
         describer=getattr(config, "describer", None) or None,
+        describer_timeout=float(getattr(config, "describer_timeout", DEFAULT_TIMEOUT)),
+        describer_cache=config.home / DESCRIBER_CACHE,
         harness=HarnessTargets(**{k: v for k, v in dict(harness).items() if k in ("instructions", "settings")}),
     )
 
@@ -86,22 +102,46 @@ def security_report(text: str) -> dict:
     return scan_text(text).to_json() if scan_text is not None else {"verdict": "unscanned"}
 
 
+def skill_security_report(skill_md: str) -> dict:
+    """A skill candidate is scanned as the folder it becomes (its manifest checked too), as the commit is."""
+    if scan_files is None:
+        return {"verdict": "unscanned"}
+    return scan_files({"SKILL.md": skill_md.encode("utf-8")}).to_json()
+
+
 # -- sessions from the cache ---------------------------------------------------------------------
 
 
-def load_sessions(store: Store) -> list[Session]:
-    """Cached sessions with their steps, oldest first."""
+# A session mining could not handle: (session id, what went wrong).
+SkippedSession = tuple[str, str]
+
+
+def load_sessions(store: Store, skipped: list[SkippedSession] | None = None) -> list[Session]:
+    """Cached sessions with their steps, oldest first. A session that cannot be loaded or tokenized (a
+    trace is hostile input: arguments nested past the recursion limit, say) is left out, and named in
+    `skipped`, rather than stopping the mining of every other session."""
     sessions = []
     for stored in store.sessions():
-        steps = store.steps(stored.id)
-        sessions.append(
-            Session(
+        try:
+            steps = store.steps(stored.id)
+            session = Session(
                 id=stored.id, format=stored.format, path=stored.path, steps=steps, task=stored.task or "",
                 started_at=stored.started_at, ended_at=stored.ended_at, outcome=Outcome(stored.outcome),
                 model=stored.model or "", cwd=stored.cwd or "", final_message=stored.final_message or "",
-                rejections=sum(1 for step in steps if is_rejection(step)),
-            )
-        )  # fmt: skip
+                rejections=sum(1 for step in steps if is_rejection(step)), interruptions=stored.interruptions,
+                tokens_in=stored.tokens_in or 0, tokens_out=stored.tokens_out or 0,
+                claimed_outcome=stored.claimed_outcome, end_reason=stored.end_reason,
+                patch_lines=stored.patch_lines, task_id=stored.task_id, project=stored.project,
+                agent_chars=stored.agent_chars, agent_turns=stored.agent_turns,
+                self_corrections=stored.self_corrections,
+            )  # fmt: skip
+            token_sequence(session)
+            session_facts(session)
+        except Exception as exc:  # one session's failure stays that session's
+            if skipped is not None:
+                skipped.append((stored.id, f"{type(exc).__name__}: {str(exc)[:200]}"))
+            continue
+        sessions.append(session)
     return sessions
 
 
@@ -130,6 +170,8 @@ class SkillCandidate:
     trigger: list[str]
     parameters: list[dict]
     provenance: list[dict]
+    project: str = ""
+    base_rate: float | None = None
     provenance_flags: list[dict] = field(default_factory=list)  # suspicious evidence (core.injection)
 
 
@@ -146,20 +188,53 @@ def mining_outcomes(sessions: list[Session]) -> dict[str, str]:
 def mine_skills(sessions: list[Session], settings: ExtractionSettings) -> list[SkillCandidate]:
     outcomes = mining_outcomes(sessions)
     tasks = {s.id: s.task for s in sessions}
+    background = TaskWords.of(tasks.values())  # once per pass: every procedure's trigger words need it
+    by_id = {s.id: s for s in sessions}
     procedures = mine_procedures(
         {s.id: token_sequence(s) for s in sessions}, outcomes, min_support=settings.min_support
     )
+    # Procedures that run the same commands in the same project and differ only in the generic moves
+    # around them (reading, editing, a scratch script) are one skill: the best-supported shape
+    # describes it, the others add their runs.
+    groups: dict[tuple[str, str], list[tuple[Procedure, list[bool]]]] = {}
+    projects = {s.id: project_of(s) for s in sessions}
+    for procedure in (scoped(p, projects) for p in procedures):
+        project = procedure.project
+        test_runs = [
+            any(is_test_step(by_id[o.session_id].steps[o.steps[i].last]) for o in procedure.occurrences)
+            for i in range(len(procedure.tokens))
+        ]
+        skeleton = "\0".join(token for token in procedure.tokens if not is_generic(token))
+        groups.setdefault((project, skeleton), []).append((procedure, test_runs))
     found = []
-    for procedure in procedures:
-        draft = describe(procedure, tasks)
+    for (project, _), members in groups.items():
+        procedure, test_runs = members[0]
+        key = key_step(procedure.tokens, test_runs)
+        scope = [s for s in sessions if project_of(s) == project] if project else sessions
+        pitfalls = pitfalls_of(procedure.tokens[key], scope, normalize_step) if key is not None else ()
+        evidence = Evidence(tasks, background, project, pitfalls, success_share(scope, outcomes))
+        draft = describe(procedure, evidence, test_runs)
+        seen = {o.session_id for o in procedure.occurrences}
+        also = [p for other, _ in members[1:] for p in provenance_of(other) if p["session"] not in seen]
+        also = list({p["session"]: p for p in also}.values())
         found.append(
             SkillCandidate(
                 procedure, draft.name, draft.title, draft.description, draft.body, draft.trigger,
-                [p.__dict__ for p in draft.parameters], draft.provenance,
+                [p.__dict__ for p in draft.parameters], draft.provenance + also, project, evidence.base_rate,
                 suspicious_evidence(skill_evidence_texts(procedure, tasks)),
             )
         )  # fmt: skip
     return found
+
+
+def project_of(session: Session) -> str:
+    """The repository a run worked in: the one its task names, else its working directory."""
+    return session.project or session.cwd
+
+
+def success_share(sessions: list[Session], outcomes: dict[str, str]) -> float | None:
+    finished = [outcomes[s.id] for s in sessions if outcomes.get(s.id) in ("succeeded", "failed", "interrupted")]
+    return sum(o == "succeeded" for o in finished) / len(finished) if finished else None
 
 
 def skill_evidence_texts(procedure: Procedure, tasks: dict[str, str]) -> list[tuple[str, str]]:
@@ -215,27 +290,26 @@ def stored_skill(
     skill: SkillCandidate, facts: list[SessionFacts], settings: ExtractionSettings, taken: set[str]
 ) -> StoredCandidate:
     procedure = skill.procedure
-    polished = polish(
-        settings.describer,
-        {"kind": "skill", "name": skill.name, "description": skill.description, "body": skill.body,
-         "tokens": list(procedure.tokens), "trigger": skill.trigger},
-        skill.name, skill.description, settings.describer_timeout,
-    )  # fmt: skip
+    polished = described(skill, settings)
     name = unique_name(polished.name, taken)
     taken.add(name)
-    text = skill_text(name, polished.description, skill.body, procedure.id)
+    text = skill_text(name, polished.description, with_prose(skill.body, polished.prose), procedure.id)
     runs = procedure.support + len(procedure.failed_sessions)
     fixes, breakages = predictions(SkillRule(procedure.tokens, tuple(skill.trigger)), facts)
+    evidence = [p["session"] for p in skill.provenance]  # the procedure's runs and those of its variants
     return StoredCandidate(
         id=procedure.id, kind="skill", name=name, title=clean_line(skill.title), content=text,
-        content_hash=content_hash(text), support=procedure.support,
-        evidence=[o.session_id for o in procedure.occurrences], provenance=skill.provenance,
+        content_hash=content_hash(text), support=len(evidence), evidence=evidence, provenance=skill.provenance,
         details={
             "tokens": list(procedure.tokens),
             "failed_sessions": procedure.failed_sessions,
             "trigger": skill.trigger,
             "parameters": skill.parameters,
             "success_rate": round(procedure.success_rate, 4),
+            "successes": procedure.support,
+            "runs": runs,
+            "base_rate": round(skill.base_rate, 4) if skill.base_rate is not None else None,
+            "project": skill.project,
             "confidence": round(wilson_lower_bound(procedure.support, runs), 4),
             "base_hash": ABSENT,  # a new skill: if one of that name appears meanwhile, this candidate is stale
             "lift": round(procedure.lift, 4),
@@ -243,10 +317,34 @@ def stored_skill(
             "predicted_fixes": fixes,
             "predicted_breakages": breakages,
             "provenance_flags": skill.provenance_flags,
-            "security": with_provenance_flags(security_report(text), skill.provenance_flags),
+            "security": with_provenance_flags(skill_security_report(text), skill.provenance_flags),
         },
         first_seen="", last_seen="", live=True,
     )  # fmt: skip
+
+
+def described(skill: SkillCandidate, settings: ExtractionSettings) -> Description:
+    """The describer's name, description and prose for a mined skill, unless its text scans worse than
+    the deterministic one (then that one). The steps and commands are the mined ones either way."""
+    procedure = skill.procedure
+    plain = Description(skill.name, skill.description, polished=False)
+    polished = polish(
+        settings.describer,
+        {"kind": "skill", "name": skill.name, "description": skill.description, "body": skill.body,
+         "tokens": list(procedure.tokens), "trigger": skill.trigger},
+        skill.name, skill.description, settings.describer_timeout, cache=settings.describer_cache,
+    )  # fmt: skip
+    if not polished.polished:
+        return plain
+    theirs = skill_text(polished.name, polished.description, with_prose(skill.body, polished.prose), procedure.id)
+    ours = skill_text(skill.name, skill.description, skill.body, procedure.id)
+    if verdict_rank(theirs) > verdict_rank(ours):
+        return plain
+    return polished
+
+
+def verdict_rank(text: str) -> int:
+    return DESCRIBER_VERDICT_RANK.get(str(security_report(text)["verdict"]), len(DESCRIBER_VERDICT_RANK))
 
 
 def unique_name(name: str, taken: set[str]) -> str:
@@ -277,15 +375,17 @@ def verify_command(sessions: list[Session]) -> str | None:
 
 
 def harness_changes(
-    sessions: list[Session], settings: ExtractionSettings, read_file: Callable[[str], str]
+    sessions: list[Session], settings: ExtractionSettings, read_file: Callable[[str], str],
+    rewards: dict[str, float] | None = None,
 ) -> list[tuple[HarnessChange, list[str], list[dict], list[dict]]]:
     """(change, evidence sessions, provenance, provenance flags) for every recurring failure pattern not yet
-    handled."""
+    handled; `rewards` (graded, or labels where imported) tell which patterns go with worse outcomes."""
     outcomes = {s.id: str(s.outcome) for s in sessions}
     lines = {s.id: s.steps for s in sessions}
     tasks = {s.id: s.task for s in sessions}
     patterns = failure_patterns(
-        detect(sessions), outcomes, min_sessions=settings.min_support, token_sessions=token_session_counts(sessions)
+        detect(sessions), outcomes, min_sessions=settings.min_support, token_sessions=token_session_counts(sessions),
+        rewards=rewards,
     )
     command = verify_command(sessions)
     changes = []
@@ -435,7 +535,9 @@ def refinement(candidate: StoredCandidate, name: str, current: str) -> StoredCan
         "target": target,
         "diff": diff,
         "base_hash": content_hash(current),  # approving is refused if the skill changes meanwhile
-        "security": with_provenance_flags(security_report(proposed), candidate.details.get("provenance_flags", [])),
+        "security": with_provenance_flags(
+            skill_security_report(proposed), candidate.details.get("provenance_flags", [])
+        ),
     }
     return replace(candidate, id="rf-" + digest, kind="refinement", name=name, title=f"Refine {name}", content=proposed,
                    content_hash=content_hash(proposed), details=details)  # fmt: skip
@@ -444,15 +546,17 @@ def refinement(candidate: StoredCandidate, name: str, current: str) -> StoredCan
 # -- entry points --------------------------------------------------------------------------------
 
 
-def build_candidates(store: Store, config: Config, library=None) -> dict[str, list[StoredCandidate]]:
+def build_candidates(
+    store: Store, config: Config, library=None, skipped: list[SkippedSession] | None = None
+) -> dict[str, list[StoredCandidate]]:
     """Every candidate, keyed by source ("mining": skills and refinements, "harness": harness changes).
 
     `library` is a `skills.library.SkillLibrary` (or None): its approved skills turn matching
     candidates into refinements. Harness files are read from `config.harness_repo` when the
-    configuration has one, else from the skills repository.
+    configuration has one, else from the skills repository. Sessions left out go to `skipped`.
     """
     settings = extraction_settings(config)
-    sessions = load_sessions(store)
+    sessions = load_sessions(store, skipped)
     facts = [session_facts(s) for s in sessions]
     taken: set[str] = set()
     skills = [stored_skill(skill, facts, settings, taken) for skill in mine_skills(sessions, settings)]
@@ -462,8 +566,22 @@ def build_candidates(store: Store, config: Config, library=None) -> dict[str, li
             skills, {n: library.read_skill(n) for n in library.skill_names()}, settings.dedup_threshold
         )
     read_file = harness_reader(Path(getattr(config, "harness_repo", None) or config.skills_repo))
-    harness = [stored_harness(c, e, p, f, facts) for c, e, p, f in harness_changes(sessions, settings, read_file)]
+    rewards = {s.id: s.reward for s in store.sessions()}
+    harness = [
+        stored_harness(c, e, p, f, facts) for c, e, p, f in harness_changes(sessions, settings, read_file, rewards)
+    ]
     return {"mining": skills, "harness": merge_duplicates(harness, settings.dedup_threshold)}
+
+
+def mining_inputs(config: Config, library=None) -> str:
+    """A digest of what mining reads besides the cache: the skills library's HEAD (approved skills turn
+    candidates into refinements) and the harness files as they are on disk (a change a file already holds
+    is not proposed, and one computed against other content is stale). A new digest means re-mine."""
+    targets = extraction_settings(config).harness
+    read_file = harness_reader(Path(getattr(config, "harness_repo", None) or config.skills_repo))
+    parts = [library.head_commit()[0] if library is not None else ""]
+    parts += [read_file(target) or "" for target in (targets.instructions, targets.settings)]
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def harness_reader(root: Path) -> Callable[[str], str | None]:
@@ -480,9 +598,11 @@ def harness_reader(root: Path) -> Callable[[str], str | None]:
 
 
 def evaluate_store(store: Store, config: Config, older_share: float = 0.5) -> dict:
-    """Predict on the older sessions, check on the newer ones (see `core.predict`)."""
+    """Predict on the older sessions, check on the newer ones (see `core.predict`). Where labels were
+    imported, outcomes are the labels: `checked_against` says how many of the checked sessions had one."""
     settings = extraction_settings(config)
     sessions = load_sessions(store)
+    stored = {s.id: s for s in store.sessions()}
     older, newer = time_split([session_facts(s) for s in sessions], older_share)
     older_sessions = [f.session for f in older]
     rules: list = []
@@ -491,14 +611,17 @@ def evaluate_store(store: Store, config: Config, older_share: float = 0.5) -> di
         rules.append((rule, *predictions(rule, older)))
     outcomes = {s.id: str(s.outcome) for s in older_sessions}
     counts = token_session_counts(older_sessions)
+    rewards = {s.id: stored[s.id].reward for s in older_sessions if s.id in stored}
     for pattern in failure_patterns(
-        detect(older_sessions), outcomes, min_sessions=settings.min_support, token_sessions=counts
+        detect(older_sessions), outcomes, min_sessions=settings.min_support, token_sessions=counts, rewards=rewards
     ):
         rule = HarnessRule(pattern.detector, pattern.signature)
         rules.append((rule, *predictions(rule, older)))
     report = evaluate(rules, newer)
+    sources = Counter(stored[f.session.id].outcome_source for f in newer if f.session.id in stored)
     return {
         "older_sessions": len(older),
+        "checked_against": {"label": sources.get("label", 0), "graded": sources.get("graded", 0)},
         "split_at": newer[0].session.started_at if newer else None,
         **report,
         "skills": sum(isinstance(r[0], SkillRule) for r in rules),

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import yaml
 
+from skillwarden.core.config import ConfigError, read_settings
+
 POLICY_NAME = "policy.yaml"
 KINDS = ("skill", "refinement", "harness", "eviction")
 VERDICTS = ("safe", "caution", "dangerous")
@@ -131,12 +133,15 @@ def load_policy(home: Path) -> Policy:
     """`home/policy.yaml`, written with its commented defaults the first time."""
     path = Path(home) / POLICY_NAME
     if not path.exists():
-        path.write_text(DEFAULT_POLICY_TEXT, encoding="utf-8")
+        try:
+            path.write_text(DEFAULT_POLICY_TEXT, encoding="utf-8")
+        except OSError:  # a read-only workspace: its policy is the default one, unwritten
+            return policy_from_mapping(yaml.safe_load(DEFAULT_POLICY_TEXT) or {}, source="the default policy")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise PolicyError(f"{path}: not valid YAML: {error}") from error
-    return policy_from_mapping(raw or {}, source=str(path))
+        raw = read_settings(path)
+    except ConfigError as error:  # not UTF-8, not YAML, nested too deeply, a key given twice
+        raise PolicyError(str(error)) from error
+    return policy_from_mapping(raw, source=str(path))
 
 
 def policy_from_mapping(raw: object, *, source: str = "policy") -> Policy:

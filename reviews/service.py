@@ -7,25 +7,43 @@ the skills repository first (the source of truth) and the cache follows from its
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+import sqlite3
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from skillwarden.core.config import Config
 from skillwarden.core.events import EventLog
-from skillwarden.core.ingest import IngestReport, ingest_paths
+from skillwarden.core.ingest import IngestReport, Progress, ingest_paths
 from skillwarden.core.store import Store, StoredCandidate
 from skillwarden.core.workspace_key import use_workspace_key
-from skillwarden.reviews.candidates import build_candidates
-from skillwarden.reviews.learning import eviction_candidates
+from skillwarden.reviews.candidates import build_candidates, mining_inputs
+from skillwarden.reviews.decided import restore_decided
+from skillwarden.reviews.learning import eviction_candidates, skill_stats
+from skillwarden.reviews.outcomes import sync_labels
+from skillwarden.reviews.publishing import publish_library, refresh_statistics, refuse_clash
 from skillwarden.reviews.recovery import recover_workspace
 from skillwarden.reviews.states import CandidateState, DecisionEvent, State, last_live_decision, replay
 from skillwarden.skills.harness_repo import HarnessRepo
 from skillwarden.skills.library import Decision, LibraryError, SkillLibrary
+from skillwarden.skills.publish import PublishError, SyncReport
 
 
 class ReviewError(Exception):
     """A decision that cannot be made, with the reason a reviewer can act on."""
+
+
+class DecisionNotCached(Exception):
+    """The decision's commit was made, but what follows it (the cache, re-mining, the event) failed, say on a
+    full disk. The decision stands: the cache catches up from the history when the workspace is next opened."""
+
+    def __init__(self, decision: Decision, cause: BaseException):
+        super().__init__(
+            f"{decision.action} {decision.candidate_id} is done (commit {decision.sha[:10]}), but updating the cache "
+            f"afterwards failed ({cause}); it catches up from the history the next time the workspace is opened"
+        )
+        self.decision = decision
+        self.cause = cause
 
 
 @dataclass
@@ -62,9 +80,15 @@ class CandidateView:
         }
 
 
+# The store's meta key for the digest of what mining read besides the cache (`mining_inputs`).
+MINED_AGAINST = "mined_against"
+
 # Fields a candidate carries only when they apply: file changes have a diff and a target, refinements
 # name the skill they refine, evictions carry their drift evidence.
-OPTIONAL_DETAILS = ("diff", "target", "base_hash", "lift", "success_rate", "trigger", "detector", "refines", "drift")
+OPTIONAL_DETAILS = (
+    "diff", "target", "base_hash", "lift", "success_rate", "runs", "base_rate", "project", "trigger", "detector",
+    "refines", "drift",
+)  # fmt: skip
 
 
 def in_queue(state: State, live: bool) -> bool:
@@ -87,35 +111,55 @@ class ReviewService:
         self.store = Store(config.state_db)
         self.events = EventLog(config.events_file)
         # A decision interrupted by a crash is finished or undone before anything reads the history.
-        for report in recover_workspace(config.skills_repo, config.harness_repo):
+        recovered = recover_workspace(config.skills_repo, config.harness_repo)
+        for report in recovered:
             if report.outcome.value != "nothing":
                 self.events.append("notice", text=f"recovery: {report.message}", **report.to_json())
         self.library = SkillLibrary(config.skills_repo)
         self._states: dict[str, CandidateState] = {}
+        self.published: list[SyncReport] = []  # what the last decision changed in the linked agent folders
         self.sync_decisions()
+        sync_labels(config, self.store)
+        if any(report.outcome.value == "committed" for report in recovered):
+            self.publish()  # the interrupted decision's commit exists; its publishing may not have happened
 
     def close(self) -> None:
         self.library.close()
         self.store.close()
 
     # -- evidence ---------------------------------------------------------------------------------
-    def ingest(self, paths: Iterable[os.PathLike | str] | None = None) -> IngestReport:
+    def ingest(
+        self, paths: Iterable[os.PathLike | str] | None = None, *, progress: Progress | None = None,
+        stop: Callable[[], bool] | None = None,
+    ) -> IngestReport:
         """Read new or changed trace files (default: the watched folders), then re-mine (unless the
-        caller mines, see `mine_inline`)."""
-        targets = list(paths) if paths is not None else [p for p in self.config.watch if p.exists()]
-        report = ingest_paths(self.store, targets, workers=self.config.ingest_workers)
+        caller mines, see `mine_inline`). `progress` hears of each file, `stop` ends the reading early
+        (see `ingest_paths`)."""
+        targets = self.ingest_targets(paths)
+        report = ingest_paths(self.store, targets, workers=self.config.ingest_workers, stop=stop, progress=progress)
+        if report.sessions:
+            self.store.apply_labels()  # labels name sessions that may only now have been read
         for error in report.errors:
             self.events.append("parse_error", **error)
         if report.files:
             self.events.append(
                 "ingest", files=report.files, sessions=report.sessions, steps=report.steps, errors=len(report.errors)
             )
-            if self.mine_inline:
-                self.refresh_candidates()
+        if self.mine_inline and (report.files or self.mining_is_stale()):
+            self.refresh_candidates()
         if self.mine_inline:
             # Drift also comes with time alone (a skill left unused), so it is checked on every ingest.
             self.refresh_evictions()
         return report
+
+    def ingest_targets(self, paths: Iterable[os.PathLike | str] | None = None) -> list:
+        """What `ingest` reads: the paths given, else the watched folders that exist."""
+        return list(paths) if paths is not None else [p for p in self.config.watch if p.exists()]
+
+    def mining_is_stale(self) -> bool:
+        """Whether what mining reads besides the cache changed since the last mining (a commit to the skills
+        repository, a harness file edited by someone else): its candidates may be stale, so mine again."""
+        return self.store.meta_value(MINED_AGAINST) != mining_inputs(self.config, self.library)
 
     def refresh_candidates(self) -> int:
         """Mine the cached sessions again; ids are content-derived, so known candidates keep theirs."""
@@ -131,31 +175,48 @@ class ReviewService:
 
     # -- the queue --------------------------------------------------------------------------------
     def sync_decisions(self) -> None:
-        """Rebuild the decision cache and the states from the skills repository's history."""
-        decisions = list(reversed(self.library.decisions()))  # oldest first
+        """Rebuild the decision cache and the states from the skills repository's history; a decided
+        candidate the cache lacks (after a rebuild) is restored from its commit."""
+        held = [(d, self.config.skills_repo) for d in reversed(self.library.decisions())]  # oldest first
         if self.config.harness_repo is not None and self.config.harness_repo.exists():
             with HarnessRepo(self.config.harness_repo) as harness:
-                decisions += reversed(harness.decisions())
-            decisions.sort(key=lambda d: d.when)  # stable: same-second decisions keep their order
+                held += [(d, self.config.harness_repo) for d in reversed(harness.decisions())]
+            held.sort(key=lambda pair: pair[0].when)  # stable: same-second decisions keep their order
         self.store.replace_decisions(
             [
                 {"sha": d.sha, "candidate_id": d.candidate_id, "action": d.action, "reverts": d.reverts,
                  "reviewer": d.reviewer, "at": d.when, "summary": d.summary, "name": d.name}
-                for d in decisions
+                for d, _repo in held
             ]
         )  # fmt: skip
+        restore_decided(self.store, held)
         self._states = replay(self._events())
 
+    def publish(self) -> list[SyncReport]:
+        """Bring every linked agent folder in step with the library; what failed goes to the event feed."""
+        try:
+            self.published = publish_library(self.config, self.library)
+        except (PublishError, OSError) as error:  # links.json unreadable, a read-only workspace: the decision stands
+            self.published = []
+            self.events.append("notice", text=f"publishing: {error}")
+        for problem in (problem for report in self.published for problem in report.problems):
+            self.events.append("notice", text=f"publishing: {problem}")
+        return self.published
+
     def _record(self, decision: Decision) -> Decision:
-        self.sync_decisions()
-        if decision.action != "reject" and self.mine_inline:
-            # The library or a harness file changed: candidates computed against the old content would
-            # be stale, and a newly approved skill turns look-alikes into refinements.
-            self.refresh_candidates()
-        self.events.append(
-            "decision", action=decision.action, candidate=decision.candidate_id, commit=decision.sha,
-            reviewer=decision.reviewer, reverts=decision.reverts,
-        )  # fmt: skip
+        try:
+            self.sync_decisions()
+            self.publish()
+            if decision.action != "reject" and self.mine_inline:
+                # The library or a harness file changed: candidates computed against the old content would
+                # be stale, and a newly approved skill turns look-alikes into refinements.
+                self.refresh_candidates()
+            self.events.append(
+                "decision", action=decision.action, candidate=decision.candidate_id, commit=decision.sha,
+                reviewer=decision.reviewer, reverts=decision.reverts,
+            )  # fmt: skip
+        except (OSError, sqlite3.Error) as exc:  # a full disk, say: the commit is made all the same
+            raise DecisionNotCached(decision, exc) from exc
         return decision
 
     def _events(self) -> list[DecisionEvent]:
@@ -231,6 +292,8 @@ class ReviewService:
                     title=c.title,
                 )  # fmt: skip
             return self._record(decision)
+        if action == "approve":
+            self._require_publishable(c.name)
         method = self.library.approve if action == "approve" else self.library.backlog
         decision = method(
             candidate_id=c.id, name=c.name, skill_md=c.content, provenance=provenance, evidence=c.evidence,
@@ -245,14 +308,23 @@ class ReviewService:
                 self.events.append("notice", text=f"backlog pushed to {self.config.backlog_remote} as {branch}")
         return self._record(decision)
 
+    def _require_publishable(self, name: str) -> None:
+        """Refuse a decision that would put a skill in place whose name a user's folder takes in a linked target."""
+        try:
+            refuse_clash(self.config, name)
+        except PublishError as error:
+            raise ReviewError(str(error)) from error
+
     def harness_repo(self) -> HarnessRepo:
         """The configured harness repository; without one, harness files live in the skills repository."""
         return HarnessRepo(self.config.harness_repo or self.config.skills_repo)
 
     def _revert(self, sha: str, *, reason: str, action: str) -> Decision:
         """Revert a decision in whichever repository holds it."""
-        in_library = any(d.sha == sha for d in self.library.decisions())
-        if in_library or self.config.harness_repo is None:
+        reverted = next((d for d in self.library.decisions() if d.sha == sha), None)
+        if reverted is not None and reverted.action == "evict" and reverted.name:
+            self._require_publishable(reverted.name)  # undoing an eviction puts the skill back in place
+        if reverted is not None or self.config.harness_repo is None:
             return self.library.revert(sha, reviewer=self.config.reviewer, reason=reason, action=action)
         with self.harness_repo() as harness:
             return harness.revert(sha, reviewer=self.config.reviewer, reason=reason, action=action)
@@ -277,7 +349,11 @@ class ReviewService:
 
 # -- mining, with no service around it: a process of its own can run it --------------------------------
 def refresh_candidates(store: Store, events: EventLog, library: SkillLibrary, config: Config) -> int:
-    built = build_candidates(store, config, library)
+    inputs = mining_inputs(config, library)  # before mining: a change while it runs makes the next one mine
+    skipped: list[tuple[str, str]] = []
+    built = build_candidates(store, config, library, skipped)
+    report_skipped(events, skipped)
+    store.set_meta(MINED_AGAINST, inputs)
     for source, candidates in built.items():
         store_candidates(store, events, candidates, source=source)
     return sum(len(candidates) for candidates in built.values())
@@ -287,9 +363,26 @@ def refresh_evictions(store: Store, events: EventLog, library: SkillLibrary, con
     if not library.skill_names():
         store_candidates(store, events, [], source="drift")
         return 0
-    candidates = eviction_candidates(store, library, config, events=events)
+    stats = skill_stats(store, library, config, events=events)
+    candidates = eviction_candidates(store, library, config, events=events, stats=stats)
     store_candidates(store, events, candidates, source="drift")
+    try:
+        refresh_statistics(config, library, stats)  # the prompt hook ranks with the new posteriors
+    except OSError as error:  # the hook keeps the posteriors it had
+        events.append("notice", text=f"the prompt hook's selection index was not updated: {error}")
     return len(candidates)
+
+
+# Sessions mining left out, already announced by this process: mining runs again and again.
+ANNOUNCED_SKIPS: set[tuple[str, str]] = set()
+
+
+def report_skipped(events: EventLog, skipped: list[tuple[str, str]]) -> None:
+    """One notice per session mining had to leave out (once per process)."""
+    for session_id, problem in skipped:
+        if (session_id, problem) not in ANNOUNCED_SKIPS:
+            ANNOUNCED_SKIPS.add((session_id, problem))
+            events.append("notice", text=f"mining left out session {session_id}: {problem}", session=session_id)
 
 
 def store_candidates(store: Store, events: EventLog, candidates: list[StoredCandidate], *, source: str) -> None:

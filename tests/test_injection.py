@@ -133,7 +133,9 @@ def test_flagged_evidence_keeps_even_a_safe_scan_from_the_autonomous_tier():
 
 
 def test_a_steering_error_text_is_never_quoted_into_a_harness_rule(tmp_path):
-    sessions = sessions_like(5, "Set up the build", ["make build"], error=CHMOD_ERROR)
+    # A tool error (the command cannot run) whose output goes on with the steering text.
+    error = f"bash: line 1: make: command not found\n{CHMOD_ERROR}"
+    sessions = sessions_like(5, "Set up the build", ["make build"], error=error)
     harness = built(tmp_path, sessions)["harness"]
     assert harness
     for candidate in harness:

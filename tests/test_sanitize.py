@@ -162,8 +162,8 @@ def test_cli_output_is_cleaned_whatever_a_command_prints(tmp_path, capsys):
     (tmp_path / "traces").mkdir()
     (tmp_path / "traces" / "bad\x1b]0;x\x07name.jsonl").write_bytes(b"\x00binary\x1b[2J")
     code, out, err = run(capsys, "--home", str(tmp_path / "home"), "ingest", str(tmp_path / "traces"))
-    assert code == 0
-    assert "binary file" in err and "bad" in err
+    assert code == 1  # it read nothing, and says why
+    assert "binary file" in err and "bad" in err and "nothing was read" in err
     assert is_inert(out) and is_inert(err)
 
 

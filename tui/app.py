@@ -9,9 +9,11 @@ traces feed. A candidate and a session's steps open on top of the screen they we
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import multiprocessing
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -30,6 +32,7 @@ from textual.widgets import Input
 from textual.worker import WorkerState, get_current_worker
 
 from skillwarden.core.config import Config
+from skillwarden.core.lifeline import die_with
 from skillwarden.core.sanitize import clean_line
 from skillwarden.core.watch import TraceWatcher
 from skillwarden.reviews.service import CandidateView, ReviewService, remine_workspace
@@ -233,6 +236,8 @@ class SkillwardenApp(App):
         # descriptor to its process: start it before Textual captures stderr (its fileno() is -1).
         resource_tracker.ensure_running()
         self.processes_lock = threading.Lock()
+        # Set when the app closes: an ingest under way stops before its next file.
+        self.closing = threading.Event()
         self.mining_wanted = False
         self.mining_running = False
         self.mining_started_at: float | None = None
@@ -251,6 +256,9 @@ class SkillwardenApp(App):
 
     # -- life cycle -------------------------------------------------------------------------------
     def on_mount(self) -> None:
+        # SIGTERM closes the app as `q` does (exit code 143), so nothing is left behind.
+        with_signal = asyncio.get_running_loop().add_signal_handler
+        with_signal(signal.SIGTERM, lambda: self.exit(return_code=128 + signal.SIGTERM))
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         self.update_status()
@@ -269,11 +277,12 @@ class SkillwardenApp(App):
             self.post_message(ViewsLoaded(self.read.candidate_views(), complete=True))
             self.load_library()
             self.post_message(WorkProgress(""))
-            report = self.service.ingest()
+            report = self.service.ingest(stop=self.closing.is_set)
         except Exception as exc:  # the app must stay usable to show what went wrong
             self.post_message(WorkFailed(f"could not open the workspace: {exc}"))
             return
-        self.post_message(IngestDone(ingest_status(report), changed=bool(report.files)))
+        stale = bool(report.files) or self.service.mining_is_stale()
+        self.post_message(IngestDone(ingest_status(report), changed=stale))
         self.call_from_thread(self.set_interval, FEED_POLL_SECONDS, self.poll_feed)
         self.call_from_thread(self.poll_feed)
         if self.watch_enabled:
@@ -296,6 +305,7 @@ class SkillwardenApp(App):
         self.call_from_thread(self.notify, text, title=title, severity="warning")
 
     def on_unmount(self) -> None:
+        self.closing.set()
         if self.watcher is not None:
             self.watcher.stop()
         with self.processes_lock:
@@ -315,7 +325,7 @@ class SkillwardenApp(App):
     def ingest_changes(self, paths: list[Path]) -> None:
         assert self.service is not None
         try:
-            report = self.service.ingest([p for p in paths if p.exists()])
+            report = self.service.ingest([p for p in paths if p.exists()], stop=self.closing.is_set)
         except Exception as exc:
             self.post_message(WorkFailed(f"ingest failed: {exc}"))
             return
@@ -357,8 +367,9 @@ class SkillwardenApp(App):
         (the app is closing) before it returns."""
         with self.processes_lock:
             if self.processes is None:
-                # spawn, not fork: forking a process that runs threads can copy a held lock
-                self.processes = multiprocessing.get_context("spawn").Pool(2)
+                # spawn, not fork: forking a process that runs threads can copy a held lock. The workers watch
+                # this process (not the thread that starts them, which the kernel's parent-death signal would).
+                self.processes = multiprocessing.get_context("spawn").Pool(2, die_with, (os.getpid(),))
             result = self.processes.apply_async(function, args)
         worker = get_current_worker()
         while not result.ready():

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
 import importlib
 import importlib.metadata
 import json
 import os
 import pkgutil
+import signal
+import sqlite3
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,14 +22,32 @@ import skillwarden.tui
 from skillwarden.core.config import HOME_ENV, Config, ConfigError, load_config, resolve_home
 from skillwarden.core.lock import LockMode, WorkspaceLock, WorkspaceLockedError, holder_message, read_holder
 from skillwarden.core.sanitize import clean_line, clean_text
-from skillwarden.reviews.service import ReviewError
+from skillwarden.core.sources import remember
+from skillwarden.reviews.service import DecisionNotCached, ReviewError
+from skillwarden.reviews.views import queue_row
 from skillwarden.skills.library import LibraryError
+from skillwarden.tui.cli_agents import print_problems, publish_lines
+from skillwarden.tui.failures import READ_ONLY_NOTE, is_read_only, scratch_copy, scratch_folder, sentence
+from skillwarden.tui.progress import IngestProgress
+from skillwarden.tui.progress import wanted as progress_wanted
 from skillwarden.tui.workspace import open_service
 
 # Commands that write to the skills repository or the cache take the workspace lock.
 WRITE_COMMANDS = frozenset({"ingest", "approve", "backlog", "reject", "rollback", "undo"})
+DEBUG_ENV = "SKILLWARDEN_DEBUG"  # set: an unexpected error shows its traceback
 DEMO_SESSIONS = 60
 DEMO_SEED = 7
+# Exit codes of a command stopped by Ctrl-C (SIGINT) or SIGTERM, as shells report them: 128 + the signal.
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwinds like Ctrl-C does (a BaseException, so no `except Exception` swallows it)."""
+
+
+def raise_terminated(_signum: int, _frame: object) -> None:
+    raise Terminated
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -127,26 +149,112 @@ def cleaned_output() -> Iterator[None]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    print_any_text()
     with cleaned_output():
-        return run_main(argv)
+        return run_with_signals(argv)
 
 
-def run_main(argv: list[str] | None) -> int:
+def run_with_signals(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
+    previous_handler = signal.signal(signal.SIGTERM, raise_terminated) if in_main_thread() else None
+    try:
+        return run_main(args)
+    except KeyboardInterrupt:
+        print(f"skillwarden: interrupted (Ctrl-C); {STOPPED_NOTE}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Terminated:
+        print(f"skillwarden: terminated (SIGTERM); {STOPPED_NOTE}", file=sys.stderr)
+        return EXIT_TERMINATED
+    finally:
+        if previous_handler is not None:
+            signal.signal(signal.SIGTERM, previous_handler)
+
+
+def escape_unprintable(error: UnicodeError) -> tuple[bytes, int]:
+    """A codec error handler: a path that is not UTF-8 (its bytes decoded to surrogates by Python) printed as
+    its own bytes, as `ls` and git print it, any other lone surrogate as `\\uNNNN`, rather than an exception
+    halfway through a line."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    text = error.object[error.start : error.end]
+    escaped = b"".join(
+        bytes([ord(c) - 0xDC00]) if 0xDC80 <= ord(c) <= 0xDCFF else f"\\u{ord(c):04x}".encode() for c in text
+    )
+    return escaped, error.end
+
+
+def print_any_text() -> None:
+    """Let stdout and stderr print whatever text a workspace holds (a path that is not UTF-8)."""
+    codecs.register_error("skillwarden-escape", escape_unprintable)
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="skillwarden-escape")
+
+
+# What an interrupted command leaves: every step either happened whole (a decision's commit, a batch of
+# files stored with their read positions) or not at all.
+STOPPED_NOTE = "what was finished is kept and the next run goes on from there"
+
+
+def in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()  # only it may set signal handlers
+
+
+def run_main(args: argparse.Namespace) -> int:
+    home = resolve_home(args.home)
+    config = None
     try:
         if args.command == "demo":
             return run_demo(args)
-        config = load_config(resolve_home(args.home), user_home=Path.home())
-        if args.command in (None, "tui"):
-            return run_tui(config, read_only=args.read_only)
-        return run_command(args, config)
+        for module in command_modules():  # commands such as `scan` work without a workspace
+            if args.command in getattr(module, "WORKSPACE_FREE", ()):
+                return module.run(args, None)
+        config = load_config(home, user_home=Path.home())
+        if not is_read_only(config.home):
+            return dispatch(args, config)
+        if writes(args):
+            raise ConfigError(f"the workspace {config.home} is read-only: {READ_ONLY_NOTE}")
+        with scratch_folder() as scratch:
+            return dispatch(args, scratch_copy(config, Path(scratch)), read_only_workspace=True)
     except (ReviewError, LibraryError, ConfigError, WorkspaceLockedError) as exc:
         print(f"skillwarden: {exc}", file=sys.stderr)
         return 1
+    except DecisionNotCached as exc:
+        print_decision(exc.decision, as_json=getattr(args, "json", False))
+        print(f"skillwarden: warning: {exc}", file=sys.stderr)
+        return 0
     except BrokenPipeError:
         # `skillwarden candidates | head` closed the pipe: stop quietly, as other command-line tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except (sqlite3.Error, OSError) as exc:
+        text = sentence(exc, config, home)
+        if text is None:
+            raise
+        print(f"skillwarden: {text}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: still one sentence for the user, the traceback on request
+        if os.environ.get(DEBUG_ENV):
+            raise
+        print(f"skillwarden: unexpected error ({type(exc).__name__}: {exc}); run again with {DEBUG_ENV}=1 for "
+              "the traceback, and please report it", file=sys.stderr)  # fmt: skip
+        return 1
+
+
+def dispatch(args: argparse.Namespace, config: Config, *, read_only_workspace: bool = False) -> int:
+    if args.command in (None, "tui"):
+        return run_tui(config, read_only=args.read_only, read_only_workspace=read_only_workspace)
+    return run_command(args, config)
+
+
+def writes(args: argparse.Namespace) -> bool:
+    """Whether the command writes to the workspace (its cache, its history, its lock)."""
+    if args.command == "apply-auto":
+        return not args.dry_run
+    if args.command == "outcomes":
+        return args.outcomes_command == "import"
+    return args.command in WRITE_COMMANDS or args.command == "rebuild"
 
 
 def run_command(args: argparse.Namespace, config: Config) -> int:
@@ -154,14 +262,26 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
         code = module.run(args, config)
         if code is not None:
             return code
-    lock = WorkspaceLock(config.lock_file)
-    if args.command in WRITE_COMMANDS:
-        lock.acquire()  # WorkspaceLockedError names the process holding the workspace
+    with WorkspaceLock(config.lock_file) if args.command in WRITE_COMMANDS else contextlib.nullcontext():
+        # (WorkspaceLockedError names the process holding the workspace.)
+        return run_service_command(args, config)
+
+
+def run_service_command(args: argparse.Namespace, config: Config) -> int:
     service = open_service(config)
     try:
         if args.command == "ingest":
-            report = service.ingest(args.paths or None)
+            # Remembered first, so that even an interrupted ingest's paths are read by the next rebuild.
+            remember(config.ingested_file, [p for p in args.paths if os.path.exists(p)], config.watch)
+            paths = args.paths or None
+            bar = IngestProgress(service.ingest_targets(paths), enabled=progress_wanted(sys.stderr, as_json=args.json))
+            with bar:
+                report = service.ingest(paths, progress=bar)
             print_ingest(report.to_json(), as_json=args.json)
+            reason = nothing_read(report.to_json(), args.paths or [str(p) for p in config.watch])
+            if reason:
+                print(f"skillwarden: {reason}", file=sys.stderr)
+                return 1
             return 0
         if args.command == "candidates":
             views = service.queue()
@@ -171,8 +291,10 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
                 print(json.dumps([v.to_json() for v in views], indent=2))
             else:
                 for v in views:
+                    success = queue_row(v).success
+                    figures = f"  {success}" if success else ""
                     title = clean_line(v.candidate.title)
-                    print(f"{v.id}  {v.state.value:<11} support {v.candidate.support:>3}  {title}")
+                    print(f"{v.id}  {v.state.value:<11} support {v.candidate.support:>3}{figures}  {title}")
                 if not views:
                     sessions = service.store.counts()["sessions"]
                     print(
@@ -206,15 +328,22 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
             "rollback": lambda: service.rollback(args.id, args.reason),
             "undo": service.undo_last,
         }[args.command]()
-        if args.json:
-            print(json.dumps(decision_json(decision), indent=2))
-        else:
-            summary = clean_line(decision.summary)
-            print(f"{decision.action} {decision.candidate_id}: commit {decision.sha[:10]}  {summary}")
+        print_decision(decision, as_json=args.json, published=service.published)
         return 0
     finally:
         service.close()
-        lock.release()
+
+
+def print_decision(decision, *, as_json: bool, published: list | None = None) -> None:
+    """The decision made, and where its skill was published (or removed) for the linked agents."""
+    published = published or []
+    if as_json:
+        print(json.dumps({**decision_json(decision), "published": [r.to_json() for r in published]}, indent=2))
+    else:
+        print(f"{decision.action} {decision.candidate_id}: commit {decision.sha[:10]}  {clean_line(decision.summary)}")
+        for line in publish_lines(published):
+            print(line)
+    print_problems(published)
 
 
 def decision_json(decision) -> dict:
@@ -234,29 +363,71 @@ def print_ingest(report: dict, *, as_json: bool) -> None:
     if as_json:
         print(json.dumps(report, indent=2))
         return
+    merged = (
+        f"; {report['merged']} session(s) continue in more than one file and were stored once, as the last of "
+        "those files has them"
+        if report["merged"]
+        else ""
+    )
     print(
         f"read {report['files']} file(s) ({report['unchanged']} unchanged): "
-        f"{report['sessions']} session(s), {report['steps']} step(s)"
+        f"{report['sessions']} session(s), {report['steps']} step(s){merged}"
     )
     for error in report["errors"]:
         where = f"{error['path']}:{error['line']}" if error["line"] else error["path"]
         print(f"  error: {where}: {error['message']}", file=sys.stderr)
 
 
-def create_demo_workspace(directory: Path, *, sessions: int, seed: int) -> Config:
-    """A workspace like any other: generated traces, a fresh skills repository, an ingested cache."""
+def nothing_read(report: dict, paths: list[str]) -> str | None:
+    """Why an ingest read nothing at all (no session stored, nothing already known), or None."""
+    if report["sessions"] or report["unchanged"]:
+        return None
+    where = ", ".join(paths) or "the watched folders (none is configured)"
+    if not report["files"] and not report["errors"]:
+        return f"nothing was read: no trace file in {where}"
+    if report["errors"]:
+        return f"nothing was read: none of the {len(report['errors'])} file(s) found in {where} is a trace it can read"
+    return None
+
+
+def create_demo_workspace(directory: Path, *, sessions: int, seed: int, show_progress: bool = False) -> Config:
+    """A workspace like any other: generated traces, a fresh skills repository, an ingested cache. Into an
+    existing workspace it writes as any writer does, holding its lock (WorkspaceLockedError while another
+    process holds it), and never into a trace folder it did not create (`demo_folder`)."""
     from skillwarden.core.demo_traces import generate_corpus
 
     directory.mkdir(parents=True, exist_ok=True)
     config = load_config(directory)
-    traces = config.watch[0]
-    generate_corpus(traces, sessions=sessions, seed=seed)
-    service = open_service(config)
-    try:
-        service.ingest()
-    finally:
-        service.close()
+    with WorkspaceLock(config.lock_file):
+        traces = demo_folder(config)
+        traces.mkdir(parents=True, exist_ok=True)
+        (traces / DEMO_MARKER).touch()
+        generate_corpus(traces, sessions=sessions, seed=seed)
+        remember(config.ingested_file, [traces], config.watch)  # when not watched: rebuild reads it all the same
+        service = open_service(config)
+        try:
+            with IngestProgress(service.ingest_targets([traces]), enabled=show_progress) as bar:
+                service.ingest([traces], progress=bar)
+        finally:
+            service.close()
     return config
+
+
+# Left in a trace folder the demo created: it may write there again, and nowhere else.
+DEMO_MARKER = ".skillwarden-demo"
+
+
+def demo_folder(config: Config) -> Path:
+    """Where the demo writes its traces: the workspace's `traces` folder if the demo creates it (or created
+    it before), else `demo-traces` likewise; a folder the demo did not create is never written into."""
+    for name in ("traces", "demo-traces"):
+        folder = config.home / name
+        if not folder.exists() or (folder / DEMO_MARKER).exists():
+            return folder
+    raise ConfigError(
+        f"{config.home} already has trace folders the demo did not create (traces, demo-traces); "
+        "choose an empty folder for the demo"
+    )
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -265,9 +436,11 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"skillwarden: {directory} exists and is not a skillwarden workspace; choose an empty folder",
               file=sys.stderr)  # fmt: skip
         return 1
-    config = create_demo_workspace(directory, sessions=args.sessions, seed=args.seed)
+    config = create_demo_workspace(
+        directory, sessions=args.sessions, seed=args.seed, show_progress=progress_wanted(sys.stderr, as_json=False)
+    )
     print(f"demo workspace: {directory}")
-    print(f"  traces:       {config.watch[0]}")
+    print(f"  traces:       {demo_folder(config)}")
     print(f"  skills repo:  {config.skills_repo}")
     print(f"  state cache:  {config.state_db}")
     print(f"reopen it with: skillwarden --home {directory}")
@@ -276,20 +449,26 @@ def run_demo(args: argparse.Namespace) -> int:
     return run_tui(config, read_only=args.read_only)
 
 
-def run_tui(config: Config, *, read_only: bool = False) -> int:
-    """One writer per workspace: a second TUI opens read-only and says who holds the workspace."""
+def run_tui(config: Config, *, read_only: bool = False, read_only_workspace: bool = False) -> int:
+    """One writer per workspace: a second TUI opens read-only and says who holds the workspace. In a
+    read-only workspace it opens read-only on a scratch copy of the cache, holding no lock."""
     from skillwarden.tui.app import SkillwardenApp
 
     lock = WorkspaceLock(config.lock_file)
-    mode = lock.acquire(read_only_ok=True)
-    if mode is LockMode.READ_ONLY:
+    if read_only_workspace:
+        mode = LockMode.READ_ONLY
+        print(f"skillwarden: the workspace {config.home} is read-only; opening read-only", file=sys.stderr)
+    else:
+        mode = lock.acquire(read_only_ok=True)
+    if mode is LockMode.READ_ONLY and not read_only_workspace:
         print(f"skillwarden: {holder_message(config.lock_file, read_holder(config.lock_file))}; opening read-only",
               file=sys.stderr)  # fmt: skip
+    app = SkillwardenApp(config, read_only=(read_only or mode is LockMode.READ_ONLY) or None)
     try:
-        SkillwardenApp(config, read_only=(read_only or mode is LockMode.READ_ONLY) or None).run()
+        app.run()
     finally:
         lock.release()
-    return 0
+    return app.return_code or 0
 
 
 if __name__ == "__main__":
