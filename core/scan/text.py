@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from skillwarden.core.redact import find_secrets, is_placeholder
 from skillwarden.core.scan.chars import as_read_by_a_model
 from skillwarden.core.scan.hidden import check_homoglyphs, check_html_comments, check_invisible_characters
-from skillwarden.core.scan.lines import line_hits
+from skillwarden.core.scan.lines import LineRules, line_hits
 from skillwarden.core.scan.model import CRIT, Finding, Hit, excerpt
 
 # `--password-stdin` takes no value: the word after it is a registry host, not a password.
+NEWLINE = re.compile("\n")
 NO_VALUE_FLAG = re.compile(r"--password-stdin\s+$")
 # Documentation shows the shape of a credential: `sk-ant-...`, `Bearer token123`, `password: example-pass`.
 ELIDED = ("...", "…")
@@ -63,7 +64,7 @@ def check_secrets(text: str) -> Iterator[tuple[int, Hit]]:
 
 
 def _line_starts(text: str) -> list[int]:
-    return [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    return [0, *(match.end() for match in NEWLINE.finditer(text))]
 
 
 def text_findings(text: str, file: str = "") -> list[Finding]:
@@ -79,12 +80,13 @@ def text_findings(text: str, file: str = "") -> list[Finding]:
                 hit.category, hit.severity, line_number, excerpt(line, hit.column), hit.rule, hit.message, file
             )
 
+    rules = LineRules.for_text(as_read_by_a_model(text).lower())
     for line_number, line in logical_lines(text):
         for hit in check_invisible_characters(line):
             add(line_number, line, hit)
         for hit in check_homoglyphs(line):
             add(line_number, line, hit)
-        for hit in line_hits(as_read_by_a_model(line)):
+        for hit in rules.hits(as_read_by_a_model(line)):
             add(line_number, line, hit)
 
     physical_lines = text.split("\n")
