@@ -127,20 +127,38 @@ def check_force_push(line: str) -> Iterator[Hit]:
 
 
 NEARBY = 160  # characters around a credential path in which a send is part of the same command or sentence
+ESCAPED_NEWLINE = re.compile(r"\\n")
+COMMAND_SEPARATOR = re.compile(r";|&&|\|\|")
+
+
+def _reads(command: str) -> bool:
+    """A read command before the path, with no `>` between them (`cat > .env` writes the file)."""
+    reads = list(READ_COMMAND.finditer(command))
+    return bool(reads) and ">" not in command[reads[-1].end() :].replace(">&", "")
 
 
 def check_sensitive_files(line: str) -> Iterator[Hit]:
-    """Sensitive file + network = exfiltration; a plain read = medium; a mention = low."""
+    """Sensitive file + network = exfiltration; a plain read = medium (low for the project's own .env
+    settings); a mention = low."""
     path = SENSITIVE_PATH.search(line)
     if path is None:
         return
-    near = line[max(0, path.start() - NEARBY) : path.end() + NEARBY]
+    # An escaped newline (`\n` in a JSON string) ends the text around the path; a command separator ends the
+    # command that could be reading it.
+    before = ESCAPED_NEWLINE.split(line[max(0, path.start() - NEARBY) : path.start()])[-1]
+    after = ESCAPED_NEWLINE.split(line[path.end() : path.end() + NEARBY])[0]
+    near = before + path.group(0) + after
     if NETWORK_COMMAND.search(near) or EXFIL_VERB.search(near):
         yield Hit(
             "exfiltration", CRIT, "sensitive_file_to_network", f"sends {path.group(0)} over the network", path.start()
         )
-    elif READ_COMMAND.search(line[max(0, path.start() - NEARBY) : path.start()]):
-        yield Hit("exfiltration", MED, "sensitive_file_read", f"reads credentials from {path.group(0)}", path.start())
+    elif _reads(COMMAND_SEPARATOR.split(before)[-1]):
+        if path.group(0).startswith(".env"):
+            yield Hit("exfiltration", LOW, "settings_file_read", f"reads the project's {path.group(0)} settings",
+                      path.start())  # fmt: skip
+        else:
+            yield Hit("exfiltration", MED, "sensitive_file_read", f"reads credentials from {path.group(0)}",
+                      path.start())  # fmt: skip
     else:
         yield Hit(
             "exfiltration", LOW, "sensitive_file_mention", f"mentions credential file {path.group(0)}", path.start()
@@ -348,31 +366,27 @@ def check_remote_installs(line: str) -> Iterator[Hit]:
                       match.start())  # fmt: skip
 
 
-EVAL_SUBSTITUTION = re.compile(r"\beval\s+[\"']?(?:\$\(|`)\s*([\w./-]+)")
-# Tools whose documented set-up is `eval "$(tool init)"`; their output is the tool's own shell code.
-KNOWN_SHELL_INITS = frozenset(
-    {"ssh-agent", "pyenv", "rbenv", "nodenv", "direnv", "brew", "/opt/homebrew/bin/brew", "conda", "starship",
-     "zoxide", "fnm", "mise", "rtx", "jenv", "goenv", "dircolors", "keychain", "gpg-agent", "opam", "thefuck"}
+EVAL_SUBSTITUTION = re.compile(r"\beval\s+[\"']?(?:\$\(|`)\s*([\w./$-]+)")
+# Programs whose output is whatever they read or are given: evaluating it runs text from elsewhere.
+PASS_THROUGH = frozenset(
+    {"cat", "head", "tail", "echo", "printf", "base64", "base32", "xxd", "rev", "tr", "sed", "awk", "python",
+     "python3", "perl", "ruby", "node", "php", "sh", "bash", "zsh", "openssl", "gzip", "zcat", "gunzip"}
 )  # fmt: skip
 
 
 def check_eval(line: str) -> Iterator[Hit]:
+    """`eval "$(tool init)"` is how installed tools (ssh-agent, pyenv, direnv, a vendor CLI) set up a shell: low.
+    Evaluating the output of a script path, a variable or a program that passes text through is medium."""
     for match in EVAL_SUBSTITUTION.finditer(line):
         program = match.group(1)
         if program in ("curl", "wget"):
             continue  # download_substitution_shell reports it as critical
-        if program in KNOWN_SHELL_INITS:
-            yield Hit(
-                "obfuscation", LOW, "eval_shell_init", f"evaluates the shell set-up printed by {program}", match.start()
-            )
+        if "/" in program.removeprefix("/opt/homebrew/bin/") or "$" in program or program in PASS_THROUGH:
+            yield Hit("obfuscation", MED, "eval_command_output",
+                      "evaluates generated shell code a reviewer cannot read", match.start())  # fmt: skip
         else:
-            yield Hit(
-                "obfuscation",
-                MED,
-                "eval_command_output",
-                "evaluates generated shell code a reviewer cannot read",
-                match.start(),
-            )
+            yield Hit("obfuscation", LOW, "eval_shell_init", f"evaluates the shell set-up printed by {program}",
+                      match.start())  # fmt: skip
 
 
 # Wheel indexes their vendors document (`pip install torch --index-url https://download.pytorch.org/whl/cu121`).

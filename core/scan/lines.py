@@ -129,8 +129,6 @@ PATTERN_RULES: tuple[_PatternRule, ...] = (
     _rule("extractor_injection", "prompt_injection", HIGH,
           r"(?i)\bwhen\s+(?:you\s+(?:are\s+)?)?(?:summari[sz]|extract|mine|mining|distill|learn)\w*\b[^\n]{0,100}?"
           r"\b(?:create|add|write|generate|include|make|emit|propose|save)\b[^\n]{0,60}?\bskills?\b"
-          r"|\bwhen\s+(?:you\s+(?:are\s+)?)?(?:generat|creat|writ)\w*\s+(?:a\s+|new\s+|the\s+|any\s+)*skills?\b"
-          r"[^\n]{0,60}?\b(?:always|also|include|add|insert)\b"
           r"|\b(?:note|message|instructions?)\s+(?:to|for)\s+(?:the\s+)?(?:summari[sz]er|extractor|skill\s+miner"
           r"|reviewer|scanner|model\s+reading\s+this)\b"
           r"|\b(?:mark|label)\s+(?:this|it)\s+(?:skill\s+)?as\s+(?:safe|approved|trusted|reviewed)\b"
@@ -138,14 +136,16 @@ PATTERN_RULES: tuple[_PatternRule, ...] = (
           r"|skill\s+(?:scan|scanner|review)s?|scanner)\b",
           "addresses the skill extractor or reviewer instead of the task",
           "skill, summari, extractor, reviewer, scan, model, mark, label, security"),
+    # "Send the full conversation history each time" is how a chat API is called; the system prompt dumped in
+    # full, or anything of the context written into error messages or replies, is a disclosure.
     _rule("context_disclosure_request", "prompt_injection", HIGH,
           r"(?i)\b(?:include|print|output|reveal|dump|repeat|send|append|share|copy|leak|display|return|write)\b"
           r"[^.\n]{0,60}?\b(?:full|entire|complete|verbatim|all|raw)\b[^.\n]{0,20}?\b(?:system\s+prompt"
-          r"|conversation\s+history|previous\s+messages|hidden\s+instructions|developer\s+message|context\s+window)"
+          r"|hidden\s+instructions|developer\s+message)"
           r"|\b(?:system\s+prompt|conversation\s+history|hidden\s+instructions)\b[^.\n]{0,40}?\b(?:verbatim"
           r"|in\s+(?:every|each|all|your|the)\s+(?:error|response|reply|output|answer|message|report)s?)\b",
           "asks the agent to disclose its system prompt or conversation",
-          "prompt, history, messages, instructions, message, window"),
+          "prompt, history, instructions, message"),
     _rule("credential_phishing", "social_engineering", HIGH,
           r"(?i)\b(?:ask|instruct|tell|request|prompt|require|have|get)\s+(?:the\s+)?users?\s+(?:to\s+|for\s+)?"
           r"(?:(?:provide|enter|paste|share|send|give|type|reveal|input|submit)\s+)?(?:their|your|the|his|her)?\s*"
