@@ -14,6 +14,8 @@ It prints:
 - the confusion matrix of the graded outcome against the label;
 - the skill and harness candidates, and for each skill the resolution rate of its evidence sessions
   against the base rate;
+- `eval`'s fix and regression precision (with its random and chance baselines), checked once against
+  the grades and once against the labels, as `skillwarden outcomes import` would make it;
 - time: ingest and mining against a bare `json.load` of the same bytes, measured in this process.
 """
 
@@ -36,7 +38,7 @@ from skillwarden.core.ingest import ingest_paths  # noqa: E402
 from skillwarden.core.labels import match_labels, read_label_file  # noqa: E402
 from skillwarden.core.reward import WEIGHTS, grade, grading_signals, last_test_result  # noqa: E402
 from skillwarden.core.store import Store  # noqa: E402
-from skillwarden.reviews.candidates import build_candidates, load_sessions  # noqa: E402
+from skillwarden.reviews.candidates import build_candidates, evaluate_store, load_sessions  # noqa: E402
 
 
 def auc(scores: list[float], labels: list[bool]) -> float:
@@ -111,12 +113,15 @@ def main() -> int:
         mining_seconds = time.perf_counter() - started
         sessions = load_sessions(store)
         stored = {s.id: s for s in store.sessions()}
+        label_list = read_label_file(args.labels, under=args.under) if args.labels else []
+        for file, folder in args.label_set:
+            label_list += read_label_file(Path(file), under=Path(folder))
+        labels = match_labels(label_list, sessions)
+        graded_eval = evaluate_store(store, config)
+        store.replace_labels(label_list)  # what `outcomes import` does: the labels now settle the outcomes
+        labelled_eval = evaluate_store(store, config)
         store.close()
 
-    label_list = read_label_file(args.labels, under=args.under) if args.labels else []
-    for file, folder in args.label_set:
-        label_list += read_label_file(Path(file), under=Path(folder))
-    labels = match_labels(label_list, sessions)
     labelled = [s for s in sessions if s.id in labels]
     truth = [labels[s.id] for s in labelled]
     resolved = sum(truth)
@@ -174,6 +179,10 @@ def main() -> int:
             "support": candidate.support,
             "evidence_resolved": f"{sum(evidence)}/{len(evidence)}",
         })  # fmt: skip
+    keys = ("fix_precision", "random_fix_precision", "chance_fix_precision", "regression_precision",
+            "random_regression_precision", "chance_regression_precision", "fix_predictions", "checked_against")
+    out["eval_against_grades"] = {key: graded_eval.get(key) for key in keys}
+    out["eval_against_labels"] = {key: labelled_eval.get(key) for key in keys}
     out["seconds"] = {
         "bare_json_load": round(bare, 3),
         "ingest": round(ingest_seconds, 3),

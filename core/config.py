@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from skillwarden.core.discover import default_trace_folders, watched_folders
+from skillwarden.core.private_files import private_directory
 
 HOME_ENV = "SKILLWARDEN_HOME"
 CONFIG_NAME = "config.yaml"
@@ -121,14 +122,16 @@ class Config:
     unwatch: list[Path] = field(default_factory=list)
     rescan_interval: float = 30.0
     ingest_workers: int | None = None  # None: one per CPU (core.ingest.default_workers)
+    # Where the cache and the event feed are, when not in the workspace: a scratch copy for a read-only one.
+    state_dir: Path | None = None
 
     @property
     def state_db(self) -> Path:
-        return self.home / "state.db"
+        return (self.state_dir or self.home) / "state.db"
 
     @property
     def events_file(self) -> Path:
-        return self.home / "events.jsonl"
+        return (self.state_dir or self.home) / "events.jsonl"
 
     @property
     def labels_file(self) -> Path:
@@ -140,6 +143,11 @@ class Config:
         return self.home / "skillwarden.lock"
 
     @property
+    def ingested_file(self) -> Path:
+        """The paths ingested by name (`skillwarden ingest PATH`), which `rebuild` reads again."""
+        return self.home / "ingested.json"
+
+    @property
     def redaction_key_file(self) -> Path:
         return self.home / "redaction.key"
 
@@ -149,18 +157,60 @@ def load_config(home: Path, *, user_home: Path | None = None) -> Config:
 
     With `user_home`, the agents' default trace folders found there join `watch` (unless the config says
     `discover: false`), and `~` in folder settings means that home. Without it nothing is discovered.
+    Whatever the file holds, a value that does not fit is a ConfigError naming the key and what it takes.
     """
-    home.mkdir(parents=True, exist_ok=True)
+    private_directory(home)  # the cache, the event feed and the redaction key go here
     path = home / CONFIG_NAME
     if not path.exists():
         path.write_text(DEFAULT_CONFIG_TEXT, encoding="utf-8")
+    raw = read_settings(path)
+    return config_from_mapping(home, raw, source=path, user_home=user_home)
+
+
+def read_settings(path: Path) -> dict:
+    """The mapping in a YAML settings file: UTF-8 text, safe YAML, no key given twice."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); is it the right file?") from None
+    try:
+        raw = yaml.load(text, Loader=UniqueKeyLoader) or {}
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+        raise ConfigError(f"{path}: not valid YAML: {yaml_problem(exc)}") from exc
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid YAML for settings: nested too deeply") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of settings, got {type(raw).__name__}")
-    return config_from_mapping(home, raw, source=path, user_home=user_home)
+    return raw
+
+
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML error in one line: what is wrong and where (PyYAML's own text quotes the lines around it)."""
+    problem = getattr(exc, "problem", None)
+    mark = getattr(exc, "problem_mark", None)
+    if problem is None:
+        return " ".join(str(exc).split())
+    return f"{problem} (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else problem
+
+
+class UniqueKeyLoader(yaml.SafeLoader):
+    """yaml.safe_load, except that a key given twice in one mapping is an error: PyYAML would keep the last
+    one silently, and a setting someone believes in would be ignored."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set = set()
+        for key_node, _value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+            except TypeError:  # an unhashable key: the base class reports it
+                break
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def config_from_mapping(
@@ -168,7 +218,7 @@ def config_from_mapping(
 ) -> Config:
     def folder(value: object, key: str) -> Path:
         if not isinstance(value, str) or not value:
-            raise ConfigError(f"{source}: {key} must be a non-empty path string")
+            raise ConfigError(f"{source}: {key} must be a non-empty path string, not {shown(value)}")
         if user_home is not None and (value == "~" or value.startswith("~/")):
             return user_home / value[2:]
         path = Path(value).expanduser()
@@ -177,46 +227,58 @@ def config_from_mapping(
     def folders(key: str, default: list) -> list[Path]:
         value = raw.get(key, default) or []
         if not isinstance(value, list):
-            raise ConfigError(f"{source}: {key} must be a list of folders")
+            raise ConfigError(f"{source}: {key} must be a list of folders, not {shown(value)}")
         return [folder(item, key) for item in value]
+
+    def optional_text(key: str) -> str | None:
+        value = raw.get(key)
+        if value is None or value == "":
+            return None
+        return one_line_text(value, key, source)
 
     watch = folders("watch", ["traces"])
     unwatch = folders("unwatch", [])
     discover = raw.get("discover", True)
     if not isinstance(discover, bool):
-        raise ConfigError(f"{source}: discover must be true or false")
-    rescan_interval = raw.get("rescan_interval", 30)
-    if isinstance(rescan_interval, bool) or not isinstance(rescan_interval, int | float) or rescan_interval <= 0:
-        raise ConfigError(f"{source}: rescan_interval must be a positive number of seconds")
+        raise ConfigError(f"{source}: discover must be true or false, not {shown(discover)}")
+    rescan_interval = bounded_number(raw.get("rescan_interval", 30), "rescan_interval", 0.01, 86400, source)
     ingest_workers = raw.get("ingest_workers")
-    if ingest_workers is not None and (
-        isinstance(ingest_workers, bool) or not isinstance(ingest_workers, int) or not 0 <= ingest_workers <= 64
-    ):
-        raise ConfigError(f"{source}: ingest_workers must be an integer from 0 to 64")
+    if ingest_workers is not None:
+        ingest_workers = int(bounded_number(ingest_workers, "ingest_workers", 0, 64, source, integer=True))
     discovered = default_trace_folders(user_home) if discover and user_home is not None else []
-    min_support = raw.get("min_support", 3)
-    if not isinstance(min_support, int) or min_support < 2:
-        raise ConfigError(f"{source}: min_support must be an integer of at least 2")
+    min_support = int(bounded_number(raw.get("min_support", 3), "min_support", 2, 10**6, source, integer=True))
     keymap = raw.get("keymap") or {}
-    if not isinstance(keymap, dict):
-        raise ConfigError(f"{source}: keymap must map action ids to keys")
+    if not isinstance(keymap, dict) or not all(
+        isinstance(k, str) and isinstance(v, str | int) and not isinstance(v, bool) for k, v in keymap.items()
+    ):
+        example = '{approve: "ctrl+o"}'
+        raise ConfigError(f"{source}: keymap must map action ids to keys, e.g. {example}, not {shown(keymap)}")
+    reviewer = one_line_text(raw.get("reviewer", "reviewer"), "reviewer", source)
+    if "<" in reviewer or ">" in reviewer:  # git would read them as an email address
+        raise ConfigError(f"{source}: reviewer must be a name without '<' or '>', not {shown(reviewer)}")
+    harness = mapping_section(raw.get("harness"), "harness", source)
+    for key, value in harness.items():
+        if key not in ("instructions", "settings") or not isinstance(value, str) or not value:
+            raise ConfigError(
+                f"{source}: harness takes instructions and settings, each a file path, not {shown(harness)}"
+            )
     return Config(
         home=home,
         watch=watched_folders(watch, discovered, unwatch),
         skills_repo=folder(raw.get("skills_repo", "skills-repo"), "skills_repo"),
-        reviewer=str(raw.get("reviewer", "reviewer")),
+        reviewer=reviewer,
         min_support=min_support,
-        keymap={str(k): str(v) for k, v in keymap.items()},
+        keymap={key: str(value) for key, value in keymap.items()},
         learning=learning_section(raw.get("learning"), source),
         dedup_threshold=bounded_number(raw.get("dedup_threshold", 0.85), "dedup_threshold", 0.0, 1.0, source),
-        describer=str(raw["describer"]) if raw.get("describer") else None,
+        describer=optional_text("describer"),
         describer_timeout=bounded_number(raw.get("describer_timeout", 20), "describer_timeout", 0.1, 600, source),
-        harness=mapping_section(raw.get("harness"), "harness", source),
-        backlog_remote=str(raw["backlog_remote"]) if raw.get("backlog_remote") else None,
+        harness=harness,
+        backlog_remote=optional_text("backlog_remote"),
         harness_repo=folder(raw["harness_repo"], "harness_repo") if raw.get("harness_repo") else None,
         discover=discover,
         unwatch=unwatch,
-        rescan_interval=float(rescan_interval),
+        rescan_interval=rescan_interval,
         ingest_workers=ingest_workers,
     )
 
@@ -229,11 +291,32 @@ def mapping_section(value: object, key: str, source: Path | str) -> dict:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise ConfigError(f"{source}: {key} must be a mapping of settings")
+        raise ConfigError(f"{source}: {key} must be a mapping of settings, not {shown(value)}")
     return value
 
 
-def bounded_number(value: object, key: str, low: float, high: float, source: Path | str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise ConfigError(f"{source}: {key} must be a number from {low} to {high}")
+def bounded_number(
+    value: object, key: str, low: float, high: float, source: Path | str, *, integer: bool = False
+) -> float:
+    """`value` if it is a number (an integer, with `integer`) from `low` to `high`; NaN is none."""
+    kinds = int if integer else int | float
+    if isinstance(value, bool) or not isinstance(value, kinds) or not low <= value <= high:
+        what = "an integer" if integer else "a number"
+        raise ConfigError(f"{source}: {key} must be {what} from {low:g} to {high:g}, not {shown(value)}")
     return float(value)
+
+
+def one_line_text(value: object, key: str, source: Path | str) -> str:
+    """A setting that ends up in a commit or a command line: a string of one printable line. A number is
+    taken as its text (`reviewer: 42`); a list or a mapping is refused rather than written as "[1, 2]"."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip() or not value.isprintable():
+        raise ConfigError(f"{source}: {key} must be one line of text, not {shown(value)}")
+    return value.strip()
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A bad value as an error message quotes it: its repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from skillwarden.core.private_files import open_private, private_directory
+
 KINDS = (
     "ingest", "parse_error", "candidate", "decision", "drift_alert", "friction_alert", "eviction", "notice",
 )  # fmt: skip
@@ -33,7 +35,7 @@ def last_seq(fd: int) -> int:
     for raw in reversed(tail.split(b"\n")[1 if start else 0 :]):
         try:
             return int(json.loads(raw)["seq"])
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             continue
     return 0
 
@@ -41,14 +43,14 @@ def last_seq(fd: int) -> int:
 class EventLog:
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_directory(self.path.parent)
         self._lock = threading.Lock()
 
     def append(self, kind: str, **data) -> dict:
         if kind not in KINDS:
             raise ValueError(f"unknown event kind {kind!r}; expected one of {', '.join(KINDS)}")
         with self._lock:
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+            fd = open_private(self.path, os.O_RDWR | os.O_APPEND)  # it quotes trace text: owner-only
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)  # another process appending waits: seq stays unique
                 event = {"seq": last_seq(fd) + 1, "at": datetime.now(UTC).isoformat(timespec="milliseconds")}
@@ -68,9 +70,10 @@ class EventLog:
                     return
                 try:
                     event = json.loads(raw)
-                except ValueError:
+                except (ValueError, RecursionError):
                     continue  # a torn line from a crash mid-write: skip it, keep the rest
-                if event.get("seq", 0) > after:
+                # A line that is no event (written by hand, by another program) is skipped too.
+                if isinstance(event, dict) and type(event.get("seq")) is int and event["seq"] > after:
                     yield event
 
     def follow(self, *, after: int = 0, poll: float = 0.5, stop: threading.Event | None = None) -> Iterator[dict]:

@@ -13,23 +13,32 @@ where the stored evidence ends: nothing is lost and nothing is counted twice.
 - A truncated or replaced file (new inode, different first bytes) is read again from its start, and what
   it held before is forgotten. A renamed file keeps what was read, under its new path.
 - Files read from their start (a first ingest, a rebuild) are parsed by worker processes once a few MB of
-  them wait; this process stores their rows in the order the files were found (`FreshReads`).
+  them wait; this process stores their rows in the order the files were found (`FreshReads`). Workers end
+  with the ingest however it ends (`core/lifeline.py`): killed, interrupted or stopped, none is left behind.
+- Every trace file is its own run: the sessions of any format but Claude Code's get ids qualified by their
+  file (`run_id`), since their ids come from file names or benchmark instance ids that repeat across
+  folders (four models' `google__gson-1093.traj`). A Claude Code session id continues across files (a
+  resumed session): the session is stored once, as the last file read has it, and the report counts it in
+  `merged`.
 - A deleted file's sessions stay in the cache: they are evidence already read, and candidates cite
   them. `skillwarden rebuild` re-creates the cache from the files that exist now.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
 import threading
 import time
+import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -37,10 +46,12 @@ import orjson
 
 from skillwarden.core import adapters
 from skillwarden.core.adapters import SNIFF_BYTES, claude_code
-from skillwarden.core.model import ParseError, Session
+from skillwarden.core.lifeline import die_with
+from skillwarden.core.model import ParseError, Session, well_typed
 from skillwarden.core.redact import might_hold_secret, placeholder_key, redact, redact_value, set_placeholder_key
 from skillwarden.core.reward import grade
-from skillwarden.core.store import FileRead, FileState, PreparedRead, SessionWrite, Store, prepare_read
+from skillwarden.core.sanitize import clean_id, clean_line, clean_text, clean_value, json_needs_cleaning
+from skillwarden.core.store import FileRead, FileState, PreparedRead, SessionWrite, Store, prepare_read, storable
 from skillwarden.core.tail import (
     MAX_DOCUMENT_BYTES,
     MAX_LINE_BYTES,
@@ -69,6 +80,7 @@ POOL_MIN_BYTES = 4 * 1024 * 1024
 TASK_BYTES = 1024 * 1024
 TASK_FILES = 64
 IN_FLIGHT_PER_WORKER = 4
+STOP_POLL_SECONDS = 0.2  # how soon an ingest waiting on a worker notices it was asked to stop
 # Files looked up one by one before every known file's path and inode are read at once.
 KNOWN_FILES_LOOKUPS = 256
 # orjson decodes transcript lines about 3 times as fast as json (bench/ingest_throughput.py --stdlib-json).
@@ -82,8 +94,9 @@ CLAUDE_CODE_SKIP_PREFIXES = (b'{"type":"file-history-snapshot"', b'{"type":"summ
 class IngestReport:
     files: int = 0  # files read this time
     unchanged: int = 0  # files skipped because nothing changed
-    sessions: int = 0  # sessions created or updated
+    sessions: int = 0  # sessions stored (created or updated), each counted once
     steps: int = 0  # steps added
+    merged: int = 0  # of those sessions, the ones continued in more than one file (stored once)
     errors: list[dict] = field(default_factory=list)  # {"path", "line", "message"}
 
     def add_error(self, error: ParseError) -> None:
@@ -163,7 +176,8 @@ Progress = Callable[[IngestReport, int | None], None]
 
 def ingest_paths(
     store: Store, paths: Iterable[os.PathLike | str], *, workers: int | None = None,
-    pool_min_bytes: int = POOL_MIN_BYTES, progress: Progress | None = None,
+    pool_min_bytes: int = POOL_MIN_BYTES, stop: Callable[[], bool] | None = None,
+    progress: Progress | None = None,
 ) -> IngestReport:  # fmt: skip
     """Ingest every trace file below `paths`: what is new in each file is read, and stored with the file's
     read position in the same transaction.
@@ -171,11 +185,35 @@ def ingest_paths(
     Files read from their start (new, replaced or truncated ones) are parsed by `workers` processes
     (default: one per CPU) once more than `pool_min_bytes` of them have been met; this process stores
     what they send back, in the order the files were found. `workers=0` reads everything here.
+    `stop` is asked before each file and while waiting on a worker: once it says True, no file is read any
+    more and the workers end; what was read in order is stored, and the next ingest reads the rest.
     """
     report = IngestReport()
     workers = default_workers() if workers is None else workers
-    with FreshReads(workers, pool_min_bytes) as fresh:
-        writer = BatchWriter(store, report)
+    writer = BatchWriter(store, report)
+    try:
+        read_all(store, paths, writer, report, FreshReads(workers, pool_min_bytes, stop or never), stop or never,
+                 progress)  # fmt: skip
+    except IngestStopped:
+        writer.flush()
+    if progress is not None:
+        progress(report, None)
+    return report
+
+
+class IngestStopped(Exception):
+    """`stop` said so: the ingest ends early (the workers end, what was read in order is stored)."""
+
+
+def never() -> bool:
+    return False
+
+
+def read_all(
+    store: Store, paths: Iterable[os.PathLike | str], writer: BatchWriter, report: IngestReport,
+    fresh_reads: FreshReads, stop: Callable[[], bool], progress: Progress | None = None,
+) -> None:  # fmt: skip
+    with fresh_reads as fresh:
 
         def store_everything_read() -> None:
             writer.add_all(fresh.drain())
@@ -186,6 +224,8 @@ def ingest_paths(
 
         known = KnownFiles(store)
         for found in found_files(paths):
+            if stop():
+                raise IngestStopped
             planned = plan_read(store, found, known, report, report_error, before_move=store_everything_read)
             if progress is not None:
                 progress(report, 0 if planned is None else planned[3])
@@ -200,9 +240,6 @@ def ingest_paths(
                 writer.add_all(fresh.read(key, size))
         writer.add_all(fresh.drain())
         writer.flush()
-    if progress is not None:
-        progress(report, None)
-    return report
 
 
 def default_workers() -> int:
@@ -286,16 +323,36 @@ Outcome = tuple[PreparedRead | None, list[ParseError]]
 
 
 def read_path(load_session: SessionLoader, key: str, previous: FileState | None) -> Outcome:
-    """Read what is new in the file at `key` since `previous`, as rows to store (None if nothing changed)."""
+    """Read what is new in the file at `key` since `previous`, as rows to store (None if nothing changed).
+
+    Whatever goes wrong reading one file is that file's error and the ingest goes on: a trace is hostile
+    input, and no parser is proven against every shape of it (nesting past every recursion limit, say)."""
     try:
         with open(key, "rb") as handle:
             identity = identify(handle)
             change = classify(previous, identity)
             if change is Change.UNCHANGED:
                 return None, []
-            read, errors = read_file(load_session, key, handle, identity, previous, change)
+            try:
+                read, errors = read_file(load_session, key, handle, identity, previous, change)
+                return prepare_read(read), errors
+            except (OSError, MemoryError):
+                raise
+            except Exception as exc:  # any failure of one file's parse stays that file's
+                return unreadable(key, identity, is_resumable(previous, change), exc)
     except OSError as exc:  # deleted or made unreadable between the look and the read
         return None, [ParseError(key, f"skipped: cannot read: {exc.strerror or exc}")]
+
+
+def unreadable(key: str, identity: Identity, resumed: bool, exc: Exception) -> Outcome:
+    """A file whose parse failed. Read from its start, it is remembered as failed (reported again only once
+    it changes); a resumed read stores nothing, so what the file held before stays and is read again."""
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" in {Path(frame.filename).name}:{frame.lineno}" if frame else ""  # for a bug report
+    message = f"skipped: the file could not be parsed ({type(exc).__name__}{where}: {str(exc)[:200]})"
+    if resumed:
+        return None, [ParseError(key, message)]
+    read, errors = failed_read(key, identity, message)
     return prepare_read(read), errors
 
 
@@ -313,9 +370,10 @@ class FreshReads:
     """Files read from their start, in order: here until `pool_min_bytes` of them were met, then by a
     pool of worker processes, a few tasks of about TASK_BYTES each in flight per worker."""
 
-    def __init__(self, workers: int, pool_min_bytes: int):
+    def __init__(self, workers: int, pool_min_bytes: int, stop: Callable[[], bool] = never):
         self.workers = workers
         self.pool_min_bytes = pool_min_bytes
+        self.stop = stop
         self.bytes_seen = 0
         self.pool: ProcessPoolExecutor | None = None
         self.task: list[str] = []
@@ -326,9 +384,18 @@ class FreshReads:
     def __enter__(self) -> FreshReads:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, exc_type, *exc_info) -> None:
+        if exc_type is not None:  # interrupted (Ctrl-C, SIGTERM) or failed: the reads under way are not wanted
+            self.abandon()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def abandon(self) -> None:
+        """Forget the queued and unfinished reads, and end the workers now rather than after their task."""
+        self.task, self.task_bytes = [], 0
+        self.in_flight.clear()
+        if self.pool is not None:
+            end_workers(self.pool)
 
     def read(self, key: str, size: int) -> list[Outcome]:
         """Read `key` or queue it; the outcomes that are ready, in order."""
@@ -371,10 +438,10 @@ class FreshReads:
     def submit(self) -> None:
         keys, self.task, self.task_bytes = self.task, [], 0
         if self.pool is None:
-            # A worker started without a fork has none of this process's state: it is given the placeholder key.
             self.pool = ProcessPoolExecutor(
-                self.workers, mp_context=pool_context(), initializer=set_placeholder_key, initargs=(placeholder_key(),)
-            )
+                self.workers, mp_context=pool_context(), initializer=start_worker,
+                initargs=(placeholder_key(), os.getpid()),
+            )  # fmt: skip
         try:
             future = self.pool.submit(read_fresh_files, keys)
         except BrokenProcessPool:
@@ -385,9 +452,30 @@ class FreshReads:
     def take(self) -> list[Outcome]:
         keys, future = self.in_flight.popleft()
         try:
-            return future.result()
+            while True:
+                try:
+                    return future.result(timeout=STOP_POLL_SECONDS)
+                except TimeoutError:  # a slow task: still wanted?
+                    if self.stop():
+                        raise IngestStopped from None
         except BrokenProcessPool:  # a worker died (killed, out of memory): these files are read here instead
             return read_fresh_files(keys)
+
+
+def start_worker(key: bytes | None, ingesting_pid: int) -> None:
+    """First thing in a worker: end with the ingesting process, and take its placeholder key (a worker
+    started without a fork has none of that process's state). The thread that starts the workers is the
+    one running the ingest (or the forkserver's), which outlives the pool: the kernel may signal them."""
+    die_with(ingesting_pid, parent_death_signal=True)
+    set_placeholder_key(key)
+
+
+def end_workers(pool: ProcessPoolExecutor) -> None:
+    """SIGTERM to the pool's workers; the pool then counts as broken and shuts down without waiting on them.
+    (ProcessPoolExecutor.terminate_workers does this from Python 3.14 on.)"""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        if process.is_alive():
+            process.terminate()
 
 
 def pool_context() -> multiprocessing.context.BaseContext:
@@ -408,6 +496,8 @@ class BatchWriter:
         self.report = report
         self.pending: list[PreparedRead] = []
         self.first_pending = 0.0
+        self.stored_from: dict[str, object] = {}  # session id -> the file (as stored) it was last stored from
+        self.merged: set[str] = set()
 
     def add_all(self, outcomes: list[Outcome]) -> None:
         for outcome in outcomes:
@@ -423,14 +513,21 @@ class BatchWriter:
             self.first_pending = time.monotonic()
         self.pending.append(prepared)
         self.report.files += 1
-        self.report.sessions += len(prepared.session_rows)
         self.report.steps += len(prepared.step_rows)
         if len(self.pending) >= BATCH_FILES or time.monotonic() - self.first_pending >= BATCH_SECONDS:
             self.flush()
 
     def flush(self) -> None:
         pending, self.pending = self.pending, []
+        written = [(row[0], row[1]) for read in pending for row in read.session_rows]  # (id, file)
+        earlier = self.store.session_paths([session_id for session_id, _path in written])
         self.store.apply_prepared(pending)
+        for session_id, path in written:
+            before = self.stored_from.get(session_id, earlier.get(session_id))
+            if before is not None and before != path:
+                self.merged.add(session_id)
+            self.stored_from[session_id] = path
+        self.report.sessions, self.report.merged = len(self.stored_from), len(self.merged)
 
 
 Read = tuple[FileRead, list[ParseError]]  # what to store, and the problems to report
@@ -545,7 +642,8 @@ def read_claude_code(
                 elif record is not None:
                     parse.add(line_number, record)
         consumed, number, line_open = end, first + len(lines) - 1, False
-    writes = [write_for(change.session, change.first_new_step, change.resolved) for change in parse.changes()]
+    when = file_time(identity)
+    writes = [write_for(change.session, change.first_new_step, change.resolved, when) for change in parse.changes()]
     state = file_state(key, identity, consumed, claude_code.FORMAT, errors,
                        {"lines": number, "open": line_open, "sessions": parse.state()})  # fmt: skip
     links = parse.links | subagent_meta_links(key, writes)
@@ -604,13 +702,32 @@ def read_whole(key: str, handle: BinaryIO, identity: Identity, fmt: str) -> Read
     for error in result.errors:
         error.path = key
     errors += result.errors
-    writes = [write_for(session, 0, set()) for session in result.sessions]
+    for session in result.sessions:
+        session.id = run_id(session.id, key)
+    writes = [write_for(session, 0, set(), file_time(identity)) for session in result.sessions]
     return FileRead(file_state(key, identity, result.consumed, fmt, errors), writes), errors
 
 
-def write_for(session: Session, first_new_step: int, resolved: set[int]) -> SessionWrite:
-    """Redact what is new in the session (stored steps were redacted when first stored), then grade it:
-    the stored outcome is the graded one (a claimed success may be `unverified` or `failed`)."""
+def file_time(identity: Identity) -> str:
+    """The file's modification time as a trace writes times: ISO-8601 UTC with milliseconds and a Z."""
+    moment = datetime.fromtimestamp(identity.mtime_ns / 1e9, UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def run_id(adapter_id: object, key: str) -> str:
+    """The id of a session read from the file at `key`: the adapter's id qualified by the file, so two
+    files are two runs whatever their names, and the id stays the same when the file is read again."""
+    return f"{adapter_id}@{hashlib.sha256(os.fsencode(key)).hexdigest()[:8]}"
+
+
+def write_for(session: Session, first_new_step: int, resolved: set[int], undated: str | None = None) -> SessionWrite:
+    """Type-check and redact what is new in the session (stored steps were when first stored), then grade it:
+    the stored outcome is the graded one (a claimed success may be `unverified` or `failed`). A session its
+    trace gives no start time (SWE-agent, mini-swe-agent) starts at `undated`: its file's modification time,
+    so time windows (friction, the evaluation's time split) count it."""
+    well_typed(session, first_new_step)
+    if session.started_at is None:
+        session.started_at = undated
     redact_session(session, first_new_step, resolved)
     graded = grade(session)
     session.claimed_outcome, session.outcome = str(session.outcome), graded.outcome
@@ -618,34 +735,34 @@ def write_for(session: Session, first_new_step: int, resolved: set[int]) -> Sess
 
 
 def redact_session(session: Session, first_new_step: int, resolved: set[int]) -> None:
-    """Nothing secret may reach the cache: tool arguments, results, the task and the final message.
-    Long strings in arguments (file contents) are capped first, as results are, with a marker.
+    """Nothing secret and nothing that drives a terminal may reach the cache: tool arguments, results,
+    the task and the final message are cleaned of escape sequences and invisible characters (first, so a
+    secret an ANSI colour code splits is whole again) and redacted. Long strings in arguments (file
+    contents) are capped first, as results are, with a marker. Names and ids are folded onto one line.
     (Arguments are stored as JSON, which escapes what `storable` would otherwise have to replace.)"""
-    session.task = storable(redact(session.task))
-    session.final_message = storable(redact(session.final_message))
-    session.model, session.cwd = storable(session.model), storable(session.cwd)
+    session.id = clean_id(session.id)
+    session.task = storable(redact(clean_text(session.task)))
+    session.final_message = storable(redact(clean_text(session.final_message)))
+    session.model, session.cwd = storable(redact(clean_line(session.model))), storable(redact(clean_line(session.cwd)))
     for step in session.steps[first_new_step:]:
         step.args = capped_redacted_args(step.args)
-        step.result = storable(redact(step.result))
-        step.tool = storable(step.tool)
+        step.result = storable(redact(clean_text(step.result)))
+        step.tool = storable(clean_line(step.tool))
     for index in resolved:
-        session.steps[index].result = storable(redact(session.steps[index].result))
+        session.steps[index].result = storable(redact(clean_text(session.steps[index].result)))
 
 
 def capped_redacted_args(args: dict) -> dict:
-    """`args` capped and redacted. Most arguments are short and name no secret: one scan of their JSON
-    shows that, where walking them costs a call per string."""
+    """`args` capped, cleaned and redacted. Most arguments are short, hold nothing to clean and name no
+    secret: one scan of their JSON shows that, where walking them costs a call per string."""
     try:
         encoded = orjson.dumps(args, default=str, option=orjson.OPT_NON_STR_KEYS)
     except TypeError:  # what orjson refuses (lone surrogates, huge integers) takes the walk
         encoded = None
-    if encoded is not None and len(encoded) <= adapters.ARGS_CAP and not might_hold_secret(encoded):
-        return args  # no string is over the cap (a string is no longer than its JSON), none holds a marker
-    return redact_value(adapters.cap_args(args))
-
-
-def storable(text: str) -> str:
-    """`text` without lone surrogates (a JSON `\\ud800` escape decodes to one), which SQLite refuses."""
-    if text.isascii():
-        return text
-    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    if encoded is not None and len(encoded) <= adapters.ARGS_CAP:
+        # No string is over the cap (a string is no longer than its JSON).
+        dirty = json_needs_cleaning(encoded)
+        if not dirty and not might_hold_secret(encoded):
+            return args
+        return redact_value(clean_value(args) if dirty else args)
+    return redact_value(clean_value(adapters.cap_args(args)))

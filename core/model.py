@@ -93,3 +93,45 @@ class ParseResult:
     # Bytes consumed: up to and including the last complete line. A half-written last line is not
     # consumed, so a tailer knows where to resume.
     consumed: int = 0
+
+
+# -- the types a session promises, enforced where it is stored ---------------------------------------------------
+# An adapter copies values out of a trace, which is hostile input: where a string is expected a trace may hold a
+# number, a list or an object. `well_typed` makes a session what its annotations say before anything else
+# (redaction, grading, the cache) relies on them.
+
+
+def well_typed(session: Session, first_step: int = 0) -> Session:
+    """`session` with every field of the type its annotation says; steps before `first_step` are left alone
+    (they were checked when first stored). Text that is no string becomes its str; a time or an id that is
+    no string becomes None; a count that is no integer becomes 0."""
+    session.id = text(session.id)
+    session.task, session.model = text(session.task), text(session.model)
+    session.cwd, session.final_message = text(session.cwd), text(session.final_message)
+    session.started_at, session.ended_at = optional_text(session.started_at), optional_text(session.ended_at)
+    session.tokens_in, session.tokens_out = count(session.tokens_in), count(session.tokens_out)
+    session.interruptions, session.rejections = count(session.interruptions), count(session.rejections)
+    if not isinstance(session.outcome, Outcome):
+        session.outcome = Outcome(session.outcome) if session.outcome in set(Outcome) else Outcome.UNKNOWN
+    for step in session.steps[first_step:]:
+        step.tool, step.result = text(step.tool), text(step.result)
+        step.args = step.args if isinstance(step.args, dict) else {"value": step.args}
+        step.is_error, step.cascade = bool(step.is_error), bool(step.cascade)
+        step.started_at, step.ended_at = optional_text(step.started_at), optional_text(step.ended_at)
+        step.call_id = optional_text(step.call_id)
+        step.line = step.line if type(step.line) is int else None
+    return session
+
+
+def text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    return "" if value is None else str(value)
+
+
+def optional_text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def count(value: object) -> int:
+    return value if type(value) is int else 0

@@ -4,12 +4,18 @@ mode, or with the rollback journal on a network file system, where WAL's shared 
 Everything here can be rebuilt from the trace files and the skills repository's history. A file's
 read position is written in the same transaction as the sessions built from its bytes, so a crash
 never leaves one without the other.
+
+SQLite text is UTF-8, which some of what a machine holds is not: a file name that is not UTF-8 (Python
+decodes its bytes to lone surrogates) is stored as its bytes, a BLOB, and read back as the same name
+(`db_path`, `path_from_db`); lone surrogates anywhere else (a JSON `\ud800` escape in a trace) are
+replaced (`storable`).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -23,15 +29,21 @@ import orjson
 from skillwarden.core.config import ConfigError
 from skillwarden.core.filesystem import detect_file_system_type, is_network_file_system
 from skillwarden.core.model import Outcome, Session, Step
+from skillwarden.core.private_files import make_private, open_private, private_directory
 
 if TYPE_CHECKING:
     from skillwarden.core.labels import Label
 
 # Version 2: parser state per file, step call ids and end times, sub-agent links. Version 3: decisions
-# carry the skill name. Version 4: redaction placeholders are keyed with the workspace's key. The tables
-# below are caches of the trace files and of the skills repository's history, so a version change drops
-# them and they are re-read.
-SCHEMA_VERSION = 5
+# carry the skill name. Version 4: redaction placeholders are keyed with the workspace's key. Version 5:
+# trace text is cleaned of escape sequences and invisible characters, and more secret shapes are redacted.
+# Version 6: sessions carry their graded outcome beside the claimed one, why the run ended, the patch, the
+# task and project, and the agent's prose; labels imported as ground truth.
+# The tables below are caches of the trace files and of the skills repository's history, so a version
+# change drops them and they are re-read; the candidates mined from the old text go too (and secure_delete,
+# set on every connection, zeroes what is deleted, so no free page keeps what an older redaction let
+# through).
+SCHEMA_VERSION = 6
 SQLITE_MAX_INT = 2**63 - 1
 WAL_CHECKPOINT_PAGES = 16384  # of 4 KB: the log grows to 64 MB before it is copied back
 EVIDENCE_TABLES = ("files", "sessions", "steps", "subagent_links", "decisions", "labels", "session_labels")
@@ -39,6 +51,7 @@ EVIDENCE_TABLES = ("files", "sessions", "steps", "subagent_links", "decisions", 
 # system), wal or delete (the rollback journal).
 JOURNAL_MODE_ENV = "SKILLWARDEN_JOURNAL_MODE"
 JOURNAL_SETTINGS = ("auto", "wal", "delete")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -194,7 +207,7 @@ class Store:
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        create_private_database(self.path)
         self._lock = threading.RLock()
         wanted, network_fs = wanted_journal_mode(self.path)
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
@@ -210,6 +223,8 @@ class Store:
         else:
             self._db.execute("PRAGMA synchronous=FULL")  # NORMAL survives a power loss only in WAL mode
         self._db.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows held trace text: overwritten, not left in free pages (the default of some builds only).
+        self._db.execute("PRAGMA secure_delete=ON")
         self._migrate()
 
     def _set_journal_mode(self, wanted: str) -> str:
@@ -223,7 +238,7 @@ class Store:
         self._db.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row is not None and row[0] != str(SCHEMA_VERSION):
-            for table in EVIDENCE_TABLES:
+            for table in (*EVIDENCE_TABLES, "candidates"):
                 self._db.execute(f"DROP TABLE IF EXISTS {table}")
         self._db.executescript(SCHEMA)
         self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)", (str(SCHEMA_VERSION),))
@@ -255,9 +270,17 @@ class Store:
         with self._lock:
             return self._db.execute(sql, tuple(params)).fetchall()
 
+    def meta_value(self, key: str) -> str | None:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", (key, value))
+
     # -- files -----------------------------------------------------------------------------------
     def file_state(self, path: str) -> FileState | None:
-        rows = self._query("SELECT * FROM files WHERE path = ?", (path,))
+        rows = self._query("SELECT * FROM files WHERE path = ?", (db_path(path),))
         return file_state_from_row(rows[0]) if rows else None
 
     def file_states(self) -> list[FileState]:
@@ -266,18 +289,21 @@ class Store:
     def file_identities(self) -> tuple[set[str], set[tuple[int, int]]]:
         """The paths and the (device, inode) pairs of every file read: what a new file is told apart by."""
         rows = self._query("SELECT path, dev, inode FROM files")
-        return {row[0] for row in rows}, {(row[1], row[2]) for row in rows}
+        return {path_from_db(row[0]) for row in rows}, {(row[1], row[2]) for row in rows}
 
     def file_with_inode(self, dev: int, inode: int, *, other_than: str) -> FileState | None:
-        rows = self._query("SELECT * FROM files WHERE dev = ? AND inode = ? AND path != ?", (dev, inode, other_than))
+        rows = self._query(
+            "SELECT * FROM files WHERE dev = ? AND inode = ? AND path != ?", (dev, inode, db_path(other_than))
+        )
         return file_state_from_row(rows[0]) if rows else None
 
     def move_file(self, old_path: str, new_path: str) -> None:
         """A file was renamed: what was read from it now belongs to its new path."""
+        old, new = db_path(old_path), db_path(new_path)
         with self.transaction() as db:
-            db.execute("DELETE FROM files WHERE path = ?", (new_path,))
+            db.execute("DELETE FROM files WHERE path = ?", (new,))
             for table in ("files", "sessions", "subagent_links"):
-                db.execute(f"UPDATE {table} SET path = ? WHERE path = ?", (new_path, old_path))
+                db.execute(f"UPDATE {table} SET path = ? WHERE path = ?", (new, old))
 
     def replace_file_sessions(self, state: FileState, sessions: list[tuple[Session, float, str]]) -> None:
         """Store what one file holds now, and its read position, in one transaction."""
@@ -318,14 +344,6 @@ class Store:
         rows = self._query(SESSIONS_WITH_PARENTS + " WHERE s.id = ?", (session_id,))
         return stored_session(rows[0]) if rows else None
 
-    def meta(self, key: str) -> str | None:
-        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
-        return rows[0]["value"] if rows else None
-
-    def set_meta(self, key: str, value: str) -> None:
-        with self.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", (key, value))
-
     # -- labels ----------------------------------------------------------------------------------
     def replace_labels(self, labels: list[Label]) -> None:
         """The workspace's imported labels, then which session each settles (`apply_labels`)."""
@@ -352,7 +370,9 @@ class Store:
         sessions = self._query("SELECT id, path, task_id FROM sessions") if labels else []
         from skillwarden.core.labels import match_sessions
 
-        settled = match_sessions(labels, [(row["id"], row["path"], row["task_id"] or "") for row in sessions])
+        settled = match_sessions(
+            labels, [(row["id"], os.fsdecode(row["path"]), row["task_id"] or "") for row in sessions]
+        )
         with self.transaction() as db:
             db.execute("DELETE FROM session_labels")
             db.executemany(
@@ -361,14 +381,24 @@ class Store:
             )
         return len(settled)
 
+    def session_paths(self, session_ids: list[str]) -> dict[str, str | bytes]:
+        """The file (as stored, see `db_path`) each of `session_ids` that is stored was last stored from."""
+        found: dict[str, str | bytes] = {}
+        for start in range(0, len(session_ids), 500):
+            chunk = session_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(self._query(f"SELECT id, path FROM sessions WHERE id IN ({marks})", chunk))
+        return found
+
     def load_session(self, session_id: str) -> Session | None:
         """A stored session with its steps, as its adapter built it."""
-        rows = self._query("SELECT * FROM sessions WHERE id = ?", (session_id,))
+        rows = self._query("SELECT * FROM sessions WHERE id = ?", (storable(session_id),))
         if not rows:
             return None
         row = rows[0]
         return Session(
-            id=row["id"], format=row["format"], path=row["path"], steps=self.steps(session_id), task=row["task"] or "",
+            id=row["id"], format=row["format"], path=path_from_db(row["path"]), steps=self.steps(row["id"]),
+            task=row["task"] or "",
             started_at=row["started_at"], ended_at=row["ended_at"], outcome=Outcome(row["outcome"]),
             tokens_in=row["tokens_in"] or 0, tokens_out=row["tokens_out"] or 0, model=row["model"] or "",
             cwd=row["cwd"] or "", interruptions=row["interruptions"], rejections=row["rejections"],
@@ -411,6 +441,19 @@ class Store:
                     (
                         c.id, c.kind, c.name, c.title, c.content, c.content_hash, c.support,
                         json.dumps(c.evidence), json.dumps(c.provenance), json.dumps(c.details), now, now, source,
+                    ),
+                )  # fmt: skip
+
+    def keep_candidates(self, candidates: list[StoredCandidate], *, source: str) -> None:
+        """Add candidates that are not live (known from elsewhere than mining); ids already stored are left
+        as they are."""
+        with self.transaction() as db:
+            for c in candidates:
+                db.execute(
+                    "INSERT OR IGNORE INTO candidates VALUES(?,?,?,?,?,?,?,?,?,?,?,?,0,?)",
+                    (
+                        c.id, c.kind, c.name, c.title, c.content, c.content_hash, c.support, json.dumps(c.evidence),
+                        json.dumps(c.provenance), json.dumps(c.details), c.first_seen, c.last_seen, source,
                     ),
                 )  # fmt: skip
 
@@ -478,7 +521,8 @@ LEFT JOIN sessions p ON p.id = l.parent_id"""
 
 
 def stored_session(row: sqlite3.Row) -> StoredSession:
-    return StoredSession(**dict(row))
+    data = dict(row)
+    return StoredSession(**{**data, "path": path_from_db(data["path"])})
 
 
 def journal_setting() -> str:
@@ -486,6 +530,19 @@ def journal_setting() -> str:
     if setting not in JOURNAL_SETTINGS:
         raise ConfigError(f"{JOURNAL_MODE_ENV} must be one of {', '.join(JOURNAL_SETTINGS)}, not {setting!r}")
     return setting
+
+
+# SQLite's own files beside the database; it creates them with the database file's mode.
+SIDE_FILE_SUFFIXES = ("-wal", "-shm", "-journal")
+
+
+def create_private_database(path: Path) -> None:
+    """The database file created owner-only before SQLite opens it (its WAL and shared-memory files take
+    the database's mode), and the files an older version created with the umask's mode narrowed."""
+    private_directory(path.parent)
+    os.close(open_private(path, os.O_RDWR))
+    for suffix in SIDE_FILE_SUFFIXES:
+        make_private(f"{path}{suffix}")
 
 
 def wanted_journal_mode(db_path: Path) -> tuple[str, str | None]:
@@ -516,7 +573,49 @@ def journal_notice(db_name: str, wanted: str, in_effect: str, network_fs: str | 
 
 def file_state_from_row(row: sqlite3.Row) -> FileState:
     data = dict(row)
-    return FileState(**{**data, "parser_state": json.loads(data["parser_state"]) if data["parser_state"] else None})
+    parser_state = json.loads(data["parser_state"]) if data["parser_state"] else None
+    return FileState(**{**data, "path": path_from_db(data["path"]), "parser_state": parser_state})
+
+
+def db_path(path: str) -> str | bytes:
+    """A file path as stored: its text when that is UTF-8, else its bytes (see the module's docstring)."""
+    if path.isascii():
+        return path
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path)
+    return path
+
+
+def path_from_db(value: str | bytes) -> str:
+    return os.fsdecode(value) if isinstance(value, bytes) else value
+
+
+def storable(text: str) -> str:
+    """`text` without lone surrogates (a JSON `\\ud800` escape decodes to one), which SQLite refuses."""
+    if text.isascii():
+        return text
+    return LONE_SURROGATE.sub("\ufffd", text)
+
+
+def storable_row(row: tuple) -> tuple:
+    """`row` as SQLite takes it, whatever a trace put in it: text without lone surrogates, integers within
+    64 bits, and anything else SQLite has no type for as its str. One row it refused would fail the batch."""
+    for value in row:
+        kind = type(value)
+        if not (value is None or kind is float or kind is bytes or (kind is str and value.isascii())
+                or (kind is int and -SQLITE_MAX_INT <= value <= SQLITE_MAX_INT)):  # fmt: skip
+            return tuple(storable_value(value) for value in row)
+    return row
+
+
+def storable_value(value: object) -> object:
+    if value is None or isinstance(value, float | bytes):
+        return value
+    if isinstance(value, int):
+        return max(-SQLITE_MAX_INT, min(SQLITE_MAX_INT, value))
+    return storable(value if isinstance(value, str) else str(value))
 
 
 # What json.dumps(value, default=str) gives, without building an encoder for every step.
@@ -548,15 +647,19 @@ class PreparedRead:
 
 
 def prepare_read(read: FileRead) -> PreparedRead:
+    """The rows of a read, each storable as it is (paths as `db_path`, no lone surrogates in any text)."""
     state = read.state
+    path = db_path(state.path)
     prepared = PreparedRead(
         state.path, read.reset,
-        (
-            state.path, state.dev, state.inode, state.size, state.mtime_ns, state.fingerprint, state.consumed,
+        storable_row((
+            path, state.dev, state.inode, state.size, state.mtime_ns, state.fingerprint, state.consumed,
             state.format, state.error,
             None if state.parser_state is None else encode_json(state.parser_state),
-        ),
-        link_rows=[(root, agent, parent, call, state.path) for (root, agent), (parent, call) in read.links.items()],
+        )),
+        link_rows=[
+            storable_row((root, agent, parent, call, path)) for (root, agent), (parent, call) in read.links.items()
+        ],
     )  # fmt: skip
     for write in read.sessions:
         add_session_rows(prepared, write)
@@ -573,25 +676,26 @@ def add_session_rows(prepared: PreparedRead, write: SessionWrite) -> None:
 
     session = write.session
     root_id, agent_id = split_subagent_id(session.id) or (None, None)
-    prepared.session_rows.append((
-        session.id, session.path, session.format, session.task, session.started_at, session.ended_at,
+    session_id = storable(session.id)
+    prepared.session_rows.append(storable_row((
+        session_id, db_path(session.path), session.format, session.task, session.started_at, session.ended_at,
         Outcome(session.outcome).value, write.reward, write.explanation, len(session.steps), session.errors,
         stored_int(session.tokens_in), stored_int(session.tokens_out), session.model, session.cwd,
         session.final_message, session.interruptions, session.rejections, session.claimed_outcome, session.end_reason,
         stored_int(session.patch_lines), session.task_id, session.project, stored_int(session.agent_chars),
         stored_int(session.agent_turns), stored_int(session.self_corrections), root_id, agent_id,
-    ))  # fmt: skip
+    )))  # fmt: skip
     first = write.first_new_step
-    prepared.step_deletes.append((session.id, first))
+    prepared.step_deletes.append((session_id, first))
     prepared.step_rows += [
-        (
-            session.id, idx, step.tool, normalize_step(step), encode_json(step.args), step.result,
+        storable_row((
+            session_id, idx, step.tool, normalize_step(step), encode_json(step.args), step.result,
             int(step.is_error), int(step.cascade), step.started_at, step.line, step.call_id, step.ended_at,
-        )
+        ))
         for idx, step in enumerate(session.steps[first:], start=first)
     ]  # fmt: skip
     prepared.result_updates += [
-        (step.result, int(step.is_error), int(step.cascade), step.ended_at, session.id, idx)
+        storable_row((step.result, int(step.is_error), int(step.cascade), step.ended_at, session_id, idx))
         for idx, step in ((idx, session.steps[idx]) for idx in sorted(write.resolved))
     ]
 
@@ -607,7 +711,7 @@ def write_prepared(db: sqlite3.Connection, reads: list[PreparedRead]) -> None:
     def rows(kind: str) -> list[tuple]:
         return [row for read in reads for row in getattr(read, kind)]
 
-    reset = [(read.path,) for read in reads if read.reset]
+    reset = [(db_path(read.path),) for read in reads if read.reset]
     if reset:
         db.executemany("DELETE FROM steps WHERE session_id IN (SELECT id FROM sessions WHERE path = ?)", reset)
         db.executemany("DELETE FROM sessions WHERE path = ?", reset)

@@ -16,6 +16,7 @@ nothing is stored. Settings come from the `learning:` section of `config.yaml`:
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -74,7 +75,7 @@ def _fraction(value: object, key: str, *, open_low: bool = False) -> float:
 
 
 def _positive(value: object, key: str, kind: type = int) -> float:
-    if isinstance(value, bool) or not isinstance(value, kind | int) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, kind | int) or not 0 < value < math.inf:
         raise ConfigError(f"{LEARNING_KEY}.{key} must be a positive {'integer' if kind is int else 'number'}")
     return value
 

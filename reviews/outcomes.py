@@ -36,7 +36,7 @@ def sync_labels(config: Config, store: Store) -> None:
     """Load the workspace's labels into the cache when the file changed since it was last loaded (a
     rebuilt cache has none). A cache that cannot be written (a read-only workspace) keeps what it has."""
     digest = labels_digest(config.labels_file)
-    if store.meta(LABELS_DIGEST) == digest:
+    if store.meta_value(LABELS_DIGEST) == digest:
         return
     try:
         store.replace_labels(load_workspace_labels(config.labels_file))

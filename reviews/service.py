@@ -7,7 +7,8 @@ the skills repository first (the source of truth) and the cache follows from its
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+import sqlite3
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from skillwarden.core.config import Config
@@ -15,7 +16,8 @@ from skillwarden.core.events import EventLog
 from skillwarden.core.ingest import IngestReport, Progress, ingest_paths
 from skillwarden.core.store import Store, StoredCandidate
 from skillwarden.core.workspace_key import use_workspace_key
-from skillwarden.reviews.candidates import build_candidates
+from skillwarden.reviews.candidates import build_candidates, mining_inputs
+from skillwarden.reviews.decided import restore_decided
 from skillwarden.reviews.learning import eviction_candidates, skill_stats
 from skillwarden.reviews.outcomes import sync_labels
 from skillwarden.reviews.publishing import publish_library, refresh_statistics, refuse_clash
@@ -29,6 +31,23 @@ from skillwarden.skills.publish import PublishError, SyncReport
 
 class ReviewError(Exception):
     """A decision that cannot be made, with the reason a reviewer can act on."""
+
+
+class DecisionNotCached(Exception):
+    """The decision's commit was made, but what follows it (the cache, re-mining, the event) failed, say on a
+    full disk. The decision stands: the cache catches up from the history when the workspace is next opened."""
+
+    def __init__(self, decision: Decision, cause: BaseException):
+        super().__init__(
+            f"{decision.action} {decision.candidate_id} is done (commit {decision.sha[:10]}), but updating the cache "
+            f"afterwards failed ({cause}); it catches up from the history the next time the workspace is opened"
+        )
+        self.decision = decision
+        self.cause = cause
+
+
+# The store's meta key for the digest of what mining read besides the cache (`mining_inputs`).
+MINED_AGAINST = "mined_against"
 
 
 def now_iso() -> str:
@@ -64,12 +83,14 @@ class ReviewService:
 
     # -- evidence ---------------------------------------------------------------------------------
     def ingest(
-        self, paths: Iterable[os.PathLike | str] | None = None, *, progress: Progress | None = None
+        self, paths: Iterable[os.PathLike | str] | None = None, *, progress: Progress | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> IngestReport:
         """Read new or changed trace files (default: the watched folders), then re-mine (unless the
-        caller mines, see `mine_inline`). `progress` hears of each file (see `ingest_paths`)."""
+        caller mines, see `mine_inline`). `progress` hears of each file, `stop` ends the reading early
+        (see `ingest_paths`)."""
         targets = self.ingest_targets(paths)
-        report = ingest_paths(self.store, targets, workers=self.config.ingest_workers, progress=progress)
+        report = ingest_paths(self.store, targets, workers=self.config.ingest_workers, stop=stop, progress=progress)
         if report.sessions:
             self.store.apply_labels()  # labels name sessions that may only now have been read
         for error in report.errors:
@@ -78,8 +99,8 @@ class ReviewService:
             self.events.append(
                 "ingest", files=report.files, sessions=report.sessions, steps=report.steps, errors=len(report.errors)
             )
-            if self.mine_inline:
-                self.refresh_candidates()
+        if self.mine_inline and (report.files or self.mining_is_stale()):
+            self.refresh_candidates()
         if self.mine_inline:
             # Drift also comes with time alone (a skill left unused), so it is checked on every ingest.
             self.refresh_evictions()
@@ -88,6 +109,11 @@ class ReviewService:
     def ingest_targets(self, paths: Iterable[os.PathLike | str] | None = None) -> list:
         """What `ingest` reads: the paths given, else the watched folders that exist."""
         return list(paths) if paths is not None else [p for p in self.config.watch if p.exists()]
+
+    def mining_is_stale(self) -> bool:
+        """Whether what mining reads besides the cache changed since the last mining (a commit to the skills
+        repository, a harness file edited by someone else): its candidates may be stale, so mine again."""
+        return self.store.meta_value(MINED_AGAINST) != mining_inputs(self.config, self.library)
 
     def refresh_candidates(self) -> int:
         """Mine the cached sessions again; ids are content-derived, so known candidates keep theirs."""
@@ -103,19 +129,21 @@ class ReviewService:
 
     # -- the queue --------------------------------------------------------------------------------
     def sync_decisions(self) -> None:
-        """Rebuild the decision cache and the states from the skills repository's history."""
-        decisions = list(reversed(self.library.decisions()))  # oldest first
+        """Rebuild the decision cache and the states from the skills repository's history; a decided
+        candidate the cache lacks (after a rebuild) is restored from its commit."""
+        held = [(d, self.config.skills_repo) for d in reversed(self.library.decisions())]  # oldest first
         if self.config.harness_repo is not None and self.config.harness_repo.exists():
             with HarnessRepo(self.config.harness_repo) as harness:
-                decisions += reversed(harness.decisions())
-            decisions.sort(key=lambda d: d.when)  # stable: same-second decisions keep their order
+                held += [(d, self.config.harness_repo) for d in reversed(harness.decisions())]
+            held.sort(key=lambda pair: pair[0].when)  # stable: same-second decisions keep their order
         self.store.replace_decisions(
             [
                 {"sha": d.sha, "candidate_id": d.candidate_id, "action": d.action, "reverts": d.reverts,
                  "reviewer": d.reviewer, "at": d.when, "summary": d.summary, "name": d.name}
-                for d in decisions
+                for d, _repo in held
             ]
         )  # fmt: skip
+        restore_decided(self.store, held)
         self._states = replay(self._events())
 
     def publish(self) -> list[SyncReport]:
@@ -130,16 +158,19 @@ class ReviewService:
         return self.published
 
     def _record(self, decision: Decision) -> Decision:
-        self.sync_decisions()
-        self.publish()
-        if decision.action != "reject" and self.mine_inline:
-            # The library or a harness file changed: candidates computed against the old content would
-            # be stale, and a newly approved skill turns look-alikes into refinements.
-            self.refresh_candidates()
-        self.events.append(
-            "decision", action=decision.action, candidate=decision.candidate_id, commit=decision.sha,
-            reviewer=decision.reviewer, reverts=decision.reverts,
-        )  # fmt: skip
+        try:
+            self.sync_decisions()
+            self.publish()
+            if decision.action != "reject" and self.mine_inline:
+                # The library or a harness file changed: candidates computed against the old content would
+                # be stale, and a newly approved skill turns look-alikes into refinements.
+                self.refresh_candidates()
+            self.events.append(
+                "decision", action=decision.action, candidate=decision.candidate_id, commit=decision.sha,
+                reviewer=decision.reviewer, reverts=decision.reverts,
+            )  # fmt: skip
+        except (OSError, sqlite3.Error) as exc:  # a full disk, say: the commit is made all the same
+            raise DecisionNotCached(decision, exc) from exc
         return decision
 
     def _events(self) -> list[DecisionEvent]:
@@ -272,7 +303,11 @@ class ReviewService:
 
 # -- mining, with no service around it: a process of its own can run it --------------------------------
 def refresh_candidates(store: Store, events: EventLog, library: SkillLibrary, config: Config) -> int:
-    built = build_candidates(store, config, library)
+    inputs = mining_inputs(config, library)  # before mining: a change while it runs makes the next one mine
+    skipped: list[tuple[str, str]] = []
+    built = build_candidates(store, config, library, skipped)
+    report_skipped(events, skipped)
+    store.set_meta(MINED_AGAINST, inputs)
     for source, candidates in built.items():
         store_candidates(store, events, candidates, source=source)
     return sum(len(candidates) for candidates in built.values())
@@ -290,6 +325,18 @@ def refresh_evictions(store: Store, events: EventLog, library: SkillLibrary, con
     except OSError as error:  # the hook keeps the posteriors it had
         events.append("notice", text=f"the prompt hook's selection index was not updated: {error}")
     return len(candidates)
+
+
+# Sessions mining left out, already announced by this process: mining runs again and again.
+ANNOUNCED_SKIPS: set[tuple[str, str]] = set()
+
+
+def report_skipped(events: EventLog, skipped: list[tuple[str, str]]) -> None:
+    """One notice per session mining had to leave out (once per process)."""
+    for session_id, problem in skipped:
+        if (session_id, problem) not in ANNOUNCED_SKIPS:
+            ANNOUNCED_SKIPS.add((session_id, problem))
+            events.append("notice", text=f"mining left out session {session_id}: {problem}", session=session_id)
 
 
 def store_candidates(store: Store, events: EventLog, candidates: list[StoredCandidate], *, source: str) -> None:

@@ -366,7 +366,7 @@ def parse_event_lines(data: bytes, *, skip_first: bool) -> tuple[list[dict], int
     for raw in lines:
         try:
             event = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if isinstance(event, dict):
             events.append(event)

@@ -55,7 +55,8 @@ def test_ingest_reports_a_bad_line_with_path_and_line_and_keeps_the_rest(tmp_pat
     (traces / "binary.jsonl").write_bytes(b"\x00\x01\x02PNG\x00" * 50)
     report = run_json(capsys, "--home", str(tmp_path / "home"), "ingest", str(traces))
     assert report["files"] == 3
-    assert report["sessions"] == 2  # good.jsonl and what torn.jsonl still holds
+    # torn.jsonl is a copy of good.jsonl: one Claude Code session in two files, stored once and said merged
+    assert (report["sessions"], report["merged"]) == (1, 1)
     assert report["steps"] > 0
     by_path = {error["path"]: error for error in report["errors"]}
     torn_error = by_path[str((traces / "torn.jsonl").resolve())]

@@ -72,7 +72,8 @@ def workspace(tmp_path):
 
 
 def sessions_by_id(capsys, home):
-    return {s["id"]: s for s in run_json(capsys, "--home", str(home), "sessions")}
+    """Sessions by the instance they ran (a session id is qualified by its file: `<instance>@<hash>`)."""
+    return {s["task_id"]: s for s in run_json(capsys, "--home", str(home), "sessions")}
 
 
 def test_outcomes_import_overrides_the_grade_and_survives_rebuild(workspace, tmp_path, capsys):

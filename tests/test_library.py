@@ -124,8 +124,10 @@ def test_decision_from_trailers():
     assert decision.evidence == ("s1", "s2")
     assert (decision.reverts, decision.name, decision.sha) == ("abc", "x", "def")
     assert decision_from_trailers({"Signed-off-by": ["a"]}, sha="d", when="w", summary="s") is None
-    with pytest.raises(LibraryError, match="malformed"):
-        decision_from_trailers({"Skillwarden-Decision": ["approve"]}, sha="d", when="w", summary="s")
+    # Merely mentioning a trailer (someone else's commit quoting one) is no decision, and no error either.
+    assert decision_from_trailers({"Skillwarden-Decision": ["approve"]}, sha="d", when="w", summary="s") is None
+    twice = {**trailers, "Skillwarden-Reverts": ["a", "b"]}
+    assert decision_from_trailers(twice, sha="d", when="w", summary="s") is None
 
 
 def test_parse_porcelain_status_handles_renames_and_spaces():

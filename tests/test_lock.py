@@ -57,11 +57,12 @@ def test_the_lock_is_per_open_file_so_two_instances_in_one_process_exclude_each_
 
 
 def test_a_holder_that_has_not_written_its_pid_yet_is_still_named(tmp_path):
+    """Without a pid in the file, the process that has the lock file open is named (from /proc)."""
     lock_file = tmp_path / "skillwarden.lock"
     holder = start_holder(lock_file)
     try:
         lock_file.write_text("")
-        with pytest.raises(WorkspaceLockedError, match="in use by another process"):
+        with pytest.raises(WorkspaceLockedError, match=f"in use by process {holder.pid} "):
             WorkspaceLock(lock_file).acquire()
     finally:
         holder.kill()
@@ -71,7 +72,7 @@ def test_a_holder_that_has_not_written_its_pid_yet_is_still_named(tmp_path):
 
 def test_the_lock_is_released_when_the_holder_exits_normally(tmp_path):
     lock_file = tmp_path / "skillwarden.lock"
-    code = "import sys\nfrom core.lock import WorkspaceLock\nWorkspaceLock(sys.argv[1]).acquire()\n"
+    code = "import sys\nfrom skillwarden.core.lock import WorkspaceLock\nWorkspaceLock(sys.argv[1]).acquire()\n"
     subprocess.run([sys.executable, "-c", code, str(lock_file)], check=True)  # returns once it has exited
     lock = WorkspaceLock(lock_file)
     assert lock.acquire() is LockMode.EXCLUSIVE

@@ -43,7 +43,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("cancel", "ctrl+g", "cancel_work", "Cancel", "Cancel the running bulk decision"),
     ActionSpec("theme", "ctrl+t", "change_theme", "Theme", "Switch the colour theme", show=False),
     ActionSpec("help", "question_mark,f1", "help", "Help", "Show every key binding"),
-    ActionSpec("quit", "q", "quit", "Quit", "Quit skillwarden"),
+    ActionSpec("quit", "q,ctrl+c", "quit", "Quit", "Quit skillwarden (also ctrl+c outside the filter)"),
     ActionSpec("filter", "slash", "filter", "Filter", "Filter the queue as you type (esc clears)", scope="queue"),
     ActionSpec("sort", "s", "cycle_sort", "Sort", "Sort by the next column", scope="queue"),
     ActionSpec("mark", "space", "toggle_mark", "Mark", "Mark the row for a bulk decision", scope="queue"),

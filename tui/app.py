@@ -9,9 +9,11 @@ traces feed. A candidate and a session's steps open on top of the screen they we
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import multiprocessing
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -33,6 +35,8 @@ from textual.widgets import Input
 from textual.worker import WorkerState, get_current_worker
 
 from skillwarden.core.config import Config
+from skillwarden.core.lifeline import die_with
+from skillwarden.core.sanitize import clean_line
 from skillwarden.reviews.states import State
 from skillwarden.reviews.views import (
     SORTS,
@@ -242,6 +246,8 @@ class SkillwardenApp(App):
         resource_tracker.ensure_running()
         self.processes_lock = threading.Lock()
         self.queue_painted = threading.Event()
+        # Set when the app closes: an ingest under way stops before its next file.
+        self.closing = threading.Event()
         self.mining_wanted = False
         self.mining_running = False
         self.mining_started_at: float | None = None
@@ -264,6 +270,9 @@ class SkillwardenApp(App):
         # this long for each time it gives it up (Python's default is 5 ms, several per frame).
         self.switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(GIL_SWITCH_SECONDS)
+        # SIGTERM closes the app as `q` does (exit code 143), so nothing is left behind.
+        with_signal = asyncio.get_running_loop().add_signal_handler
+        with_signal(signal.SIGTERM, lambda: self.exit(return_code=128 + signal.SIGTERM))
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         self.update_status()
@@ -282,18 +291,18 @@ class SkillwardenApp(App):
             self.service = ReviewService(self.config, mine_inline=False)
             if self.service.store.notice:
                 self.degraded_notice(self.service.store.notice, title="state cache")
-            if self.read is None:
-                self.read = ReadModel(self.config.state_db)
+            self.read = ReadModel(self.config.state_db)
             if states is None or self.read.candidate_states() != states:  # recovery or a new history
                 self.post_message(QueueLoaded(*queue_listing(self.read), "reading new traces…"))
             self.post_message(ViewsLoaded(self.read.candidate_views(), complete=True))
             self.load_library()
             self.post_message(WorkProgress(""))
-            report = self.service.ingest()
+            report = self.service.ingest(stop=self.closing.is_set)
         except Exception as exc:  # the app must stay usable to show what went wrong
             self.post_message(WorkFailed(f"could not open the workspace: {exc}"))
             return
-        self.post_message(IngestDone(ingest_status(report), changed=bool(report.files)))
+        stale = bool(report.files) or self.service.mining_is_stale()
+        self.post_message(IngestDone(ingest_status(report), changed=stale))
         self.call_from_thread(self.set_interval, FEED_POLL_SECONDS, self.poll_feed)
         self.call_from_thread(self.poll_feed)
         if self.watch_enabled:
@@ -311,16 +320,19 @@ class SkillwardenApp(App):
         """The queue as the cache holds it, before the service opens the skills repository (recovery,
         git, mining code): the first frame waits for no more than a read of the cache. Returns the
         review states it was listed with, or None when the cache cannot be read as it is (the service
-        then opens, migrates or re-creates it)."""
+        then opens, migrates or re-creates it). The connection is closed again before the service opens
+        the cache, which may switch its journal mode only while no other connection has it open."""
         try:
-            self.read = ReadModel(self.config.state_db)
-            states = self.read.candidate_states()
-            listing = queue_listing(self.read)
+            read = ReadModel(self.config.state_db)
         except sqlite3.Error:
-            if self.read is not None:
-                self.read.close()
-            self.read = None
             return None
+        try:
+            states = read.candidate_states()
+            listing = queue_listing(read)
+        except sqlite3.Error:
+            return None
+        finally:
+            read.close()
         self.post_message(QueueLoaded(*listing, "opening the workspace…"))
         return states
 
@@ -336,6 +348,7 @@ class SkillwardenApp(App):
 
     def on_unmount(self) -> None:
         sys.setswitchinterval(self.switch_interval)
+        self.closing.set()
         if self.watcher is not None:
             self.watcher.stop()
         with self.processes_lock:
@@ -355,7 +368,7 @@ class SkillwardenApp(App):
     def ingest_changes(self, paths: list[Path]) -> None:
         assert self.service is not None
         try:
-            report = self.service.ingest([p for p in paths if p.exists()])
+            report = self.service.ingest([p for p in paths if p.exists()], stop=self.closing.is_set)
         except Exception as exc:
             self.post_message(WorkFailed(f"ingest failed: {exc}"))
             return
@@ -399,8 +412,9 @@ class SkillwardenApp(App):
         (the app is closing) before it returns."""
         with self.processes_lock:
             if self.processes is None:
-                # spawn, not fork: forking a process that runs threads can copy a held lock
-                self.processes = multiprocessing.get_context("spawn").Pool(2)
+                # spawn, not fork: forking a process that runs threads can copy a held lock. The workers watch
+                # this process (not the thread that starts them, which the kernel's parent-death signal would).
+                self.processes = multiprocessing.get_context("spawn").Pool(2, die_with, (os.getpid(),))
             result = self.processes.apply_async(function, args)
         worker = get_current_worker()
         while not result.ready():
@@ -635,7 +649,7 @@ class SkillwardenApp(App):
             traces.show_sessions(message.sessions, message.counts or {})
 
     def on_decision_made(self, message: DecisionMade) -> None:
-        self.notify(message.text, title="decision committed")
+        self.notify(message.text, title="decision committed", markup=False)
         if message.remine:
             self.request_mining()
 
@@ -644,7 +658,7 @@ class SkillwardenApp(App):
         self.update_status()
 
     def on_work_failed(self, message: WorkFailed) -> None:
-        self.notify(message.text, title="error", severity="error", timeout=10)
+        self.notify(message.text, title="error", severity="error", timeout=10, markup=False)
 
     @on(RowTable.Highlighted)
     def on_row_highlighted(self, message: RowTable.Highlighted) -> None:
@@ -827,15 +841,17 @@ class SkillwardenApp(App):
         elif isinstance(screen, DetailScreen):
             evidence = screen.highlighted_evidence()
             if evidence is not None:
-                heading = Text(f"{evidence.session_id}  {evidence.agent}  {evidence.outcome}  reward ")
+                heading = Text(f"{clean_line(evidence.session_id)}  {evidence.agent}  {evidence.outcome}  reward ")
                 heading.append(f"{evidence.reward:.2f}" if evidence.reward is not None else "–")
-                heading.append(f"  {evidence.reward_explanation}\n{evidence.path}   steps {evidence.steps}")
+                heading.append(f"  {clean_line(evidence.reward_explanation)}\n{clean_line(evidence.path)}   "
+                               f"steps {evidence.steps}")  # fmt: skip
                 self.open_steps(StepsScreen(evidence.session_id, evidence.steps, heading), evidence.path)
         elif isinstance(screen, TracesScreen):
             session = screen.highlighted()
             if session is not None:
-                heading = Text(f"{session.id}  {session.agent}  {session.outcome}  reward {session.reward:.2f}")
-                heading.append(f"  {session.reward_explanation}\n{session.path}")
+                heading = Text(f"{clean_line(session.id)}  {session.agent}  {session.outcome}  "
+                               f"reward {session.reward:.2f}")  # fmt: skip
+                heading.append(f"  {clean_line(session.reward_explanation)}\n{clean_line(session.path)}")
                 self.open_steps(StepsScreen(session.id, "", heading), session.path)
 
     def candidate_under_cursor(self) -> str | None:
@@ -885,7 +901,7 @@ class SkillwardenApp(App):
         text = self.copy_target()
         if text:
             self.copy_to_clipboard(text)
-            self.notify(f"copied {text}", timeout=3)
+            self.notify(f"copied {text}", timeout=3, markup=False)
 
     def copy_target(self) -> str | None:
         screen = self.screen
@@ -917,7 +933,7 @@ class SkillwardenApp(App):
         except SuspendNotSupported:  # no terminal to hand over (tests, the web): run it as it is
             subprocess.run(command, check=False, stdin=subprocess.DEVNULL)
         except OSError as exc:
-            self.notify(f"could not run {command[0]}: {exc}", severity="error")
+            self.notify(f"could not run {command[0]}: {exc}", severity="error", markup=False)
 
     def trace_target(self) -> tuple[str, int | None] | None:
         screen = self.screen

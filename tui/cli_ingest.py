@@ -1,15 +1,20 @@
 """`skillwarden rebuild [--json]`: delete the state cache and re-create it from its two sources of truth,
-the trace files of the watched folders and the skills repository's history."""
+the trace files (the watched folders, and every path ever ingested by name) and the skills repository's
+history. It writes the workspace, so it takes the workspace lock: refused while another process holds it."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
 from skillwarden.core.config import Config
+from skillwarden.core.lock import WorkspaceLock
+from skillwarden.core.model import ParseError
+from skillwarden.core.sources import remembered
 from skillwarden.tui.progress import IngestProgress
 from skillwarden.tui.progress import wanted as progress_wanted
 from skillwarden.tui.workspace import open_service
@@ -35,7 +40,7 @@ def run(args: argparse.Namespace, config: Config) -> int | None:
         return 0
     print(
         f"rebuilt {config.state_db} in {report['seconds']:.1f}s: {report['files']} file(s) from "
-        f"{len(report['folders'])} folder(s), {report['sessions']} session(s), {report['steps']} step(s), "
+        f"{len(report['folders'])} folder(s) and path(s), {report['sessions']} session(s), {report['steps']} step(s), "
         f"{report['decisions']} decision(s) from {config.skills_repo}, {report['candidates']} candidate(s)"
     )
     for error in report["errors"]:
@@ -55,25 +60,33 @@ def delete_cache(state_db: Path) -> None:
 
 
 def rebuild(config: Config, *, show_progress: bool = False) -> dict:
-    """Re-create the cache; return what was read (the ingest report plus decisions and candidates)."""
+    """Re-create the cache; return what was read (the ingest report plus decisions and candidates).
+    WorkspaceLockedError when another process holds the workspace: its cache is not deleted under it."""
     started = time.perf_counter()
-    delete_cache(config.state_db)
-    service = open_service(config)  # replays the decisions from the skills repository's history
-    try:
-        with IngestProgress(service.ingest_targets(), enabled=show_progress) as bar:
-            report = service.ingest(progress=bar)
-        counts = service.store.counts()
-        published = service.publish()  # the linked agent folders follow the repository again
-        return {
-            "folders": [str(folder) for folder in config.watch if folder.exists()],
-            "files": report.files,
-            "sessions": counts["sessions"],
-            "steps": counts["steps"],
-            "errors": report.errors,
-            "decisions": len(service.store.decisions()),
-            "candidates": len(service.store.candidates()),
-            "published": [report.to_json() for report in published],
-            "seconds": round(time.perf_counter() - started, 3),
-        }
-    finally:
-        service.close()
+    with WorkspaceLock(config.lock_file):
+        delete_cache(config.state_db)
+        service = open_service(config)  # replays the decisions from the skills repository's history
+        try:
+            sources = [str(folder) for folder in config.watch if folder.exists()]
+            gone = []
+            for path in remembered(config.ingested_file):
+                (sources if os.path.exists(path) else gone).append(path)
+            with IngestProgress(service.ingest_targets(sources), enabled=show_progress) as bar:
+                report = service.ingest(sources, progress=bar)
+            for path in gone:
+                report.add_error(ParseError(path, "ingested by name earlier, no longer there: what it held is gone"))
+            counts = service.store.counts()
+            published = service.publish()  # the linked agent folders follow the repository again
+            return {
+                "folders": sources,
+                "files": report.files,
+                "sessions": counts["sessions"],
+                "steps": counts["steps"],
+                "errors": report.errors,
+                "decisions": len(service.store.decisions()),
+                "candidates": len(service.store.candidates()),
+                "published": [report.to_json() for report in published],
+                "seconds": round(time.perf_counter() - started, 3),
+            }
+        finally:
+            service.close()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime
+import math
+from datetime import UTC, datetime
 
 from skillwarden.core.config import Config
 from skillwarden.core.events import EventLog
@@ -13,21 +14,26 @@ from skillwarden.skills.library import SkillLibrary
 from skillwarden.tui.workspace import open_store
 
 COMMANDS = ("select", "stats", "friction", "loo")
+# Longer than any trace history, and short enough that the window before it (twice as far back) stays
+# within the years datetime can hold.
+MAX_DAYS = 300_000
 
 
 def add_commands(commands) -> None:
     select = commands.add_parser("select", help="rank the library's skills for a task (relevance x Thompson sample)")
     select.add_argument("task", metavar="TASK TEXT")
     select.add_argument("--seed", type=int, default=None, help="seed the Thompson sampling (default: random)")
-    select.add_argument("--limit", type=int, default=None, metavar="N", help="only the N best skills")
+    select.add_argument("--limit", type=positive_int, default=None, metavar="N", help="only the N best skills")
     select.add_argument("--json", action="store_true")
 
     stats = commands.add_parser("stats", help="success posterior, uses, last use and drift of every skill")
     stats.add_argument("--json", action="store_true")
 
     friction = commands.add_parser("friction", help="NOOP, blocked, failure and pivot rates per agent and category")
-    friction.add_argument("--days", type=float, default=None, help="window length in days (default: 7)")
-    friction.add_argument("--end", default=None, metavar="ISO-TIME", help="window end (default: newest session)")
+    friction.add_argument("--days", type=positive_days, default=None, help="window length in days (default: 7)")
+    friction.add_argument(
+        "--end", type=iso_time, default=None, metavar="ISO-TIME", help="window end (default: newest session)"
+    )
     friction.add_argument("--json", action="store_true")
 
     loo = commands.add_parser("loo", help="leave-one-out: reward with each skill minus without, within category")
@@ -52,8 +58,7 @@ def run(args: argparse.Namespace, config: Config) -> int | None:
                        f"{r['beta']:.1f})  uses {r['uses']:>4}  last {r['last_used'] or '-'}"
                        + (f"  DRIFT: {r['drift']['reason']}" if r["drift"] else ""))  # fmt: skip
         elif args.command == "friction":
-            end = datetime.fromisoformat(args.end.replace("Z", "+00:00")) if args.end else None
-            report = learning.friction_report(store, config, end=end, days=args.days, events=events)
+            report = learning.friction_report(store, config, end=args.end, days=args.days, events=events)
             print_friction(report, args.json)
         else:
             report = learning.loo_report(store, library, config, seed=args.seed)
@@ -62,6 +67,36 @@ def run(args: argparse.Namespace, config: Config) -> int | None:
     finally:
         library.close()
         store.close()
+
+
+# Argument types: a bad value is argparse's one-line usage error (exit 2), never a traceback further on.
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return value
+
+
+def positive_days(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0 or value > MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"expected a number of days above 0 and at most {MAX_DAYS}, not {text!r}")
+    return value
+
+
+def iso_time(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        example = "2026-01-31T12:00:00Z"
+        raise argparse.ArgumentTypeError(f"expected an ISO-8601 time such as {example}, not {text!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def print_rows(rows: list[dict], as_json: bool, line) -> None:

@@ -18,6 +18,8 @@ from skillwarden.core.model import ParseError, ParseResult, Session
 from skillwarden.core.redact import cut_keeping_secrets_whole
 
 SNIFF_BYTES = 8192
+# What json says of nesting past Python's recursion limit (orjson, tried first, refuses past 1024 levels).
+TOO_DEEP = "invalid JSON: nested too deeply"
 RESULT_CAP = 2000
 # Long strings inside a tool call's arguments (file contents in a Write or Edit) are cut to this many characters.
 ARGS_CAP = RESULT_CAP
@@ -228,6 +230,8 @@ def decode_line(raw: bytes) -> tuple[dict | None, str | None]:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         return None, f"invalid JSON: {exc.msg} at column {exc.colno}"
+    except RecursionError:
+        return None, TOO_DEEP
     if not isinstance(value, dict):
         return None, f"expected a JSON object, got {type(value).__name__}"
     return value, None
@@ -252,6 +256,8 @@ def read_json_document(data: bytes, path: str) -> JsonDocument:
     except json.JSONDecodeError as exc:
         problem = f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         return JsonDocument(errors=[ParseError(path, problem, line=exc.lineno)])
+    except RecursionError:
+        return JsonDocument(errors=[ParseError(path, TOO_DEEP)])
 
 
 def cap_text(text: str, limit: int = RESULT_CAP) -> str:

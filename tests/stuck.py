@@ -1,0 +1,47 @@
+"""The skillwarden command line or TUI whose ingest workers get stuck in their first task (as a worker blocked
+writing a large result to a pipe is), for tests that kill them there: each stuck worker leaves its pid in
+the folder named by $SKILLWARDEN_TEST_MARKS first. Workers started by a forkserver import this module to
+run `stuck`, so it is small and imports nothing of the app.
+
+    python tests/stuck.py cli --home H ingest
+    python tests/stuck.py tui H
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+MARKS_ENV = "SKILLWARDEN_TEST_MARKS"
+
+
+def stuck(keys: list[str]) -> list:
+    (Path(os.environ[MARKS_ENV]) / str(os.getpid())).touch()
+    time.sleep(600)
+    return []
+
+
+def main(argv: list[str]) -> int:
+    from skillwarden.core import ingest
+
+    ingest.read_fresh_files = stuck
+    if argv[0] == "cli":
+        from skillwarden.tui.cli import main as cli_main
+
+        return cli_main(argv[1:])
+    from skillwarden.core.config import load_config
+    from skillwarden.core.lock import WorkspaceLock
+    from skillwarden.tui.app import SkillwardenApp
+
+    config = load_config(Path(argv[1]))
+    with WorkspaceLock(config.lock_file):  # as `skillwarden` holds it while its TUI runs
+        app = SkillwardenApp(config, watch=False)
+        app.run(headless=True)
+    return app.return_code or 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `tests.stuck`, as workers will import it
+    from tests import stuck as this  # one module object, whose `stuck` pickles by that name
+
+    sys.exit(this.main(sys.argv[1:]))
