@@ -18,6 +18,7 @@ from skillwarden.core.scan.patterns import (
     SECRET_VARIABLE,
     SENSITIVE_PATH,
     VENDOR_INSTALLER,
+    downloaded_files,
 )
 
 QUOTE_MARKS = "\"'`“‘«"
@@ -207,27 +208,21 @@ def check_secret_exfiltration(line: str) -> Iterator[Hit]:
             )
 
 
-DOWNLOAD_TO_FILE = re.compile(DOWNLOADER + r"[^\n;&|]{0,300}?\s(?:-o|-O|--output)\s*[\"']?([\w./~$-]{1,200})")
-
-
 def check_download_and_run(line: str) -> Iterator[Hit]:
-    """`curl -o x.sh URL && bash x.sh`: the saved file is run on the same line."""
-    for match in DOWNLOAD_TO_FILE.finditer(line):
-        name = match.group(1).rsplit("/", 1)[-1]
-        rest = line[match.end() :]
-        if name and re.search(
+    """`curl -o x.sh URL && bash x.sh`, `wget URL/x.sh & bash x.sh`: the saved file is run on the same line."""
+    for start, name in downloaded_files(line):
+        if re.search(
             r"(?:\./|\b(?:ba|z)?sh\s+|\bpython[23]?\s+|\bchmod\s+\S*x\S*\s+\S*|\bsource\s+|(?:^|[;&|]\s*)\.\s+)\S*"
             + re.escape(name)
             + r"(?![\w.])",
-            rest,
+            line[start:],
         ):
-            yield Hit(
-                "supply_chain",
-                CRIT,
-                "download_and_execute",
-                "downloads a program and runs it without review",
-                match.start(),
-            )
+            if VENDOR_INSTALLER.search(line, start):
+                yield Hit("supply_chain", LOW, "vendor_installer_pipe", "runs a vendor's documented installer script",
+                          start)  # fmt: skip
+            else:
+                yield Hit("supply_chain", CRIT, "download_and_execute",
+                          "downloads a program and runs it without review", start)  # fmt: skip
             return
 
 
@@ -486,7 +481,7 @@ COMMAND_CHECKS: tuple[tuple[Callable[[str], Iterator[Hit]], Gate], ...] = (
         "api.telegram.org/bot, hooks.slack.com/services, ngrok, trycloudflare.com, loca.lt, serveo.net, "
         "localhost.run, oast., interact.sh, burpcollaborator.net, dnslog.cn, ceye.io"
     )),
-    (check_download_and_run, gate("curl, wget, fetch, iwr, irm, invoke-webrequest, invoke-restmethod & -o, --output")),
+    (check_download_and_run, gate("curl, wget, fetch, iwr, irm, invoke-webrequest, invoke-restmethod")),
     (check_persistence_files, gate(
         "bashrc, zshrc, profile, bash_login, zshenv, config.fish, agents.md, claude.md, gemini.md, .claude/, "
         "cursorrules, .codex/, .mcp.json, copilot-instructions, authorized_keys, .git/hooks/"
