@@ -460,6 +460,29 @@ def check_chmod(line: str) -> Iterator[Hit]:
                       match.start())  # fmt: skip
 
 
+CONTAINER_RUN = re.compile(r"\b(?:docker|podman)\s+(?:container\s+)?(?:run|create)\b([^\n;&|]*)")
+# What turns a container into the host: full privileges or an unconfined profile, with the host's root, home
+# or container runtime mounted in.
+ESCALATION = re.compile(
+    r"--privileged\b|--cap-add[=\s]+(?:SYS_ADMIN|ALL)\b|(?:apparmor|seccomp)[=:]unconfined|--pid[=\s]+host"
+)
+HOST_MOUNT = re.compile(
+    r"(?:-v|--volume|--mount)[=\s]+[\"']?(?:type=bind,\s*source=)?(?:/|/home|/root|~|\$HOME|/var/run/docker\.sock)(?::|,|/?[\"']?\s)"
+)
+
+
+def check_container(line: str) -> Iterator[Hit]:
+    """A privileged container with the host's root, home or Docker socket mounted in can take over the host."""
+    for match in CONTAINER_RUN.finditer(line):
+        arguments = match.group(1)
+        if ESCALATION.search(arguments) and HOST_MOUNT.search(arguments + " "):
+            yield Hit("destructive", MED, "privileged_container_host_mount",
+                      "runs a privileged container with the host's files mounted in: a container escape",
+                      match.start())  # fmt: skip
+        elif ESCALATION.search(arguments):
+            yield Hit("destructive", LOW, "privileged_container", "runs a privileged container", match.start())
+
+
 # Each check with its gate (see `gates`): the lowercase substrings without which it cannot match.
 COMMAND_CHECKS: tuple[tuple[Callable[[str], Iterator[Hit]], Gate], ...] = (
     (check_rm, gate("rm")),
@@ -479,7 +502,8 @@ COMMAND_CHECKS: tuple[tuple[Callable[[str], Iterator[Hit]], Gate], ...] = (
         "webhook.site, requestbin., pipedream.net, hookbin.com, beeceptor.com, requestcatcher.com, pastebin.com, "
         "paste.ee, hastebin., ghostbin., dpaste., 0x0.st, transfer.sh, file.io, termbin.com, discord, "
         "api.telegram.org/bot, hooks.slack.com/services, ngrok, trycloudflare.com, loca.lt, serveo.net, "
-        "localhost.run, oast., interact.sh, burpcollaborator.net, dnslog.cn, ceye.io"
+        "localhost.run, oast., interact.sh, burpcollaborator.net, dnslog.cn, ceye.io, glot.io, rentry.co, ix.io, "
+        "sprunge.us, paste.rs, controlc.com, justpaste.it, pastebin.pl, paste.gg, bpa.st"
     )),
     (check_download_and_run, gate("curl, wget, fetch, iwr, irm, invoke-webrequest, invoke-restmethod")),
     (check_persistence_files, gate(
@@ -490,4 +514,5 @@ COMMAND_CHECKS: tuple[tuple[Callable[[str], Iterator[Hit]], Gate], ...] = (
     (check_eval, gate("eval")),
     (check_package_index, gate("index-url, index_url, registry, -i")),
     (check_chmod, gate("chmod")),
+    (check_container, gate("docker, podman & run, create")),
 )  # fmt: skip

@@ -75,7 +75,8 @@ PATTERN_RULES: tuple[_PatternRule, ...] = (
           "base64, base32, xxd, gzip, openssl & curl & @-"),
     _rule("exfiltration_instruction", "exfiltration", HIGH,
           r"(?i)\b(?:send|forward|upload|post|transmit|exfiltrate|report)\s+(?:all\s+|the\s+|any\s+|every\s+)?"
-          r"(?:\w+\s+){0,3}?(?:data|tokens?|keys?|credentials|secrets?|passwords?|cookies|environment)\b[^.\n]{0,60}?"
+          r"(?:\w+\s+){0,3}?(?:data|tokens?|keys?|credentials|secrets?|passwords?|cookies|environment|contents?|files?)\b"
+          r"[^.\n]{0,60}?"
           r"\b(?:to|at)\s+https?://",
           "tells the agent to send secrets or data to an address",
           "://"),
@@ -112,8 +113,8 @@ PATTERN_RULES: tuple[_PatternRule, ...] = (
           "tries to override the system prompt or the safety rules",
           "prompt, guardrails, rules, guidelines, polic, restrictions, filters, constraints"),
     _rule("conceal_from_user", "prompt_injection", HIGH,
-          r"(?i)\b(?:do\s+not|don'?t|never)\s+(?:tell|inform|mention\s+(?:this\s+|it\s+)?to|notify|alert|show)"
-          r"\s+(?:the\s+)?user\b|\bwithout\s+(?:telling|informing|notifying)\s+the\s+user\b"
+          r"(?i)\b(?:do\s+not|don'?t|never)\s+(?:tell|inform|mention|notify|alert|show|reveal|disclose)\b[^.\n]{0,60}?"
+          r"\b(?:to\s+|with\s+)?the\s+user\b|\bwithout\s+(?:telling|informing|notifying)\s+the\s+user\b"
           r"|\b(?:hide|conceal|keep)\s+(?:this|it)\s+(?:secret\s+)?from\s+the\s+user\b",
           "asks the agent to hide its actions from the user", "user"),
     _rule("role_hijack", "prompt_injection", HIGH,
@@ -154,6 +155,13 @@ PATTERN_RULES: tuple[_PatternRule, ...] = (
           r"|(?:bank|email|account|login)\s+password)",
           "asks the agent to collect private keys, recovery phrases or passwords from the user",
           "user & key, phrase, mnemonic, recovery, wallet, 2fa, otp, code, password"),
+    _rule("disable_security_tool", "defense_evasion", HIGH,
+          r"(?i)\b(?:disable|turn\s+off|stop|kill|uninstall|bypass)\s+(?:the\s+|your\s+|any\s+|all\s+)?(?:antivirus|anti-virus"
+          r"|firewall|selinux|(?:windows\s+)?defender|apparmor|gatekeeper|edr\b|endpoint\s+protection|security\s+software"
+          r"|xprotect)",
+          "tells the agent to switch off the machine's security software",
+          "antivirus, anti-virus, firewall, selinux, defender, apparmor, gatekeeper, edr, endpoint, security, "
+          "xprotect"),
     # destructive
     _rule("make_filesystem", "destructive", CRIT, r"\bmkfs(?:\.\w+)?\s+(?:-\S+\s+)*/dev/",
           "formats a disk device", "mkfs"),

@@ -33,6 +33,7 @@ NETWORK_COMMAND = re.compile(
 DROP_HOST = re.compile(
     r"(?i)\b(?:webhook\.site|requestbin\.\w+|pipedream\.net|hookbin\.com|beeceptor\.com|requestcatcher\.com"
     r"|pastebin\.com|paste\.ee|hastebin\.\w+|ghostbin\.\w+|dpaste\.\w+|0x0\.st|transfer\.sh|file\.io|termbin\.com"
+    r"|glot\.io|rentry\.co|ix\.io|sprunge\.us|paste\.rs|controlc\.com|justpaste\.it|pastebin\.pl|paste\.gg|bpa\.st"
     r"|discord(?:app)?\.com/api/webhooks|api\.telegram\.org/bot|hooks\.slack\.com/services"
     r"|[\w-]+\.ngrok(?:-free)?\.(?:io|app|dev)|ngrok\.io|[\w-]+\.trycloudflare\.com|[\w-]+\.loca\.lt"
     r"|serveo\.net|[\w-]+\.localhost\.run|[\w.-]+\.(?:oast\.(?:fun|me|pro|live|site|online)|interact\.sh"
