@@ -21,19 +21,23 @@ from skillwarden.core.scan.patterns import (
     downloaded_files,
 )
 
+CODE_COMMENT = re.compile(r"^\s*(?://|#|--|;)\s")
 QUOTE_MARKS = "\"'`“‘«"
 DISCUSSION = re.compile(
-    r"(?i)\b(?:avoid|e\.g\.|for example|such as|like|phrases?|patterns?|detect\w*|injection|attacks?|malicious"
+    r"(?i)\b(?:avoid|e\.g\.|for example|such as|like|phrases?|patterns?|detect\w*|injection|attack(?:s|ers?)?|malicious"
     r"|flag\w*|block\w*|refuse\w*|examples?|red[- ]team\w*|jailbreaks?)\b"
 )
 
 
-def quoted_in_a_discussion(line: str, match: re.Match[str]) -> bool:
+def quoted_in_a_discussion(line: str, match: re.Match[str], *, comments: bool = False) -> bool:
     """`avoid phrases such as "ignore the previous instructions"`: the phrase is quoted as an example in
-    text about injection, which is documentation, not an instruction."""
+    text about injection, which is documentation, not an instruction. With `comments`, a code comment that
+    talks about the attack (`// Attacker: ?dir=; rm -rf /`) quotes a command too: a comment is never run.
+    (Not for instructions to the agent: a model reads a comment, or a Markdown heading, like any line.)"""
     before = line[: match.start()].rstrip()
     opened = before[-1:] in QUOTE_MARKS or sum(before.count(q) for q in '"`“') % 2 == 1
-    return opened and DISCUSSION.search(line) is not None
+    commented = comments and CODE_COMMENT.match(line) is not None
+    return (opened or commented) and DISCUSSION.search(line) is not None
 
 
 RM_COMMAND = re.compile(r"\brm\s+([^\n;&|]*)")
@@ -95,7 +99,7 @@ def check_rm(line: str) -> Iterator[Hit]:
             yield Hit("destructive", HIGH, "rm_rf_system_path", "recursively deletes system files, logs or keys",
                       match.start())  # fmt: skip
         if recursive and (targets & CATASTROPHIC_RM_TARGETS or "--no-preserve-root" in flags):
-            if quoted_in_a_discussion(line, match):
+            if quoted_in_a_discussion(line, match, comments=True):
                 yield Hit("destructive", LOW, "quoted_destructive_command", "quotes a destructive command while "
                           "discussing it", match.start())  # fmt: skip
                 continue
