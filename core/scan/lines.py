@@ -80,6 +80,16 @@ PATTERN_RULES: tuple[_PatternRule, ...] = (
           r"\b(?:to|at)\s+https?://",
           "tells the agent to send secrets or data to an address",
           "://"),
+    _rule("markdown_image_exfiltration", "exfiltration", MED,
+          r"!\[[^\]\n]{0,200}\]\(\s*https?://[^)\s]{0,300}[?&][\w.-]+=(?:\{[^}\n]{0,60}\}|\$\{?\w+|%7[Bb]|<[\w-]+>)",
+          "an image whose address is filled with data at run time: rendering it sends the data to that host",
+          "![ & http"),
+    _rule("api_endpoint_override", "exfiltration", MED,
+          r"\b(?:ANTHROPIC|OPENAI|CLAUDE|GEMINI|GOOGLE_GEMINI|AZURE_OPENAI|MISTRAL)_(?:BASE_URL|API_BASE|API_URL|ENDPOINT)"
+          r"[\"']?\s*[=:]\s*[\"']?https?://(?!api\.anthropic\.com|api\.openai\.com|generativelanguage\.googleapis\.com"
+          r"|api\.mistral\.ai|localhost\b|127\.0\.0\.1|0\.0\.0\.0|\[::1\])",
+          "points the model API at another host, which then sees every prompt and the API key",
+          "base_url, api_base, api_url, endpoint"),
     _rule("piped_credential_upload", "exfiltration", HIGH,
           r"(?i)\b(?:echo|printf|cat)\b[^\n|]{0,200}\b(?:credentials?|passw(?:or)?d|secret|token|api[_-]?key|private[_-]?key)"
           r"[^\n|]{0,200}\|\s*curl\b[^\n]{0,300}(?:-d|--data[\w-]*|-F|-T)\s*[\"']?@-",
