@@ -335,9 +335,7 @@ def read_path(load_session: SessionLoader, key: str, previous: FileState | None)
 def unreadable(key: str, identity: Identity, resumed: bool, exc: Exception) -> Outcome:
     """A file whose parse failed. Read from its start, it is remembered as failed (reported again only once
     it changes); a resumed read stores nothing, so what the file held before stays and is read again."""
-    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-    where = f" in {Path(frame.filename).name}:{frame.lineno}" if frame else ""  # for a bug report
-    message = f"skipped: the file could not be parsed ({type(exc).__name__}{where}: {str(exc)[:200]})"
+    message = f"skipped: the file could not be parsed ({failure(exc)})"
     if resumed:
         return None, [ParseError(key, message)]
     read, errors = failed_read(key, identity, message)
@@ -605,7 +603,10 @@ def read_claude_code(
                 record, problem = adapters.decode_line(data)
                 if problem or record is None:
                     break  # wait for the rest
-                parse.add(first, record)
+                try:
+                    parse.add(first, record)
+                except Exception as exc:  # a line of a shape the parser did not foresee: that line's error
+                    errors.append(unparsable_line(key, first, exc))
             consumed, number, line_open = end, first, True
             break
         for line_number, data in enumerate(lines, first):  # this loop runs once per line of the corpus
@@ -616,7 +617,10 @@ def read_claude_code(
                 if problem:
                     errors.append(ParseError(key, problem, line=line_number))
                 elif record is not None:
-                    parse.add(line_number, record)
+                    try:
+                        parse.add(line_number, record)
+                    except Exception as exc:  # a line of a shape the parser did not foresee: that line's error
+                        errors.append(unparsable_line(key, line_number, exc))
         consumed, number, line_open = end, first + len(lines) - 1, False
     when = file_time(identity)
     writes = [write_for(change.session, change.first_new_step, change.resolved, when) for change in parse.changes()]
@@ -624,6 +628,17 @@ def read_claude_code(
                        {"lines": number, "open": line_open, "sessions": parse.state()})  # fmt: skip
     links = parse.links | subagent_meta_links(key, writes)
     return FileRead(state, writes, reset=saved is None, links=links), errors
+
+
+def unparsable_line(key: str, number: int, exc: Exception) -> ParseError:
+    return ParseError(key, f"line skipped: the parser could not take it ({failure(exc)})", line=number)
+
+
+def failure(exc: Exception) -> str:
+    """An exception as a report names it: its type, where it was raised (for a bug report), its message."""
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" in {Path(frame.filename).name}:{frame.lineno}" if frame else ""
+    return f"{type(exc).__name__}{where}: {str(exc)[:200]}"
 
 
 def decode_json_line(raw: bytes) -> tuple[dict | None, str | None]:

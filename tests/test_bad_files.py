@@ -5,12 +5,14 @@ mining cannot handle each become that file's (or session's) error, and everythin
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import sqlite3
 
 import pytest
 
 from skillwarden.core import ingest as ingest_module
+from skillwarden.core.adapters import claude_code
 from skillwarden.core.config import load_config
 from skillwarden.core.ingest import ingest_paths
 from skillwarden.core.store import Store
@@ -151,3 +153,32 @@ def test_a_session_mining_cannot_handle_is_left_out_with_a_notice(tmp_path):
         service.close()
     assert len(notices) == 1 and "RecursionError" in notices[0]["text"]
     assert expected and live and len(live & expected) >= len(expected) // 2
+
+
+@MODES
+def test_a_line_the_parser_cannot_take_is_that_lines_error_and_the_rest_of_the_file_is_read(
+    tmp_path, monkeypatch, options
+):
+    """A transcript line of a shape the Claude Code parser does not foresee (here: its `add` raises on line 3)
+    is skipped with its line number and the exception; the session's other lines are read."""
+    folder = tmp_path / "traces"
+    folder.mkdir()
+    (folder / "odd.jsonl").write_bytes(transcript(2, sessionId=SESSION))
+    good_file(folder)
+    add = claude_code.ResumableParse.add
+
+    def add_failing_on_line_3(self, number, record):
+        if number == 3 and self.path.endswith("odd.jsonl"):
+            raise AttributeError("'list' object has no attribute 'strip'")
+        return add(self, number, record)
+
+    monkeypatch.setattr(claude_code.ResumableParse, "add", add_failing_on_line_3)
+    monkeypatch.setattr(ingest_module, "pool_context", lambda: multiprocessing.get_context("fork"))  # inherits it
+    report, sessions, _files = ingest(tmp_path, folder, **options)
+
+    [error] = report.errors
+    assert (os.path.basename(error["path"]), error["line"]) == ("odd.jsonl", 3)
+    assert error["message"] == ("line skipped: the parser could not take it (AttributeError in test_bad_files.py:"
+                                f"{add_failing_on_line_3.__code__.co_firstlineno + 2}: 'list' object has no "
+                                "attribute 'strip')")  # fmt: skip
+    assert sessions[SESSION].steps == 2 and GOOD in sessions  # (line 3 held the first call's result)
