@@ -50,7 +50,7 @@ from skillwarden.core.lifeline import die_with
 from skillwarden.core.model import ParseError, Session, well_typed
 from skillwarden.core.redact import might_hold_secret, placeholder_key, redact, redact_value, set_placeholder_key
 from skillwarden.core.reward import grade
-from skillwarden.core.store import FileRead, FileState, PreparedRead, SessionWrite, Store, prepare_read, storable
+from skillwarden.core.store import FileRead, FileState, PreparedRead, SessionWrite, Store, prepare_read
 from skillwarden.core.tail import (
     MAX_DOCUMENT_BYTES,
     MAX_LINE_BYTES,
@@ -725,16 +725,14 @@ def write_for(session: Session, first_new_step: int, resolved: set[int], undated
 def redact_session(session: Session, first_new_step: int, resolved: set[int]) -> None:
     """Nothing secret may reach the cache: tool arguments, results, the task and the final message.
     Long strings in arguments (file contents) are capped first, as results are, with a marker.
-    (Arguments are stored as JSON, which escapes what `storable` would otherwise have to replace.)"""
-    session.task = storable(redact(session.task))
-    session.final_message = storable(redact(session.final_message))
-    session.model, session.cwd = storable(session.model), storable(session.cwd)
+    (Lone surrogates are replaced when the rows are built: `store.prepare_read`.)"""
+    session.task = redact(session.task)
+    session.final_message = redact(session.final_message)
     for step in session.steps[first_new_step:]:
         step.args = capped_redacted_args(step.args)
-        step.result = storable(redact(step.result))
-        step.tool = storable(step.tool)
+        step.result = redact(step.result)
     for index in resolved:
-        session.steps[index].result = storable(redact(session.steps[index].result))
+        session.steps[index].result = redact(session.steps[index].result)
 
 
 def capped_redacted_args(args: dict) -> dict:

@@ -496,7 +496,11 @@ def storable(text: str) -> str:
     """`text` without lone surrogates (a JSON `\\ud800` escape decodes to one), which SQLite refuses."""
     if text.isascii():
         return text
-    return LONE_SURROGATE.sub("\ufffd", text)
+    try:
+        text.encode("utf-8")  # the common case, text beyond ASCII and no surrogate: checked at C speed
+    except UnicodeEncodeError:
+        return LONE_SURROGATE.sub("\ufffd", text)
+    return text
 
 
 def storable_row(row: tuple) -> tuple:
@@ -504,10 +508,15 @@ def storable_row(row: tuple) -> tuple:
     64 bits, and anything else SQLite has no type for as its str. One row it refused would fail the batch."""
     for value in row:
         kind = type(value)
-        if not (value is None or kind is float or kind is bytes or (kind is str and value.isascii())
-                or (kind is int and -SQLITE_MAX_INT <= value <= SQLITE_MAX_INT)):  # fmt: skip
-            return tuple(storable_value(value) for value in row)
-    return row
+        if kind is str:
+            if not value.isascii() and storable(value) is not value:
+                break
+        elif not (value is None or kind is float or kind is bytes
+                  or (kind is int and -SQLITE_MAX_INT <= value <= SQLITE_MAX_INT)):  # fmt: skip
+            break
+    else:
+        return row
+    return tuple(storable_value(value) for value in row)
 
 
 def storable_value(value: object) -> object:
