@@ -87,9 +87,9 @@ SkippedSession = tuple[str, str]
 
 
 def load_sessions(store: Store, skipped: list[SkippedSession] | None = None) -> list[Session]:
-    """Cached sessions with their steps, oldest first. A session that cannot be loaded or tokenized (a
-    trace is hostile input: arguments nested past the recursion limit, say) is left out, and named in
-    `skipped`, rather than stopping the mining of every other session."""
+    """Cached sessions with their steps, oldest first. A session that cannot be loaded (a trace is hostile
+    input: arguments nested past the recursion limit, say) is left out, and named in `skipped`, rather
+    than stopping the mining of every other session."""
     sessions = []
     for stored in store.sessions():
         try:
@@ -100,14 +100,28 @@ def load_sessions(store: Store, skipped: list[SkippedSession] | None = None) -> 
                 model=stored.model or "", cwd=stored.cwd or "", final_message=stored.final_message or "",
                 rejections=sum(1 for step in steps if is_rejection(step)),
             )  # fmt: skip
-            token_sequence(session)
-            session_facts(session)
         except Exception as exc:  # one session's failure stays that session's
-            if skipped is not None:
-                skipped.append((stored.id, f"{type(exc).__name__}: {str(exc)[:200]}"))
+            note_skipped(skipped, stored.id, exc)
             continue
         sessions.append(session)
     return sessions
+
+
+def note_skipped(skipped: list[SkippedSession] | None, session_id: str, exc: Exception) -> None:
+    if skipped is not None:
+        skipped.append((session_id, f"{type(exc).__name__}: {str(exc)[:200]}"))
+
+
+def minable(session: Session, skipped: list[SkippedSession] | None) -> bool:
+    """Whether each step mining takes of one session on its own works for it (tokens, facts, detectors)."""
+    try:
+        token_sequence(session)
+        session_facts(session)
+        detect([session])
+    except Exception as exc:
+        note_skipped(skipped, session.id, exc)
+        return False
+    return True
 
 
 def token_sequence(session: Session) -> list[TokenStep]:
@@ -388,6 +402,20 @@ def build_candidates(
     """
     settings = extraction_settings(config)
     sessions = load_sessions(store, skipped)
+    try:
+        return candidates_from(sessions, settings, config, library)
+    except Exception:
+        # One session may be of a shape mining does not foresee: find it, leave it out, mine the rest.
+        # (Looking for it costs a pass over every session, so it is only done after a failure.)
+        usable = [session for session in sessions if minable(session, skipped)]
+        if len(usable) == len(sessions):
+            raise  # no session alone is the cause
+        return candidates_from(usable, settings, config, library)
+
+
+def candidates_from(
+    sessions: list[Session], settings: ExtractionSettings, config: Config, library
+) -> dict[str, list[StoredCandidate]]:
     facts = [session_facts(s) for s in sessions]
     taken: set[str] = set()
     skills = [stored_skill(skill, facts, settings, taken) for skill in mine_skills(sessions, settings)]

@@ -182,3 +182,35 @@ def test_a_line_the_parser_cannot_take_is_that_lines_error_and_the_rest_of_the_f
                                 f"{add_failing_on_line_3.__code__.co_firstlineno + 2}: 'list' object has no "
                                 "attribute 'strip')")  # fmt: skip
     assert sessions[SESSION].steps == 2 and GOOD in sessions  # (line 3 held the first call's result)
+
+
+def test_a_session_that_breaks_mining_is_found_and_left_out(tmp_path, monkeypatch):
+    """A session that loads but that mining cannot take (here: tokenizing it raises) is looked for only once
+    mining failed, left out with one notice, and the other sessions are mined as before."""
+    home = tmp_path / "ws"
+    home.mkdir()
+    (home / "config.yaml").write_text("watch: [traces]\ndiscover: false\nmin_support: 2\n")
+    from skillwarden.core.demo_traces import generate_corpus
+    from skillwarden.reviews import candidates as candidates_module
+
+    generate_corpus(home / "traces", sessions=30, seed=7)
+    service = ReviewService(load_config(home))
+    try:
+        service.ingest()
+        expected = {c.id for c in service.store.candidates()}
+        victim = service.store.sessions()[-1].id
+        token_sequence = candidates_module.token_sequence
+
+        def failing(session):
+            if session.id == victim:
+                raise TypeError("unhashable type: 'list'")
+            return token_sequence(session)
+
+        monkeypatch.setattr(candidates_module, "token_sequence", failing)
+        service.refresh_candidates()
+        notices = [e for e in service.events.read() if e["kind"] == "notice" and e.get("session") == victim]
+        live = {c.id for c in service.store.candidates() if c.live}
+    finally:
+        service.close()
+    assert [n["text"] for n in notices] == [f"mining left out session {victim}: TypeError: unhashable type: 'list'"]
+    assert live and len(live & expected) >= len(expected) // 2
