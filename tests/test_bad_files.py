@@ -14,8 +14,10 @@ import pytest
 from skillwarden.core import ingest as ingest_module
 from skillwarden.core.adapters import claude_code
 from skillwarden.core.config import load_config
+from skillwarden.core.demo_traces import generate_corpus
 from skillwarden.core.ingest import ingest_paths
 from skillwarden.core.store import Store
+from skillwarden.reviews import candidates as candidates_module
 from skillwarden.reviews.service import ReviewService
 from tests.test_ingest_faults import SESSION, transcript
 
@@ -130,28 +132,35 @@ def test_a_parser_that_fails_on_one_file_fails_that_file_only(tmp_path, monkeypa
     assert again.errors == [] and again.unchanged == 2
 
 
-def test_a_session_mining_cannot_handle_is_left_out_with_a_notice(tmp_path):
-    """Steps whose stored arguments are nested past the recursion limit: that session is left out of mining
-    (one notice names it), and the candidates of the others are still mined."""
+@pytest.fixture
+def mined(tmp_path):
+    """A workspace of 30 demo sessions, ingested and mined: (service, the candidate ids mined)."""
     home = tmp_path / "ws"
     home.mkdir()
     (home / "config.yaml").write_text("watch: [traces]\ndiscover: false\nmin_support: 2\n")
-    from skillwarden.core.demo_traces import generate_corpus
-
     generate_corpus(home / "traces", sessions=30, seed=7)
     service = ReviewService(load_config(home))
-    try:
-        service.ingest()
-        expected = {c.id for c in service.store.candidates()}
-        [victim] = [s.id for s in service.store.sessions()][:1]
-        with sqlite3.connect(home / "state.db") as db:
-            db.execute("UPDATE steps SET args = ? WHERE session_id = ?", ("[" * 50_000 + "]" * 50_000, victim))
-        service.refresh_candidates()
-        notices = [e for e in service.events.read() if e["kind"] == "notice" and e.get("session") == victim]
-        live = {c.id for c in service.store.candidates() if c.live}
-    finally:
-        service.close()
-    assert len(notices) == 1 and "RecursionError" in notices[0]["text"]
+    service.ingest()
+    yield service, {c.id for c in service.store.candidates()}
+    service.close()
+
+
+def mine_without(service: ReviewService, victim: str) -> tuple[list[str], set[str]]:
+    """Mine again; the notices naming `victim`, and the live candidates."""
+    service.refresh_candidates()
+    notices = [e["text"] for e in service.events.read() if e["kind"] == "notice" and e.get("session") == victim]
+    return notices, {c.id for c in service.store.candidates() if c.live}
+
+
+def test_a_session_mining_cannot_load_is_left_out_with_a_notice(mined):
+    """Steps whose stored arguments are nested past the recursion limit: that session is left out of mining
+    (one notice names it), and the candidates of the others are still mined."""
+    service, expected = mined
+    victim = service.store.sessions()[0].id
+    with sqlite3.connect(service.config.state_db) as db:
+        db.execute("UPDATE steps SET args = ? WHERE session_id = ?", ("[" * 50_000 + "]" * 50_000, victim))
+    notices, live = mine_without(service, victim)
+    assert len(notices) == 1 and "RecursionError" in notices[0]
     assert expected and live and len(live & expected) >= len(expected) // 2
 
 
@@ -184,33 +193,19 @@ def test_a_line_the_parser_cannot_take_is_that_lines_error_and_the_rest_of_the_f
     assert sessions[SESSION].steps == 2 and GOOD in sessions  # (line 3 held the first call's result)
 
 
-def test_a_session_that_breaks_mining_is_found_and_left_out(tmp_path, monkeypatch):
+def test_a_session_that_breaks_mining_is_found_and_left_out(mined, monkeypatch):
     """A session that loads but that mining cannot take (here: tokenizing it raises) is looked for only once
     mining failed, left out with one notice, and the other sessions are mined as before."""
-    home = tmp_path / "ws"
-    home.mkdir()
-    (home / "config.yaml").write_text("watch: [traces]\ndiscover: false\nmin_support: 2\n")
-    from skillwarden.core.demo_traces import generate_corpus
-    from skillwarden.reviews import candidates as candidates_module
+    service, expected = mined
+    victim = service.store.sessions()[-1].id
+    token_sequence = candidates_module.token_sequence
 
-    generate_corpus(home / "traces", sessions=30, seed=7)
-    service = ReviewService(load_config(home))
-    try:
-        service.ingest()
-        expected = {c.id for c in service.store.candidates()}
-        victim = service.store.sessions()[-1].id
-        token_sequence = candidates_module.token_sequence
+    def failing(session):
+        if session.id == victim:
+            raise TypeError("unhashable type: 'list'")
+        return token_sequence(session)
 
-        def failing(session):
-            if session.id == victim:
-                raise TypeError("unhashable type: 'list'")
-            return token_sequence(session)
-
-        monkeypatch.setattr(candidates_module, "token_sequence", failing)
-        service.refresh_candidates()
-        notices = [e for e in service.events.read() if e["kind"] == "notice" and e.get("session") == victim]
-        live = {c.id for c in service.store.candidates() if c.live}
-    finally:
-        service.close()
-    assert [n["text"] for n in notices] == [f"mining left out session {victim}: TypeError: unhashable type: 'list'"]
+    monkeypatch.setattr(candidates_module, "token_sequence", failing)
+    notices, live = mine_without(service, victim)
+    assert notices == [f"mining left out session {victim}: TypeError: unhashable type: 'list'"]
     assert live and len(live & expected) >= len(expected) // 2
