@@ -61,9 +61,11 @@ min_support: 3
 # Candidates whose texts are at least this similar (cosine, 0..1) are merged into one.
 dedup_threshold: 0.85
 
-# Optional: a program that reads a candidate as JSON on stdin and prints {"name", "description"} to
-# polish the text; anything invalid or slow falls back to the deterministic text.
-# describer: "my-describer --model small"
+# Optional: let a model write a mined skill's name, description and introduction (never its steps).
+# `claude`, `codex` or `llm` call that CLI of yours (words after it are passed on: "claude --model haiku");
+# anything else is a program that reads a candidate as JSON on stdin and prints {"name", "description"}.
+# Anything invalid, unsafe or slower than describer_timeout seconds falls back to the deterministic text.
+# describer: claude
 # describer_timeout: 20
 
 # Harness files that harness modifications are computed against (relative to harness_repo, or to
@@ -129,6 +131,11 @@ class Config:
     @property
     def events_file(self) -> Path:
         return (self.state_dir or self.home) / "events.jsonl"
+
+    @property
+    def labels_file(self) -> Path:
+        """Ground truth imported by `outcomes import`: kept outside the cache, so `rebuild` keeps it."""
+        return self.home / "labels.json"
 
     @property
     def lock_file(self) -> Path:

@@ -18,15 +18,9 @@ from dataclasses import dataclass, field
 
 from skillwarden.core.mining import is_lookaround
 from skillwarden.core.model import Session, Step
-from skillwarden.core.normalize import (
-    EDIT_TOOLS,
-    SHELL_TOOLS,
-    WRITE_TOOLS,
-    normalize_step,
-    program_of,
-    shell_command_text,
-    step_path,
-)
+from skillwarden.core.normalize import normalize_step, program_of
+from skillwarden.core.pitfalls import INVOCATION_ERROR
+from skillwarden.core.steps import changed_paths, creates_file, is_test_step, shell_command, step_path
 
 # Architecture default: the same file edited this many times in one session is a doom loop.
 EDIT_LOOP_THRESHOLD = 5
@@ -37,6 +31,13 @@ STEP_BUDGET = 60
 MAX_ERROR_SIGNATURE = 160
 USER_STOPS = frozenset({"user-rejection", "user-interruption"})
 STOP_LIFT = 2.0
+# How much lower the mean reward of a failure pattern's sessions must be than everyone's to count as worse.
+WORSE_BY = 0.05
+# Errors and rejections a tool or the environment gives cost steps whatever the run's grade: these
+# detectors are kept when their sessions end worse than the rest, or the error is widespread.
+OUTCOME_FREE = frozenset({"recurring-error", "user-rejection"})
+# Share of all sessions an error must recur in to be worth a rule on its own.
+WIDESPREAD_SHARE = 0.05
 
 VERIFY_PROGRAMS = frozenset(
     {"pytest", "tox", "nox", "unittest", "ruff check", "mypy", "pyright", "flake8", "pylint", "npm test",
@@ -80,16 +81,20 @@ def is_rejection(step: Step) -> bool:
 
 
 def shell_program(step: Step) -> str:
-    return program_of(shell_command_text(step.args)) if step.tool in SHELL_TOOLS else ""
+    command = shell_command(step)
+    return program_of(command) if command else ""
 
 
 def is_verification(step: Step) -> bool:
+    """A test run, or a build, lint or type check."""
+    if is_test_step(step):
+        return True
     program = shell_program(step)
     return program in VERIFY_PROGRAMS or program.split(" ")[0] in VERIFY_PROGRAMS
 
 
 def is_change(step: Step) -> bool:
-    return step.tool in EDIT_TOOLS or step.tool in WRITE_TOOLS
+    return bool(changed_paths(step))
 
 
 PATH_LIKE = re.compile(r"(?:[A-Za-z]:)?(?:[\w.~-]*[/\\])+[\w.-]+")
@@ -98,18 +103,26 @@ NUMBER = re.compile(r"\d+")
 QUOTED = re.compile(r"([\"'`])[^\"'`\n]{1,80}\1")
 
 
+ERROR_WORDS = re.compile(r"error|failed|exception|cannot|denied|rejected", re.I)
+
+
 def error_signature(text: str) -> str:
     """The recurring part of an error: its most telling line, with paths, hex, numbers and quoted names
-    replaced, so the same failure on another file or revision gives the same signature."""
+    replaced, so the same failure on another file or revision gives the same signature. A message that
+    opens with its headline (a linter's "Your proposed edit has introduced new syntax error(s)") is told
+    by that; a traceback by its last line."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     lines = [line for line in lines if not line.lower().startswith(("exit code", "info ", "warning"))]
-    telling = next((line for line in reversed(lines) if re.search(r"error|failed|exception|cannot|denied", line, re.I)),
-                   lines[-1] if lines else "")  # fmt: skip
+    headline = lines[0] if lines and ERROR_WORDS.search(lines[0]) and len(lines[0]) > 20 else None
+    telling = headline or next((line for line in reversed(lines) if ERROR_WORDS.search(line)),
+                               lines[-1] if lines else "")  # fmt: skip
     text = QUOTED.sub('"…"', telling)
     text = PATH_LIKE.sub("<path>", text)
     text = HEX_LIKE.sub("<hex>", text)
     text = NUMBER.sub("<n>", text)
-    return " ".join(text.split())[:MAX_ERROR_SIGNATURE]
+    signature = " ".join(text.split())[:MAX_ERROR_SIGNATURE]
+    # A line that is nothing but a path or a number says nothing that recurs for a reason.
+    return signature if re.search(r"[A-Za-z]{3}", signature.replace("<path>", "").replace("<hex>", "")) else ""
 
 
 # -- detectors: session -> firings -----------------------------------------------------------
@@ -119,8 +132,10 @@ def edit_loops(session: Session, threshold: int = EDIT_LOOP_THRESHOLD) -> list[F
     """The same file edited `threshold` or more times in one session."""
     edits: dict[str, list[int]] = defaultdict(list)
     for index, step in enumerate(session.steps):
-        if step.tool in EDIT_TOOLS and step_path(step.args):
-            edits[step_path(step.args)].append(index)
+        if not creates_file(step):
+            for path in changed_paths(step):
+                if path != "?":
+                    edits[path].append(index)
     return [
         Firing("edit-loop", normalize_step(session.steps[at[0]]) or "edit", session.id, at[0], at[-1], path)
         for path, at in sorted(edits.items())
@@ -137,7 +152,7 @@ def failing_command_loops(session: Session, threshold: int = FAILING_COMMAND_THR
             failures[(program, error_signature(step.result))].append(index)
     return [
         Firing(
-            "failing-command-loop", program, session.id, at[0], at[-1], shell_command_text(session.steps[at[0]].args)
+            "failing-command-loop", program, session.id, at[0], at[-1], step_example(session.steps[at[0]])
         )
         for (program, _), at in sorted(failures.items())
         if len(at) >= threshold
@@ -161,13 +176,17 @@ def premature_completion(session: Session) -> list[Firing]:
 
 
 def tool_errors(session: Session) -> list[Firing]:
-    """Every distinct normalized error a command produced (the cross-session count decides what recurs)."""
+    """Every distinct normalized error a tool or the environment gave (the cross-session count decides
+    what recurs): a tool refusing its input (an editor's linter), a command that could not run. The
+    traceback of the project's own code under a script or a test is the task at work, not friction."""
     seen: dict[str, int] = {}
     for index, step in enumerate(session.steps):
-        if step.is_error and not step.cascade and not is_rejection(step) and step.result.strip():
+        if not step.is_error or step.cascade or is_rejection(step) or not step.result.strip():
+            continue
+        if shell_command(step) is None or INVOCATION_ERROR.search(step.result[-6000:]):
             seen.setdefault(error_signature(step.result), index)
     return [
-        Firing("recurring-error", signature, session.id, index, index, shell_command_text(session.steps[index].args))
+        Firing("recurring-error", signature, session.id, index, index, step_example(session.steps[index]))
         for signature, index in seen.items()
         if signature
     ]
@@ -203,7 +222,7 @@ def budget_limits(session: Session, budget: int = STEP_BUDGET) -> list[Firing]:
 
 
 def step_example(step: Step) -> str:
-    return shell_command_text(step.args) if step.tool in SHELL_TOOLS else f"{step.tool} {step_path(step.args)}".strip()
+    return shell_command(step) or f"{step.tool} {step_path(step.args)}".strip()
 
 
 DETECTORS: dict[str, Callable[[Session], list[Firing]]] = {
@@ -226,9 +245,12 @@ def failure_patterns(
     *,
     min_sessions: int = 3,
     token_sessions: dict[str, int] | None = None,
+    rewards: dict[str, float] | None = None,
 ) -> list[FailurePattern]:
     """Firings grouped by (detector, signature), kept when they recur in `min_sessions` sessions and
-    those sessions fail at least as often as they succeed (a harness rule for what works is noise).
+    those sessions fail at least as often as they succeed, or go with worse outcomes than the rest
+    (`rewards`: their mean reward is `WORSE_BY` below the mean of all sessions): a run can be graded a
+    success and still be worse off for the error it kept meeting. A harness rule for what works is noise.
 
     A user stop is kept only when users stop that step at least `STOP_LIFT` times more often than
     they stop sessions at all (`token_sessions`: in how many sessions each token occurs): stops that
@@ -243,12 +265,37 @@ def failure_patterns(
         failed = sum(1 for s in sessions if outcomes.get(s) in FAILED_OUTCOMES)
         succeeded = sum(1 for s in sessions if outcomes.get(s) == "succeeded")
         # An unverified finish looks successful in the trace; its risk is the point, so it needs no failures.
-        if len(sessions) < min_sessions or not (failed >= succeeded or pattern.detector == "premature-completion"):
+        harmful = failed >= succeeded or pattern.detector == "premature-completion"
+        if pattern.detector in OUTCOME_FREE:
+            harmful = harmful or goes_with_worse_outcomes(sessions, rewards or {})
+            harmful = harmful or widespread(pattern, outcomes, rewards or {})
+        if len(sessions) < min_sessions or not harmful:
             continue
         if pattern.detector in USER_STOPS and not stopped_often(pattern, outcomes, token_sessions or {}):
             continue
         kept.append(pattern)
     return sorted(kept, key=lambda p: (-len(p.sessions), p.detector, p.signature))
+
+
+def widespread(pattern: FailurePattern, outcomes: dict[str, str], rewards: dict[str, float]) -> bool:
+    """An error that a good share of all sessions keep meeting (a linter rejecting edits, a tool the
+    environment lacks) costs steps in each, whatever the grade says of their ending, unless its
+    sessions end better than the rest."""
+    if pattern.detector != "recurring-error" or len(pattern.sessions) < WIDESPREAD_SHARE * len(outcomes):
+        return False
+    known = [rewards[s] for s in pattern.sessions if s in rewards]
+    everyone = sum(rewards.values()) / len(rewards) if rewards else 0.0
+    return not known or sum(known) / len(known) <= everyone + WORSE_BY
+
+
+def goes_with_worse_outcomes(sessions: list[str], rewards: dict[str, float]) -> bool:
+    """The sessions' mean reward is `WORSE_BY` below the mean of all sessions (labels, where imported,
+    are rewards of 1 and 0, so this compares resolution rates)."""
+    known = [rewards[s] for s in sessions if s in rewards]
+    if not known or len(rewards) <= len(known):
+        return False
+    everyone = sum(rewards.values()) / len(rewards)
+    return sum(known) / len(known) <= everyone - WORSE_BY
 
 
 def stopped_often(pattern: FailurePattern, outcomes: dict[str, str], token_sessions: dict[str, int]) -> bool:
@@ -274,7 +321,7 @@ def triggered(detector: str, signature: str, session: Session) -> bool:
     steps = session.steps
     if detector == "edit-loop":
         counts: Counter[str] = Counter(
-            step_path(step.args) for step in steps if step.tool in EDIT_TOOLS and normalize_step(step) == signature
+            path for step in steps if normalize_step(step) == signature for path in changed_paths(step)
         )
         return bool(counts) and max(counts.values()) >= EDIT_LOOP_THRESHOLD - 1
     if detector == "failing-command-loop":

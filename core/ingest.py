@@ -168,9 +168,15 @@ def skip_reason(path: Path, root: Path | None) -> str | None:
     return f"skipped: {kind}, not a trace file" if kind else None
 
 
+# Told of each file found, with the bytes it will read (0: unchanged or skipped), then once with None when
+# everything read is stored; the report so far comes with each call.
+Progress = Callable[[IngestReport, int | None], None]
+
+
 def ingest_paths(
     store: Store, paths: Iterable[os.PathLike | str], *, workers: int | None = None,
     pool_min_bytes: int = POOL_MIN_BYTES, stop: Callable[[], bool] | None = None,
+    progress: Progress | None = None,
 ) -> IngestReport:  # fmt: skip
     """Ingest every trace file below `paths`: what is new in each file is read, and stored with the file's
     read position in the same transaction.
@@ -185,9 +191,12 @@ def ingest_paths(
     workers = default_workers() if workers is None else workers
     writer = BatchWriter(store, report)
     try:
-        read_all(store, paths, writer, report, FreshReads(workers, pool_min_bytes, stop or never), stop or never)
+        read_all(store, paths, writer, report, FreshReads(workers, pool_min_bytes, stop or never), stop or never,
+                 progress)  # fmt: skip
     except IngestStopped:
         writer.flush()
+    if progress is not None:
+        progress(report, None)
     return report
 
 
@@ -201,7 +210,7 @@ def never() -> bool:
 
 def read_all(
     store: Store, paths: Iterable[os.PathLike | str], writer: BatchWriter, report: IngestReport,
-    fresh_reads: FreshReads, stop: Callable[[], bool],
+    fresh_reads: FreshReads, stop: Callable[[], bool], progress: Progress | None = None,
 ) -> None:  # fmt: skip
     with fresh_reads as fresh:
 
@@ -217,6 +226,8 @@ def read_all(
             if stop():
                 raise IngestStopped
             planned = plan_read(store, found, known, report, report_error, before_move=store_everything_read)
+            if progress is not None:
+                progress(report, 0 if planned is None else planned[3])
             if planned is None:
                 continue
             key, previous, change, size = planned
@@ -546,10 +557,22 @@ def read_file(
         if fmt is None and key.endswith(LINE_SUFFIXES) and b"\n" not in head and len(head) < SNIFF_BYTES:
             return FileRead(file_state(key, identity, 0, None, [])), []  # a first line still being written
         if fmt is None:
+            fmt = sniff_beyond_head(handle, key, identity.size)
+        if fmt is None:
             return failed_read(key, identity, str(adapters.UnsupportedFormat(key)))
     if fmt == claude_code.FORMAT:
         return read_claude_code(load_session, key, handle, identity, None)
     return read_whole(key, handle, identity, fmt)
+
+
+def sniff_beyond_head(handle: BinaryIO, key: str, size: int) -> str | None:
+    """The format from the file's tail, else, for a JSON document of bounded size, from its top-level keys."""
+    handle.seek(max(0, size - SNIFF_BYTES))
+    fmt = adapters.sniff(b"", key, handle.read(SNIFF_BYTES))
+    if fmt is None and size <= MAX_DOCUMENT_BYTES and not key.endswith(LINE_SUFFIXES):
+        handle.seek(0)
+        fmt = adapters.sniff_document(handle.read(), key)
+    return fmt
 
 
 def moved_here(store: Store, key: str, identity: Identity) -> FileState | None:
@@ -712,14 +735,17 @@ def run_id(adapter_id: object, key: str) -> str:
 
 
 def write_for(session: Session, first_new_step: int, resolved: set[int], undated: str | None = None) -> SessionWrite:
-    """Type-check and redact what is new in the session (stored steps were when first stored), then grade it.
-    A session its trace gives no start time (SWE-agent, mini-swe-agent) starts at `undated`: its file's
-    modification time, so time windows (friction, the evaluation's time split) count it."""
+    """Type-check and redact what is new in the session (stored steps were when first stored), then grade it:
+    the stored outcome is the graded one (a claimed success may be `unverified` or `failed`). A session its
+    trace gives no start time (SWE-agent, mini-swe-agent) starts at `undated`: its file's modification time,
+    so time windows (friction, the evaluation's time split) count it."""
     well_typed(session, first_new_step)
     if session.started_at is None:
         session.started_at = undated
     redact_session(session, first_new_step, resolved)
-    return SessionWrite(session, *grade(session), first_new_step=first_new_step, resolved=resolved)
+    graded = grade(session)
+    session.claimed_outcome, session.outcome = str(session.outcome), graded.outcome
+    return SessionWrite(session, graded.reward, graded.explanation, first_new_step=first_new_step, resolved=resolved)
 
 
 def redact_session(session: Session, first_new_step: int, resolved: set[int]) -> None:

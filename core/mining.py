@@ -12,12 +12,13 @@ ran the procedure with the success rate of all finished sessions (above 1: it go
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from skillwarden.core.normalize import INSPECTION_PROGRAMS
+from skillwarden.core.normalize import is_generic
 
 MAX_LENGTH = 8
 # Two steps (write a script, run it) are what an agent does without being taught; a skill starts at three.
@@ -62,6 +63,7 @@ class Procedure:
     occurrences: list[Occurrence] = field(default_factory=list)  # first occurrence per successful session
     failed_sessions: list[str] = field(default_factory=list)
     baseline_success: float = 1.0  # share of all finished sessions that succeeded
+    project: str = ""  # the repository all its runs worked in; "" for a procedure seen across several
 
     @property
     def support(self) -> int:
@@ -78,7 +80,8 @@ class Procedure:
     @property
     def id(self) -> str:
         """Stable across re-mining: derived from the abstract procedure, not from its evidence."""
-        digest = hashlib.sha256(("skill\0" + "\0".join(self.tokens)).encode()).hexdigest()
+        scope = f"{self.project}\0" if self.project else ""
+        digest = hashlib.sha256(("skill\0" + scope + "\0".join(self.tokens)).encode()).hexdigest()
         return "sk-" + digest[:10]
 
 
@@ -97,13 +100,14 @@ def fold_repeats(steps: Iterable[TokenStep]) -> list[TokenStep]:
 
 
 def is_lookaround(token: str) -> bool:
-    """Reading changes nothing: a procedure may have reads (or `git status`, `ls`) between its steps."""
-    return token.startswith("read:") or (token.startswith("shell:") and token[6:] in INSPECTION_PROGRAMS)
+    """Reading changes nothing: a procedure may have reads (`cat`, `git status`, `ls`) between its steps."""
+    return token.startswith("read:")
 
 
 def is_trivial(tokens: tuple[str, ...]) -> bool:
-    """Only looking around, or the same token over and over, teaches nothing."""
-    return len(set(tokens)) < 2 or all(is_lookaround(token) for token in tokens)
+    """The same token over and over, or only moves the agent's own tools make (reading, editing, writing
+    and running its own scripts, housekeeping), teaches nothing: a skill needs a command worth knowing."""
+    return len(set(tokens)) < 2 or all(is_generic(token) for token in tokens)
 
 
 def is_subsequence(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
@@ -176,7 +180,8 @@ def mine_procedures(
         for p in found
         if len(p.tokens) >= min_length
         and not is_trivial(p.tokens)
-        and not is_lookaround(p.tokens[-1])
+        and not is_generic(p.tokens[-1])
+        and p.tokens[0] != "read:"  # a listing or a search before the work is not part of it
         and p.success_rate > 0.5
         and not has_optional_step(p, support)
     ]
@@ -240,6 +245,27 @@ def select_representatives(procedures: list[Procedure]) -> list[Procedure]:
     return sorted(kept, key=lambda p: (-p.support * len(p.tokens), p.tokens))
 
 
+def scoped(procedure: Procedure, project_of: dict[str, str], share: float = 0.8) -> Procedure:
+    """A procedure belongs to the repository it was seen in, unless it recurs across several: the
+    project of at least `share` of its successful runs, whose runs elsewhere are then left out."""
+    counts = Counter(project_of.get(o.session_id, "") for o in procedure.occurrences)
+    project, runs = counts.most_common(1)[0] if counts else ("", 0)
+    if not project or runs < share * procedure.support:
+        return procedure
+    occurrences = [o for o in procedure.occurrences if project_of.get(o.session_id, "") == project]
+    failed = [s for s in procedure.failed_sessions if project_of.get(s, "") == project]
+    return Procedure(procedure.tokens, occurrences, failed, procedure.baseline_success, project)
+
+
+def provenance_of(procedure: Procedure) -> list[dict]:
+    """Where each run of the procedure is in its trace: session, steps (1-based, as a person counts) and lines."""
+    return [
+        {"session": o.session_id, "steps": f"{o.step_range[0] + 1}-{o.step_range[1] + 1}",
+         "lines": [s.line for s in o.steps if s.line is not None]}
+        for o in procedure.occurrences
+    ]  # fmt: skip
+
+
 def ranges_overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
 
@@ -249,11 +275,16 @@ def ranges_overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
 STOPWORDS = frozenset(
     """a an the and or of to in on for with from into by at as is are be it this that these those
     please can could would you we i me my our your then so up out all some new when while after before
-    do does did make makes sure just also now again there here via using use""".split()
+    do does did make makes sure just also now again there here via using use but which what who how why
+    not no yes if else than instead being been was were has have had will should may might must shall
+    expected actual result results example examples following follows currently description issue
+    problem bug error works working work way case cases like get gets got one two its only other any
+    each more most such same see seems return returns value values code line lines""".split()
 )
 
 
-def task_words(task: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def task_words(task: str) -> tuple[str, ...]:
     """Plain words of a task, in order, without paths, identifiers with digits, or stopwords."""
     words = []
     for raw in task.lower().replace("\n", " ").split():
@@ -261,27 +292,51 @@ def task_words(task: str) -> list[str]:
         if not word.isalpha() or word in STOPWORDS or len(word) < 3:
             continue
         words.append(word)
-    return words
+    return tuple(words)
+
+
+TRIGGER_LIFT = 3.0
+# Trigger words come from what a task says first (a prompt, an issue's title): deep in a long issue text,
+# three tasks share words by chance.
+TRIGGER_CHARS = 200
+
+
+@dataclass(frozen=True)
+class TaskWords:
+    """In how many of all the tasks each word occurs: computed once per mining pass, not per procedure."""
+
+    counts: Counter
+    tasks: int
+
+    @classmethod
+    def of(cls, tasks: Iterable[str]) -> TaskWords:
+        counts: Counter[str] = Counter()
+        total = 0
+        for task in tasks:
+            if task:
+                counts.update(set(task_words(task[:TRIGGER_CHARS])))
+                total += 1
+        return cls(counts, total)
 
 
 def trigger_keywords(
-    tasks: list[str], background: list[str] | None = None, *, limit: int = 4, min_share: float = 0.6
+    tasks: list[str], background: TaskWords | None = None, *, limit: int = 4, min_share: float = 0.6
 ) -> list[str]:
-    """Words in at least `min_share` of the tasks and at least twice as common there as in the
-    `background` tasks (all sessions), most common first, then read in the order a person wrote them."""
+    """Words in at least `min_share` of the tasks (and 3 of them) and at least `TRIGGER_LIFT` times as
+    common there as in the `background` tasks (all sessions), most common first, then read in the order a
+    person wrote them. Words three issue texts share by chance ("expected", "which") are not triggers."""
     if not tasks:
         return []
-    per_task = [list(dict.fromkeys(task_words(task))) for task in tasks]
+    per_task = [list(dict.fromkeys(task_words(task[:TRIGGER_CHARS]))) for task in tasks]
     counts = Counter(word for words in per_task for word in words)
-    everywhere = Counter(word for task in background or [] for word in set(task_words(task)))
 
     def distinctive(word: str) -> bool:
-        if not background:
+        if not background or not background.tasks:
             return True
-        return counts[word] / len(tasks) >= 2 * everywhere[word] / len(background)
+        return counts[word] / len(tasks) >= TRIGGER_LIFT * background.counts[word] / background.tasks
 
     order = {word: i for i, word in enumerate(w for words in per_task for w in words)}
-    common = [w for w, n in counts.items() if n >= max(2, min_share * len(tasks)) and distinctive(w)]
+    common = [w for w, n in counts.items() if n >= max(3, min_share * len(tasks)) and distinctive(w)]
     common.sort(key=lambda w: (-counts[w], order[w]))
     chosen = common[:limit]
     if not chosen:

@@ -10,6 +10,8 @@ class Outcome(enum.StrEnum):
     """How a session ended, as far as its trace can tell."""
 
     SUCCEEDED = "succeeded"
+    # Claimed done after changing files, with no check after the last change: not evidence of success.
+    UNVERIFIED = "unverified"
     FAILED = "failed"
     INTERRUPTED = "interrupted"
     UNKNOWN = "unknown"
@@ -54,6 +56,17 @@ class Session:
     interruptions: int = 0
     rejections: int = 0  # tool uses the user refused
     final_message: str = ""  # the agent's last text, used to judge completion
+    # What the trace claimed before grading (`outcome` becomes the graded outcome once the session is graded).
+    claimed_outcome: str = ""
+    # Why the run stopped, in the format's words where it says ("submitted", "cost limit", ...).
+    end_reason: str = ""
+    # Lines added or removed by the patch the run handed in; None when the format hands in none.
+    patch_lines: int | None = None
+    task_id: str = ""  # the benchmark instance or ticket the run worked on, where the trace names one
+    project: str = ""  # the repository the run worked in ("django/django"), where the trace says
+    agent_chars: int = 0  # characters the agent wrote as text (thoughts, replies) beside its tool calls
+    agent_turns: int = 0  # messages the agent wrote text in
+    self_corrections: int = 0  # "wait", "actually", "oops", "my mistake" in the agent's own text
 
     @property
     def errors(self) -> int:

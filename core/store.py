@@ -28,6 +28,7 @@ import orjson
 from skillwarden.core.adapters.claude_code import split_subagent_id
 from skillwarden.core.config import ConfigError
 from skillwarden.core.filesystem import detect_file_system_type, is_network_file_system
+from skillwarden.core.labels import Label, match_sessions
 from skillwarden.core.model import Outcome, Session, Step
 from skillwarden.core.normalize import normalize_step
 
@@ -35,10 +36,10 @@ from skillwarden.core.normalize import normalize_step
 # carry the skill name. Version 4: redaction placeholders are keyed with the workspace's key. The tables
 # below are caches of the trace files and of the skills repository's history, so a version change drops
 # them and they are re-read.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SQLITE_MAX_INT = 2**63 - 1
 WAL_CHECKPOINT_PAGES = 16384  # of 4 KB: the log grows to 64 MB before it is copied back
-EVIDENCE_TABLES = ("files", "sessions", "steps", "subagent_links", "decisions")
+EVIDENCE_TABLES = ("files", "sessions", "steps", "subagent_links", "decisions", "labels", "session_labels")
 # Forces the journal mode where the file system is detected wrongly: auto (WAL unless on a network file
 # system), wal or delete (the rollback journal).
 JOURNAL_MODE_ENV = "SKILLWARDEN_JOURNAL_MODE"
@@ -57,7 +58,10 @@ CREATE TABLE IF NOT EXISTS sessions(
     ended_at TEXT, outcome TEXT NOT NULL, reward REAL NOT NULL, reward_explanation TEXT NOT NULL,
     steps INTEGER NOT NULL, errors INTEGER NOT NULL, tokens_in INTEGER, tokens_out INTEGER,
     model TEXT, cwd TEXT, final_message TEXT, interruptions INTEGER NOT NULL DEFAULT 0,
-    rejections INTEGER NOT NULL DEFAULT 0, root_id TEXT, agent_id TEXT
+    rejections INTEGER NOT NULL DEFAULT 0, claimed_outcome TEXT, end_reason TEXT, patch_lines INTEGER,
+    task_id TEXT, project TEXT,
+    agent_chars INTEGER NOT NULL DEFAULT 0, agent_turns INTEGER NOT NULL DEFAULT 0,
+    self_corrections INTEGER NOT NULL DEFAULT 0, root_id TEXT, agent_id TEXT
 );
 CREATE INDEX IF NOT EXISTS sessions_by_path ON sessions(path);
 CREATE TABLE IF NOT EXISTS steps(
@@ -85,6 +89,15 @@ CREATE TABLE IF NOT EXISTS decisions(
     reviewer TEXT, at TEXT, summary TEXT, seq INTEGER NOT NULL, name TEXT
 );
 CREATE INDEX IF NOT EXISTS decisions_by_candidate ON decisions(candidate_id);
+-- Ground truth imported by `outcomes import` (a copy of the workspace's labels file), and which
+-- session each label settles: a label overrides the grade wherever sessions are read.
+CREATE TABLE IF NOT EXISTS labels(
+    key TEXT NOT NULL, under TEXT NOT NULL DEFAULT '', resolved INTEGER NOT NULL, source TEXT NOT NULL,
+    seq INTEGER NOT NULL, PRIMARY KEY(key, under)
+);
+CREATE TABLE IF NOT EXISTS session_labels(
+    session_id TEXT PRIMARY KEY, resolved INTEGER NOT NULL, source TEXT NOT NULL
+);
 """
 
 
@@ -144,6 +157,18 @@ class StoredSession:
     final_message: str
     interruptions: int = 0
     rejections: int = 0
+    claimed_outcome: str = ""
+    end_reason: str = ""
+    patch_lines: int | None = None
+    task_id: str = ""
+    project: str = ""
+    agent_chars: int = 0
+    agent_turns: int = 0
+    self_corrections: int = 0
+    # "graded" (skillwarden's grade) or "label" (imported ground truth, which then sets outcome and reward).
+    outcome_source: str = "graded"
+    graded_outcome: str = ""
+    graded_reward: float = 0.0
     # A sub-agent session is linked to the session and Task call that started it, once both are read.
     parent_id: str | None = None
     parent_call_id: str | None = None
@@ -300,15 +325,48 @@ class Store:
 
     # -- sessions --------------------------------------------------------------------------------
     def sessions(self, *, outcome: str | None = None) -> list[StoredSession]:
-        sql = SESSIONS_WITH_PARENTS
+        sql = f"SELECT * FROM ({SESSIONS_WITH_PARENTS})"
         params: tuple = ()
         if outcome:
-            sql, params = sql + " WHERE s.outcome = ?", (outcome,)
-        return [stored_session(row) for row in self._query(sql + " ORDER BY s.started_at, s.id", params)]
+            sql, params = sql + " WHERE outcome = ?", (outcome,)
+        return [stored_session(row) for row in self._query(sql + " ORDER BY started_at, id", params)]
 
     def session(self, session_id: str) -> StoredSession | None:
         rows = self._query(SESSIONS_WITH_PARENTS + " WHERE s.id = ?", (session_id,))
         return stored_session(rows[0]) if rows else None
+
+    # -- labels ----------------------------------------------------------------------------------
+    def replace_labels(self, labels: list[Label]) -> None:
+        """The workspace's imported labels, then which session each settles (`apply_labels`)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM labels")
+            db.executemany(
+                "INSERT OR REPLACE INTO labels VALUES(?,?,?,?,?)",
+                [(label.key, label.under, int(label.resolved), label.source, seq) for seq, label in enumerate(labels)],
+            )
+        self.apply_labels()
+
+    def labels(self) -> list[Label]:
+        rows = self._query("SELECT key, under, resolved, source FROM labels ORDER BY seq")
+        return [Label(row["key"], bool(row["resolved"]), row["under"], row["source"]) for row in rows]
+
+    def apply_labels(self) -> int:
+        """Match the labels to the stored sessions again (after an import, or once new sessions are read);
+        returns how many sessions carry a label."""
+        labels = self.labels()
+        if not labels and not self._query("SELECT 1 FROM session_labels LIMIT 1"):
+            return 0
+        sessions = self._query("SELECT id, path, task_id FROM sessions") if labels else []
+        settled = match_sessions(
+            labels, [(row["id"], os.fsdecode(row["path"]), row["task_id"] or "") for row in sessions]
+        )
+        with self.transaction() as db:
+            db.execute("DELETE FROM session_labels")
+            db.executemany(
+                "INSERT INTO session_labels VALUES(?,?,?)",
+                [(sid, int(label.resolved), label.source) for sid, label in settled.items()],
+            )
+        return len(settled)
 
     def session_paths(self, session_ids: list[str]) -> dict[str, str | bytes]:
         """The file (as stored, see `db_path`) each of `session_ids` that is stored was last stored from."""
@@ -331,7 +389,10 @@ class Store:
             started_at=row["started_at"], ended_at=row["ended_at"], outcome=Outcome(row["outcome"]),
             tokens_in=row["tokens_in"] or 0, tokens_out=row["tokens_out"] or 0, model=row["model"] or "",
             cwd=row["cwd"] or "", interruptions=row["interruptions"], rejections=row["rejections"],
-            final_message=row["final_message"] or "",
+            final_message=row["final_message"] or "", end_reason=row["end_reason"] or "",
+            claimed_outcome=row["claimed_outcome"] or "",
+            patch_lines=row["patch_lines"], task_id=row["task_id"] or "", project=row["project"] or "",
+            agent_chars=row["agent_chars"], agent_turns=row["agent_turns"], self_corrections=row["self_corrections"],
         )  # fmt: skip
 
     def steps(self, session_id: str) -> list[Step]:
@@ -422,13 +483,26 @@ def candidate_from_row(row: sqlite3.Row) -> StoredCandidate:
 
 SESSION_COLUMNS = (
     "id, path, format, task, started_at, ended_at, outcome, reward, reward_explanation, steps, errors, tokens_in, "
-    "tokens_out, model, cwd, final_message, interruptions, rejections"
+    "tokens_out, model, cwd, final_message, interruptions, rejections, claimed_outcome, end_reason, patch_lines, "
+    "task_id, project, "
+    "agent_chars, agent_turns, self_corrections"
 )
-# A sub-agent's parent shows only once the parent session itself has been read.
+LABELLED = ("outcome", "reward", "reward_explanation")
+# A sub-agent's parent shows only once the parent session itself has been read. A label, where there is
+# one, sets the outcome and the reward; the grade stays beside it.
 SESSIONS_WITH_PARENTS = f"""
-SELECT {", ".join("s." + c for c in SESSION_COLUMNS.split(", "))}, p.id AS parent_id,
-       CASE WHEN p.id IS NULL THEN NULL ELSE l.call_id END AS parent_call_id
+SELECT {", ".join("s." + c for c in SESSION_COLUMNS.split(", ") if c not in LABELLED)},
+       CASE WHEN sl.resolved IS NULL THEN s.outcome WHEN sl.resolved THEN 'succeeded' ELSE 'failed' END AS outcome,
+       CASE WHEN sl.resolved IS NULL THEN s.reward ELSE sl.resolved * 1.0 END AS reward,
+       CASE WHEN sl.resolved IS NULL THEN s.reward_explanation
+            ELSE printf('%.2f: labelled %s by %s (graded %s)', sl.resolved * 1.0,
+                        CASE WHEN sl.resolved THEN 'resolved' ELSE 'unresolved' END, sl.source,
+                        s.reward_explanation) END AS reward_explanation,
+       CASE WHEN sl.resolved IS NULL THEN 'graded' ELSE 'label' END AS outcome_source,
+       s.outcome AS graded_outcome, s.reward AS graded_reward,
+       p.id AS parent_id, CASE WHEN p.id IS NULL THEN NULL ELSE l.call_id END AS parent_call_id
 FROM sessions s
+LEFT JOIN session_labels sl ON sl.session_id = s.id
 LEFT JOIN subagent_links l ON l.root_id = s.root_id AND l.agent_id = s.agent_id
 LEFT JOIN sessions p ON p.id = l.parent_id"""
 
@@ -585,7 +659,9 @@ def add_session_rows(prepared: PreparedRead, write: SessionWrite) -> None:
         session_id, db_path(session.path), session.format, session.task, session.started_at, session.ended_at,
         Outcome(session.outcome).value, write.reward, write.explanation, len(session.steps), session.errors,
         stored_int(session.tokens_in), stored_int(session.tokens_out), session.model, session.cwd,
-        session.final_message, session.interruptions, session.rejections, root_id, agent_id,
+        session.final_message, session.interruptions, session.rejections, session.claimed_outcome, session.end_reason,
+        stored_int(session.patch_lines), session.task_id, session.project, stored_int(session.agent_chars),
+        stored_int(session.agent_turns), stored_int(session.self_corrections), root_id, agent_id,
     )))  # fmt: skip
     first = write.first_new_step
     prepared.step_deletes.append((session_id, first))
@@ -619,7 +695,7 @@ def write_prepared(db: sqlite3.Connection, reads: list[PreparedRead]) -> None:
         db.executemany("DELETE FROM sessions WHERE path = ?", reset)
         db.executemany("DELETE FROM subagent_links WHERE path = ?", reset)
     db.executemany(
-        f"INSERT OR REPLACE INTO sessions({SESSION_COLUMNS}, root_id, agent_id) VALUES({','.join('?' * 20)})",
+        f"INSERT OR REPLACE INTO sessions({SESSION_COLUMNS}, root_id, agent_id) VALUES({','.join('?' * 28)})",
         rows("session_rows"),
     )
     db.executemany("DELETE FROM steps WHERE session_id = ? AND idx >= ?", rows("step_deletes"))

@@ -14,11 +14,12 @@ The drift evidence comes in as plain dicts, `{"skill": name, "evidence": {...}}`
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 from skillwarden.core.store import StoredCandidate
 from skillwarden.reviews.policy import AUTOPILOT_REVIEWER, Policy, Routing, Tier, decide_route
+from skillwarden.reviews.publishing import refuse_clash
 from skillwarden.reviews.service import CandidateView, ReviewService
 from skillwarden.skills.harness_repo import HarnessRepo
 from skillwarden.skills.library import (
@@ -26,9 +27,11 @@ from skillwarden.skills.library import (
     SKILL_FILE,
     Decision,
     LibraryError,
+    Scanner,
     StaleCandidateError,
     check_not_stale,
 )
+from skillwarden.skills.publish import PublishError
 
 DRIFT_RULE = "rollback-on-drift"
 SKILL_KINDS = ("skill", "refinement")
@@ -48,12 +51,16 @@ class AutopilotAction:
         return asdict(self)
 
 
-def routing_input(candidate: StoredCandidate, scanner: Callable[[str], object] | None) -> dict:
+def routing_input(candidate: StoredCandidate, scanner: Scanner | None) -> dict:
     """The candidate as the policy reads it. Without a verdict from the miner, scan it here, so the
     route never rests on a missing scan when a scanner is at hand."""
     details = dict(candidate.details)
     if not isinstance(details.get("security"), Mapping) and scanner is not None:
-        details["security"] = {"verdict": str(scanner(candidate.content).verdict)}
+        # A skill is scanned as the folder it becomes, as its commit will be; a harness change as a text.
+        content = candidate.content
+        if candidate.kind in SKILL_KINDS:
+            content = {SKILL_FILE: candidate.content.encode("utf-8")}
+        details["security"] = {"verdict": str(scanner(content).verdict)}
     return {"kind": candidate.kind, "support": candidate.support, "details": details}
 
 
@@ -118,12 +125,14 @@ class Autopilot:
             return AutopilotAction(candidate.id, "none", "left", routing.rule, unsupported)
         try:
             self._check_fresh(candidate)
+            if action == "approve" and candidate.kind in SKILL_KINDS:
+                refuse_clash(self.service.config, candidate.name)  # a user's folder takes its name where it goes
             if dry_run:
                 return AutopilotAction(candidate.id, action, "would-apply", routing.rule, routing.reason)
             decision = self._apply(candidate, routing)
         except StaleCandidateError as error:
             return AutopilotAction(candidate.id, action, "stale", routing.rule, str(error))
-        except LibraryError as error:  # UnsafeContentError, a dirty tree, a failed push...
+        except (LibraryError, PublishError) as error:  # UnsafeContentError, a dirty tree, a name clash...
             return AutopilotAction(candidate.id, action, "refused", routing.rule, str(error))
         branch = self._publish(decision) if action == "backlog" else None
         return AutopilotAction(candidate.id, action, "applied", routing.rule, routing.reason, decision.sha, branch)
@@ -220,8 +229,9 @@ class Autopilot:
         return AutopilotAction(approval.candidate_id, "rollback", "applied", DRIFT_RULE, reason, decision.sha)
 
     def _record(self, decision: Decision) -> None:
-        # The cache follows git: rebuilt from the history, then the event feed hears of it.
+        # The cache follows git: rebuilt from the history, the agents' folders follow, the event feed hears of it.
         self.service.sync_decisions()
+        self.service.publish()
         self.service.events.append(
             "decision", action=decision.action, candidate=decision.candidate_id, commit=decision.sha,
             reviewer=decision.reviewer, reverts=decision.reverts, policy=decision.policy,

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from skillwarden.core.config import Config
 from skillwarden.core.dedup import DEFAULT_THRESHOLD, best_matches, clusters, similar_pairs
-from skillwarden.core.describe import describe, slugify
-from skillwarden.core.describer import DEFAULT_TIMEOUT, polish
+from skillwarden.core.describe import Evidence, describe, key_step, slugify
+from skillwarden.core.describer import DEFAULT_TIMEOUT, Description, polish, with_prose
 from skillwarden.core.detectors import (
     detect,
     failure_patterns,
@@ -28,9 +28,17 @@ from skillwarden.core.detectors import (
     token_session_counts,
 )
 from skillwarden.core.harness import HarnessChange, HarnessTargets, harness_change, unified_diff
-from skillwarden.core.mining import Procedure, TokenStep, mine_procedures
+from skillwarden.core.mining import (
+    Procedure,
+    TaskWords,
+    TokenStep,
+    mine_procedures,
+    provenance_of,
+    scoped,
+)
 from skillwarden.core.model import Outcome, Session
-from skillwarden.core.normalize import concrete_argument, normalize_step, shell_command_text
+from skillwarden.core.normalize import concrete_argument, is_generic, normalize_step, shell_command_text
+from skillwarden.core.pitfalls import pitfalls_of
 from skillwarden.core.predict import (
     HarnessRule,
     SessionFacts,
@@ -41,16 +49,19 @@ from skillwarden.core.predict import (
     time_split,
 )
 from skillwarden.core.redact import redact
+from skillwarden.core.steps import is_test_step
 from skillwarden.core.store import Store, StoredCandidate
 from skillwarden.skills.library import ABSENT
 from skillwarden.skills.skill_md import SkillDoc, SkillFormatError, content_hash, parse, render
 
 try:  # the scanner is written alongside; until it lands, candidates say they were not scanned
-    from skillwarden.core.scan import scan_text
+    from skillwarden.core.scan import scan_files, scan_text
 except ImportError:  # pragma: no cover - depends on the other module being present
-    scan_text = None
+    scan_files = scan_text = None
 
 GENERATOR = "skillwarden"
+DESCRIBER_CACHE = "describer-cache.json"
+VERDICT_RANK = {"safe": 0, "unscanned": 1, "caution": 2, "dangerous": 3}
 DEFAULT_VERIFY_COMMAND = "pytest"
 
 
@@ -60,6 +71,7 @@ class ExtractionSettings:
     dedup_threshold: float = DEFAULT_THRESHOLD
     describer: str | None = None
     describer_timeout: float = DEFAULT_TIMEOUT
+    describer_cache: Path | None = None  # the describer's answers, so re-mining does not ask again
     harness: HarnessTargets = field(default_factory=HarnessTargets)
 
 
@@ -71,12 +83,20 @@ def extraction_settings(config: Config) -> ExtractionSettings:
         dedup_threshold=float(getattr(config, "dedup_threshold", DEFAULT_THRESHOLD)),
         describer=getattr(config, "describer", None) or None,
         describer_timeout=float(getattr(config, "describer_timeout", DEFAULT_TIMEOUT)),
+        describer_cache=config.home / DESCRIBER_CACHE,
         harness=HarnessTargets(**{k: v for k, v in dict(harness).items() if k in ("instructions", "settings")}),
     )
 
 
 def security_report(text: str) -> dict:
     return scan_text(text).to_json() if scan_text is not None else {"verdict": "unscanned"}
+
+
+def skill_security_report(skill_md: str) -> dict:
+    """A skill candidate is scanned as the folder it becomes (its manifest checked too), as the commit is."""
+    if scan_files is None:
+        return {"verdict": "unscanned"}
+    return scan_files({"SKILL.md": skill_md.encode("utf-8")}).to_json()
 
 
 # -- sessions from the cache ---------------------------------------------------------------------
@@ -98,7 +118,12 @@ def load_sessions(store: Store, skipped: list[SkippedSession] | None = None) -> 
                 id=stored.id, format=stored.format, path=stored.path, steps=steps, task=stored.task or "",
                 started_at=stored.started_at, ended_at=stored.ended_at, outcome=Outcome(stored.outcome),
                 model=stored.model or "", cwd=stored.cwd or "", final_message=stored.final_message or "",
-                rejections=sum(1 for step in steps if is_rejection(step)),
+                rejections=sum(1 for step in steps if is_rejection(step)), interruptions=stored.interruptions,
+                tokens_in=stored.tokens_in or 0, tokens_out=stored.tokens_out or 0,
+                claimed_outcome=stored.claimed_outcome, end_reason=stored.end_reason,
+                patch_lines=stored.patch_lines, task_id=stored.task_id, project=stored.project,
+                agent_chars=stored.agent_chars, agent_turns=stored.agent_turns,
+                self_corrections=stored.self_corrections,
             )  # fmt: skip
         except Exception as exc:  # one session's failure stays that session's
             note_skipped(skipped, stored.id, exc)
@@ -149,6 +174,8 @@ class SkillCandidate:
     trigger: list[str]
     parameters: list[dict]
     provenance: list[dict]
+    project: str = ""
+    base_rate: float | None = None
 
 
 def mining_outcomes(sessions: list[Session]) -> dict[str, str]:
@@ -164,19 +191,52 @@ def mining_outcomes(sessions: list[Session]) -> dict[str, str]:
 def mine_skills(sessions: list[Session], settings: ExtractionSettings) -> list[SkillCandidate]:
     outcomes = mining_outcomes(sessions)
     tasks = {s.id: s.task for s in sessions}
+    background = TaskWords.of(tasks.values())  # once per pass: every procedure's trigger words need it
+    by_id = {s.id: s for s in sessions}
     procedures = mine_procedures(
         {s.id: token_sequence(s) for s in sessions}, outcomes, min_support=settings.min_support
     )
+    # Procedures that run the same commands in the same project and differ only in the generic moves
+    # around them (reading, editing, a scratch script) are one skill: the best-supported shape
+    # describes it, the others add their runs.
+    groups: dict[tuple[str, str], list[tuple[Procedure, list[bool]]]] = {}
+    projects = {s.id: project_of(s) for s in sessions}
+    for procedure in (scoped(p, projects) for p in procedures):
+        project = procedure.project
+        test_runs = [
+            any(is_test_step(by_id[o.session_id].steps[o.steps[i].last]) for o in procedure.occurrences)
+            for i in range(len(procedure.tokens))
+        ]
+        skeleton = "\0".join(token for token in procedure.tokens if not is_generic(token))
+        groups.setdefault((project, skeleton), []).append((procedure, test_runs))
     found = []
-    for procedure in procedures:
-        draft = describe(procedure, tasks)
+    for (project, _), members in groups.items():
+        procedure, test_runs = members[0]
+        key = key_step(procedure.tokens, test_runs)
+        scope = [s for s in sessions if project_of(s) == project] if project else sessions
+        pitfalls = pitfalls_of(procedure.tokens[key], scope, normalize_step) if key is not None else ()
+        evidence = Evidence(tasks, background, project, pitfalls, success_share(scope, outcomes))
+        draft = describe(procedure, evidence, test_runs)
+        seen = {o.session_id for o in procedure.occurrences}
+        also = [p for other, _ in members[1:] for p in provenance_of(other) if p["session"] not in seen]
+        also = list({p["session"]: p for p in also}.values())
         found.append(
             SkillCandidate(
                 procedure, draft.name, draft.title, draft.description, draft.body, draft.trigger,
-                [p.__dict__ for p in draft.parameters], draft.provenance,
+                [p.__dict__ for p in draft.parameters], draft.provenance + also, project, evidence.base_rate,
             )
         )  # fmt: skip
     return found
+
+
+def project_of(session: Session) -> str:
+    """The repository a run worked in: the one its task names, else its working directory."""
+    return session.project or session.cwd
+
+
+def success_share(sessions: list[Session], outcomes: dict[str, str]) -> float | None:
+    finished = [outcomes[s.id] for s in sessions if outcomes.get(s.id) in ("succeeded", "failed", "interrupted")]
+    return sum(o == "succeeded" for o in finished) / len(finished) if finished else None
 
 
 def skill_text(name: str, description: str, body: str, candidate_id: str) -> str:
@@ -190,37 +250,60 @@ def stored_skill(
     skill: SkillCandidate, facts: list[SessionFacts], settings: ExtractionSettings, taken: set[str]
 ) -> StoredCandidate:
     procedure = skill.procedure
-    polished = polish(
-        settings.describer,
-        {"kind": "skill", "name": skill.name, "description": skill.description, "body": skill.body,
-         "tokens": list(procedure.tokens), "trigger": skill.trigger},
-        skill.name, skill.description, settings.describer_timeout,
-    )  # fmt: skip
+    polished = described(skill, settings)
     name = unique_name(polished.name, taken)
     taken.add(name)
-    text = skill_text(name, polished.description, skill.body, procedure.id)
+    text = skill_text(name, polished.description, with_prose(skill.body, polished.prose), procedure.id)
     runs = procedure.support + len(procedure.failed_sessions)
     fixes, breakages = predictions(SkillRule(procedure.tokens, tuple(skill.trigger)), facts)
+    evidence = [p["session"] for p in skill.provenance]  # the procedure's runs and those of its variants
     return StoredCandidate(
         id=procedure.id, kind="skill", name=name, title=skill.title, content=text,
-        content_hash=content_hash(text), support=procedure.support,
-        evidence=[o.session_id for o in procedure.occurrences], provenance=skill.provenance,
+        content_hash=content_hash(text), support=len(evidence), evidence=evidence, provenance=skill.provenance,
         details={
             "tokens": list(procedure.tokens),
             "failed_sessions": procedure.failed_sessions,
             "trigger": skill.trigger,
             "parameters": skill.parameters,
             "success_rate": round(procedure.success_rate, 4),
+            "successes": procedure.support,
+            "runs": runs,
+            "base_rate": round(skill.base_rate, 4) if skill.base_rate is not None else None,
+            "project": skill.project,
             "confidence": round(wilson_lower_bound(procedure.support, runs), 4),
             "base_hash": ABSENT,  # a new skill: if one of that name appears meanwhile, this candidate is stale
             "lift": round(procedure.lift, 4),
             "described_by": "describer" if polished.polished else "skillwarden",
             "predicted_fixes": fixes,
             "predicted_breakages": breakages,
-            "security": security_report(text),
+            "security": skill_security_report(text),
         },
         first_seen="", last_seen="", live=True,
     )  # fmt: skip
+
+
+def described(skill: SkillCandidate, settings: ExtractionSettings) -> Description:
+    """The describer's name, description and prose for a mined skill, unless its text scans worse than
+    the deterministic one (then that one). The steps and commands are the mined ones either way."""
+    procedure = skill.procedure
+    plain = Description(skill.name, skill.description, polished=False)
+    polished = polish(
+        settings.describer,
+        {"kind": "skill", "name": skill.name, "description": skill.description, "body": skill.body,
+         "tokens": list(procedure.tokens), "trigger": skill.trigger},
+        skill.name, skill.description, settings.describer_timeout, cache=settings.describer_cache,
+    )  # fmt: skip
+    if not polished.polished:
+        return plain
+    theirs = skill_text(polished.name, polished.description, with_prose(skill.body, polished.prose), procedure.id)
+    ours = skill_text(skill.name, skill.description, skill.body, procedure.id)
+    if verdict_rank(theirs) > verdict_rank(ours):
+        return plain
+    return polished
+
+
+def verdict_rank(text: str) -> int:
+    return VERDICT_RANK.get(str(security_report(text)["verdict"]), len(VERDICT_RANK))
 
 
 def unique_name(name: str, taken: set[str]) -> str:
@@ -249,13 +332,16 @@ def verify_command(sessions: list[Session]) -> str:
 
 
 def harness_changes(
-    sessions: list[Session], settings: ExtractionSettings, read_file: Callable[[str], str]
+    sessions: list[Session], settings: ExtractionSettings, read_file: Callable[[str], str],
+    rewards: dict[str, float] | None = None,
 ) -> list[tuple[HarnessChange, list[str], list[dict]]]:
-    """(change, evidence sessions, provenance) for every recurring failure pattern not yet handled."""
+    """(change, evidence sessions, provenance) for every recurring failure pattern not yet handled;
+    `rewards` (graded, or labels where imported) tell which patterns go with worse outcomes."""
     outcomes = {s.id: str(s.outcome) for s in sessions}
     lines = {s.id: s.steps for s in sessions}
     patterns = failure_patterns(
-        detect(sessions), outcomes, min_sessions=settings.min_support, token_sessions=token_session_counts(sessions)
+        detect(sessions), outcomes, min_sessions=settings.min_support, token_sessions=token_session_counts(sessions),
+        rewards=rewards,
     )
     command = verify_command(sessions)
     changes = []
@@ -382,7 +468,7 @@ def refinement(candidate: StoredCandidate, name: str, current: str) -> StoredCan
         "target": target,
         "diff": diff,
         "base_hash": content_hash(current),  # approving is refused if the skill changes meanwhile
-        "security": security_report(proposed),
+        "security": skill_security_report(proposed),
     }
     return replace(candidate, id="rf-" + digest, kind="refinement", name=name, title=f"Refine {name}", content=proposed,
                    content_hash=content_hash(proposed), details=details)  # fmt: skip
@@ -425,7 +511,10 @@ def candidates_from(
             skills, {n: library.read_skill(n) for n in library.skill_names()}, settings.dedup_threshold
         )
     read_file = harness_reader(Path(getattr(config, "harness_repo", None) or config.skills_repo))
-    harness = [stored_harness(c, e, p, facts) for c, e, p in harness_changes(sessions, settings, read_file)]
+    rewards = {s.id: s.reward for s in store.sessions()}
+    harness = [
+        stored_harness(c, e, p, facts) for c, e, p in harness_changes(sessions, settings, read_file, rewards)
+    ]
     return {"mining": skills, "harness": merge_duplicates(harness, settings.dedup_threshold)}
 
 
@@ -454,9 +543,11 @@ def harness_reader(root: Path) -> Callable[[str], str | None]:
 
 
 def evaluate_store(store: Store, config: Config, older_share: float = 0.5) -> dict:
-    """Predict on the older sessions, check on the newer ones (see `core.predict`)."""
+    """Predict on the older sessions, check on the newer ones (see `core.predict`). Where labels were
+    imported, outcomes are the labels: `checked_against` says how many of the checked sessions had one."""
     settings = extraction_settings(config)
     sessions = load_sessions(store)
+    stored = {s.id: s for s in store.sessions()}
     older, newer = time_split([session_facts(s) for s in sessions], older_share)
     older_sessions = [f.session for f in older]
     rules: list = []
@@ -465,14 +556,17 @@ def evaluate_store(store: Store, config: Config, older_share: float = 0.5) -> di
         rules.append((rule, *predictions(rule, older)))
     outcomes = {s.id: str(s.outcome) for s in older_sessions}
     counts = token_session_counts(older_sessions)
+    rewards = {s.id: stored[s.id].reward for s in older_sessions if s.id in stored}
     for pattern in failure_patterns(
-        detect(older_sessions), outcomes, min_sessions=settings.min_support, token_sessions=counts
+        detect(older_sessions), outcomes, min_sessions=settings.min_support, token_sessions=counts, rewards=rewards
     ):
         rule = HarnessRule(pattern.detector, pattern.signature)
         rules.append((rule, *predictions(rule, older)))
     report = evaluate(rules, newer)
+    sources = Counter(stored[f.session.id].outcome_source for f in newer if f.session.id in stored)
     return {
         "older_sessions": len(older),
+        "checked_against": {"label": sources.get("label", 0), "graded": sources.get("graded", 0)},
         "split_at": newer[0].session.started_at if newer else None,
         **report,
         "skills": sum(isinstance(r[0], SkillRule) for r in rules),

@@ -31,6 +31,8 @@ from skillwarden.core.loo import DEFAULT_CONFOUNDED_SHARE, DEFAULT_MIN_SESSIONS,
 from skillwarden.core.store import Store, StoredCandidate, StoredSession
 from skillwarden.skills.drift import DriftParams, success_drop, unused
 from skillwarden.skills.library import SkillLibrary
+from skillwarden.skills.prompt_hook import SUGGESTIONS_FILE
+from skillwarden.skills.select_index import match_text
 from skillwarden.skills.skill_md import SkillFormatError, content_hash, parse
 from skillwarden.skills.stats import (
     DEFAULT_DECAY,
@@ -42,7 +44,7 @@ from skillwarden.skills.stats import (
     normalized_time,
     rank_skills,
 )
-from skillwarden.skills.usage import session_uses, used_skills
+from skillwarden.skills.usage import Suggestions, read_suggestions, session_uses, skill_programs, used_skills
 
 LEARNING_KEY = "learning"
 EVICTION_PREFIX = "ev-"
@@ -136,13 +138,31 @@ class SessionView:
     facts: SessionFacts
 
 
-def session_views(store: Store, settings: LearningSettings) -> list[SessionView]:
+def hook_suggestions(config: Config, library: SkillLibrary) -> Suggestions | None:
+    """What the prompt hook suggested to which session, with the programs of each approved skill's
+    steps, for usage rule 4 (skills/usage.py); None when the hook never suggested anything."""
+    by_session = read_suggestions(config.home / SUGGESTIONS_FILE)
+    if not by_session:
+        return None
+    programs = {}
+    for name in library.skill_names():
+        try:
+            programs[name] = skill_programs(parse(library.read_skill(name), folder_name=name).body)
+        except SkillFormatError:
+            continue
+    return Suggestions(by_session, programs)
+
+
+def session_views(
+    store: Store, settings: LearningSettings, suggestions: Suggestions | None = None
+) -> list[SessionView]:
     views = []
     for session in store.sessions():
         steps = store.steps(session.id)
         category = categorize(session.task)
         uses = session_uses(steps, format=session.format, trace_path=session.path,
-                            extra_folders=settings.skills_folders)  # fmt: skip
+                            extra_folders=settings.skills_folders, session_id=session.id,
+                            suggestions=suggestions)  # fmt: skip
         facts = session_facts(
             id=session.id, format=session.format, category=category, started_at=session.started_at,
             outcome=session.outcome, explanation=session.reward_explanation, steps=steps,
@@ -202,7 +222,7 @@ def skill_stats(
     """Every approved skill with its posterior, uses, last use, versions, per-category posteriors and drift."""
     settings = learning_settings(config)
     now = now or datetime.now(UTC)
-    views = session_views(store, settings) if views is None else views
+    views = session_views(store, settings, hook_suggestions(config, library)) if views is None else views
     versions = skill_versions(library)
     result = []
     for name in library.skill_names():
@@ -247,15 +267,18 @@ def eviction_id(name: str, digest: str) -> str:
 
 def eviction_candidates(
     store: Store, library: SkillLibrary, config: Config, *, now: datetime | None = None,
-    events: EventLog | None = None,
+    events: EventLog | None = None, stats: list[dict] | None = None,
 ) -> list[StoredCandidate]:  # fmt: skip
-    """A kind "eviction" candidate for every drifting skill, carrying its evidence, for the review queue."""
+    """A kind "eviction" candidate for every drifting skill, carrying its evidence, for the review queue.
+    `stats`: the skills' statistics when the caller already has them."""
     candidates = []
-    for stats in skill_stats(store, library, config, now=now, events=events):
-        drift = stats["drift"]
+    if stats is None:
+        stats = skill_stats(store, library, config, now=now, events=events)
+    for row in stats:
+        drift = row["drift"]
         if drift is None:
             continue
-        name = stats["skill"]
+        name = row["skill"]
         text = library.read_skill(name)
         digest = content_hash(text)
         if drift["reason"] == "success_dropped":
@@ -269,8 +292,8 @@ def eviction_candidates(
                 id=eviction_id(name, digest), kind="eviction", name=name, title=title, content=text,
                 content_hash=digest, support=len(sessions), evidence=sessions,
                 provenance=[{"session": session_id} for session_id in sessions],
-                details={"drift": drift, "posterior": {k: stats[k] for k in ("alpha", "beta", "mean")},
-                         "uses": stats["uses"], "last_used": stats["last_used"]},
+                details={"drift": drift, "posterior": {k: row[k] for k in ("alpha", "beta", "mean")},
+                         "uses": row["uses"], "last_used": row["last_used"]},
                 first_seen="", last_seen="", live=True, source="drift",
             )
         )  # fmt: skip
@@ -302,7 +325,7 @@ def loo_report(
 ) -> dict:
     """`views`: the session views when the caller already has them (reading every session is the cost)."""
     settings = learning_settings(config)
-    views = session_views(store, settings) if views is None else views
+    views = session_views(store, settings, hook_suggestions(config, library)) if views is None else views
     observations = [Observation(view.session.id, view.category, view.session.reward, view.skills) for view in views]
     return {
         "sessions": len(observations),
@@ -326,12 +349,13 @@ def loo_report(
 
 
 def skill_text(name: str, skill_md: str) -> str:
-    """What a task is matched against: the skill's name and its description (which holds its trigger)."""
+    """What a task is matched against: the skill's name, its description (which holds its trigger) and
+    the example tasks it lists; the prompt hook matches the same text."""
     try:
-        description = parse(skill_md, folder_name=name).description
+        doc = parse(skill_md, folder_name=name)
     except SkillFormatError:
-        description = ""
-    return f"{name.replace('-', ' ')} {description}"
+        return name.replace("-", " ")
+    return match_text(name, doc.description, doc.body)
 
 
 def select_skills(

@@ -14,16 +14,19 @@ from datetime import UTC, datetime
 
 from skillwarden.core.config import Config
 from skillwarden.core.events import EventLog
-from skillwarden.core.ingest import IngestReport, ingest_paths
+from skillwarden.core.ingest import IngestReport, Progress, ingest_paths
 from skillwarden.core.store import Store, StoredCandidate
 from skillwarden.core.workspace_key import use_workspace_key
 from skillwarden.reviews.candidates import build_candidates, mining_inputs
 from skillwarden.reviews.decided import restore_decided
-from skillwarden.reviews.learning import eviction_candidates
+from skillwarden.reviews.learning import eviction_candidates, skill_stats
+from skillwarden.reviews.outcomes import sync_labels
+from skillwarden.reviews.publishing import publish_library, refresh_statistics, refuse_clash
 from skillwarden.reviews.recovery import recover_workspace
 from skillwarden.reviews.states import CandidateState, DecisionEvent, State, last_live_decision, replay
 from skillwarden.skills.harness_repo import HarnessRepo
 from skillwarden.skills.library import Decision, LibraryError, SkillLibrary
+from skillwarden.skills.publish import PublishError, SyncReport
 
 
 class ReviewError(Exception):
@@ -82,7 +85,10 @@ MINED_AGAINST = "mined_against"
 
 # Fields a candidate carries only when they apply: file changes have a diff and a target, refinements
 # name the skill they refine, evictions carry their drift evidence.
-OPTIONAL_DETAILS = ("diff", "target", "base_hash", "lift", "success_rate", "trigger", "detector", "refines", "drift")
+OPTIONAL_DETAILS = (
+    "diff", "target", "base_hash", "lift", "success_rate", "runs", "base_rate", "project", "trigger", "detector",
+    "refines", "drift",
+)  # fmt: skip
 
 
 def in_queue(state: State, live: bool) -> bool:
@@ -105,12 +111,17 @@ class ReviewService:
         self.store = Store(config.state_db)
         self.events = EventLog(config.events_file)
         # A decision interrupted by a crash is finished or undone before anything reads the history.
-        for report in recover_workspace(config.skills_repo, config.harness_repo):
+        recovered = recover_workspace(config.skills_repo, config.harness_repo)
+        for report in recovered:
             if report.outcome.value != "nothing":
                 self.events.append("notice", text=f"recovery: {report.message}", **report.to_json())
         self.library = SkillLibrary(config.skills_repo)
         self._states: dict[str, CandidateState] = {}
+        self.published: list[SyncReport] = []  # what the last decision changed in the linked agent folders
         self.sync_decisions()
+        sync_labels(config, self.store)
+        if any(report.outcome.value == "committed" for report in recovered):
+            self.publish()  # the interrupted decision's commit exists; its publishing may not have happened
 
     def close(self) -> None:
         self.library.close()
@@ -118,12 +129,16 @@ class ReviewService:
 
     # -- evidence ---------------------------------------------------------------------------------
     def ingest(
-        self, paths: Iterable[os.PathLike | str] | None = None, *, stop: Callable[[], bool] | None = None
+        self, paths: Iterable[os.PathLike | str] | None = None, *, progress: Progress | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> IngestReport:
         """Read new or changed trace files (default: the watched folders), then re-mine (unless the
-        caller mines, see `mine_inline`). `stop` ends the reading early (see `ingest_paths`)."""
-        targets = list(paths) if paths is not None else [p for p in self.config.watch if p.exists()]
-        report = ingest_paths(self.store, targets, workers=self.config.ingest_workers, stop=stop)
+        caller mines, see `mine_inline`). `progress` hears of each file, `stop` ends the reading early
+        (see `ingest_paths`)."""
+        targets = self.ingest_targets(paths)
+        report = ingest_paths(self.store, targets, workers=self.config.ingest_workers, stop=stop, progress=progress)
+        if report.sessions:
+            self.store.apply_labels()  # labels name sessions that may only now have been read
         for error in report.errors:
             self.events.append("parse_error", **error)
         if report.files:
@@ -136,6 +151,10 @@ class ReviewService:
             # Drift also comes with time alone (a skill left unused), so it is checked on every ingest.
             self.refresh_evictions()
         return report
+
+    def ingest_targets(self, paths: Iterable[os.PathLike | str] | None = None) -> list:
+        """What `ingest` reads: the paths given, else the watched folders that exist."""
+        return list(paths) if paths is not None else [p for p in self.config.watch if p.exists()]
 
     def mining_is_stale(self) -> bool:
         """Whether what mining reads besides the cache changed since the last mining (a commit to the skills
@@ -173,9 +192,21 @@ class ReviewService:
         restore_decided(self.store, held)
         self._states = replay(self._events())
 
+    def publish(self) -> list[SyncReport]:
+        """Bring every linked agent folder in step with the library; what failed goes to the event feed."""
+        try:
+            self.published = publish_library(self.config, self.library)
+        except (PublishError, OSError) as error:  # links.json unreadable, a read-only workspace: the decision stands
+            self.published = []
+            self.events.append("notice", text=f"publishing: {error}")
+        for problem in (problem for report in self.published for problem in report.problems):
+            self.events.append("notice", text=f"publishing: {problem}")
+        return self.published
+
     def _record(self, decision: Decision) -> Decision:
         try:
             self.sync_decisions()
+            self.publish()
             if decision.action != "reject" and self.mine_inline:
                 # The library or a harness file changed: candidates computed against the old content would
                 # be stale, and a newly approved skill turns look-alikes into refinements.
@@ -261,6 +292,8 @@ class ReviewService:
                     title=c.title,
                 )  # fmt: skip
             return self._record(decision)
+        if action == "approve":
+            self._require_publishable(c.name)
         method = self.library.approve if action == "approve" else self.library.backlog
         decision = method(
             candidate_id=c.id, name=c.name, skill_md=c.content, provenance=provenance, evidence=c.evidence,
@@ -275,14 +308,23 @@ class ReviewService:
                 self.events.append("notice", text=f"backlog pushed to {self.config.backlog_remote} as {branch}")
         return self._record(decision)
 
+    def _require_publishable(self, name: str) -> None:
+        """Refuse a decision that would put a skill in place whose name a user's folder takes in a linked target."""
+        try:
+            refuse_clash(self.config, name)
+        except PublishError as error:
+            raise ReviewError(str(error)) from error
+
     def harness_repo(self) -> HarnessRepo:
         """The configured harness repository; without one, harness files live in the skills repository."""
         return HarnessRepo(self.config.harness_repo or self.config.skills_repo)
 
     def _revert(self, sha: str, *, reason: str, action: str) -> Decision:
         """Revert a decision in whichever repository holds it."""
-        in_library = any(d.sha == sha for d in self.library.decisions())
-        if in_library or self.config.harness_repo is None:
+        reverted = next((d for d in self.library.decisions() if d.sha == sha), None)
+        if reverted is not None and reverted.action == "evict" and reverted.name:
+            self._require_publishable(reverted.name)  # undoing an eviction puts the skill back in place
+        if reverted is not None or self.config.harness_repo is None:
             return self.library.revert(sha, reviewer=self.config.reviewer, reason=reason, action=action)
         with self.harness_repo() as harness:
             return harness.revert(sha, reviewer=self.config.reviewer, reason=reason, action=action)
@@ -321,8 +363,13 @@ def refresh_evictions(store: Store, events: EventLog, library: SkillLibrary, con
     if not library.skill_names():
         store_candidates(store, events, [], source="drift")
         return 0
-    candidates = eviction_candidates(store, library, config, events=events)
+    stats = skill_stats(store, library, config, events=events)
+    candidates = eviction_candidates(store, library, config, events=events, stats=stats)
     store_candidates(store, events, candidates, source="drift")
+    try:
+        refresh_statistics(config, library, stats)  # the prompt hook ranks with the new posteriors
+    except OSError as error:  # the hook keeps the posteriors it had
+        events.append("notice", text=f"the prompt hook's selection index was not updated: {error}")
     return len(candidates)
 
 

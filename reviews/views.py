@@ -41,6 +41,7 @@ class QueueRow:
     title: str
     support: int
     lift: float | None
+    success: str | None  # "8 of 8 runs vs 76%": how often the runs that followed it succeeded, against all
     verdict: str | None
     fixes: int | None
     breakages: int | None
@@ -53,7 +54,9 @@ def queue_row(view: CandidateView) -> QueueRow:
     verdict = security_verdict(c.details)
     return QueueRow(
         id=c.id, kind=c.kind, state=view.state.value, title=c.title, support=c.support,
-        lift=reward_lift(c.details), verdict=verdict, fixes=session_count(c.details, "predicted_fixes"),
+        lift=reward_lift(c.details), verdict=verdict,
+        success=success_text(c.details.get("successes"), c.details.get("runs"), c.details.get("base_rate")),
+        fixes=session_count(c.details, "predicted_fixes"),
         breakages=session_count(c.details, "predicted_breakages"), first_seen=c.first_seen,
         haystack=" ".join((c.id, c.kind, view.state.value, c.title, c.name, verdict or "")).lower(),
     )  # fmt: skip
@@ -65,6 +68,8 @@ LISTED_COLUMNS = """
 id, kind, name, title, support, first_seen, live,
 CASE WHEN json_type(details, '$.reward_lift') IS NULL THEN json_extract(details, '$.lift')
      ELSE json_extract(details, '$.reward_lift') END AS lift,
+json_extract(details, '$.successes') AS successes, json_extract(details, '$.runs') AS runs,
+json_extract(details, '$.base_rate') AS base_rate,
 CASE json_type(details, '$.security') WHEN 'object' THEN json_extract(details, '$.security.verdict') END AS verdict,
 CASE json_type(details, '$.predicted_fixes') WHEN 'array' THEN json_array_length(details, '$.predicted_fixes')
      END AS fixes,
@@ -78,11 +83,20 @@ def listed_row(columns: Mapping, state: State) -> QueueRow:
     verdict = str(columns["verdict"]) if columns["verdict"] else None
     return QueueRow(
         id=columns["id"], kind=columns["kind"], state=state.value, title=columns["title"],
-        support=columns["support"], lift=float(lift) if isinstance(lift, int | float) else None, verdict=verdict,
+        support=columns["support"], lift=float(lift) if isinstance(lift, int | float) else None,
+        success=success_text(columns["successes"], columns["runs"], columns["base_rate"]), verdict=verdict,
         fixes=columns["fixes"], breakages=columns["breakages"], first_seen=columns["first_seen"],
         haystack=" ".join((columns["id"], columns["kind"], state.value, columns["title"], columns["name"],
                            verdict or "")).lower(),
     )  # fmt: skip
+
+
+def success_text(successes: object, runs: object, base_rate: object) -> str | None:
+    """`8 of 8 runs vs 76%`: the runs that followed a skill and succeeded, against the base rate."""
+    if not isinstance(successes, int) or not isinstance(runs, int) or not runs:
+        return None
+    base = f" vs {round(100 * base_rate)}%" if isinstance(base_rate, int | float) else ""
+    return f"{successes} of {runs} runs{base}"
 
 
 def reward_lift(details: dict) -> float | None:
@@ -299,7 +313,8 @@ def skill_statistics(
 def learning_statistics(store: Store, library: SkillLibrary, config: Config) -> tuple[dict[str, dict], dict, dict]:
     """Per-skill statistics, the friction report (rates, alerts) and the leave-one-out effects, as
     `skillwarden stats`, `friction` and `loo` compute them, from one pass over the cached sessions."""
-    sessions = learning.session_views(store, learning.learning_settings(config))
+    settings = learning.learning_settings(config)
+    sessions = learning.session_views(store, settings, learning.hook_suggestions(config, library))
     return (
         skill_statistics(store, library, config, sessions),
         learning.friction_report(store, config, views=sessions),

@@ -71,7 +71,11 @@ TRAILER_POLICY = "Skillwarden-Policy"
 # The base hash of a candidate computed when its target did not exist yet: it must still not exist.
 ABSENT = "absent"
 
-# Scanner verdicts (core/scan.py): dangerous is never committed, caution only by a human.
+# A scanner takes a skill folder as it will be committed ({relative path: bytes}) or a text (a harness
+# change) and returns a report with .verdict, .scanner_version and .findings.
+Scanner = Callable[["str | dict[str, bytes]"], object]
+
+# Scanner verdicts (core/scan): dangerous is never committed, caution only by a human.
 DANGEROUS = "dangerous"
 SAFE = "safe"
 
@@ -324,20 +328,25 @@ def scan_refusal(report: object, *, require_clean: bool) -> str | None:
     verdict = str(report.verdict)
     if verdict == DANGEROUS or (require_clean and verdict != SAFE):
         findings = "; ".join(
-            f"line {finding.line}: {finding.message} ({finding.rule})" for finding in getattr(report, "findings", ())
+            f"{_place(finding)}: {finding.message} ({finding.rule})" for finding in getattr(report, "findings", ())
         )
         who = "" if verdict == DANGEROUS else " without a human review"
         return f"security scan says {verdict}; refusing to commit it{who}" + (f": {findings}" if findings else "")
     return None
 
 
-def default_scanner() -> Callable[[str], object] | None:
-    """skillwarden.core.scan.scan_text, the scanner every commit goes through; None where it is not installed."""
+def _place(finding: object) -> str:
+    file = getattr(finding, "file", "")
+    return f"{file}:{finding.line}" if file else f"line {finding.line}"
+
+
+def default_scanner() -> Scanner | None:
+    """skillwarden.core.scan.scan_content, the scanner every commit goes through; None where it is not installed."""
     try:
-        from skillwarden.core.scan import scan_text
+        from skillwarden.core.scan import scan_content
     except ImportError:
         return None
-    return scan_text
+    return scan_content
 
 
 def dump_yaml(data: object) -> str:
@@ -430,15 +439,17 @@ class Intent:
         return cls(**{**data, "paths": tuple(data["paths"])})
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Temp file in the same directory, fsync, rename: a crash leaves the old or the new file, never half."""
+def write_atomically(path: Path, data: bytes, *, mode: int = 0o644) -> None:
+    """Temp file in the same directory, fsync, rename: a crash leaves the old or the new file, never half.
+
+    `mode` is set before the rename, so the file never has other permissions under its name."""
     descriptor, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp_name, 0o644)  # mkstemp makes it 0600; agents running as other users must read it
+        os.chmod(temp_name, mode)  # mkstemp makes it 0600; agents running as other users must read skills
         os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
@@ -475,7 +486,6 @@ class Change:
         return [*self.writes, *self.deletions]
 
 
-Scanner = Callable[[str], object]  # text -> a report with .verdict, .scanner_version and .findings
 
 
 class DecisionRepository:
@@ -574,6 +584,11 @@ class DecisionRepository:
         with self._lock:
             return self._decisions_unlocked()
 
+    def uncommitted_changes(self) -> list[tuple[str, str]]:
+        """(status, path) of every change in the working tree and index that no commit holds."""
+        with self._lock:
+            return parse_porcelain_status(self._repo.git.status("--porcelain=v1", "-z", "--untracked-files=all"))
+
     def committed_bytes(self, path: str) -> bytes | None:
         """A file as HEAD has it (None when HEAD has no such file); never the working tree."""
         with self._lock:
@@ -628,13 +643,14 @@ class DecisionRepository:
         if self.on_step is not None:
             self.on_step(name)
 
-    def _scan(self, text: str, *, require_clean: bool) -> list[tuple[str, str]]:
-        """Scan `text` before it is committed; the trailers that record which scanner passed it."""
+    def _scan(self, content: str | dict[str, bytes], *, require_clean: bool) -> list[tuple[str, str]]:
+        """Scan a text or a skill folder before it is committed; the trailers that record which scanner
+        passed it."""
         if self.scanner is None:
             if require_clean:
                 raise UnsafeContentError("no security scanner is available; refusing to commit without a human")
             return []
-        report = self.scanner(text)
+        report = self.scanner(content)
         refusal = scan_refusal(report, require_clean=require_clean)
         if refusal is not None:
             raise UnsafeContentError(refusal)
@@ -980,6 +996,18 @@ class SkillLibrary(DecisionRepository):
             self._apply(change, message, reviewer, intent=("evict", candidate_id, digest))
             return self._head_decision()
 
+    def _folder_after(self, folder: str, name: str, skill_md: str) -> dict[str, bytes]:
+        """{path in the skill folder: bytes} once `skill_md` is committed there: files a human added beside
+        it stay and are loaded with it; provenance.yaml is ours and never loaded by an agent."""
+        prefix = f"{folder}/{name}/"
+        files = {}
+        for path in self._committed_paths_under(prefix):
+            inside = path[len(prefix) :]
+            if inside not in (SKILL_FILE, PROVENANCE_FILE) and (data := self._committed_bytes(path)) is not None:
+                files[inside] = data
+        files[SKILL_FILE] = skill_md.encode("utf-8")
+        return files
+
     def _committed_paths_under(self, folder: str) -> list[str]:
         listing = self._repo.git.ls_tree("-r", "--name-only", "HEAD", "--", folder)
         return [line for line in listing.splitlines() if line]
@@ -1025,6 +1053,16 @@ class SkillLibrary(DecisionRepository):
                 raise LibraryError(f"no approved skill named {name!r}") from None
             return blob.data_stream.read().decode("utf-8")
 
+    def skill_files(self, name: str) -> dict[str, bytes]:
+        """The committed files of an approved skill, by path relative to its folder (what a copy holds)."""
+        folder = f"{APPROVED_DIR}/{_valid_name(name)}/"
+        with self._lock:
+            return {
+                path[len(folder) :]: data
+                for path in self._committed_paths_under(folder)
+                if (data := self._committed_bytes(path)) is not None
+            }
+
     def _write_initial_commit(self) -> None:
         with self._lock:
             self._require_clean_branch(allow_unborn=True)
@@ -1061,7 +1099,6 @@ class SkillLibrary(DecisionRepository):
         sessions, reviewer, title, reason, policy, base_hash = validated_decision_fields(
             evidence, reviewer, title, reason, policy, base_hash
         )
-        scan_trailers = self._scan(skill_md, require_clean=require_clean_scan)
         digest = content_hash(skill_md)
         skill_path = f"{folder}/{name}/{SKILL_FILE}"
         approved_path = f"{APPROVED_DIR}/{name}/{SKILL_FILE}"
@@ -1069,14 +1106,16 @@ class SkillLibrary(DecisionRepository):
             skill_path: skill_md.encode("utf-8"),
             f"{folder}/{name}/{PROVENANCE_FILE}": dump_yaml(provenance).encode("utf-8"),
         }
-        trailers = decision_trailers(
-            action, candidate_id, digest, sessions, reviewer, name=name, base_hash=base_hash, policy=policy,
-            scan=scan_trailers,
-        )  # fmt: skip
         default_body = f"{PAST_TENSE[action]} by {reviewer} from {len(sessions)} evidence session(s)."
         body = f"{default_body}\n\n{reason}" if reason else default_body
-        message = build_commit_message(f"{action} skill {name}: {title}", body, trailers)
         with self._lock:
+            # The whole folder as it will be after the commit is what agents load, so that is what is scanned.
+            scan_trailers = self._scan(self._folder_after(folder, name, skill_md), require_clean=require_clean_scan)
+            trailers = decision_trailers(
+                action, candidate_id, digest, sessions, reviewer, name=name, base_hash=base_hash, policy=policy,
+                scan=scan_trailers,
+            )  # fmt: skip
+            message = build_commit_message(f"{action} skill {name}: {title}", body, trailers)
             # Approving a backlogged skill moves it: the backlog copy goes in the same commit.
             deletions = self._committed_files(f"{BACKLOG_DIR}/{name}") if action == "approve" else ()
             self._require_clean_branch([*writes, *deletions])

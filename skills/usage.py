@@ -15,8 +15,15 @@ The rules, each tried on every session whatever its format:
    else after the file's stem (`lessons/tools/shell.md` -> `shell`). We assume the message is logged
    in `conversation.jsonl`; no real gptme log was available to confirm it.
 
+4. **A skill the prompt hook suggested, then followed**: the hook (`skills/prompt_hook.py`) notes which
+   skills it named to which session and when; a session that afterwards runs every command of a
+   suggested skill's Steps (its "Run `…`" lines), in order, used it even without loading its file. The
+   commands compare as programs (`pytest {args}` and `python -m pytest -x` are both `pytest`).
+
 Rules 2 and 3 are the generic rule for any format: whatever reads a skill's file used it. Names
 found are not checked against the library here; the statistics keep only the library's skills.
+Skills published by `skillwarden link` are read from `~/.claude/skills/<name>/SKILL.md`,
+`.agents/skills/<name>/…` and the like, which rules 1 and 2 see as they are.
 """
 
 from __future__ import annotations
@@ -28,7 +35,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from skillwarden.core.model import Step
+from skillwarden.core.normalize import program_of
 from skillwarden.core.reward import produces_change
+from skillwarden.core.steps import shell_command
+from skillwarden.skills.stats import normalized_time
 
 SKILL_TOOL = "Skill"
 SKILL_TOOL_KEYS = ("skill", "command", "name")
@@ -42,11 +52,23 @@ SKILLS_FOLDER_PATH = re.compile(rf"(?:^|[/\\])skills[/\\]({_NAME})[/\\]")
 LESSON_PATH = re.compile(r"^\*Path: (.+?)\*\s*$", re.M)
 
 
+STEPS_HEADING = "## Steps"
+RUN_STEP = re.compile(r"^\d+\.\s+Run `([^`]+)`")
+
+
 @dataclass(frozen=True)
 class SkillUse:
     skill: str
-    how: str  # "skill_tool" | "file_read" | "gptme_lesson"
+    how: str  # "skill_tool" | "file_read" | "gptme_lesson" | "hook_followed"
     step: int | None  # index of the step, None for a lesson message
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """What the prompt hook named to which session, and the programs each skill's Steps run."""
+
+    by_session: dict[str, list[tuple[str, tuple[str, ...]]]]  # session id -> [(when, skill names)]
+    programs: dict[str, tuple[str, ...]]  # skill name -> the programs of its Run steps, in order
 
 
 def skill_tool_name(args: dict) -> str | None:
@@ -133,12 +155,77 @@ def gptme_lesson_uses(trace_path: str | Path) -> list[SkillUse]:
     return uses
 
 
+def skill_programs(body: str) -> tuple[str, ...]:
+    """The programs of the "Run `…`" steps under a SKILL.md body's "## Steps", in order."""
+    programs, inside = [], False
+    for line in body.splitlines():
+        if line.startswith("## "):
+            inside = line.strip() == STEPS_HEADING
+        elif inside and (match := RUN_STEP.match(line.strip())):
+            program = program_of(match.group(1))
+            if program:
+                programs.append(program)
+    return tuple(programs)
+
+
+def read_suggestions(path: str | Path) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+    """The prompt hook's notes, by session; lines that are not what it writes are skipped."""
+    found: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    try:
+        lines = Path(path).read_bytes().splitlines()
+    except OSError:
+        return found
+    for raw in lines:
+        try:
+            note = json.loads(raw)
+        except ValueError:
+            continue
+        if not isinstance(note, dict):
+            continue
+        session, at, skills = note.get("session"), note.get("at"), note.get("skills")
+        if isinstance(session, str) and isinstance(at, str) and isinstance(skills, list):
+            found.setdefault(session, []).append((at, tuple(s for s in skills if isinstance(s, str))))
+    return found
+
+
+def followed_uses(
+    steps: list[Step], suggested: list[tuple[str, tuple[str, ...]]], programs: dict[str, tuple[str, ...]]
+) -> list[SkillUse]:
+    """Suggested skills whose programs the session then ran in order (rule 4), at the step that finished."""
+    uses = {}
+    for at, names in suggested:
+        since = normalized_time(at)
+        ran = [
+            (index, program_of(command))
+            for index, step in enumerate(steps)
+            if (command := shell_command(step)) and step.started_at and normalized_time(step.started_at) >= since
+        ]
+        for name in names:
+            wanted = programs.get(name, ())
+            position = 0
+            for index, program in ran:
+                if position < len(wanted) and program == wanted[position]:
+                    position += 1
+                    if position == len(wanted):
+                        uses.setdefault(name, SkillUse(name, "hook_followed", index))
+                        break
+    return sorted(uses.values(), key=lambda use: (use.step, use.skill))
+
+
 def session_uses(
-    steps: list[Step], *, format: str = "", trace_path: str | None = None, extra_folders: Iterable[str] = ()
+    steps: list[Step],
+    *,
+    format: str = "",
+    trace_path: str | None = None,
+    extra_folders: Iterable[str] = (),
+    session_id: str = "",
+    suggestions: Suggestions | None = None,
 ) -> list[SkillUse]:
     uses = step_uses(steps, extra_folders)
     if format == "gptme" and trace_path:
         uses += gptme_lesson_uses(trace_path)
+    if suggestions is not None and session_id in suggestions.by_session:
+        uses += followed_uses(steps, suggestions.by_session[session_id], suggestions.programs)
     return uses
 
 

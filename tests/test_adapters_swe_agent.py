@@ -58,7 +58,9 @@ def test_invalid_file_does_not_disturb_the_next_one():
 
 def test_v0_details():
     [session] = parse_file(SAMPLES / "pydicom__pydicom-1458.traj").sessions
-    assert [step.tool for step in session.steps][:5] == ["create", "edit", "python", "find_file", "open"]
+    # SWE-agent's own commands keep their name; `python reproduce_bug.py` is a shell command line.
+    assert [step.tool for step in session.steps][:5] == ["create", "edit", "bash", "find_file", "open"]
+    assert session.steps[0].args == {"command": "create reproduce_bug.py", "path": "reproduce_bug.py"}
     assert session.steps[1].args["command"].startswith("edit 1:1\nimport numpy as np")
     assert [i for i, step in enumerate(session.steps) if step.is_error] == [5, 6, 7]
     assert session.steps[2].result.startswith("Traceback") and not session.steps[2].is_error
@@ -78,7 +80,9 @@ def test_v1_state_dict_and_model():
     [session] = parse_file(SAMPLES / "6e44b9__sweagenttestrepo-1c2844.traj").sessions
     assert session.cwd == "/SWE-agent__test-repo"
     assert session.model == "gpt-4o"
-    assert [step.tool for step in session.steps] == ["find_file", "open", "edit", "python3", "submit"]
+    assert [step.tool for step in session.steps] == ["find_file", "open", "edit", "bash", "submit"]
+    assert session.steps[3].args == {"command": "python3 /SWE-agent__test-repo/tests/missing_colon.py"}
+    assert (session.end_reason, session.patch_lines) == ("submitted", 2)
 
 
 def test_function_calls_give_tool_names_arguments_and_ids():
@@ -101,19 +105,41 @@ def traj(exit_status: str) -> bytes:
 
 
 @pytest.mark.parametrize(
-    ("exit_status", "outcome"),
+    ("exit_status", "outcome", "reason"),
     [
-        ("submitted", Outcome.SUCCEEDED),
-        ("submitted (exit_cost)", Outcome.SUCCEEDED),
-        ("exit_cost", Outcome.FAILED),
-        ("exit_context", Outcome.FAILED),
-        ("exit_format", Outcome.FAILED),
-        ("", Outcome.UNKNOWN),
+        ("submitted", Outcome.SUCCEEDED, "submitted"),
+        ("Submitted", Outcome.SUCCEEDED, "submitted"),
+        # Auto-submitted at a limit: the limit ended the run, not the agent.
+        ("submitted (exit_cost)", Outcome.FAILED, "cost limit (auto-submitted)"),
+        ("submitted (exit_context)", Outcome.FAILED, "context limit (auto-submitted)"),
+        ("exit_cost", Outcome.FAILED, "cost limit"),
+        ("exit_context", Outcome.FAILED, "context limit"),
+        ("exit_format", Outcome.FAILED, "format errors"),
+        ("LimitsExceeded", Outcome.FAILED, "step or cost limit"),
+        ("early_exit", Outcome.UNKNOWN, "early_exit"),
+        ("", Outcome.UNKNOWN, ""),
     ],
 )
-def test_exit_status_outcomes(exit_status, outcome):
+def test_exit_status_outcomes(exit_status, outcome, reason):
     [session] = parse_bytes("swe_agent", traj(exit_status), "x.traj").sessions
-    assert session.outcome is outcome
+    assert (session.outcome, session.end_reason) == (outcome, reason)
+
+
+@pytest.mark.parametrize(("submission", "lines"), [("", 0), (None, 0), ("--- a/x\n+++ b/x\n-a\n+b\n c\n", 2)])
+def test_the_handed_in_patch_is_measured(submission, lines):
+    document = {"trajectory": [], "history": [], "info": {"exit_status": "submitted", "submission": submission}}
+    [session] = parse_bytes("swe_agent", json.dumps(document).encode(), "django__django-1.traj").sessions
+    assert session.patch_lines == lines
+    assert (session.task_id, session.project) == ("django__django-1", "django/django")
+
+
+def test_the_agents_prose_is_counted_without_its_code():
+    [session] = parse_file(SAMPLES / "pydicom__pydicom-1458.traj").sessions
+    assert session.agent_turns == 12 and session.agent_chars > 1000
+    text = "Wait, that is wrong.\n```bash\nwait; hmm\n```\nActually it works."
+    document = {"info": {}, "messages": [{"role": "assistant", "content": text}]}
+    [mini] = parse_bytes("swe_agent", json.dumps(document).encode(), "x.traj.json").sessions
+    assert (mini.agent_turns, mini.self_corrections) == (1, 3)
 
 
 def test_mini_swe_agent_v2_limits_exceeded_failed():

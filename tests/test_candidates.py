@@ -53,8 +53,9 @@ def test_skills_show_steps_parameters_examples_and_lift(demo):
     skill = next(c for c in built["mining"] if c.details["tokens"][0] == "shell:pytest")
     doc = parse(skill.content)
     assert doc.description.startswith("Use when")
-    assert "## Steps" in doc.body and "## Parameters" in doc.body and "## Example 1" in doc.body
+    assert "## Steps" in doc.body and "## Parameters" in doc.body and "## Example" in doc.body
     assert skill.details["lift"] > 1 and skill.details["success_rate"] > 0.5
+    assert skill.details["runs"] >= skill.details["successes"] >= 3 and 0 < skill.details["base_rate"] < 1
 
 
 def test_building_twice_gives_the_same_candidates(demo):

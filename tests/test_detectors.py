@@ -72,13 +72,45 @@ def test_rejections_interruptions_and_budget():
     assert not budget_limits(make("s", [edit("a.py")] * 10))
 
 
+MISSING_TOOL = [bash("mvn -q test", error="bash: line 1: mvn: command not found"), edit("src/A.java")]
+LINTER = "Your proposed edit has introduced new syntax error(s). Please understand the fixes.\nERRORS:\n- E999"
+
+
 def test_recurring_errors_group_across_sessions_and_need_failures():
-    sessions = [make(f"f{i}", LOOP, Outcome.FAILED) for i in range(3)] + [make("ok", [edit("a.py"), bash("pytest")])]
+    sessions = [make(f"f{i}", MISSING_TOOL, Outcome.FAILED) for i in range(3)]
+    sessions += [make("ok", [edit("a.py"), bash("pytest")])]
     firings = [f for s in sessions for f in tool_errors(s)]
     outcomes = {s.id: str(s.outcome) for s in sessions}
     patterns = failure_patterns(firings, outcomes, min_sessions=3)
     assert [(p.detector, p.sessions) for p in patterns] == [("recurring-error", ["f0", "f1", "f2"])]
-    assert failure_patterns(firings, {**outcomes, "f0": "succeeded", "f1": "succeeded"}, min_sessions=3) == []
+    better = {"f0": 0.9, "f1": 0.9, "f2": 0.9, "ok": 0.2}  # mostly successes that ended better than the rest
+    assert failure_patterns(firings, {**outcomes, "f0": "succeeded", "f1": "succeeded"}, min_sessions=3,
+                            rewards=better) == []  # fmt: skip
+
+
+def test_failing_tests_and_tracebacks_of_the_code_under_work_are_not_tool_errors():
+    assert tool_errors(make("s", LOOP, Outcome.FAILED)) == []
+    traceback = bash("python repro.py", error="Traceback (most recent call last):\nValueError: boom")
+    assert tool_errors(make("s", [traceback])) == []
+
+
+def test_a_widespread_tool_rejection_is_kept_whatever_the_grade_says():
+    rejected = Step("edit", {"command": "edit 1:2\nx\nend_of_edit"}, result=LINTER, is_error=True)
+    sessions = [make(f"r{i}", [rejected, edit("a.py"), bash("pytest")]) for i in range(4)]
+    sessions += [make(f"o{i}", [edit("a.py"), bash("pytest")]) for i in range(20)]
+    firings = [f for s in sessions for f in tool_errors(s)]
+    outcomes = {s.id: "succeeded" for s in sessions}  # every run graded a success
+    (pattern,) = failure_patterns(firings, outcomes, min_sessions=3, rewards={s.id: 0.8 for s in sessions})
+    assert pattern.signature.startswith("Your proposed edit has introduced new syntax error(s)")
+    # Unless its sessions end better than the rest.
+    better = {**{s.id: 0.5 for s in sessions}, **{f"r{i}": 0.9 for i in range(4)}}
+    assert failure_patterns(firings, outcomes, min_sessions=3, rewards=better) == []
+    # A rarer one must go with worse outcomes.
+    rare = firings[:2] + [f for f in firings if f.session_id == "r2"]
+    worse = {**{s.id: 0.8 for s in sessions}, "r0": 0.1, "r1": 0.2, "r2": 0.3}
+    assert [p.sessions for p in failure_patterns(rare, outcomes, min_sessions=3, rewards=worse)] == [
+        ["r0", "r1", "r2"]
+    ]
 
 
 def test_user_stops_must_land_on_one_step_more_often_than_stops_in_general():

@@ -14,7 +14,7 @@ def test_program_of_strips_setup_wrappers_and_env():
     assert program_of("cd app && python -m pytest -q tests/") == "pytest"
     assert program_of('git commit -m "fix: cart total"') == "git commit"
     assert program_of("FOO=1 BAR=2 npm test") == "npm test"
-    assert program_of("sudo apt-get install -y tmux") == "apt-get"
+    assert program_of("sudo apt-get install -y tmux") == "apt-get install"
     assert program_of("alembic upgrade head") == "alembic upgrade"
     assert program_of("ls -la | grep x") == "ls"
     assert program_of("") == ""

@@ -1,16 +1,26 @@
+from dataclasses import replace
+from pathlib import Path
+
 from hypothesis import given
 from hypothesis import strategies as st
 
+from skillwarden.core.adapters import parse_file
 from skillwarden.core.model import Outcome, Session, Step
 from skillwarden.core.reward import (
+    SIGNALS,
     WEIGHTS,
+    admits_failure,
     blind_retries,
+    fixed_and_broken_checks,
     grade,
     is_commit,
     is_test_command,
     last_test_result,
     produces_change,
+    project_changes,
 )
+
+REAL = Path(__file__).parent / "data" / "mini-swe-agent"
 
 
 def make(outcome, *, errors=0, rejections=0, interruptions=0, cascades=0, steps=(), **fields):
@@ -20,52 +30,140 @@ def make(outcome, *, errors=0, rejections=0, interruptions=0, cascades=0, steps=
                    interruptions=interruptions, **fields)  # fmt: skip
 
 
-def bash(command, *, failed=False):
-    return Step("Bash", {"command": command}, is_error=failed)
+def bash(command, *, failed=False, result=""):
+    return Step("Bash", {"command": command}, is_error=failed, result=result)
 
 
-def test_clean_success_without_evidence_is_the_outcome_base():
-    assert grade(make(Outcome.SUCCEEDED)) == (0.8, "0.80: succeeded")
-    assert grade(make(Outcome.FAILED))[0] == 0.0
+EDIT = Step("Edit", {"file_path": "src/cart.py"})
 
 
-def test_green_tests_and_a_commit_make_a_full_reward():
-    session = make(Outcome.SUCCEEDED, steps=[bash("pytest -q", failed=True), Step("Edit", {"file_path": "a.py"}),
-                                             bash("pytest -q"), bash("git commit -am fix")])  # fmt: skip
-    assert grade(session) == (0.96, "0.96: succeeded, tests passed, committed, 1 tool error")
+def test_a_claim_without_evidence_is_the_outcome_base():
+    assert grade(make(Outcome.SUCCEEDED)) == (Outcome.SUCCEEDED, 0.8, "0.80: succeeded")
+    assert grade(make(Outcome.FAILED)).reward == 0.0
 
 
-def test_a_session_ending_on_red_tests_is_graded_down_whatever_it_claims():
-    reward, explanation = grade(make(Outcome.SUCCEEDED, steps=[bash("cd app && python -m pytest", failed=True)]))
-    assert reward == 0.56
+def test_green_tests_after_the_change_and_a_commit_raise_the_reward():
+    steps = [bash("pytest -q", failed=True, result="1 failed"), EDIT, bash("pytest -q", result="3 passed"),
+             bash("git commit -am fix")]  # fmt: skip
+    session = make(Outcome.SUCCEEDED, steps=steps)
+    outcome, reward, explanation = grade(session)
+    assert outcome is Outcome.SUCCEEDED
+    assert reward == round(0.8 + WEIGHTS.tests_passed + WEIGHTS.fixed_check + WEIGHTS.commit - WEIGHTS.per_error, 4)
+    assert explanation.endswith(
+        "succeeded, tests passed after the last change, a failing check passes after the change, committed, "
+        "1 tool error"
+    )
+
+
+def test_red_tests_after_the_last_change_lower_the_reward():
+    session = make(Outcome.SUCCEEDED, steps=[EDIT, bash("cd app && python -m pytest", failed=True)])
+    outcome, reward, explanation = grade(session)
+    assert reward < grade(make(Outcome.SUCCEEDED, steps=[EDIT, bash("pytest", result="2 passed")])).reward
     assert "last test run failed" in explanation
 
 
-def test_errors_lower_the_reward_and_are_explained():
-    assert grade(make(Outcome.SUCCEEDED, errors=2)) == (0.72, "0.72: succeeded, 2 tool errors")
+def test_a_test_run_before_the_last_change_says_nothing_about_the_result():
+    steps = [bash("pytest", result="5 passed"), EDIT, bash("python check.py")]
+    assert last_test_result(steps, project_changes(steps)[-1]) is None
+    assert last_test_result(steps) is True
 
 
-def test_sibling_cascades_are_not_counted_and_rejections_count_once():
-    assert grade(make(Outcome.SUCCEEDED, errors=1, cascades=7))[0] == 0.76
-    reward, explanation = grade(make(Outcome.INTERRUPTED, rejections=2, interruptions=1))
-    assert reward == 0.1
-    assert explanation == "0.10: interrupted, 2 rejected tool uses, 1 interruption"
+def test_test_results_come_from_the_runner_summary_when_there_is_no_exit_status():
+    assert last_test_result([bash("python tests/runtests.py utils", result="Ran 4 tests in 0.1s\n\nOK")]) is True
+    assert last_test_result([bash("bin/test sympy/core", result="= 1 failed, 20 passed =")]) is False
+    assert last_test_result([bash("mvn -q test", result="[ERROR] BUILD FAILURE")]) is False
+    assert last_test_result([bash("./gradlew test", result="BUILD SUCCESSFUL in 3s")]) is True
+    assert last_test_result([bash("npm test", result="sh: 1: jest: not found")]) is None
+    assert last_test_result([bash("go test ./...", result="ok  \texample.com/x\t0.2s")]) is True
+
+
+def test_a_claimed_success_with_no_check_after_the_last_change_is_unverified():
+    outcome, _, explanation = grade(make(Outcome.SUCCEEDED, steps=[bash("pytest"), EDIT]))
+    assert outcome is Outcome.UNVERIFIED and "no check after the last change" in explanation
+    # A reproduction script written along the way is scaffolding, not the change that needs checking.
+    script = bash("cat <<'EOF' > repro.py\nprint(1)\nEOF")
+    assert (
+        grade(make(Outcome.SUCCEEDED, steps=[script, bash("python repro.py"), EDIT, bash("python repro.py")]))[0]
+        is Outcome.SUCCEEDED
+    )
+    assert grade(make(Outcome.SUCCEEDED, steps=[bash("ls"), bash("git diff")]))[0] is Outcome.SUCCEEDED
+
+
+def test_limits_empty_patches_and_admitted_failure_are_failures_whatever_was_claimed():
+    auto = make(Outcome.SUCCEEDED, end_reason="cost limit (auto-submitted)", patch_lines=12)
+    assert grade(auto)[:2] == (Outcome.FAILED, 0.0)
+    assert "stopped at the cost limit, auto-submitted" in grade(auto).explanation
+    assert grade(make(Outcome.SUCCEEDED, end_reason="submitted", patch_lines=0)).explanation.endswith(
+        "failed (empty patch)"
+    )
+    assert grade(make(Outcome.SUCCEEDED, final_message="Done, but the tests still fail."))[0] is Outcome.FAILED
+    assert not admits_failure("All tests pass now; I could not find other callers, so nothing else changes.")
+
+
+def test_grep_finding_nothing_is_an_answer_not_an_error():
+    [session] = parse_file(REAL / "django__django-10999.traj.json").sessions
+    assert session.errors == sum(1 for s in session.steps if s.is_error)
+    assert not any(s.is_error and s.args["command"].lstrip().startswith("grep") for s in session.steps)
+
+
+def test_effort_prose_and_self_corrections_lower_the_reward():
+    quick = make(Outcome.SUCCEEDED, steps=[bash("ls")] * 4, agent_chars=800, agent_turns=4)
+    long = make(Outcome.SUCCEEDED, steps=[bash("ls")] * 64, agent_chars=64 * 1200, agent_turns=64,
+                self_corrections=6)  # fmt: skip
+    assert grade(quick).reward == 0.8
+    reward, explanation = grade(long)[1:]
+    expected = 0.8 - 4 * WEIGHTS.effort_per_doubling - 2 * WEIGHTS.deliberation_per_doubling - 6 * 0.01
+    assert reward == round(expected, 4)
+    assert "64 steps" in explanation and "1,200 characters per message" in explanation
+    assert "6 self-corrections" in explanation
+
+
+def test_real_runs_are_graded_with_their_evidence():
+    resolved, unresolved = (parse_file(REAL / f"django__django-{n}.traj.json").sessions[0] for n in (16255, 10999))
+    for session in (resolved, unresolved):
+        assert session.end_reason == "submitted" and session.patch_lines > 0
+        assert session.project == "django/django" and session.task_id.startswith("django__django-")
+        assert session.agent_turns > 10 and session.agent_chars > 1000
+        assert grade(session).outcome is Outcome.SUCCEEDED
+    assert fixed_and_broken_checks(resolved.steps, *(lambda c: (c[0], c[-1]))(project_changes(resolved.steps))) == (
+        1,
+        0,
+    )  # python3 reproduce_issue.py: a traceback before the sed -i, clean after
+    assert grade(resolved).reward > grade(unresolved).reward
+
+
+def test_every_signal_can_be_switched_off():
+    session = make(Outcome.SUCCEEDED, steps=[EDIT, bash("pytest", result="1 failed", failed=True)] * 20,
+                   agent_chars=50_000, agent_turns=10, self_corrections=9)  # fmt: skip
+    for signal in SIGNALS:
+        assert WEIGHTS.without(signal) != WEIGHTS, signal
+    assert grade(session, WEIGHTS.without("effort (steps)")).reward > grade(session).reward
+    assert (
+        grade(make(Outcome.SUCCEEDED, patch_lines=0), WEIGHTS.without("end reason (limits, empty patch)"))[0]
+        is Outcome.SUCCEEDED
+    )
 
 
 def test_blind_retries_are_repeats_of_a_failed_command_with_nothing_changed_between():
     steps = [bash("make", failed=True), bash("make", failed=True), bash("make", failed=True)]
     assert blind_retries(steps) == 2
-    assert blind_retries([bash("pytest", failed=True), Step("Edit", {"file_path": "a.py"}), bash("pytest")]) == 0
+    assert blind_retries([bash("pytest", failed=True), EDIT, bash("pytest")]) == 0
     assert blind_retries([bash("ls"), bash("ls")]) == 0
-    reward, explanation = grade(make(Outcome.SUCCEEDED, steps=steps))
-    assert "2 blind retries" in explanation
-    assert reward == round(0.8 - 3 * WEIGHTS.per_error - 2 * WEIGHTS.per_retry, 4)
+    assert "2 blind retries" in grade(make(Outcome.SUCCEEDED, steps=steps)).explanation
+
+
+def test_rejections_and_interruptions():
+    # 8 steps: one error and 7 failures a sibling call caused, which are not counted.
+    assert grade(make(Outcome.SUCCEEDED, errors=1, cascades=7)).explanation.endswith("1 tool error, 8 steps")
+    _, reward, explanation = grade(make(Outcome.INTERRUPTED, rejections=2, interruptions=1))
+    assert reward == 0.1
+    assert explanation == "0.10: interrupted, 2 rejected tool uses, 1 interruption"
 
 
 def test_cost_and_duration_budgets():
     session = make(Outcome.SUCCEEDED, tokens_in=3_000_000, started_at="2026-01-01T10:00:00Z",
                    ended_at="2026-01-01T13:00:00Z")  # fmt: skip
-    assert grade(session) == (0.7, "0.70: succeeded, 3.0M tokens, 3.0 h")
+    assert grade(session)[1:] == (0.7, "0.70: succeeded, 3.0M tokens, 3.0 h")
 
 
 def test_test_and_commit_recognition():
@@ -78,8 +176,6 @@ def test_test_and_commit_recognition():
     assert is_commit("git add -A && git commit -m 'x'")
     assert is_commit("git -C repo commit -m x")
     assert not is_commit("git log --grep commit")
-    assert last_test_result([bash("pytest", failed=True), bash("pytest")]) is True
-    assert last_test_result([bash("ls")]) is None
 
 
 def test_changes_are_edits_writes_commits_and_writing_commands():
@@ -88,7 +184,9 @@ def test_changes_are_edits_writes_commits_and_writing_commands():
     assert not produces_change(Step("str_replace_editor", {"command": "view", "path": "a"}))
     assert produces_change(bash("sed -i s/a/b/ f.py"))
     assert produces_change(bash("echo x > notes.txt"))
+    assert produces_change(Step("edit", {"command": "edit 12:14\nx = 1\nend_of_edit"}))  # SWE-agent's editor
     assert not produces_change(bash("pytest 2>&1 | tail"))
+    assert not produces_change(bash("sed -n '1,20p' f.py"))
     assert not produces_change(Step("Read", {"file_path": "a"}))
 
 
@@ -97,14 +195,19 @@ def test_changes_are_edits_writes_commits_and_writing_commands():
     errors=st.integers(0, 60),
     rejections=st.integers(0, 20),
     interruptions=st.integers(0, 20),
-    commands=st.lists(st.tuples(st.sampled_from(["pytest", "git commit -m x", "make", "ls"]), st.booleans()),
-                      max_size=12),
+    commands=st.lists(st.tuples(st.sampled_from(["pytest", "git commit -m x", "make", "ls", "sed -i s/a/b/ f"]),
+                                st.booleans()), max_size=12),
     tokens=st.integers(0, 10**8),
+    prose=st.tuples(st.integers(0, 10**7), st.integers(0, 100), st.integers(0, 10**4)),
+    patch=st.one_of(st.none(), st.integers(0, 10**6)),
 )  # fmt: skip
 def test_reward_stays_in_the_unit_interval_and_explains_itself(outcome, errors, rejections, interruptions,
-                                                               commands, tokens):  # fmt: skip
+                                                               commands, tokens, prose, patch):  # fmt: skip
     steps = [bash(command, failed=failed) for command, failed in commands]
-    reward, explanation = grade(make(outcome, errors=errors, rejections=rejections, interruptions=interruptions,
-                                     steps=steps, tokens_out=tokens))  # fmt: skip
+    session = make(outcome, errors=errors, rejections=rejections, interruptions=interruptions, steps=steps,
+                   tokens_out=tokens, agent_chars=prose[0], agent_turns=prose[1], self_corrections=prose[2],
+                   patch_lines=patch)  # fmt: skip
+    graded, reward, explanation = grade(session)
     assert 0.0 <= reward <= 1.0
-    assert explanation.startswith(f"{reward:.2f}: {outcome.value}")
+    assert explanation.startswith(f"{reward:.2f}: {graded.value}")
+    assert grade(replace(session, outcome=graded)).outcome is graded  # grading a graded session changes nothing

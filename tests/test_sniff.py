@@ -83,3 +83,41 @@ def test_empty_file_has_nothing_to_report(tmp_path):
 def test_parse_bytes_rejects_an_unknown_format_id():
     with pytest.raises(UnsupportedFormat, match="cursor"):
         parse_bytes("cursor", b"", "conversation.jsonl")
+
+
+REAL_MINI = Path(__file__).parent / "data" / "mini-swe-agent" / "django__django-16255.traj.json"
+
+
+def test_a_format_key_after_the_messages_is_found_in_the_tail(tmp_path):
+    """mini-swe-agent writes `trajectory_format` after tens of KB of messages."""
+    data = REAL_MINI.read_bytes()
+    assert data.find(b'"trajectory_format"') > 8192
+    assert sniff(data[:8192], "run.json") is None
+    assert sniff(data[:8192], "run.json", data[-8192:]) == "swe_agent"
+    copy = tmp_path / "renamed.json"  # no telling file name either
+    copy.write_bytes(data)
+    assert parse_file(copy).sessions[0].format == "swe_agent"
+
+
+def test_a_document_whose_keys_sit_in_the_middle_is_read_by_its_top_level_keys(tmp_path):
+    padding = "x" * 20_000
+    document = {"notes": padding, "messages": [{"role": "user", "content": "fix"}], "info": {},
+                "trajectory_format": "mini-swe-agent-1", "more_notes": padding}  # fmt: skip
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(document))
+    assert parse_file(path).sessions[0].format == "swe_agent"
+
+
+def test_ingest_reads_the_real_runs_whatever_their_name(tmp_path):
+    from skillwarden.core.ingest import ingest_paths
+    from skillwarden.core.store import Store
+
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    for source in REAL_MINI.parent.iterdir():
+        (folder / source.name.replace(".traj.json", ".json")).write_bytes(source.read_bytes())
+    store = Store(tmp_path / "state.db")
+    report = ingest_paths(store, [folder], workers=0)
+    assert (report.files, report.sessions, report.errors) == (2, 2, [])
+    assert {s.format for s in store.sessions()} == {"swe_agent"}
+    store.close()

@@ -22,8 +22,12 @@ from skillwarden.core.config import HOME_ENV, Config, ConfigError, load_config, 
 from skillwarden.core.lock import LockMode, WorkspaceLock, WorkspaceLockedError, holder_message, read_holder
 from skillwarden.core.sources import remember
 from skillwarden.reviews.service import DecisionNotCached, ReviewError
+from skillwarden.reviews.views import queue_row
 from skillwarden.skills.library import LibraryError
+from skillwarden.tui.cli_agents import print_problems, publish_lines
 from skillwarden.tui.failures import READ_ONLY_NOTE, is_read_only, scratch_copy, scratch_folder, sentence
+from skillwarden.tui.progress import IngestProgress
+from skillwarden.tui.progress import wanted as progress_wanted
 from skillwarden.tui.workspace import open_service
 
 # Commands that write to the skills repository or the cache take the workspace lock.
@@ -169,6 +173,9 @@ def run_main(args: argparse.Namespace) -> int:
     try:
         if args.command == "demo":
             return run_demo(args)
+        for module in command_modules():  # commands such as `scan` work without a workspace
+            if args.command in getattr(module, "WORKSPACE_FREE", ()):
+                return module.run(args, None)
         config = load_config(home, user_home=Path.home())
         if not is_read_only(config.home):
             return dispatch(args, config)
@@ -211,6 +218,8 @@ def writes(args: argparse.Namespace) -> bool:
     """Whether the command writes to the workspace (its cache, its history, its lock)."""
     if args.command == "apply-auto":
         return not args.dry_run
+    if args.command == "outcomes":
+        return args.outcomes_command == "import"
     return args.command in WRITE_COMMANDS or args.command == "rebuild"
 
 
@@ -230,8 +239,15 @@ def run_service_command(args: argparse.Namespace, config: Config) -> int:
         if args.command == "ingest":
             # Remembered first, so that even an interrupted ingest's paths are read by the next rebuild.
             remember(config.ingested_file, [p for p in args.paths if os.path.exists(p)], config.watch)
-            report = service.ingest(args.paths or None)
+            paths = args.paths or None
+            bar = IngestProgress(service.ingest_targets(paths), enabled=progress_wanted(sys.stderr, as_json=args.json))
+            with bar:
+                report = service.ingest(paths, progress=bar)
             print_ingest(report.to_json(), as_json=args.json)
+            reason = nothing_read(report.to_json(), args.paths or [str(p) for p in config.watch])
+            if reason:
+                print(f"skillwarden: {reason}", file=sys.stderr)
+                return 1
             return 0
         if args.command == "candidates":
             views = service.queue()
@@ -241,7 +257,9 @@ def run_service_command(args: argparse.Namespace, config: Config) -> int:
                 print(json.dumps([v.to_json() for v in views], indent=2))
             else:
                 for v in views:
-                    print(f"{v.id}  {v.state.value:<11} support {v.candidate.support:>3}  {v.candidate.title}")
+                    success = queue_row(v).success
+                    figures = f"  {success}" if success else ""
+                    print(f"{v.id}  {v.state.value:<11} support {v.candidate.support:>3}{figures}  {v.candidate.title}")
                 if not views:
                     sessions = service.store.counts()["sessions"]
                     print(
@@ -274,17 +292,22 @@ def run_service_command(args: argparse.Namespace, config: Config) -> int:
             "rollback": lambda: service.rollback(args.id, args.reason),
             "undo": service.undo_last,
         }[args.command]()
-        print_decision(decision, as_json=args.json)
+        print_decision(decision, as_json=args.json, published=service.published)
         return 0
     finally:
         service.close()
 
 
-def print_decision(decision, *, as_json: bool) -> None:
+def print_decision(decision, *, as_json: bool, published: list | None = None) -> None:
+    """The decision made, and where its skill was published (or removed) for the linked agents."""
+    published = published or []
     if as_json:
-        print(json.dumps(decision_json(decision), indent=2))
+        print(json.dumps({**decision_json(decision), "published": [r.to_json() for r in published]}, indent=2))
     else:
         print(f"{decision.action} {decision.candidate_id}: commit {decision.sha[:10]}  {decision.summary}")
+        for line in publish_lines(published):
+            print(line)
+    print_problems(published)
 
 
 def decision_json(decision) -> dict:
@@ -319,7 +342,19 @@ def print_ingest(report: dict, *, as_json: bool) -> None:
         print(f"  error: {where}: {error['message']}", file=sys.stderr)
 
 
-def create_demo_workspace(directory: Path, *, sessions: int, seed: int) -> Config:
+def nothing_read(report: dict, paths: list[str]) -> str | None:
+    """Why an ingest read nothing at all (no session stored, nothing already known), or None."""
+    if report["sessions"] or report["unchanged"]:
+        return None
+    where = ", ".join(paths) or "the watched folders (none is configured)"
+    if not report["files"] and not report["errors"]:
+        return f"nothing was read: no trace file in {where}"
+    if report["errors"]:
+        return f"nothing was read: none of the {len(report['errors'])} file(s) found in {where} is a trace it can read"
+    return None
+
+
+def create_demo_workspace(directory: Path, *, sessions: int, seed: int, show_progress: bool = False) -> Config:
     """A workspace like any other: generated traces, a fresh skills repository, an ingested cache. Into an
     existing workspace it writes as any writer does, holding its lock (WorkspaceLockedError while another
     process holds it), and never into a trace folder it did not create (`demo_folder`)."""
@@ -335,7 +370,8 @@ def create_demo_workspace(directory: Path, *, sessions: int, seed: int) -> Confi
         remember(config.ingested_file, [traces], config.watch)  # when not watched: rebuild reads it all the same
         service = open_service(config)
         try:
-            service.ingest([traces])
+            with IngestProgress(service.ingest_targets([traces]), enabled=show_progress) as bar:
+                service.ingest([traces], progress=bar)
         finally:
             service.close()
     return config
@@ -364,7 +400,9 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"skillwarden: {directory} exists and is not a skillwarden workspace; choose an empty folder",
               file=sys.stderr)  # fmt: skip
         return 1
-    config = create_demo_workspace(directory, sessions=args.sessions, seed=args.seed)
+    config = create_demo_workspace(
+        directory, sessions=args.sessions, seed=args.seed, show_progress=progress_wanted(sys.stderr, as_json=False)
+    )
     print(f"demo workspace: {directory}")
     print(f"  traces:       {demo_folder(config)}")
     print(f"  skills repo:  {config.skills_repo}")

@@ -34,6 +34,8 @@ def run(args: argparse.Namespace, config: Config) -> int | None:
         print(json.dumps(report, indent=2))
         return 0
     print(f"predicted on {report['older_sessions']} older sessions, checked on {report['newer_sessions']} newer ones")
+    checked = report["checked_against"]
+    print(f"outcomes checked against: {checked['label']} imported label(s), {checked['graded']} grade(s)")
     for name in ("fix", "regression"):
         print(
             f"{name:<10} precision {percent(report[f'{name}_precision'])} "

@@ -15,6 +15,8 @@ from skillwarden.core.config import Config
 from skillwarden.core.lock import WorkspaceLock
 from skillwarden.core.model import ParseError
 from skillwarden.core.sources import remembered
+from skillwarden.tui.progress import IngestProgress
+from skillwarden.tui.progress import wanted as progress_wanted
 from skillwarden.tui.workspace import open_service
 
 # SQLite keeps the database in three files in WAL mode, and in two with the rollback journal: a journal
@@ -32,7 +34,7 @@ def add_commands(commands) -> None:
 def run(args: argparse.Namespace, config: Config) -> int | None:
     if args.command != "rebuild":
         return None
-    report = rebuild(config)
+    report = rebuild(config, show_progress=progress_wanted(sys.stderr, as_json=args.json))
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
@@ -44,6 +46,11 @@ def run(args: argparse.Namespace, config: Config) -> int | None:
     for error in report["errors"]:
         where = f"{error['path']}:{error['line']}" if error["line"] else error["path"]
         print(f"  error: {where}: {error['message']}", file=sys.stderr)
+    for target in report["published"]:
+        changed = len(target["published"]) + len(target["updated"]) + len(target["removed"])
+        print(f"  {target['target']['agent']} {target['target']['folder']}: {changed} skill(s) brought in sync")
+        for problem in target["problems"]:
+            print(f"skillwarden: warning: {problem}", file=sys.stderr)
     return 0
 
 
@@ -52,7 +59,7 @@ def delete_cache(state_db: Path) -> None:
         Path(f"{state_db}{suffix}").unlink(missing_ok=True)
 
 
-def rebuild(config: Config) -> dict:
+def rebuild(config: Config, *, show_progress: bool = False) -> dict:
     """Re-create the cache; return what was read (the ingest report plus decisions and candidates).
     WorkspaceLockedError when another process holds the workspace: its cache is not deleted under it."""
     started = time.perf_counter()
@@ -64,10 +71,12 @@ def rebuild(config: Config) -> dict:
             gone = []
             for path in remembered(config.ingested_file):
                 (sources if os.path.exists(path) else gone).append(path)
-            report = service.ingest(sources)
+            with IngestProgress(service.ingest_targets(sources), enabled=show_progress) as bar:
+                report = service.ingest(sources, progress=bar)
             for path in gone:
                 report.add_error(ParseError(path, "ingested by name earlier, no longer there: what it held is gone"))
             counts = service.store.counts()
+            published = service.publish()  # the linked agent folders follow the repository again
             return {
                 "folders": sources,
                 "files": report.files,
@@ -76,6 +85,7 @@ def rebuild(config: Config) -> dict:
                 "errors": report.errors,
                 "decisions": len(service.store.decisions()),
                 "candidates": len(service.store.candidates()),
+                "published": [report.to_json() for report in published],
                 "seconds": round(time.perf_counter() - started, 3),
             }
         finally:

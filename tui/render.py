@@ -30,7 +30,7 @@ QUEUE_COLUMNS = (
     Column("kind", "Kind", 10),
     Column("title", "Candidate"),
     Column("support", "Sup", 4, "right"),
-    Column("lift", "Lift", 5, "right"),
+    Column("success", "Success", 17, "right"),
     Column("security", "Security", 9),
     Column("fixes", "Fix", 3, "right"),
     Column("breakages", "Brk", 3, "right"),
@@ -49,7 +49,7 @@ def queue_cells(row: QueueRow, now: datetime) -> tuple:
         row.kind,
         row.title,
         str(row.support),
-        optional(row.lift, f"{row.lift:+.2f}" if row.lift is not None else None),
+        optional(row.success),
         verdict,
         optional(row.fixes),
         optional(row.breakages),
@@ -96,8 +96,8 @@ def summary_text(view: CandidateView, row: QueueRow) -> Text:
     if failed:
         text.append(f", seen in {failed} failed")
     figures = []
-    if row.lift is not None:
-        figures.append(f"reward lift {row.lift:+.2f}")
+    if row.success is not None:
+        figures.append(f"succeeded in {row.success} base")
     if row.fixes is not None:
         figures.append(f"fixes {row.fixes}")
     if row.breakages is not None:

@@ -8,6 +8,7 @@ import sys
 from skillwarden.core.config import Config
 from skillwarden.core.store import Store
 from skillwarden.core.workspace_key import use_workspace_key
+from skillwarden.reviews.outcomes import sync_labels
 from skillwarden.reviews.service import ReviewService
 
 
@@ -15,6 +16,7 @@ def open_store(config: Config) -> Store:
     use_workspace_key(config)  # what the command mines or scans is redacted as ingest redacted it
     store = Store(config.state_db)
     print_notice(store)
+    sync_labels(config, store)
     return store
 
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from skillwarden.core.model import ParseError, ParseResult
+from skillwarden.core.model import ParseError, ParseResult, Session
 from skillwarden.core.redact import cut_keeping_secrets_whole
 
 SNIFF_BYTES = 8192
@@ -118,9 +118,16 @@ class UnsupportedFormat(Exception):
         self.path = path
 
 
-def sniff(head: bytes, name: str = "") -> str | None:
-    """Guess the format of a file from its first few KB; the file name only breaks ties."""
-    text = head[:SNIFF_BYTES].decode("utf-8", errors="replace")
+def sniff(head: bytes, name: str = "", tail: bytes = b"") -> str | None:
+    """Guess the format of a file from its first few KB and, where those say nothing, its last few KB
+    (mini-swe-agent writes `trajectory_format` after the messages); the file name only breaks ties."""
+    fmt = sniff_text(head[:SNIFF_BYTES].decode("utf-8", errors="replace"), name)
+    if fmt is None and tail:
+        fmt = sniff_text(tail[-SNIFF_BYTES:].decode("utf-8", errors="replace"), name)
+    return fmt
+
+
+def sniff_text(text: str, name: str = "") -> str | None:
     scores = {fmt: signature_matches(spec, text) for fmt, spec in _FORMATS.items()}
     best = max(scores.values())
     if best == 0:
@@ -128,6 +135,25 @@ def sniff(head: bytes, name: str = "") -> str | None:
     candidates = [fmt for fmt, score in scores.items() if score == best]
     by_name = [fmt for fmt in candidates if _FORMATS[fmt].file_name.search(name)]
     return (by_name or candidates)[0]
+
+
+def sniff_document(data: bytes, name: str = "") -> str | None:
+    """The format of a whole-file JSON document whose telling keys sit neither in its head nor in its
+    tail: its top-level keys (or those of its first record) are matched as the signatures match text."""
+    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
+        return None
+    try:
+        value = json.loads(data.decode("utf-8", errors="replace").lstrip("\ufeff"))
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(value, list):
+        value = next((item for item in value if isinstance(item, dict)), None)
+        keys = f'[{{"{next(iter(value))}": ' if value else ""
+    else:
+        keys = ""
+    if isinstance(value, dict):
+        keys += " ".join(f'"{key}": ' for key in value if isinstance(key, str))
+    return sniff_text(keys, name) if keys else None
 
 
 def signature_matches(spec: _Format, text: str) -> int:
@@ -158,7 +184,7 @@ def parse_file(path: str | os.PathLike) -> ParseResult:
         return ParseResult(errors=[ParseError(name, "binary file (NUL bytes), not a trace")])
     if not data.strip():
         return ParseResult()
-    fmt = sniff(head, name)
+    fmt = sniff(head, name, data[-SNIFF_BYTES:]) or sniff_document(data, name)
     if fmt is None:
         raise UnsupportedFormat(name)
     return parse_bytes(fmt, data, name)
@@ -276,3 +302,34 @@ def content_text(content: object) -> str:
         elif isinstance(block, dict) and "image" in str(block.get("type", "")):
             parts.append("[image]")
     return "\n".join(parts)
+
+
+# Words an agent uses when it catches itself: how often it does is a sign the task is going badly.
+SELF_CORRECTION = re.compile(r"\b(?:wait|hmm+|actually|oops|mistakes?|wrong)\b", re.IGNORECASE)
+_FENCED = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
+# SWE-bench style instance ids: `django__django-11099` is the repository django/django.
+_INSTANCE_ID = re.compile(r"^([A-Za-z0-9][\w.-]*)__([A-Za-z0-9][\w.-]*?)-\d+$")
+
+
+def note_agent_text(session: Session, text: str) -> None:
+    """Count what the agent wrote as prose (its thoughts and replies, not the code it fenced)."""
+    prose = _FENCED.sub(" ", text).strip()
+    if not prose:
+        return
+    session.agent_chars += len(prose)
+    session.agent_turns += 1
+    session.self_corrections += len(SELF_CORRECTION.findall(prose))
+
+
+def project_of_instance(instance_id: str) -> str:
+    """`django__django-11099` -> `django/django`; "" for ids of any other shape."""
+    match = _INSTANCE_ID.match(instance_id)
+    return f"{match.group(1)}/{match.group(2)}" if match else ""
+
+
+def patch_size(patch: object) -> int | None:
+    """Lines a unified diff adds or removes; None when there is no patch at all (not even an empty one)."""
+    if patch is None:
+        return None
+    lines = str(patch).splitlines()
+    return sum(1 for line in lines if line.startswith(("+", "-")) and not line.startswith(("+++", "---")))

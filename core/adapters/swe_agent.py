@@ -13,16 +13,21 @@ timestamp stay None):
   each assistant message holds one fenced bash block; the next user message is its observation,
   `<returncode>N</returncode><output>…`.
 
+Steps: SWE-agent's own commands (`open`, `goto`, `find_file`, `search_dir`, `edit`, `create`,
+`submit`, ...) keep their name as the tool; every other command line is a `bash` step, like each
+mini-swe-agent step, so what it runs is read from the command, not from the tool's name.
+
 Errors: SWE-agent observations have no exit status, so only the linter's rejection of an edit
 counts ("Your proposed edit has introduced new syntax error(s)"). A Python traceback does not:
 reproducing the bug is often the point of running a script. mini-swe-agent steps fail on a
-non-zero `<returncode>`.
+non-zero `<returncode>`, except where exit 1 is an answer (`grep` finding nothing).
 
-Outcome from `info.exit_status`: `submitted` (also `Submitted`, and `submitted (exit_cost)`,
-which still submitted a patch) -> succeeded; `exit_cost`, `exit_context`, `exit_format`,
-`LimitsExceeded` and any other `exit_*` -> failed. Note that submitted is not solved: only a
-SWE-bench evaluation tells. A bare messages list has no info; its final command echoing the
-submit sentinel counts as submitted.
+Outcome from `info.exit_status`: `submitted` (also `Submitted`) -> succeeded, as claimed by the agent
+(the grade decides whether the trace bears it out); a run stopped at a limit -> failed, also when it was
+auto-submitted (`submitted (exit_cost)`, `submitted (exit_context)`): the limit, not the agent, ended it.
+`end_reason` says which. `info.submission` is the patch handed in (`patch_lines`). Submitted is not
+solved: only an evaluation tells (`skillwarden outcomes import`). A bare messages list has no info; its
+final command echoing the submit sentinel counts as submitted.
 """
 
 from __future__ import annotations
@@ -32,13 +37,32 @@ import json
 import re
 from pathlib import Path
 
-from skillwarden.core.adapters import cap_text, content_text, read_json_document
+from skillwarden.core.adapters import (
+    cap_text,
+    content_text,
+    note_agent_text,
+    patch_size,
+    project_of_instance,
+    read_json_document,
+)
+from skillwarden.core.commands import exit_is_answer
 from skillwarden.core.model import Outcome, ParseResult, Session, Step
 
 FORMAT = "swe_agent"
 
 LINT_REJECTION = "Your proposed edit has introduced new syntax error(s)"
-FAILED_EXITS = ("exit_", "limitsexceeded")
+# SWE-agent's agent-computer interface: commands that are tools of their own, not shell command lines.
+ACI_COMMANDS = frozenset(
+    {"open", "goto", "scroll_up", "scroll_down", "create", "edit", "insert", "append", "search_file", "search_dir",
+     "find_file", "submit", "filemap", "str_replace_editor", "view_image", "exit_forfeit", "skip", "exit_cost",
+     "exit_context", "exit_format", "exit_error", "exit_api"}
+)  # fmt: skip
+LIMIT_NAMES = {
+    "cost": "cost limit", "context": "context limit", "format": "format errors", "error": "environment error",
+    "step": "step limit", "steps": "step limit", "api": "API errors", "forfeit": "gave up",
+    "total_execution_time": "time limit", "command_timeout": "command time limit", "timeout": "time limit",
+}  # fmt: skip
+_AUTO_SUBMITTED = re.compile(r"submitted\s*\((?:exit_)?([\w ]+)\)")
 # The command mini-swe-agent asks the model to run to hand in its work (older: MINI_SWE_AGENT_…).
 SUBMIT_SENTINELS = ("COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT", "MINI_SWE_AGENT_FINAL_OUTPUT")
 
@@ -66,13 +90,20 @@ def session_id(path: str) -> str:
     return name.removesuffix(".json").removesuffix(".traj")
 
 
-def exit_outcome(exit_status: object) -> Outcome:
+def end_of_run(exit_status: object) -> tuple[Outcome, str]:
+    """(outcome, why the run ended) from `info.exit_status`."""
     status = str(exit_status or "").strip().lower()
+    if not status:
+        return Outcome.UNKNOWN, ""
+    if limit := _AUTO_SUBMITTED.match(status):
+        return Outcome.FAILED, f"{LIMIT_NAMES.get(limit.group(1).strip(), limit.group(1).strip())} (auto-submitted)"
     if status.startswith("submitted"):
-        return Outcome.SUCCEEDED
-    if status.startswith(FAILED_EXITS):
-        return Outcome.FAILED
-    return Outcome.UNKNOWN
+        return Outcome.SUCCEEDED, "submitted"
+    if status.startswith("exit_"):
+        return Outcome.FAILED, LIMIT_NAMES.get(status[5:], status)
+    if status == "limitsexceeded":
+        return Outcome.FAILED, "step or cost limit"
+    return Outcome.UNKNOWN, status
 
 
 def issue_text(prompt: str) -> str:
@@ -135,8 +166,17 @@ def _function_call_step(call: dict) -> Step:
 
 
 def _command_step(action: str) -> Step:
+    """An ACI command keeps its name as the tool (with the file it names, where it names one); any
+    other command line is a shell step."""
     command = action.strip()
-    return Step(tool=command.split(maxsplit=1)[0] if command else "", args={"command": command})
+    name = command.split(maxsplit=1)[0] if command else ""
+    if name not in ACI_COMMANDS:
+        return Step(tool="bash", args={"command": command})
+    args: dict = {"command": command}
+    first_line = command.split("\n", 1)[0].split()
+    if name in ("open", "create") and len(first_line) > 1:
+        args["path"] = first_line[1].strip("\"'")
+    return Step(tool=name, args=args)
 
 
 def _swe_agent_session(document: dict, path: str) -> Session:
@@ -147,21 +187,35 @@ def _swe_agent_session(document: dict, path: str) -> Session:
     if len(calls) != len(trajectory):
         calls = []
     session = Session(id=session_id(path), format=FORMAT, path=path)
+    open_file = ""  # SWE-agent's `edit` changes the file last opened or created
     for index, entry in enumerate(trajectory):
         step = _function_call_step(calls[index]) if calls else _command_step(entry.get("action") or "")
+        if step.tool in ("open", "create") and step.args.get("path"):
+            open_file = step.args["path"]
+        elif step.tool in ("edit", "insert", "append") and open_file and "path" not in step.args:
+            step.args["path"] = open_file
         observation = entry.get("observation") or ""
         step.result = cap_text(observation)
         step.is_error = LINT_REJECTION in observation
         session.steps.append(step)
         session.cwd = session.cwd or _state_cwd(entry.get("state"))
+        note_agent_text(session, str(entry.get("thought") or entry.get("response") or ""))
     if trajectory:
         session.final_message = (trajectory[-1].get("thought") or trajectory[-1].get("response") or "").strip()
     session.task = issue_text(first_user_prompt(history))
     info = document.get("info") or {}
     _apply_model_stats(session, info)
+    _apply_run_end(session, info, session.id)
     session.model = replay_model(document.get("replay_config"))
-    session.outcome = exit_outcome(info.get("exit_status"))
     return session
+
+
+def _apply_run_end(session: Session, info: dict, instance_id: object) -> None:
+    session.outcome, session.end_reason = end_of_run(info.get("exit_status"))
+    # A run that submitted nothing may say so with an empty string or with null.
+    session.patch_lines = patch_size(info.get("submission") or "") if "submission" in info else None
+    session.task_id = str(instance_id or "")
+    session.project = project_of_instance(session.task_id)
 
 
 def _apply_model_stats(session: Session, info: dict) -> None:
@@ -180,21 +234,24 @@ def _mini_session(document: dict, path: str) -> Session:
         text = content_text(message.get("content"))
         if message.get("role") == "assistant":
             session.final_message = text.strip()
+            note_agent_text(session, text)
             block = _BASH_BLOCK.search(text)
             pending = Step(tool="bash", args={"command": block.group(1)}) if block else None
             if pending:
                 session.steps.append(pending)
                 submitted = any(sentinel in pending.args["command"] for sentinel in SUBMIT_SENTINELS)
+                if submitted:
+                    pending.tool = "submit"  # echoing the sentinel hands the work in: not a command of the task
         elif message.get("role") == "user" and pending is not None:
             pending.result = cap_text(text)
             code = _RETURN_CODE.search(text)
-            pending.is_error = bool(code) and int(code.group(1)) != 0
+            status = int(code.group(1)) if code else 0
+            pending.is_error = status != 0 and not exit_is_answer(pending.args["command"], status)
             pending = None
     info = document.get("info") or {}
     _apply_model_stats(session, info)
     session.model = ((info.get("config") or {}).get("model") or {}).get("model_name", "")
-    if info.get("exit_status"):
-        session.outcome = exit_outcome(info["exit_status"])
-    elif submitted:
-        session.outcome = Outcome.SUCCEEDED
+    _apply_run_end(session, info, document.get("instance_id") or session.id)
+    if not info.get("exit_status") and submitted:
+        session.outcome, session.end_reason = Outcome.SUCCEEDED, "submitted"
     return session

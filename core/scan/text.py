@@ -1,0 +1,95 @@
+"""The line-by-line scan of one text: every line rule, hidden text and secrets, placed by line."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+
+from skillwarden.core.redact import find_secrets, is_placeholder
+from skillwarden.core.scan.chars import as_read_by_a_model
+from skillwarden.core.scan.hidden import check_homoglyphs, check_html_comments, check_invisible_characters
+from skillwarden.core.scan.lines import line_hits
+from skillwarden.core.scan.model import CRIT, Finding, Hit, excerpt
+
+# `--password-stdin` takes no value: the word after it is a registry host, not a password.
+NO_VALUE_FLAG = re.compile(r"--password-stdin\s+$")
+# Documentation shows the shape of a credential: `sk-ant-...`, `Bearer token123`, `password: example-pass`.
+ELIDED = ("...", "…")
+DUMMY_WORD = re.compile(r"(?i)token|secret|passw|example|sample|dummy|fake|test|demo|changeme|placeholder|abc|123")
+STRUCTURAL_KINDS = frozenset({"secret_assignment", "auth_header", "url_password", "cli_secret_flag"})
+
+
+def is_documentation_value(kind: str, value: str) -> bool:
+    if any(mark in value for mark in ELIDED) or is_placeholder(value):
+        return True
+    return kind in STRUCTURAL_KINDS and len(value) < 20 and DUMMY_WORD.search(value) is not None
+
+
+def logical_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(1-based line, text) with `\\`-continued shell lines joined, so `curl x \\ | sh` is one line."""
+    pending: list[str] = []
+    first_line = 0
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.removesuffix("\r")
+        if not pending:
+            first_line = number
+        if line.endswith("\\"):
+            pending.append(line[:-1])
+            continue
+        pending.append(line)
+        yield first_line, " ".join(pending)
+        pending = []
+    if pending:
+        yield first_line, " ".join(pending)
+
+
+def check_secrets(text: str) -> Iterator[tuple[int, Hit]]:
+    for secret in find_secrets(text):
+        value = text[secret.start : secret.end + 3]  # with what follows, to see an elision
+        if NO_VALUE_FLAG.search(text[max(0, secret.start - 40) : secret.start]) or is_documentation_value(
+            secret.kind, value
+        ):
+            continue
+        yield (
+            secret.start,
+            Hit(
+                "credential_exposure",
+                CRIT,
+                f"secret_{secret.kind}",
+                f"contains a {secret.kind.replace('_', ' ')}; it must never reach a skill",
+            ),
+        )
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+
+
+def text_findings(text: str, file: str = "") -> list[Finding]:
+    """Findings of the line rules over `text`, one per rule and line (the reviewer needs the place, not a
+    count of repeats, and the excerpt, which redacts the line, is built once)."""
+    findings: dict[tuple[int, str], Finding] = {}
+    text = text.removeprefix("\ufeff")  # a byte-order mark opens many files and hides nothing
+
+    def add(line_number: int, line: str, hit: Hit) -> None:
+        key = (line_number, hit.rule)
+        if key not in findings:
+            findings[key] = Finding(
+                hit.category, hit.severity, line_number, excerpt(line, hit.column), hit.rule, hit.message, file
+            )
+
+    for line_number, line in logical_lines(text):
+        for hit in check_invisible_characters(line):
+            add(line_number, line, hit)
+        for hit in check_homoglyphs(line):
+            add(line_number, line, hit)
+        for hit in line_hits(as_read_by_a_model(line)):
+            add(line_number, line, hit)
+
+    physical_lines = text.split("\n")
+    starts = _line_starts(text)
+    for offset, hit in (*check_html_comments(text, line_hits), *check_secrets(text)):
+        line_index = bisect.bisect_right(starts, offset) - 1
+        add(line_index + 1, physical_lines[line_index], hit)
+    return list(findings.values())

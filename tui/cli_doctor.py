@@ -1,0 +1,41 @@
+"""`skillwarden doctor [--json]`: what is watched, linked and installed, and what to do about each problem."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from skillwarden.core.config import Config
+from skillwarden.reviews.doctor import Finding, diagnose
+
+
+def add_commands(commands) -> None:
+    doctor = commands.add_parser(
+        "doctor", help="check folders, skills repository, linked agents and hooks; say how to fix each problem"
+    )
+    doctor.add_argument("--json", action="store_true")
+
+
+def run(args: argparse.Namespace, config: Config) -> int | None:
+    if args.command != "doctor":
+        return None
+    findings = diagnose(config, Path.home())
+    if args.json:
+        print(json.dumps([finding.to_json() for finding in findings], indent=2))
+    else:
+        print_findings(findings)
+    return 0 if all(finding.ok for finding in findings) else 1
+
+
+def print_findings(findings: list[Finding]) -> None:
+    area = None
+    for finding in findings:
+        if finding.area != area:
+            area = finding.area
+            print(area)
+        print(f"  {'ok' if finding.ok else 'PROBLEM':<8} {finding.what}")
+        if finding.fix:
+            print(f"  {'':<8} -> {finding.fix}")
+    problems = sum(1 for finding in findings if not finding.ok)
+    print(f"{problems} problem(s)" if problems else "no problems found")

@@ -1,0 +1,58 @@
+"""`skillwarden hook install | uninstall | run`: the prompt hook that names the fitting skills to the agent."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from skillwarden.core.config import Config
+from skillwarden.core.lock import WorkspaceLock
+from skillwarden.skills import claude_settings, prompt_hook
+from skillwarden.skills.claude_settings import HookError
+
+AGENTS = ("claude-code",)
+
+
+def add_commands(commands) -> None:
+    hook = commands.add_parser("hook", help="the prompt hook that names the skills fitting each prompt to the agent")
+    actions = hook.add_subparsers(dest="hook_command", metavar="ACTION", required=True)
+    install = actions.add_parser("install", help="add the hook to the agent's settings (a backup is kept)")
+    uninstall = actions.add_parser("uninstall", help="take the hook out again (the file as it was, when unchanged)")
+    for sub in (install, uninstall):
+        sub.add_argument("agent", metavar="AGENT", choices=AGENTS, help=", ".join(AGENTS))
+        sub.add_argument("--project", metavar="DIR", help="the project's .claude/settings.json instead of the user's")
+    actions.add_parser("run", help="what the agent runs: read the hook input on stdin, print the fitting skills")
+
+
+def run(args: argparse.Namespace, config: Config) -> int | None:
+    if args.command != "hook":
+        return None
+    if args.hook_command == "run":
+        return prompt_hook.main(config.home)
+    try:
+        path = claude_settings.settings_path(
+            user_home=Path.home(), project=Path(args.project) if args.project else None
+        )
+        command = claude_settings.hook_command(hook_program(), config.home)
+        with WorkspaceLock(config.lock_file):
+            change = claude_settings.install if args.hook_command == "install" else claude_settings.uninstall
+            print(change(config.home, path, command))
+    except HookError as error:
+        print(f"skillwarden: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def hook_program() -> list[str]:
+    """How the agent starts this skillwarden: the script installed beside this Python (a virtual
+    environment's bin/), else the one on PATH, else this Python running the entry module."""
+    beside = Path(sys.executable).parent / "skillwarden"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return [str(beside)]
+    found = shutil.which("skillwarden")
+    if found:
+        return [os.path.abspath(found)]
+    return [sys.executable, "-m", "skillwarden.tui.entry"]
