@@ -488,19 +488,20 @@ def build_candidates(
     """
     settings = extraction_settings(config)
     sessions = load_sessions(store, skipped)
+    rewards = {s.id: s.reward for s in store.sessions()}
     try:
-        return candidates_from(sessions, settings, config, library)
+        return candidates_from(sessions, rewards, settings, config, library)
     except Exception:
         # One session may be of a shape mining does not foresee: find it, leave it out, mine the rest.
         # (Looking for it costs a pass over every session, so it is only done after a failure.)
         usable = [session for session in sessions if minable(session, skipped)]
         if len(usable) == len(sessions):
             raise  # no session alone is the cause
-        return candidates_from(usable, settings, config, library)
+        return candidates_from(usable, rewards, settings, config, library)
 
 
 def candidates_from(
-    sessions: list[Session], settings: ExtractionSettings, config: Config, library
+    sessions: list[Session], rewards: dict[str, float], settings: ExtractionSettings, config: Config, library
 ) -> dict[str, list[StoredCandidate]]:
     facts = [session_facts(s) for s in sessions]
     taken: set[str] = set()
@@ -511,7 +512,6 @@ def candidates_from(
             skills, {n: library.read_skill(n) for n in library.skill_names()}, settings.dedup_threshold
         )
     read_file = harness_reader(Path(getattr(config, "harness_repo", None) or config.skills_repo))
-    rewards = {s.id: s.reward for s in store.sessions()}
     harness = [
         stored_harness(c, e, p, facts) for c, e, p in harness_changes(sessions, settings, read_file, rewards)
     ]
