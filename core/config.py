@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from skillwarden.core.discover import default_trace_folders, watched_folders
+from skillwarden.core.private_files import private_directory
 
 HOME_ENV = "SKILLWARDEN_HOME"
 CONFIG_NAME = "config.yaml"
@@ -158,7 +159,7 @@ def load_config(home: Path, *, user_home: Path | None = None) -> Config:
     `discover: false`), and `~` in folder settings means that home. Without it nothing is discovered.
     Whatever the file holds, a value that does not fit is a ConfigError naming the key and what it takes.
     """
-    home.mkdir(parents=True, exist_ok=True)
+    private_directory(home)  # the cache, the event feed and the redaction key go here
     path = home / CONFIG_NAME
     if not path.exists():
         path.write_text(DEFAULT_CONFIG_TEXT, encoding="utf-8")

@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from skillwarden.core.commands import program_start, quote, work_command
+from skillwarden.core.injection import TASKS_HEADING, is_quotable, quoted_block
 from skillwarden.core.mining import Occurrence, Procedure, TaskWords, provenance_of, trigger_keywords
 from skillwarden.core.normalize import command_words, is_generic, shell_flags
 from skillwarden.core.redact import redact
@@ -45,7 +46,7 @@ DOTTED_LABEL = re.compile(r"^[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*$")
 
 def is_steering(text: str) -> bool:
     """True for text that tries to direct the extractor or the agent that will load the skill."""
-    return bool(STEERING.search(text)) or any(ord(c) in INVISIBLE for c in text)
+    return bool(STEERING.search(text)) or any(ord(c) in INVISIBLE for c in text) or not is_quotable(text)
 
 
 @dataclass
@@ -312,14 +313,10 @@ def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | N
         body += ["", "## Example", "", f"A run that succeeded ({run.session_id}):", ""]
         body += [f"{i}. {line}" for i, line in enumerate(example_lines(run), 1)]
     examples = list(dict.fromkeys(t.strip() for t in evidence_tasks if t.strip() and not is_steering(t)))
-    if examples[:MAX_EXAMPLE_TASKS]:
-        body += ["", "Tasks it was learned from:"] + [f'- "{one_line(e)}"' for e in examples[:MAX_EXAMPLE_TASKS]]
+    quoted_tasks = quoted_block(examples[:MAX_EXAMPLE_TASKS], TASKS_HEADING)
+    if quoted_tasks:
+        body += ["", *quoted_tasks]
 
     provenance = provenance_of(procedure)
     text = redact("\n".join(body) + "\n")
     return SkillDraft(name, title, description, text, trigger, parameters, provenance)
-
-
-def one_line(text: str, limit: int = 160) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

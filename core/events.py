@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from skillwarden.core.private_files import open_private, private_directory
+
 KINDS = (
     "ingest", "parse_error", "candidate", "decision", "drift_alert", "friction_alert", "eviction", "notice",
 )  # fmt: skip
@@ -41,14 +43,14 @@ def last_seq(fd: int) -> int:
 class EventLog:
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_directory(self.path.parent)
         self._lock = threading.Lock()
 
     def append(self, kind: str, **data) -> dict:
         if kind not in KINDS:
             raise ValueError(f"unknown event kind {kind!r}; expected one of {', '.join(KINDS)}")
         with self._lock:
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+            fd = open_private(self.path, os.O_RDWR | os.O_APPEND)  # it quotes trace text: owner-only
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)  # another process appending waits: seq stays unique
                 event = {"seq": last_seq(fd) + 1, "at": datetime.now(UTC).isoformat(timespec="milliseconds")}

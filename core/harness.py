@@ -3,6 +3,10 @@
 
 A change is computed against the current text of its target file (empty when the file does not exist
 yet); applying the same rule twice changes nothing, so a rule already in place yields no candidate.
+
+Rules are written from the detector, the abstract signature and counts; a signature is quoted only when it
+passes the injection check (`core.injection`). A hook runs only a command `core.hook_commands` vets as a
+verification step, and a permission names only a plain program; without one, the rule is an instruction.
 """
 
 from __future__ import annotations
@@ -14,8 +18,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from skillwarden.core.detectors import FailurePattern
+from skillwarden.core.hook_commands import vetted_command, vetted_program
+from skillwarden.core.injection import is_quotable
+from skillwarden.core.redact import redact
+from skillwarden.core.sanitize import clean_line
 
 RULES_HEADING = "## Rules learned from past sessions"
+WITHHELD = "(its text is withheld: it reads as an instruction to an AI; see the evidence)"
+WITHHELD_SHORT = "(text withheld)"
+# Kinds of change: what the rule adds. Hooks and permissions make commands run or change what may run.
+INSTRUCTION, HOOK, PERMISSION = "instruction", "hook", "permission"
+COMMAND_KINDS = frozenset({HOOK, PERMISSION})
 DEFAULT_INSTRUCTIONS_FILE = "AGENTS.md"
 DEFAULT_SETTINGS_FILE = ".claude/settings.json"
 
@@ -40,6 +53,7 @@ class HarnessChange:
     after: str
     diff: str
     existed: bool  # whether the target file existed (an empty `before` may be an empty file)
+    kind: str = INSTRUCTION  # INSTRUCTION, HOOK or PERMISSION
 
 
 def harness_id(detector: str, signature: str) -> str:
@@ -100,17 +114,22 @@ def add_ask_permission(settings_text: str, rule: str) -> str:
     return dump_settings(data)
 
 
-def quote(text: str) -> str:
-    """Inline code that cannot break out of its backticks."""
-    return "`" + " ".join(text.replace("`", "'").split())[:160] + "`"
+def quote(text: str, limit: int = 160) -> str:
+    """Trace text as inline code that cannot break out of its backticks, cut to `limit`, or a note that it
+    is withheld when it (the whole of it, before the cut) reads as an instruction to an AI."""
+    if not is_quotable(text):
+        return WITHHELD if limit >= len(WITHHELD) else WITHHELD_SHORT
+    return "`" + redact(clean_line(text.replace("`", "'")))[:limit] + "`"
 
 
-def describe_rule(pattern: FailurePattern, verify_command: str) -> tuple[str, str, str]:
+def describe_rule(pattern: FailurePattern, verify_command: str | None) -> tuple[str, str, str]:
     """(title, rule text, kind of change) for a failure pattern. The text is built only from the
     detector, the abstract signature and counts, never from free trace text, so nothing a trace says
-    can become an instruction."""
+    can become an instruction. `verify_command` is a vetted verification command, or None."""
     n, signature = len(pattern.sessions), pattern.signature
-    what = signature.partition(":")[2] or signature
+    what = redact(clean_line(signature.partition(":")[2] or signature))[:60]
+    if not is_quotable(what):
+        what = "kind of"
     if pattern.detector == "edit-loop":
         return (
             f"Stop after repeated edits to the same {what} file",
@@ -127,24 +146,32 @@ def describe_rule(pattern: FailurePattern, verify_command: str) -> tuple[str, st
             "instruction",
         )
     if pattern.detector == "premature-completion":
+        if verify_command is None:  # no verification step skillwarden can vouch for: words, not a hook
+            return (
+                "Verify before finishing",
+                f"Before you say a task is done, run the project's checks again after your last edit. "
+                f"(Seen in {n} sessions that ended without doing so.)",
+                INSTRUCTION,
+            )
         return (
             "Verify before finishing",
             f"Before you say a task is done, run {quote(verify_command)} after your last edit. "
             f"(Seen in {n} sessions that ended without it.)",
-            "hook",
+            HOOK,
         )
     if pattern.detector == "recurring-error":
         return (
-            f"Known recurring error {quote(signature[:60])}",
+            f"Known recurring error {quote(signature, 60)}",
             f"The error {quote(signature)} recurred in {n} sessions. When you see it, stop and look for its "
             f"cause before retrying; do not repeat the failing step unchanged.",
             "instruction",
         )
     if pattern.detector == "user-rejection":
+        program = signature.partition(":")[2] if signature.startswith("shell:") else ""
         return (
             f"Ask before {quote(signature)}",
             f"Users refused {quote(signature)} in {n} sessions: ask before doing it.",
-            "permission" if signature.startswith("shell:") else "instruction",
+            PERMISSION if vetted_program(program) else INSTRUCTION,
         )
     if pattern.detector == "user-interruption":
         return (
@@ -165,20 +192,22 @@ def harness_change(
     pattern: FailurePattern,
     targets: HarnessTargets,
     read_file: Callable[[str], str | None],
-    verify_command: str = "pytest",
+    verify_command: str | None = None,
 ) -> HarnessChange | None:
     """The change a failure pattern proposes, against the current target file (`read_file` gives None
     for a file that does not exist); None when it is already in place or the target cannot be edited
-    safely (settings that are not a JSON object)."""
+    safely (settings that are not a JSON object). A hook runs `verify_command` only as `vetted_command`
+    re-quotes it; a command it does not vet makes the rule an instruction."""
+    verify_command = vetted_command(verify_command) if verify_command is not None else None
     title, rule, kind = describe_rule(pattern, verify_command)
-    target = targets.instructions if kind == "instruction" else targets.settings
+    target = targets.instructions if kind == INSTRUCTION else targets.settings
     current = read_file(target)
     before = current or ""
-    if kind == "instruction":
+    if kind == INSTRUCTION:
         after = add_instruction(before, title, rule)
     else:
         try:
-            if kind == "hook":
+            if kind == HOOK:
                 after = add_hook(before, "Stop", verify_command)
             else:
                 after = add_ask_permission(before, f"Bash({pattern.signature.partition(':')[2]}:*)")
@@ -188,5 +217,5 @@ def harness_change(
         return None
     return HarnessChange(
         harness_id(pattern.detector, pattern.signature), pattern.detector, pattern.signature, title, rule, target,
-        before, after, unified_diff(target, before, after), current is not None,
+        before, after, unified_diff(target, before, after), current is not None, kind,
     )  # fmt: skip

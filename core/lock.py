@@ -20,6 +20,7 @@ import weakref
 from pathlib import Path
 
 from skillwarden.core.lifeline import is_running
+from skillwarden.core.private_files import open_private, private_directory
 
 
 class LockMode(enum.StrEnum):
@@ -105,8 +106,8 @@ class WorkspaceLock:
         if self._fd is not None:
             return LockMode.EXCLUSIVE
         try:
-            self.lock_file.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            private_directory(self.lock_file.parent)
+            fd = open_private(self.lock_file, os.O_RDWR | os.O_CLOEXEC)
         except OSError as exc:
             if read_only_ok and exc.errno in (errno.EROFS, errno.EACCES):
                 return LockMode.READ_ONLY  # a workspace nobody may write to: reading it needs no lock

@@ -8,16 +8,12 @@ survives. The digest is keyed (`set_placeholder_key`, a random key kept in the w
 that hold a placeholder are committed and shared: a plain hash would let anyone holding the repository
 confirm a guessed weak password (`postgres://app:hunter2@db`) against it.
 
-Detection follows gitleaks and detect-secrets: provider prefixes first (they are nearly free of false
-positives), then structural forms (PEM blocks, JWTs, Authorization headers, passwords in URLs), then
-high-entropy values assigned to secret-sounding names. Documentation keys (`...EXAMPLE`) and obvious
-placeholders (`your-api-key`, `<token>`, `${API_KEY}`, `xxxxxxxx`) are left alone.
+What counts as a secret, rule by rule, is `core.secret_shapes` (the shapes gitleaks, trufflehog and
+detect-secrets know); this module finds every match of those rules quickly and replaces it.
 
 Speed matters (ingest runs this over megabytes of tool output): a rule runs only on text holding one of
 its literal markers (`ghp_`, `://`, `token`...), which a few substring searches settle, so most text costs
-no regex at all. Every pattern is precompiled, anchored at the start of a run of token characters by a
-lookbehind, and uses possessive or bounded repeats, so no input makes the engine backtrack more than a
-constant amount per character.
+no regex at all.
 """
 
 from __future__ import annotations
@@ -25,29 +21,22 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-import math
 import re
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-# Lowest Shannon entropy (bits per character) for a value to count as random. Random base62 or hex of 16+
-# characters scores 3.5-4.7; identifiers and English words, once the digit rule below has removed most of
-# them, score lower.
-MIN_ENTROPY = 3.0
-MIN_GENERIC_SECRET_LENGTH = 16
+from skillwarden.core.secret_shapes import (
+    RULES,
+    SECRET_NAME,
+    Rule,
+    is_secret_name,
+    looks_like_assigned_secret,
+    looks_like_named_secret,
+)
 
 # Shorter secrets (the `p` of `postgres://u:p@db`) are too common as substrings to chase through the text.
 MIN_ECHO_LENGTH = 8
 MAX_ECHO_SECRETS = 64
-
-# Words that mark a value as documentation or a template rather than a live secret.
-PLACEHOLDER_WORDS = ("example", "your", "changeme", "change_me", "change-me", "placeholder", "redacted",
-                     "dummy", "sample", "xxxx", "****", "....", "<", ">", "${", "{{", "%s", "insert")  # fmt: skip
-# `settings.auth_token_v2`, `os.environ.API_KEY2`: an attribute path in code, not a literal value.
-DOTTED_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
-# Six identical characters in a row (`xxxxxxxx`, `00000000`) never happen in a random 30+ char key.
-REPEATED_RUN = re.compile(r"(.)\1{5}")
 
 
 @dataclass(frozen=True)
@@ -57,151 +46,6 @@ class Redaction:
     kind: str
     start: int
     end: int
-
-
-def shannon_entropy(value: str) -> float:
-    if not value:
-        return 0.0
-    length = len(value)
-    return -sum(count / length * math.log2(count / length) for count in Counter(value).values())
-
-
-def is_placeholder(value: str) -> bool:
-    """`your-api-key`, `<token>`, `${API_KEY}`, `AKIA...EXAMPLE`, `xxxxxxxx`: templates, not secrets."""
-    lowered = value.lower()
-    return (
-        value.startswith("$")
-        or any(word in lowered for word in PLACEHOLDER_WORDS)
-        or REPEATED_RUN.search(value) is not None
-    )
-
-
-def looks_random(value: str) -> bool:
-    """A provider-prefixed body that is not a template and not an English-like word."""
-    return not is_placeholder(value) and shannon_entropy(value) >= MIN_ENTROPY
-
-
-def looks_like_assigned_secret(value: str) -> bool:
-    """A value after `token=` or `"password":` that is a credential rather than code or a path."""
-    return (
-        len(value) >= MIN_GENERIC_SECRET_LENGTH
-        and not value.startswith(("/", "./", "../", "~", "http://", "https://"))
-        and DOTTED_NAME.fullmatch(value) is None
-        # Secrets mix letters and digits; identifiers such as `settings.OPENAI_API_KEY` do not.
-        and any(ch.isdigit() for ch in value)
-        and any(ch.isalpha() for ch in value)
-        and looks_random(value)
-    )
-
-
-def has_digit_and_looks_random(value: str) -> bool:
-    """For loose prefixes (`sk-`, bare `Bearer`) that prose also uses: `sk-learn-contrib`, `Bearer tokens`."""
-    return any(ch.isdigit() for ch in value) and looks_random(value)
-
-
-def is_not_placeholder(value: str) -> bool:
-    return not is_placeholder(value)
-
-
-def any_value(_: str) -> bool:
-    """For forms whose structure alone proves a secret (a PEM block, a signed JWT)."""
-    return True
-
-
-@dataclass(frozen=True)
-class _Rule:
-    kind: str
-    pattern: re.Pattern[str]
-    accepts: Callable[[str], bool]  # checks the secret group, which is what gets redacted
-    # Every match contains one of these literals (lower case for a case-insensitive pattern), so text
-    # without any of them is not searched at all.
-    markers: tuple[str, ...]
-    # For a pattern that opens with no literal to skip ahead to (a secret name has many spellings), where a
-    # match can start: at a character `start` matches, at most `lead` characters before a marker. Trying
-    # only those places finds what a scan of the whole text finds, at a fraction of its cost.
-    start: re.Pattern[str] | None = None
-    lead: int = 0
-
-    @property
-    def ignores_case(self) -> bool:
-        return bool(self.pattern.flags & re.IGNORECASE)
-
-
-# A token starts and ends where a run of these characters does, so a key glued inside a longer word
-# (`xghp_...`) is not taken for one, and matching never restarts inside a run.
-_END = r"(?![\w-])"
-
-
-def _token(prefix: str, body: str) -> str:
-    """`prefix` + `body` as a whole run of token characters.
-
-    The literal prefix comes first and the start-of-run check after it, because a pattern that opens with
-    a literal lets the regex engine skip ahead with a fast substring search (20-50x faster than a pattern
-    that opens with a lookbehind).
-    """
-    literal = re.escape(prefix)
-    return literal + r"(?<![\w-]" + literal + ")" + body + _END
-
-
-_PEM_BEGIN = r"-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----"
-_PEM_END = r"-----END[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----"
-# Names that make the value after them a secret: API_KEY, GITHUB_TOKEN, "password", client_secret...
-_SECRET_NAME = r"(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|passwd|pwd|key|credentials?)"
-# One of these is in every spelling of a _SECRET_NAME, at most _NAME_LEAD characters in (`api_key`).
-_SECRET_NAME_MARKERS = ("key", "secret", "token", "passw", "pwd", "credential")
-_NAME_LEAD = 4
-_PEM_MARKERS = ("-----BEGIN",)
-# What an unquoted or quoted value can be made of: stops at whitespace, quotes and code punctuation.
-_VALUE = r"[^\s\"'`,;()\[\]{}<>&|]{1,1024}+"
-
-RULES: tuple[_Rule, ...] = (
-    # The body stops at the next run of dashes, so a stray BEGIN costs one short scan, not one to the end;
-    # bounded, as a 4096-bit RSA key is about 3.3 kB even with JSON-escaped `\\n` line ends.
-    _Rule("private_key", re.compile(_PEM_BEGIN + r"(?:[^-]|-(?!-)){0,16384}?" + _PEM_END),
-          any_value, _PEM_MARKERS),
-    # A block cut off by a capped tool result still gives the key away: redact its header and body lines.
-    _Rule("private_key", re.compile(_PEM_BEGIN + r"(?:[A-Za-z0-9+/=\\]|\r?\n|(?:Proc-Type|DEK-Info):[^\n]*)*+"),
-          any_value, _PEM_MARKERS),
-    _Rule("aws_access_key_id", re.compile(_token("A", r"(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}")), is_not_placeholder,
-          ("AKIA", "ASIA", "ABIA", "ACCA")),
-    _Rule("aws_secret_access_key", re.compile(
-        r"(?i)(?=a)aws_?secret_?(?:access_?)?key[\w.-]{0,32}+[\"']?\s*(?::=|=>|[:=])\s*[\"']?"
-        r"(?P<secret>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
-    ), is_not_placeholder, ("secret",)),
-    _Rule("github_token", re.compile(_token("g", r"(?:h[opsur]_[A-Za-z0-9]{30,255}+|ithub_pat_\w{22,255}+)")),
-          looks_random, ("ghp_", "gho_", "ghs_", "ghu_", "ghr_", "github_pat_")),
-    _Rule("anthropic_key", re.compile(_token("sk-ant-", r"[\w-]{20,255}+")), looks_random, ("sk-ant-",)),
-    _Rule("openai_key", re.compile(_token("sk-", r"(?:proj-|svcacct-|admin-)?[\w-]{20,255}+")),
-          has_digit_and_looks_random, ("sk-",)),
-    _Rule("slack_token", re.compile(_token("xox", r"[abprse]-[A-Za-z0-9-]{10,255}+")), looks_random, ("xox",)),
-    _Rule("stripe_key", re.compile(r"[sr]k_live_(?<![\w-][sr]k_live_)[A-Za-z0-9]{16,255}+" + _END), looks_random,
-          ("k_live_",)),
-    _Rule("google_api_key", re.compile(_token("AIza", r"[\w-]{35}")), looks_random, ("AIza",)),
-    _Rule("gitlab_token", re.compile(_token("glpat-", r"[\w-]{20,255}+")), looks_random, ("glpat-",)),
-    _Rule("npm_token", re.compile(_token("npm_", r"[A-Za-z0-9]{36}")), looks_random, ("npm_",)),
-    _Rule("huggingface_token", re.compile(_token("hf_", r"[A-Za-z0-9]{30,255}+")), looks_random, ("hf_",)),
-    _Rule("jwt", re.compile(_token("eyJ", r"[\w-]{8,4096}+\.[\w-]{8,8192}+\.[\w-]{0,4096}+")), any_value, ("eyJ",)),
-    _Rule("auth_header", re.compile(
-        r"(?i)(?=[ap])\b(?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?(?:bearer|basic|token|digest)\s+"
-        r"(?P<secret>[A-Za-z0-9._~+/-]{8,4096}+=*)"
-    ), is_not_placeholder, ("authorization",)),
-    _Rule("bearer_token", re.compile(r"(?i)(?=b)\bbearer\s+(?P<secret>[A-Za-z0-9._~+/-]{16,4096}+=*)"),
-          has_digit_and_looks_random, ("bearer",)),
-    # scheme://user:password@host: only the password goes; the rest tells the reviewer what was used.
-    _Rule("url_password", re.compile(
-        r"://[^\s:@/?#\[\]]{0,256}+:"
-        r"(?P<secret>[^\s@/?#\[\]\"'<>]{1,256}+)@"
-    ), is_not_placeholder, ("://",)),
-    # --password VALUE, --api-key=VALUE
-    _Rule("secret_assignment", re.compile(
-        r"(?i)-(?<![\w-]-)-?[\w-]{0,32}?" + _SECRET_NAME + r"[\w-]{0,32}+(?:=|\s+)[\"']?(?P<secret>" + _VALUE + ")"
-    ), looks_like_assigned_secret, _SECRET_NAME_MARKERS),
-    # API_KEY=VALUE, "token": "VALUE", password: VALUE, client_secret := "VALUE"
-    _Rule("secret_assignment", re.compile(
-        # The lookahead on first letters lets the engine skip most positions without trying each name.
-        r"(?i)(?=[apstkc])" + _SECRET_NAME + r"[\w.-]{0,64}+[\"']?\s*(?::=|=>|[:=])\s*[\"']?(?P<secret>" + _VALUE + ")"
-    ), looks_like_assigned_secret, _SECRET_NAME_MARKERS, start=re.compile("(?i)[apstkc]"), lead=_NAME_LEAD),
-)  # fmt: skip
 
 
 # Letters that IGNORECASE matching takes for an ASCII letter while lower() does not turn them into it
@@ -317,7 +161,7 @@ def _candidates(text: str, priorities: list[int]) -> list[tuple[int, int, int, s
             matches = rule.pattern.finditer(text) if folded is None else _matches_near_markers(rule, text, folded)
         for match in matches:
             secret = match.group(group)
-            if secret and rule.accepts(secret):
+            if secret and rule.accepted(match, secret):
                 found.append((match.start(group), priority, match.end(group), rule.kind))
     return found
 
@@ -342,7 +186,7 @@ def _marker_positions(markers: tuple[str, ...], folded: str) -> list[int]:
     return sorted(positions)
 
 
-def _matches_near_markers(rule: _Rule, text: str, folded: str) -> Iterator[re.Match[str]]:
+def _matches_near_markers(rule: Rule, text: str, folded: str) -> Iterator[re.Match[str]]:
     """What `rule.pattern.finditer(text)` yields, trying the pattern only where a match can start: every
     match starts with a `rule.start` character at most `rule.lead` characters before one of its markers
     in `folded`. Places are tried left to right and none twice, and after a match the next one is looked
@@ -504,18 +348,19 @@ def redact_value(value):
     return value
 
 
-_SECRET_NAMED = re.compile(r"(?i)^-{0,2}[\w.-]{0,64}" + _SECRET_NAME + r"[\w.-]{0,64}$")
+_SECRET_NAMED = re.compile(r"(?i)^-{0,2}[\w.-]{0,64}" + SECRET_NAME + r"[\w.-]{0,64}$")
 
 
 def _redact_named(name, item):
-    """`item` redacted, and wholly replaced when `name` calls it a secret and it looks like one."""
+    """`item` redacted, and wholly replaced when `name` calls it a secret and it looks like one (any value
+    that is not plainly something else, under a name that can only mean a secret)."""
     redacted = redact_value(item)
     if (
         redacted == item
         and isinstance(name, str)
         and isinstance(item, str)
         and _SECRET_NAMED.match(name)
-        and looks_like_assigned_secret(item)
+        and (looks_like_assigned_secret(item) or (is_secret_name(name) and looks_like_named_secret(item, literal=True)))
     ):
         return placeholder("secret_assignment", item)
     return redacted

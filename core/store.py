@@ -31,12 +31,18 @@ from skillwarden.core.filesystem import detect_file_system_type, is_network_file
 from skillwarden.core.labels import Label, match_sessions
 from skillwarden.core.model import Outcome, Session, Step
 from skillwarden.core.normalize import normalize_step
+from skillwarden.core.private_files import make_private, open_private, private_directory
 
 # Version 2: parser state per file, step call ids and end times, sub-agent links. Version 3: decisions
-# carry the skill name. Version 4: redaction placeholders are keyed with the workspace's key. The tables
-# below are caches of the trace files and of the skills repository's history, so a version change drops
-# them and they are re-read.
-SCHEMA_VERSION = 5
+# carry the skill name. Version 4: redaction placeholders are keyed with the workspace's key. Version 5:
+# trace text is cleaned of escape sequences and invisible characters, and more secret shapes are redacted.
+# Version 6: sessions carry their graded outcome beside the claimed one, why the run ended, the patch, the
+# task and project, and the agent's prose; labels imported as ground truth.
+# The tables below are caches of the trace files and of the skills repository's history, so a version
+# change drops them and they are re-read; the candidates mined from the old text go too (and secure_delete,
+# set on every connection, zeroes what is deleted, so no free page keeps what an older redaction let
+# through).
+SCHEMA_VERSION = 6
 SQLITE_MAX_INT = 2**63 - 1
 WAL_CHECKPOINT_PAGES = 16384  # of 4 KB: the log grows to 64 MB before it is copied back
 EVIDENCE_TABLES = ("files", "sessions", "steps", "subagent_links", "decisions", "labels", "session_labels")
@@ -200,7 +206,7 @@ class Store:
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        create_private_database(self.path)
         self._lock = threading.RLock()
         wanted, network_fs = wanted_journal_mode(self.path)
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
@@ -216,6 +222,8 @@ class Store:
         else:
             self._db.execute("PRAGMA synchronous=FULL")  # NORMAL survives a power loss only in WAL mode
         self._db.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows held trace text: overwritten, not left in free pages (the default of some builds only).
+        self._db.execute("PRAGMA secure_delete=ON")
         self._migrate()
 
     def _set_journal_mode(self, wanted: str) -> str:
@@ -229,7 +237,7 @@ class Store:
         self._db.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row is not None and row[0] != str(SCHEMA_VERSION):
-            for table in EVIDENCE_TABLES:
+            for table in (*EVIDENCE_TABLES, "candidates"):
                 self._db.execute(f"DROP TABLE IF EXISTS {table}")
         self._db.executescript(SCHEMA)
         self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)", (str(SCHEMA_VERSION),))
@@ -517,6 +525,19 @@ def journal_setting() -> str:
     if setting not in JOURNAL_SETTINGS:
         raise ConfigError(f"{JOURNAL_MODE_ENV} must be one of {', '.join(JOURNAL_SETTINGS)}, not {setting!r}")
     return setting
+
+
+# SQLite's own files beside the database; it creates them with the database file's mode.
+SIDE_FILE_SUFFIXES = ("-wal", "-shm", "-journal")
+
+
+def create_private_database(path: Path) -> None:
+    """The database file created owner-only before SQLite opens it (its WAL and shared-memory files take
+    the database's mode), and the files an older version created with the umask's mode narrowed."""
+    private_directory(path.parent)
+    os.close(open_private(path, os.O_RDWR))
+    for suffix in SIDE_FILE_SUFFIXES:
+        make_private(f"{path}{suffix}")
 
 
 def wanted_journal_mode(db_path: Path) -> tuple[str, str | None]:

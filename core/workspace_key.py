@@ -15,6 +15,7 @@ import secrets
 from pathlib import Path
 
 from skillwarden.core.config import Config, ConfigError
+from skillwarden.core.private_files import make_private, open_private, private_directory
 from skillwarden.core.redact import set_placeholder_key
 
 KEY_BYTES = 32
@@ -28,9 +29,9 @@ def load_or_create_key(path: Path) -> bytes:
     process got there first: every process ends up reading one complete key.
     """
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_directory(path.parent)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        descriptor = open_private(temporary, os.O_WRONLY | os.O_TRUNC)
         try:
             with os.fdopen(descriptor, "w", encoding="ascii") as handle:
                 handle.write(secrets.token_hex(KEY_BYTES) + "\n")
@@ -40,6 +41,7 @@ def load_or_create_key(path: Path) -> bytes:
                 os.link(temporary, path)
         finally:
             temporary.unlink(missing_ok=True)
+    make_private(path)  # a key an older version created with the umask's mode
     text = path.read_text(encoding="ascii", errors="replace").strip()
     if not KEY_TEXT.fullmatch(text):
         raise ConfigError(

@@ -4,6 +4,11 @@ failure detectors, near-duplicates merged, matches of library skills turned into
 Every candidate's `details` carries what scripts and the TUI show beside its text: `predicted_fixes`
 and `predicted_breakages` (session ids, see `core.predict`), `security` (the scanner's report, with its
 `verdict`) and, for a change to an existing file, `diff` and `target`.
+
+The evidence a candidate was mined from (the tasks of its sessions, the commands and paths of its steps,
+the error texts a harness rule is about) is checked for text that steers an AI (`core.injection`). What
+is flagged is listed in `provenance_flags` and raises the security verdict to caution (or dangerous, for
+hidden text and exfiltration endpoints), with the line, so no such candidate is ever applied unseen.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from skillwarden.core.dedup import DEFAULT_THRESHOLD, best_matches, clusters, si
 from skillwarden.core.describe import Evidence, describe, key_step, slugify
 from skillwarden.core.describer import DEFAULT_TIMEOUT, Description, polish, with_prose
 from skillwarden.core.detectors import (
+    FailurePattern,
     detect,
     failure_patterns,
     is_rejection,
@@ -28,6 +34,8 @@ from skillwarden.core.detectors import (
     token_session_counts,
 )
 from skillwarden.core.harness import HarnessChange, HarnessTargets, harness_change, unified_diff
+from skillwarden.core.hook_commands import vetted_command
+from skillwarden.core.injection import suspicious_evidence
 from skillwarden.core.mining import (
     Procedure,
     TaskWords,
@@ -36,7 +44,7 @@ from skillwarden.core.mining import (
     provenance_of,
     scoped,
 )
-from skillwarden.core.model import Outcome, Session
+from skillwarden.core.model import Outcome, Session, Step
 from skillwarden.core.normalize import concrete_argument, is_generic, normalize_step, shell_command_text
 from skillwarden.core.pitfalls import pitfalls_of
 from skillwarden.core.predict import (
@@ -49,6 +57,7 @@ from skillwarden.core.predict import (
     time_split,
 )
 from skillwarden.core.redact import redact
+from skillwarden.core.sanitize import clean_line
 from skillwarden.core.steps import is_test_step
 from skillwarden.core.store import Store, StoredCandidate
 from skillwarden.skills.library import ABSENT
@@ -61,7 +70,8 @@ except ImportError:  # pragma: no cover - depends on the other module being pres
 
 GENERATOR = "skillwarden"
 DESCRIBER_CACHE = "describer-cache.json"
-VERDICT_RANK = {"safe": 0, "unscanned": 1, "caution": 2, "dangerous": 3}
+# How much a describer's text may worsen the scan (none: its text must scan as safe as skillwarden's own).
+DESCRIBER_VERDICT_RANK = {"safe": 0, "unscanned": 1, "caution": 2, "dangerous": 3}
 DEFAULT_VERIFY_COMMAND = "pytest"
 
 
@@ -176,6 +186,7 @@ class SkillCandidate:
     provenance: list[dict]
     project: str = ""
     base_rate: float | None = None
+    provenance_flags: list[dict] = field(default_factory=list)  # suspicious evidence (core.injection)
 
 
 def mining_outcomes(sessions: list[Session]) -> dict[str, str]:
@@ -224,6 +235,7 @@ def mine_skills(sessions: list[Session], settings: ExtractionSettings) -> list[S
             SkillCandidate(
                 procedure, draft.name, draft.title, draft.description, draft.body, draft.trigger,
                 [p.__dict__ for p in draft.parameters], draft.provenance + also, project, evidence.base_rate,
+                suspicious_evidence(skill_evidence_texts(procedure, tasks)),
             )
         )  # fmt: skip
     return found
@@ -239,9 +251,51 @@ def success_share(sessions: list[Session], outcomes: dict[str, str]) -> float | 
     return sum(o == "succeeded" for o in finished) / len(finished) if finished else None
 
 
+def skill_evidence_texts(procedure: Procedure, tasks: dict[str, str]) -> list[tuple[str, str]]:
+    """(where, text) of every free text a skill comes from: the task of each session it was mined from,
+    and the argument (a command, a path) of each step it was mined from."""
+    texts = []
+    for occurrence in procedure.occurrences:
+        session = occurrence.session_id
+        texts.append((f"task of session {session}", tasks.get(session, "")))
+        texts += [(f"step {step.first + 1} of session {session}", step.argument) for step in occurrence.steps]
+    return texts
+
+
+# Evidence flags by how bad they are: hidden text and data sent out are never applied; the rest needs a human.
+FLAG_SEVERITY = {"hidden_text": "critical", "exfiltration": "critical"}
+VERDICT_RANK = {"unscanned": -1, "safe": 0, "caution": 1, "dangerous": 2}
+
+
+def seen_elsewhere(count: int) -> str:
+    return f" (and {count - 1} more)" if count > 1 else ""
+
+
+def with_provenance_flags(report: dict, flags: list[dict]) -> dict:
+    """The scan report with a finding per flagged evidence text (its line, shown cleaned and redacted) and
+    its verdict raised to caution, or dangerous for hidden text and exfiltration endpoints."""
+    if not flags:
+        return report
+    findings = list(report.get("findings", []))
+    verdict = report.get("verdict", "unscanned")
+    for flag in flags:
+        severity = FLAG_SEVERITY.get(flag["rule"], "high")
+        finding = {
+            "category": "prompt_injection" if severity == "high" else flag["rule"], "severity": severity,
+            "line": flag["line"], "excerpt": flag["excerpt"], "rule": f"evidence_{flag['rule']}",
+            "message": f"{flag['where']}{seen_elsewhere(flag.get('count', 1))}: {flag['reason']}",
+        }  # fmt: skip
+        if finding not in findings:
+            findings.append(finding)
+        flagged = "dangerous" if severity == "critical" else "caution"
+        verdict = max(verdict, flagged, key=lambda name: VERDICT_RANK.get(name, -1))
+    return {**report, "verdict": verdict, "findings": findings}
+
+
 def skill_text(name: str, description: str, body: str, candidate_id: str) -> str:
+    """The SKILL.md of a candidate; its description, a one-line field, is folded onto one line."""
     return render(
-        SkillDoc(name=name, description=description, body=body,
+        SkillDoc(name=name, description=clean_line(description), body=body,
                  metadata={"generated-by": GENERATOR, "candidate": candidate_id})
     )  # fmt: skip
 
@@ -258,7 +312,7 @@ def stored_skill(
     fixes, breakages = predictions(SkillRule(procedure.tokens, tuple(skill.trigger)), facts)
     evidence = [p["session"] for p in skill.provenance]  # the procedure's runs and those of its variants
     return StoredCandidate(
-        id=procedure.id, kind="skill", name=name, title=skill.title, content=text,
+        id=procedure.id, kind="skill", name=name, title=clean_line(skill.title), content=text,
         content_hash=content_hash(text), support=len(evidence), evidence=evidence, provenance=skill.provenance,
         details={
             "tokens": list(procedure.tokens),
@@ -276,7 +330,8 @@ def stored_skill(
             "described_by": "describer" if polished.polished else "skillwarden",
             "predicted_fixes": fixes,
             "predicted_breakages": breakages,
-            "security": skill_security_report(text),
+            "provenance_flags": skill.provenance_flags,
+            "security": with_provenance_flags(skill_security_report(text), skill.provenance_flags),
         },
         first_seen="", last_seen="", live=True,
     )  # fmt: skip
@@ -303,7 +358,7 @@ def described(skill: SkillCandidate, settings: ExtractionSettings) -> Descriptio
 
 
 def verdict_rank(text: str) -> int:
-    return VERDICT_RANK.get(str(security_report(text)["verdict"]), len(VERDICT_RANK))
+    return DESCRIBER_VERDICT_RANK.get(str(security_report(text)["verdict"]), len(DESCRIBER_VERDICT_RANK))
 
 
 def unique_name(name: str, taken: set[str]) -> str:
@@ -319,26 +374,29 @@ def unique_name(name: str, taken: set[str]) -> str:
 # -- harness changes -----------------------------------------------------------------------------
 
 
-def verify_command(sessions: list[Session]) -> str:
-    """The verification command successful sessions ran most, for a Stop hook to run."""
+def verify_command(sessions: list[Session]) -> str | None:
+    """The verification command successful sessions ran most, as `vetted_command` re-quotes it, for a Stop
+    hook to run; commands it does not vet (compound, redirected, loading code from elsewhere) do not count.
+    None when there is none."""
     commands = Counter(
-        shell_command_text(step.args).strip()
+        vetted
         for s in sessions
         if s.outcome == Outcome.SUCCEEDED
         for step in s.steps
-        if is_verification(step) and "\n" not in shell_command_text(step.args)
+        if is_verification(step) and (vetted := vetted_command(shell_command_text(step.args).strip()))
     )
-    return min(commands, key=lambda c: (-commands[c], c)) if commands else DEFAULT_VERIFY_COMMAND
+    return min(commands, key=lambda c: (-commands[c], c)) if commands else None
 
 
 def harness_changes(
     sessions: list[Session], settings: ExtractionSettings, read_file: Callable[[str], str],
     rewards: dict[str, float] | None = None,
-) -> list[tuple[HarnessChange, list[str], list[dict]]]:
-    """(change, evidence sessions, provenance) for every recurring failure pattern not yet handled;
-    `rewards` (graded, or labels where imported) tell which patterns go with worse outcomes."""
+) -> list[tuple[HarnessChange, list[str], list[dict], list[dict]]]:
+    """(change, evidence sessions, provenance, provenance flags) for every recurring failure pattern not yet
+    handled; `rewards` (graded, or labels where imported) tell which patterns go with worse outcomes."""
     outcomes = {s.id: str(s.outcome) for s in sessions}
     lines = {s.id: s.steps for s in sessions}
+    tasks = {s.id: s.task for s in sessions}
     patterns = failure_patterns(
         detect(sessions), outcomes, min_sessions=settings.min_support, token_sessions=token_session_counts(sessions),
         rewards=rewards,
@@ -355,16 +413,34 @@ def harness_changes(
              "example": redact(f.example)}
             for f in pattern.firings
         ]  # fmt: skip
-        changes.append((change, pattern.sessions, provenance))
+        flags = suspicious_evidence(harness_evidence_texts(pattern, lines, tasks))
+        changes.append((change, pattern.sessions, provenance, flags))
     return changes
 
 
+def harness_evidence_texts(
+    pattern: FailurePattern, steps: dict[str, list[Step]], tasks: dict[str, str]
+) -> list[tuple[str, str]]:
+    """(where, text) of every free text a harness rule comes from: what recurred, and for each firing the
+    task of its session, its example (a command, a path) and the error texts of its steps."""
+    texts = [("the recurring signature", pattern.signature)]
+    for firing in pattern.firings:
+        session = firing.session_id
+        texts += [(f"task of session {session}", tasks.get(session, "")),
+                  (f"step {firing.first_step + 1} of session {session}", firing.example)]  # fmt: skip
+        for index in range(firing.first_step, firing.last_step + 1):
+            step = steps[session][index]
+            if step.is_error:
+                texts.append((f"error of step {index + 1} of session {session}", step.result))
+    return texts
+
+
 def stored_harness(
-    change: HarnessChange, evidence: list[str], provenance: list[dict], facts: list[SessionFacts]
+    change: HarnessChange, evidence: list[str], provenance: list[dict], flags: list[dict], facts: list[SessionFacts]
 ) -> StoredCandidate:
     fixes, breakages = predictions(HarnessRule(change.detector, change.signature), facts)
     return StoredCandidate(
-        id=change.id, kind="harness", name=slugify(["harness", change.detector]), title=change.title,
+        id=change.id, kind="harness", name=slugify(["harness", change.detector]), title=clean_line(change.title),
         content=change.diff, content_hash=content_hash(change.after), support=len(evidence), evidence=evidence,
         provenance=provenance,
         details={
@@ -376,7 +452,9 @@ def stored_harness(
             "base_hash": content_hash(change.before) if change.existed else ABSENT,
             "predicted_fixes": fixes,
             "predicted_breakages": breakages,
-            "security": security_report(change.after),
+            "change": change.kind,
+            "provenance_flags": flags,
+            "security": with_provenance_flags(security_report(change.after), flags),
         },
         first_seen="", last_seen="", live=True,
     )  # fmt: skip
@@ -425,6 +503,9 @@ def absorb(keeper: StoredCandidate, others: list[StoredCandidate]) -> StoredCand
     details = dict(keeper.details)
     for key in ("predicted_fixes", "predicted_breakages"):
         details[key] = union([c.details.get(key, []) for c in everyone])
+    flags = [flag for c in everyone for flag in c.details.get("provenance_flags", [])]
+    details["provenance_flags"] = [flag for index, flag in enumerate(flags) if flag not in flags[:index]]
+    details["security"] = with_provenance_flags(details.get("security", {}), details["provenance_flags"])
     details["merged"] = [c.id for c in others]
     provenance = list({p["session"]: p for c in reversed(everyone) for p in c.provenance}.values())
     return replace(keeper, support=len(evidence), evidence=evidence, provenance=provenance, details=details)
@@ -468,7 +549,9 @@ def refinement(candidate: StoredCandidate, name: str, current: str) -> StoredCan
         "target": target,
         "diff": diff,
         "base_hash": content_hash(current),  # approving is refused if the skill changes meanwhile
-        "security": skill_security_report(proposed),
+        "security": with_provenance_flags(
+            skill_security_report(proposed), candidate.details.get("provenance_flags", [])
+        ),
     }
     return replace(candidate, id="rf-" + digest, kind="refinement", name=name, title=f"Refine {name}", content=proposed,
                    content_hash=content_hash(proposed), details=details)  # fmt: skip
@@ -513,7 +596,7 @@ def candidates_from(
         )
     read_file = harness_reader(Path(getattr(config, "harness_repo", None) or config.skills_repo))
     harness = [
-        stored_harness(c, e, p, facts) for c, e, p in harness_changes(sessions, settings, read_file, rewards)
+        stored_harness(c, e, p, f, facts) for c, e, p, f in harness_changes(sessions, settings, read_file, rewards)
     ]
     return {"mining": skills, "harness": merge_duplicates(harness, settings.dedup_threshold)}
 

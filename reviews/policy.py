@@ -6,7 +6,10 @@ policy file `policy.yaml` lists rules tried in order; the first rule whose condi
 gives its tier. Some rules hold whatever the file says, because a typo must never loosen them:
 
 - a dangerous scan is never applied, so it always goes to a human (who can only reject it);
+- a harness change that makes a command run or changes what may run (a hook, a permission) is decided by
+  a human in the queue: never the backlog, never the autonomous tier;
 - a caution scan needs a human: it may go to the backlog, never to the autonomous tier;
+- nothing whose evidence holds text that steers an AI (`provenance_flags`) is applied autonomously;
 - only a safe scan with no predicted breakage may be applied autonomously; no scan means not safe.
 """
 
@@ -52,8 +55,9 @@ DEFAULT_POLICY_TEXT = """\
 #   min_support: N                          distinct successful sessions behind the candidate
 #   min_confidence: 0.0-1.0                 the candidate's confidence (missing counts as 0)
 #
-# Whatever this file says: a dangerous scan is never applied; a caution scan always needs a human; only
-# a safe scan with no predicted breakage is ever applied autonomously.
+# Whatever this file says: a dangerous scan is never applied; a hook or permission change is always
+# decided by a human in the queue; a caution scan always needs a human; nothing whose evidence was flagged
+# as steering an AI is applied autonomously; only a safe scan with no predicted breakage ever is.
 
 rules:
   # New skills that many sessions share and the scanner finds clean are low-risk: one revert undoes them.
@@ -112,6 +116,10 @@ class Routing:
 
 # The names of the hard rules, as they appear in trailers and reports.
 HARD_DANGEROUS = "hard-rule:dangerous-never-applied"
+HARD_COMMANDS = "hard-rule:commands-need-a-human"
+HARD_FLAGGED = "hard-rule:flagged-evidence-needs-a-human"
+# Harness changes that make a command run or change what may run (core.harness).
+COMMAND_CHANGES = ("hook", "permission")
 HARD_CAUTION = "hard-rule:caution-needs-a-human"
 HARD_UNSCANNED = "hard-rule:unscanned-needs-a-human"
 HARD_BREAKAGE = "hard-rule:predicted-breakage-needs-a-human"
@@ -217,6 +225,9 @@ def candidate_facts(candidate: Mapping) -> dict:
         "support": support if isinstance(support, int) and not isinstance(support, bool) else 0,
         "confidence": float(confidence) if _is_number(confidence) else None,
         "predicted_breakages": breakage_count(details.get("predicted_breakages")),
+        "runs_commands": details.get("change") in COMMAND_CHANGES,
+        # Anything but an empty list counts as flagged: a malformed value must not loosen the rule.
+        "flagged_evidence": details.get("provenance_flags") not in (None, []),
     }
 
 
@@ -245,6 +256,8 @@ def decide_route(candidate: Mapping, policy: Policy) -> Routing:
     facts = candidate_facts(candidate)
     if facts["verdict"] == "dangerous":
         return Routing(Tier.INTERACTIVE, HARD_DANGEROUS, "the security scan found dangerous content", facts)
+    if facts["runs_commands"]:
+        return Routing(Tier.INTERACTIVE, HARD_COMMANDS, "it makes a command run or changes what may run", facts)
     matched = next((rule for rule in policy.rules if rule_matches(rule, facts)), None)
     tier = matched.tier if matched else policy.default_tier
     rule = matched.name if matched else DEFAULT_RULE
@@ -260,6 +273,8 @@ def route(candidate: Mapping, policy: Policy) -> Tier:
 
 
 def _autonomy_refusal(facts: Mapping) -> tuple[str, str] | None:
+    if facts["flagged_evidence"]:
+        return HARD_FLAGGED, "text in its evidence reads as an instruction to an AI"
     if facts["verdict"] == "caution":
         return HARD_CAUTION, "the security scan asks for a human review (caution)"
     if facts["verdict"] != "safe":

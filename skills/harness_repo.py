@@ -17,16 +17,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from skillwarden.core.hook_commands import unvetted_hooks
+from skillwarden.core.sanitize import clean_line
 from skillwarden.skills.library import (
     Change,
     Decision,
     DecisionRepository,
     LibraryError,
     Scanner,
+    UnsafeContentError,
     UnsafePathError,
     build_commit_message,
     bytes_hash,
     check_not_stale,
+    check_printable,
     content_hash,
     decision_trailers,
     validate_candidate_id,
@@ -153,6 +157,17 @@ def validate_harness_content(target: str, text: str) -> None:
             raise PatchError(f"{target} must stay a JSON object")
 
 
+def refuse_unvetted_hooks(before: str, after: str) -> None:
+    """A hook runs after every session of every agent: whoever approves it, it may only add a command
+    skillwarden recognizes as a verification step (`core.hook_commands`), exactly as that vets it."""
+    unvetted = unvetted_hooks(before, after)
+    if unvetted:
+        raise UnsafeContentError(
+            f"refusing to add a hook that runs {clean_line(unvetted[0])!r}: not a verification step skillwarden "
+            "recognizes (one test runner command, plain arguments)"
+        )
+
+
 class HarnessRepo(DecisionRepository):
     """The user's project repository with the agent harness files; never created by us."""
 
@@ -209,7 +224,10 @@ class HarnessRepo(DecisionRepository):
             if after == before:
                 raise LibraryError(f"{target} already has this change")
             validate_harness_content(target, after)
-            scan = self._scan(added_text(before, after), require_clean=require_clean_scan)
+            refuse_unvetted_hooks(before, after)
+            added = added_text(before, after)
+            check_printable(added, target)
+            scan = self._scan(added, require_clean=require_clean_scan)
             trailers = decision_trailers(
                 "approve", candidate_id, digest, sessions, reviewer, target=target,
                 base_hash=base_hash if base_hash is not None else bytes_hash(committed), policy=policy, scan=scan,

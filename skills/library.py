@@ -38,6 +38,7 @@ from pathlib import Path, PurePosixPath
 import git
 import yaml
 
+from skillwarden.core.sanitize import clean_line, clean_text, unsafe_character
 from skillwarden.skills.skill_md import SkillFormatError, content_hash, parse, validate_name
 
 APPROVED_DIR = "skills"
@@ -158,9 +159,11 @@ class Decision:
 
 
 def build_commit_message(subject: str, body: str, trailers: Sequence[tuple[str, str]]) -> str:
-    """Subject, blank line, body, blank line, one `Key: value` trailer per line."""
-    trailer_block = "\n".join(f"{key}: {value}" for key, value in trailers)
-    return f"{subject}\n\n{body.strip()}\n\n{trailer_block}\n"
+    """Subject, blank line, body, blank line, one `Key: value` trailer per line. Whatever part of them came
+    from a trace, no escape sequence or control character gets into the message, and the subject and each
+    trailer stay one line (a newline in a title must not start a forged trailer)."""
+    trailer_block = "\n".join(f"{clean_line(key)}: {clean_line(value)}" for key, value in trailers)
+    return f"{clean_line(subject)}\n\n{clean_text(body).strip()}\n\n{trailer_block}\n"
 
 
 def parse_trailers(message: str) -> dict[str, list[str]]:
@@ -281,9 +284,17 @@ def validate_evidence(evidence: object) -> tuple[str, ...]:
 
 def one_line_title(title: object) -> str:
     """The title goes into the commit subject, which must stay one line."""
-    if not isinstance(title, str) or not title.split():
+    if not isinstance(title, str) or not clean_line(title):
         raise LibraryError("title must be a non-empty string")
-    return " ".join(title.split())
+    return clean_line(title)
+
+
+def check_printable(text: str, what: str) -> None:
+    """Refuse to write `text` if it holds an escape sequence, a control character (other than tab and
+    newline) or an invisible one: the last defence, should anything from a trace get past ingest."""
+    found = unsafe_character(text)
+    if found is not None:
+        raise UnsafeContentError(f"refusing to write {what}: it holds {found}")
 
 
 def bytes_hash(data: bytes | None) -> str:
@@ -1099,12 +1110,15 @@ class SkillLibrary(DecisionRepository):
         sessions, reviewer, title, reason, policy, base_hash = validated_decision_fields(
             evidence, reviewer, title, reason, policy, base_hash
         )
+        provenance_yaml = dump_yaml(provenance)
+        check_printable(skill_md, SKILL_FILE)
+        check_printable(provenance_yaml, PROVENANCE_FILE)
         digest = content_hash(skill_md)
         skill_path = f"{folder}/{name}/{SKILL_FILE}"
         approved_path = f"{APPROVED_DIR}/{name}/{SKILL_FILE}"
         writes = {
             skill_path: skill_md.encode("utf-8"),
-            f"{folder}/{name}/{PROVENANCE_FILE}": dump_yaml(provenance).encode("utf-8"),
+            f"{folder}/{name}/{PROVENANCE_FILE}": provenance_yaml.encode("utf-8"),
         }
         default_body = f"{PAST_TENSE[action]} by {reviewer} from {len(sessions)} evidence session(s)."
         body = f"{default_body}\n\n{reason}" if reason else default_body

@@ -60,7 +60,7 @@ def test_no_change_when_already_in_place_or_settings_are_not_an_object():
     targets = HarnessTargets()
     first = harness_change(pattern("edit-loop", "edit:.py"), targets, lambda _: "")
     assert harness_change(pattern("edit-loop", "edit:.py"), targets, lambda _: first.after) is None
-    broken = harness_change(pattern("premature-completion", "unverified-change"), targets, lambda _: "[1, 2]")
+    broken = harness_change(pattern("premature-completion", "unverified-change"), targets, lambda _: "[1, 2]", "pytest")
     assert broken is None
     created = harness_change(pattern("edit-loop", "edit:.py"), targets, lambda _: None)
     assert created.existed is False and created.diff.startswith("--- /dev/null")

@@ -33,6 +33,7 @@ from textual.worker import WorkerState, get_current_worker
 
 from skillwarden.core.config import Config
 from skillwarden.core.lifeline import die_with
+from skillwarden.core.sanitize import clean_line
 from skillwarden.core.watch import TraceWatcher
 from skillwarden.reviews.service import CandidateView, ReviewService, remine_workspace
 from skillwarden.reviews.states import State
@@ -600,7 +601,7 @@ class SkillwardenApp(App):
             traces.show_sessions(message.sessions, message.counts or {})
 
     def on_decision_made(self, message: DecisionMade) -> None:
-        self.notify(message.text, title="decision committed")
+        self.notify(message.text, title="decision committed", markup=False)
         if message.remine:
             self.request_mining()
 
@@ -609,7 +610,7 @@ class SkillwardenApp(App):
         self.update_status()
 
     def on_work_failed(self, message: WorkFailed) -> None:
-        self.notify(message.text, title="error", severity="error", timeout=10)
+        self.notify(message.text, title="error", severity="error", timeout=10, markup=False)
 
     @on(RowTable.Highlighted)
     def on_row_highlighted(self, message: RowTable.Highlighted) -> None:
@@ -780,15 +781,17 @@ class SkillwardenApp(App):
         elif isinstance(screen, DetailScreen):
             evidence = screen.highlighted_evidence()
             if evidence is not None:
-                heading = Text(f"{evidence.session_id}  {evidence.agent}  {evidence.outcome}  reward ")
+                heading = Text(f"{clean_line(evidence.session_id)}  {evidence.agent}  {evidence.outcome}  reward ")
                 heading.append(f"{evidence.reward:.2f}" if evidence.reward is not None else "–")
-                heading.append(f"  {evidence.reward_explanation}\n{evidence.path}   steps {evidence.steps}")
+                heading.append(f"  {clean_line(evidence.reward_explanation)}\n{clean_line(evidence.path)}   "
+                               f"steps {evidence.steps}")  # fmt: skip
                 self.open_steps(StepsScreen(evidence.session_id, evidence.steps, heading), evidence.path)
         elif isinstance(screen, TracesScreen):
             session = screen.highlighted()
             if session is not None:
-                heading = Text(f"{session.id}  {session.agent}  {session.outcome}  reward {session.reward:.2f}")
-                heading.append(f"  {session.reward_explanation}\n{session.path}")
+                heading = Text(f"{clean_line(session.id)}  {session.agent}  {session.outcome}  "
+                               f"reward {session.reward:.2f}")  # fmt: skip
+                heading.append(f"  {clean_line(session.reward_explanation)}\n{clean_line(session.path)}")
                 self.open_steps(StepsScreen(session.id, "", heading), session.path)
 
     def candidate_under_cursor(self) -> str | None:
@@ -838,7 +841,7 @@ class SkillwardenApp(App):
         text = self.copy_target()
         if text:
             self.copy_to_clipboard(text)
-            self.notify(f"copied {text}", timeout=3)
+            self.notify(f"copied {text}", timeout=3, markup=False)
 
     def copy_target(self) -> str | None:
         screen = self.screen
@@ -870,7 +873,7 @@ class SkillwardenApp(App):
         except SuspendNotSupported:  # no terminal to hand over (tests, the web): run it as it is
             subprocess.run(command, check=False, stdin=subprocess.DEVNULL)
         except OSError as exc:
-            self.notify(f"could not run {command[0]}: {exc}", severity="error")
+            self.notify(f"could not run {command[0]}: {exc}", severity="error", markup=False)
 
     def trace_target(self) -> tuple[str, int | None] | None:
         screen = self.screen

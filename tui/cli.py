@@ -15,11 +15,13 @@ import sqlite3
 import sys
 import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import skillwarden.tui
 from skillwarden.core.config import HOME_ENV, Config, ConfigError, load_config, resolve_home
 from skillwarden.core.lock import LockMode, WorkspaceLock, WorkspaceLockedError, holder_message, read_holder
+from skillwarden.core.sanitize import clean_line, clean_text
 from skillwarden.core.sources import remember
 from skillwarden.reviews.service import DecisionNotCached, ReviewError
 from skillwarden.reviews.views import queue_row
@@ -119,8 +121,40 @@ def command_modules() -> list:
     return [importlib.import_module(f"skillwarden.tui.{name}") for name in names]
 
 
+class CleanStream:
+    """A text stream that passes on what it is given cleaned of escape sequences and invisible characters
+    (`core.sanitize`): the last defence, so no byte a trace held can drive the terminal of whoever runs
+    `skillwarden show` or reads a log, whatever a command prints."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(clean_text(text))
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
+@contextlib.contextmanager
+def cleaned_output() -> Iterator[None]:
+    """stdout and stderr wrapped in `CleanStream` for the duration (the TUI writes to the terminal through
+    its own driver, which Textual gives `sys.__stderr__`)."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = CleanStream(sys.stdout), CleanStream(sys.stderr)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
 def main(argv: list[str] | None = None) -> int:
     print_any_text()
+    with cleaned_output():
+        return run_with_signals(argv)
+
+
+def run_with_signals(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     previous_handler = signal.signal(signal.SIGTERM, raise_terminated) if in_main_thread() else None
     try:
@@ -259,7 +293,8 @@ def run_service_command(args: argparse.Namespace, config: Config) -> int:
                 for v in views:
                     success = queue_row(v).success
                     figures = f"  {success}" if success else ""
-                    print(f"{v.id}  {v.state.value:<11} support {v.candidate.support:>3}{figures}  {v.candidate.title}")
+                    title = clean_line(v.candidate.title)
+                    print(f"{v.id}  {v.state.value:<11} support {v.candidate.support:>3}{figures}  {title}")
                 if not views:
                     sessions = service.store.counts()["sessions"]
                     print(
@@ -275,7 +310,7 @@ def run_service_command(args: argparse.Namespace, config: Config) -> int:
                 print(view.candidate.content)
                 print("# provenance")
                 for item in view.candidate.provenance:
-                    print(f"  {item['session']}  steps {item['steps']}")
+                    print(f"  {clean_line(str(item['session']))}  steps {item['steps']}")
             return 0
         if args.command == "sessions":
             sessions = [s.to_json() for s in service.store.sessions()]
@@ -283,7 +318,8 @@ def run_service_command(args: argparse.Namespace, config: Config) -> int:
                 print(json.dumps(sessions, indent=2))
             else:
                 for s in sessions:
-                    print(f"{s['id'][:36]:<36}  {s['format']:<11} {s['outcome']:<11} {s['reward_explanation']}")
+                    print(f"{clean_line(s['id'])[:36]:<36}  {s['format']:<11} {s['outcome']:<11} "
+                          f"{clean_line(s['reward_explanation'])}")  # fmt: skip
             return 0
         decision = {
             "approve": lambda: service.approve(args.id),
@@ -304,7 +340,7 @@ def print_decision(decision, *, as_json: bool, published: list | None = None) ->
     if as_json:
         print(json.dumps({**decision_json(decision), "published": [r.to_json() for r in published]}, indent=2))
     else:
-        print(f"{decision.action} {decision.candidate_id}: commit {decision.sha[:10]}  {decision.summary}")
+        print(f"{decision.action} {decision.candidate_id}: commit {decision.sha[:10]}  {clean_line(decision.summary)}")
         for line in publish_lines(published):
             print(line)
     print_problems(published)

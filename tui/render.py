@@ -9,6 +9,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
+from skillwarden.core.sanitize import clean_line, clean_text
 from skillwarden.reviews.service import CandidateView
 from skillwarden.reviews.views import EvidenceRow, HistoryRow, QueueRow, SessionRow, SkillRow, StepRow, age_text
 from skillwarden.tui.widgets import Column
@@ -68,7 +69,7 @@ def content_syntax(view: CandidateView) -> Syntax:
     """A harness change as its unified diff, a skill as its SKILL.md: exactly what would be committed."""
     diff = view.candidate.details.get("diff")
     if isinstance(diff, str) and diff:
-        return Syntax(diff, "diff", word_wrap=True, theme="ansi_dark", background_color="default")
+        return Syntax(clean_text(diff), "diff", word_wrap=True, theme="ansi_dark", background_color="default")
     return skill_syntax(view.candidate.content)
 
 
@@ -81,7 +82,7 @@ def content_title(view: CandidateView) -> str:
 
 
 def skill_syntax(content: str) -> Syntax:
-    return Syntax(content, "markdown", word_wrap=True, theme="ansi_dark", background_color="default")
+    return Syntax(clean_text(content), "markdown", word_wrap=True, theme="ansi_dark", background_color="default")
 
 
 def summary_text(view: CandidateView, row: QueueRow) -> Text:
@@ -121,7 +122,8 @@ def provenance_table(view: CandidateView, *, limit: int | None = None) -> Table:
     items = view.candidate.provenance[:limit] if limit else view.candidate.provenance
     for item in items:
         lines = item.get("lines") or []
-        table.add_row(item["session"], item["steps"], f"{lines[0]}-{lines[-1]}" if lines else "")
+        session = Text(clean_line(str(item["session"])))
+        table.add_row(session, str(item["steps"]), f"{lines[0]}-{lines[-1]}" if lines else "")
     return table
 
 
@@ -191,9 +193,9 @@ def sessions_text(rows: Sequence[SessionRow], empty: str) -> Text:
         return Text(empty, style="dim")
     text = Text()
     for row in rows:
-        text.append(f"{row.id}  ")
+        text.append(f"{clean_line(row.id)}  ")
         text.append(f"{row.outcome:<11}", style=OUTCOME_STYLES.get(row.outcome, ""))
-        text.append(f" reward {row.reward:.2f}  {row.reward_explanation}\n")
+        text.append(f" reward {row.reward:.2f}  {clean_line(row.reward_explanation)}\n")
     return text
 
 
@@ -211,9 +213,9 @@ def findings_text(details: dict) -> Text:
         text.append(f"\nline {finding.get('line', '?'):>4}  ")
         severity = str(finding.get("severity", ""))
         text.append(severity, style="red" if severity == "critical" else "yellow")
-        text.append(f"  {finding.get('category', '')}: {finding.get('message', '')}")
+        text.append(f"  {clean_line(str(finding.get('category', '')))}: {clean_line(str(finding.get('message', '')))}")
         if finding.get("excerpt"):
-            text.append(f"\n            {finding['excerpt']}", style="dim")
+            text.append(f"\n            {clean_line(str(finding['excerpt']))}", style="dim")
     return text
 
 
@@ -271,7 +273,8 @@ def history_cells(row: HistoryRow) -> tuple:
 
 
 def event_text(event: dict) -> Text:
-    """One line of the live feed."""
+    """One line of the live feed (its fields quote trace text: paths, titles, messages)."""
+    event = {key: clean_line(value) if isinstance(value, str) else value for key, value in event.items()}
     kind = event.get("kind", "")
     at = str(event.get("at", ""))[11:19]
     text = Text(f"{at} ", style="dim")
@@ -333,7 +336,7 @@ def friction_text(report: dict, width: int = 20) -> Text:
         text.append(f" {change:+.0%}\n" if change is not None else "\n", style="dim")
     for alert in report.get("alerts", [])[:5]:
         text.append(f"{alert['status']}: ", style=STATUS_STYLES.get(alert["status"], ""))
-        text.append(f"{alert['group']} {alert['metric']} {alert['rate']:.0%}\n")
+        text.append(f"{clean_line(str(alert['group']))} {alert['metric']} {alert['rate']:.0%}\n")
     return text
 
 

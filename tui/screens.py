@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, Static
 
+from skillwarden.core.sanitize import clean_line
 from skillwarden.reviews.service import CandidateView
 from skillwarden.reviews.views import EvidenceRow, QueueRow, SessionRow, StepRow
 from skillwarden.tui.actions import ACTIONS, SCOPES, key_display
@@ -73,7 +74,7 @@ class QueueScreen(BaseScreen):
         if row is None:
             preview.show(Text("no candidates yet: waiting for traces"))
         elif view is None:
-            preview.show(Text(f"{row.id}  {row.title}\nloading…"))
+            preview.show(Text(f"{row.id}  {clean_line(row.title)}\nloading…"))
         else:
             preview.show(summary_text(view, row), Text(""), content_syntax(view),
                          Text("\nprovenance", style="bold"), provenance_table(view, limit=8))  # fmt: skip
@@ -116,7 +117,7 @@ class DetailScreen(Screen):
 
     def show(self, view: CandidateView, row: QueueRow) -> None:
         self.view, self.row = view, row
-        self.sub_title = view.candidate.title
+        self.sub_title = clean_line(view.candidate.title)
         self.query_one("#detail-summary", Static).update(summary_text(view, row))
         self.query_one("#detail-skill", Static).update(content_syntax(view))
         self.query_one("#detail-security", Static).update(findings_text(view.candidate.details))
@@ -162,7 +163,7 @@ class StepsScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = f"session {self.session_id}"
+        self.sub_title = f"session {clean_line(self.session_id)}"
         self.query_one(RowTable).focus()
 
     def show_steps(self, rows: list[StepRow], path: str) -> None:

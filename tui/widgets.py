@@ -20,6 +20,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from skillwarden.core.sanitize import clean_line
+
 Cell = str | Text
 GAP = 1
 
@@ -40,8 +42,17 @@ def column_widths(columns: Sequence[Column], total: int) -> list[int]:
     return [c.width if c.width is not None else max(c.min_width, share) for c in columns]
 
 
+def one_line_cell(cell: Cell) -> Text:
+    """A cell as one line of plain text. Rows show trace text (titles, commands, session ids): cleaned here
+    as a last defence, none of it can move the cursor, retitle the terminal or split a row."""
+    if isinstance(cell, Text):
+        shown = clean_line(cell.plain)
+        return cell.copy() if shown == cell.plain else Text(shown, style=cell.style)
+    return Text(clean_line(cell))
+
+
 def fit(cell: Cell, width: int, justify: str) -> Text:
-    text = cell.copy() if isinstance(cell, Text) else Text(cell)
+    text = one_line_cell(cell)
     text.truncate(width, overflow="ellipsis")
     text.align(justify, width)  # type: ignore[arg-type]
     return text

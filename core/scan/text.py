@@ -6,11 +6,12 @@ import bisect
 import re
 from collections.abc import Iterator
 
-from skillwarden.core.redact import find_secrets, is_placeholder
+from skillwarden.core.redact import find_secrets
 from skillwarden.core.scan.chars import as_read_by_a_model
 from skillwarden.core.scan.hidden import check_homoglyphs, check_html_comments, check_invisible_characters
 from skillwarden.core.scan.lines import line_hits
 from skillwarden.core.scan.model import CRIT, Finding, Hit, excerpt
+from skillwarden.core.secret_shapes import is_placeholder
 
 # `--password-stdin` takes no value: the word after it is a registry host, not a password.
 NO_VALUE_FLAG = re.compile(r"--password-stdin\s+$")
