@@ -12,6 +12,7 @@ import sqlite3
 import pytest
 
 from skillwarden.core import ingest as ingest_module
+from skillwarden.core import ingest_pool
 from skillwarden.core.adapters import claude_code
 from skillwarden.core.config import load_config
 from skillwarden.core.demo_traces import generate_corpus
@@ -182,7 +183,7 @@ def test_a_line_the_parser_cannot_take_is_that_lines_error_and_the_rest_of_the_f
         return add(self, number, record)
 
     monkeypatch.setattr(claude_code.ResumableParse, "add", add_failing_on_line_3)
-    monkeypatch.setattr(ingest_module, "pool_context", lambda: multiprocessing.get_context("fork"))  # inherits it
+    monkeypatch.setattr(ingest_pool, "pool_context", lambda: multiprocessing.get_context("fork"))  # inherits it
     report, sessions, _files = ingest(tmp_path, folder, **options)
 
     [error] = report.errors
