@@ -53,7 +53,8 @@ from skillwarden.core.model import ParseError, Session, well_typed
 from skillwarden.core.redact import might_hold_secret, redact, redact_value
 from skillwarden.core.reward import grade
 from skillwarden.core.sanitize import clean_id, clean_line, clean_text, clean_value, json_needs_cleaning
-from skillwarden.core.store import FileRead, FileState, PreparedRead, SessionWrite, Store, prepare_read
+from skillwarden.core.store import FileRead, FileState, SessionWrite, Store
+from skillwarden.core.store_rows import PreparedRead, prepare_read
 from skillwarden.core.tail import (
     MAX_DOCUMENT_BYTES,
     MAX_LINE_BYTES,

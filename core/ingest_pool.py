@@ -15,7 +15,7 @@ from concurrent.futures.process import BrokenProcessPool
 from skillwarden.core.lifeline import die_with
 from skillwarden.core.model import ParseError
 from skillwarden.core.redact import placeholder_key, set_placeholder_key
-from skillwarden.core.store import PreparedRead
+from skillwarden.core.store_rows import PreparedRead
 
 # Files read from their start go to worker processes past this many bytes (starting the pool costs
 # about a tenth of a second), in tasks of about TASK_BYTES or TASK_FILES, a few per worker in flight.
