@@ -176,8 +176,8 @@ def in_place_editor(simple: SimpleCommand) -> bool:
 def normalize_step(step: Step) -> str | None:
     """The abstract token of a step, or None for noise."""
     tool = step.tool.lower()
-    if tool in NOISE_TOOLS:
-        return None
+    if tool in NOISE_TOOLS or step.args.get("agent_command") is True:
+        return None  # the agent's own searching, paging and hand-offs
     command = shell_command(step)
     if command is not None:
         token = shell_token(command)

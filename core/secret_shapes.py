@@ -230,6 +230,22 @@ def _password_in_prose(match: re.Match[str]) -> bool:
     return looks_like_named_secret(value, literal=True) and (quoted or unusual)
 
 
+def _program_password(match: re.Match[str]) -> bool:
+    """`-p VALUE` of sshpass and of a registry login, `-pVALUE` (attached: `-p db` prompts) of mysql, and
+    `-a VALUE` of redis-cli; the same flags of any other program are something else (`mkdir -p`, `ls -a`)."""
+    text, start = match.string, match.start()
+    line = text[max(text.rfind("\n", max(0, start - 512), start) + 1, start - 512) : start]
+    owner = _PASSWORD_FLAG_PROGRAM.search(line)
+    if owner is None or is_placeholder(match.group("secret")):
+        return False
+    program, flag, attached = owner.group("program"), match.group()[1], match.group("separator") == ""
+    if program == "redis-cli":
+        return flag == "a" and not attached
+    if flag != "p":
+        return False
+    return attached if program.startswith(("mysql", "mariadb")) else True
+
+
 def _user_password(match: re.Match[str]) -> bool:
     """`-u user:password`, but not `-u 1000:1000` (a user and group id)."""
     user, secret = match.group("user"), match.group("secret")
@@ -255,14 +271,19 @@ _FLAG_VALUE = r"[\"']?(?P<secret>[^\s\"'`;|&\\]{1,256}+)"
 # Between the words of a netrc entry: whitespace, its JSON escapes, and the `   3→` line numbers of a file
 # as an agent's Read tool shows it.
 _SEPARATOR = r"(?:\s|" + _ESCAPED_SPACE + r"|\d{1,9}+(?:\u2192|\\u2192))++"
-_LOGIN_PROGRAMS = ("docker", "podman", "nerdctl", "buildah", "skopeo", "oras", "helm registry")
-# A secret named in prose: the name, one space, "is" or "was". Each marker starts with a secret name's
+# The program a password flag belongs to, as the last command on the line before the flag.
+_PASSWORD_FLAG_PROGRAM = re.compile(
+    r"(?<![\w-])(?P<program>sshpass|redis-cli|mysql(?:dump|admin|sh|import)?|mariadb"
+    r"|(?:docker|podman|nerdctl|buildah|skopeo|oras|helm\s+registry)\s+login)\b[^;&|]*$"
+)
+# A secret named in prose: a name that can only mean one, one space, "is" or "was" (not "token is" and
+# "key is", which code says all the time: `if token is None`). Each marker starts with a secret name's
 # marker, so gating on them costs no extra search of the text.
-_PROSE_NAME = r"passw(?:or)?d|passphrase|passcode|pwd|secret(?:[ _]key)?|token|api[ _]key|credentials?"
+_PROSE_NAME = r"passw(?:or)?d|passphrase|passcode|pwd|secret(?:[ _]key)?|credentials?"
 _PROSE_MARKERS = tuple(
     f"{name} {verb}" for verb in ("is", "was")
-    for name in ("passwd", "password", "passphrase", "passcode", "pwd", "secret", "key", "token", "credential",
-                 "credentials")
+    for name in ("passwd", "password", "passphrase", "passcode", "pwd", "secret", "secret key", "secret_key",
+                 "credential", "credentials")
 )  # fmt: skip
 
 RULES: tuple[Rule, ...] = (
@@ -297,10 +318,9 @@ RULES: tuple[Rule, ...] = (
     Rule("discord_webhook", re.compile(r"(?i)://[\w.-]{1,64}/api/webhooks/(?P<secret>\d{5,30}/[\w-]{20,256}+)"),
          any_value, ("://",)),
     Rule("stripe_key", re.compile(
-        r"(?:[sr]k_(?:live|test)|whsec)_(?:(?<![\w-][sr]k_live_)(?<![\w-][sr]k_test_)(?<![\w-]whsec_)"
-        r"|(?<=" + _ESCAPED_SPACE + r"[sr]k_live_)|(?<=" + _ESCAPED_SPACE + r"[sr]k_test_)"
-        r"|(?<=" + _ESCAPED_SPACE + r"whsec_))[A-Za-z0-9]{16,255}+" + _END
-    ), looks_random, ("k_live_", "k_test_", "whsec_")),
+        r"[sr]k_(?:live|test)_(?:(?<![\w-][sr]k_live_)(?<![\w-][sr]k_test_)"
+        r"|(?<=" + _ESCAPED_SPACE + r"[sr]k_live_)|(?<=" + _ESCAPED_SPACE + r"[sr]k_test_))[A-Za-z0-9]{16,255}+" + _END
+    ), looks_random, ("k_live_", "k_test_")),
     Rule("sendgrid_key", re.compile(_token("SG.", r"[\w-]{22}\.[\w-]{43}")), looks_random, ("SG.",)),
     Rule("google_api_key", re.compile(_token("AIza", r"[\w-]{35}")), looks_random, ("AIza",)),
     Rule("gitlab_token", re.compile(_token("gl", r"(?:pat|dt|rt|ptt|soat|cbt|imt|oas)-[\w-]{20,255}+")), looks_random,
@@ -329,18 +349,13 @@ RULES: tuple[Rule, ...] = (
         r"(?:-u|--user)(?<![\w-]-u)(?<![\w-]--user)(?:\s*+|=)[\"']?(?P<user>[^\s:\"'@/\\]{1,64}+):"
         r"(?P<secret>[^\s\"'`@\\]{1,256}+)"
     ), is_not_placeholder, ("-u", "--user"), judge=_user_password),
-    # Flags whose value is a password by the program's own definition.
-    Rule("cli_password", re.compile(r"sshpass(?<![\w-]sshpass)[^\n;&|]{0,64}?\s-p\s*+" + _FLAG_VALUE),
-         is_not_placeholder, ("sshpass",)),
-    Rule("cli_password", re.compile(r"redis-cli(?<![\w-]redis-cli)[^\n;&|]{0,128}?\s-a\s++" + _FLAG_VALUE),
-         is_not_placeholder, ("redis-cli",)),
-    Rule("cli_password", re.compile(
-        r"login(?:" + "|".join(f"(?<={program} login)" for program in _LOGIN_PROGRAMS) + r")"
-        r"[^\n;&|]{0,256}?\s-p(?:\s++|=)" + _FLAG_VALUE
-    ), is_not_placeholder, ("login",)),
-    Rule("cli_password", re.compile(
-        r"(?<![\w-])(?:mysql(?:dump|admin|sh|import)?|mariadb)\b[^\n;&|]{0,256}?\s-p(?P<secret>[^\s\"'`;|&\\]{1,256}+)"
-    ), is_not_placeholder, ("mysql", "mariadb")),
+    # Flags whose value is a password by the program's own definition (`sshpass -p`, `docker login -p`,
+    # `mysql -pVALUE`, `redis-cli -a`): tried on text naming such a program (`-p` and `-a` alone are in
+    # every hyphenated path), found by the flag, which the search skips to, and judged by the program
+    # earlier on its line.
+    *(Rule("cli_password", re.compile(f"-{flag}(?<=\\s-{flag})" + r"(?P<separator>\s*+|=)" + _FLAG_VALUE),
+           is_not_placeholder, programs, judge=_program_password)
+      for flag, programs in (("p", ("sshpass", "login", "mysql", "mariadb")), ("a", ("redis-cli",)))),
     # ~/.netrc: machine HOST login USER password SECRET, on one line or several. Gated on `passw` (which
     # every match holds, and which costs no extra search) rather than on the commoner `machine`.
     Rule("netrc_password", re.compile(
@@ -362,7 +377,7 @@ RULES: tuple[Rule, ...] = (
         judge=_assigned_secret),
     # "the password is Tr0ub4dor&3", "DB password was: 'hunter22'"
     Rule("secret_in_prose", re.compile(
-        r"(?i)(?=[ptsakc])\b(?:" + _PROSE_NAME + r") (?:is|was)\s*+:?\s*+[\"'`]?"
+        r"(?i)(?=[psc])\b(?:" + _PROSE_NAME + r") (?:is|was)\s*+:?\s*+[\"'`]?"
         r"(?P<secret>[^\s\"'`\\]{4,254}[^\s\"'`\\.,;:!?)])"
     ), is_not_placeholder, _PROSE_MARKERS, judge=_password_in_prose),
 )  # fmt: skip

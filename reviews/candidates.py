@@ -23,7 +23,6 @@ from pathlib import Path
 from skillwarden.core.config import Config
 from skillwarden.core.dedup import DEFAULT_THRESHOLD, best_matches, clusters, similar_pairs
 from skillwarden.core.describe import Evidence, describe, key_step, slugify
-from skillwarden.core.describer import DEFAULT_TIMEOUT, Description, polish, with_prose
 from skillwarden.core.detectors import (
     FailurePattern,
     detect,
@@ -60,6 +59,7 @@ from skillwarden.core.redact import redact
 from skillwarden.core.sanitize import clean_line
 from skillwarden.core.steps import is_test_step
 from skillwarden.core.store import Store, StoredCandidate
+from skillwarden.skills.describer import DEFAULT_TIMEOUT, Description, polish, with_prose
 from skillwarden.skills.library import ABSENT
 from skillwarden.skills.skill_md import SkillDoc, SkillFormatError, content_hash, parse, render
 

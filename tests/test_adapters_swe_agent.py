@@ -155,3 +155,18 @@ def test_mini_swe_agent_v2_limits_exceeded_failed():
     [session] = parse_bytes("swe_agent", json.dumps(document).encode(), "x.traj.json").sessions
     assert session.outcome is Outcome.FAILED
     assert [(step.tool, step.args, step.is_error) for step in session.steps] == [("bash", {"command": "ls"}, False)]
+
+
+def test_commands_the_system_prompt_declares_are_the_agents_own_tools():
+    prompt = ("COMMANDS:\nopen <path> [<line_number>] - opens the file\nrover_search_code <project_path> <code> - "
+              "search for a code snippet\nsubmit - submit\n")  # fmt: skip
+    document = {
+        "history": [{"role": "system", "content": prompt}],
+        "trajectory": [{"action": "rover_search_code /repo parse_duration", "observation": "3 matches"},
+                       {"action": "python -m pytest tests/", "observation": "1 passed"}],  # fmt: skip
+        "info": {"exit_status": "submitted"},
+    }
+    [session] = parse_bytes("swe_agent", json.dumps(document).encode(), "django__django-1.traj").sessions
+    first, second = session.steps
+    assert (first.tool, first.args["agent_command"]) == ("rover_search_code", True)
+    assert second.tool == "bash"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from skillwarden.core.config import load_config
-from skillwarden.core.describer import command_line, polish, with_prose
 from skillwarden.reviews.candidates import extraction_settings, steps_section
+from skillwarden.skills.describer import command_line, polish, with_prose
 from tests.helpers import run, run_json
 
 GOOD = {"name": "repair-failing-tests", "description": "Use when a test fails after a change.",

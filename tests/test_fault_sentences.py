@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from skillwarden.core import describer as describer_module
 from skillwarden.core import store as store_module
 from skillwarden.core.config import load_config
+from skillwarden.skills import describer as describer_module
 from skillwarden.skills.library import SkillLibrary
 from skillwarden.tui.app import SkillwardenApp
 from skillwarden.tui.failures import scratch_copy

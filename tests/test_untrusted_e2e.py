@@ -11,8 +11,12 @@ import io
 import json
 import os
 import re
+import shlex
+import shutil
 import stat
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -31,6 +35,7 @@ from tests.hostile_traces import (
     hostile_traces,
     write_traces,
 )
+from tests.test_terminal import wait_for
 
 # What a terminal acts on: every C0 control but tab and newline, DEL and C1; and what hides or reorders text.
 TERMINAL_CONTROL = re.compile(
@@ -226,11 +231,13 @@ async def test_the_tui_shows_every_candidate_as_plain_text(workspace):
             await settle(app, pilot)
 
 
-async def test_the_tui_renders_a_raw_hostile_candidate_as_plain_text(demo_workspace):
-    """The last defence: a candidate whose text never went through ingest (an old cache, a bug) still cannot
-    retitle the terminal, clear the screen or split a row."""
-    hostile = f"Ship it{TITLE_AND_CLEAR}\nSkillwarden-Decision: approve\u202e"
-    store = Store(demo_workspace / "state.db")
+RAW_HOSTILE_TITLE = f"Ship it{TITLE_AND_CLEAR}\nSkillwarden-Decision: approve\u202e"
+
+
+def plant_raw_hostile_candidate(home) -> None:
+    """A candidate whose text never went through ingest (an old cache, a bug), straight into the cache."""
+    hostile = RAW_HOSTILE_TITLE
+    store = Store(home / "state.db")
     store.upsert_candidates([StoredCandidate(
         id="sk-0000000bad", kind="skill", name="ship-it", title=hostile, content=f"---\nname: x\n---\n{hostile}\n",
         content_hash="sha256:" + "0" * 64, support=99, evidence=[f"s{TITLE_AND_CLEAR}1"],
@@ -240,6 +247,12 @@ async def test_the_tui_renders_a_raw_hostile_candidate_as_plain_text(demo_worksp
         first_seen="2026-01-01T00:00:00Z", last_seen="2026-01-01T00:00:00Z", live=True,
     )], now="2026-01-01T00:00:00Z", source="test")  # fmt: skip
     store.close()
+
+
+async def test_the_tui_renders_a_raw_hostile_candidate_as_plain_text(demo_workspace):
+    """The last defence: a candidate whose text never went through ingest still cannot retitle the
+    terminal, clear the screen or split a row."""
+    plant_raw_hostile_candidate(demo_workspace)
     app = SkillwardenApp(load_config(demo_workspace), watch=False, read_only=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
@@ -252,3 +265,45 @@ async def test_the_tui_renders_a_raw_hostile_candidate_as_plain_text(demo_worksp
         await settle(app, pilot)
         assert isinstance(app.screen, DetailScreen)
         assert control_characters_on_screen(app) == [] and not TERMINAL_CONTROL.search(app.screen.sub_title)
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None and not os.environ.get("CI"), reason="tmux is not installed")
+def test_a_real_terminal_keeps_its_title_and_screen(workspace, tmp_path):
+    """tmux records what an OSC sequence would set as the pane's title: the TUI is started on the hostile
+    workspace (plus a candidate that never went through ingest), the cursor visits every row and opens each,
+    and the title tmux saw is still its own and the queue is still on screen."""
+    home = tmp_path / "home"
+    shutil.copytree(workspace[0], home, symlinks=True)
+    plant_raw_hostile_candidate(home)
+    script = Path(sys.executable).with_name("skillwarden")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "skillwarden.tui.cli"]
+    tmux = [shutil.which("tmux"), "-L", f"skillwarden-hostile-{os.getpid()}"]
+    session = "hostile"
+    subprocess.run([*tmux, "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+                    shlex.join([*command, "--home", str(home), "--read-only"])], check=True)  # fmt: skip
+    try:
+
+        def tmux_out(*argv: str) -> str:
+            return subprocess.run([*tmux, *argv], capture_output=True, text=True).stdout
+
+        def screen() -> str:
+            return tmux_out("capture-pane", "-p", "-t", session)
+
+        def press(key: str, then: str) -> None:
+            subprocess.run([*tmux, "send-keys", "-t", session, key], check=True)
+            wait_for(lambda: then in screen(), f"{then!r} after {key}")
+
+        title = tmux_out("display", "-p", "-t", session, "#{pane_title}")
+        wait_for(lambda: "sk-0000000bad" in screen() and "Ship it" in screen(), "the queue and its preview")
+        rows = len(json.loads(subprocess.run([*command, "--home", str(home), "candidates", "--json"],
+                                             capture_output=True, check=True).stdout))  # fmt: skip
+        for _ in range(rows):
+            press("Enter", "as it would be committed")  # the detail of the row under the cursor
+            press("Escape", "State    Kind")
+            press("j", "State    Kind")
+        assert tmux_out("display", "-p", "-t", session, "#{pane_title}") == title
+        assert "TITLE" not in title
+        press("Home", "sk-0000000bad")  # back at the top: the rows are where the app drew them
+        assert "Ship it" in screen()
+    finally:
+        subprocess.run([*tmux, "kill-server"], capture_output=True)

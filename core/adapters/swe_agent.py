@@ -165,14 +165,34 @@ def _function_call_step(call: dict) -> Step:
     return Step(tool=function.get("name", ""), args=arguments, call_id=call.get("id"))
 
 
-def _command_step(action: str) -> Step:
-    """An ACI command keeps its name as the tool (with the file it names, where it names one); any
-    other command line is a shell step."""
+# How a system prompt declares the agent's own commands: `open <path> [<line_number>] - opens ...` (v0),
+# or `open:` followed by its docstring (v1).
+_DECLARED = re.compile(r"^([a-z_][\w-]*)(?: [<\[][^\n]*?)? - |^([a-z_][\w-]*):\n\s+docstring:", re.MULTILINE)
+
+
+def declared_commands(history: list[dict]) -> frozenset[str]:
+    """The commands the agent's system prompts declare as its own (SWE-agent's, or a derivative's such as
+    CodeR's `plan`, `succeed`, `rover_search_code`): tools of the agent, not programs of the project."""
+    names = set()
+    for message in history:
+        if message.get("role") == "system":
+            text = content_text(message.get("content"))
+            if "COMMANDS:" in text or "docstring:" in text:
+                names.update(a or b for a, b in _DECLARED.findall(text))
+    return frozenset(names)
+
+
+def _command_step(action: str, declared: frozenset[str] = frozenset()) -> Step:
+    """The agent's own command keeps its name as the tool (with the file it names, where it names one,
+    and `agent_command` set for one the trace declares beyond SWE-agent's own); any other command line
+    is a shell step."""
     command = action.strip()
     name = command.split(maxsplit=1)[0] if command else ""
-    if name not in ACI_COMMANDS:
+    if name not in ACI_COMMANDS and name not in declared:
         return Step(tool="bash", args={"command": command})
     args: dict = {"command": command}
+    if name not in ACI_COMMANDS:
+        args["agent_command"] = True
     first_line = command.split("\n", 1)[0].split()
     if name in ("open", "create") and len(first_line) > 1:
         args["path"] = first_line[1].strip("\"'")
@@ -187,9 +207,10 @@ def _swe_agent_session(document: dict, path: str) -> Session:
     if len(calls) != len(trajectory):
         calls = []
     session = Session(id=session_id(path), format=FORMAT, path=path)
+    declared = declared_commands(document.get("history") or [])
     open_file = ""  # SWE-agent's `edit` changes the file last opened or created
     for index, entry in enumerate(trajectory):
-        step = _function_call_step(calls[index]) if calls else _command_step(entry.get("action") or "")
+        step = _function_call_step(calls[index]) if calls else _command_step(entry.get("action") or "", declared)
         if step.tool in ("open", "create") and step.args.get("path"):
             open_file = step.args["path"]
         elif step.tool in ("edit", "insert", "append") and open_file and "path" not in step.args:

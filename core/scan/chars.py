@@ -25,6 +25,6 @@ def escape_invisible(text: str) -> str:
 def as_read_by_a_model(line: str) -> str:
     """What the agent effectively reads: `cu\\u200brl` is still curl, and tokenizers decode Unicode tag
     characters into the ASCII they shadow, so smuggled text is checked like visible text."""
-    if line.isascii():
+    if line.isascii() or not any(is_invisible(ch) for ch in set(line) if not ch.isascii()):
         return line
     return "".join(chr(ord(ch) - TAG_FIRST) if is_tag_character(ch) else "" if is_invisible(ch) else ch for ch in line)

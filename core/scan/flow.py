@@ -2,12 +2,14 @@
 
 A label says where a value came from: `secret` (a credential file, a key store, a browser store), `env`
 (the whole environment), `secret_env` (one secret-named variable), `decoded` (base64 and friends),
-`remote` (downloaded), `path` (a string naming a credential file, not read yet). A label carries the
+`remote` (downloaded), `path` (a string naming a credential file, not read yet), `loaded` (read from a file
+outside the skill folder, such as /tmp/.cache). A label carries the
 place it was created (`secret@collect.py:12`), so a finding can say where the data came from.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,12 +17,27 @@ from dataclasses import dataclass, field
 from skillwarden.core.scan.model import CRIT, HIGH, Hit
 
 SECRET, ENV, SECRET_ENV, DECODED, REMOTE, PATH = "secret", "env", "secret_env", "decoded", "remote", "path"
+LOADED = "loaded"  # read from a file outside the skill folder
 # Labels whose data must not leave the machine; `secret_env` alone is how APIs are called, so it counts
 # only in a request body (never in a header).
 LEAKED = frozenset({SECRET, ENV})
 CODE_LABELS = frozenset({DECODED, REMOTE})
 
-SECRET_NAME = re.compile(r"(?i)(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH|COOKIE|SESSION)")
+# Names of variables that hold credentials; a database URL or DSN carries its password.
+SECRET_NAME = re.compile(
+    r"(?i)(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH|COOKIE|SESSION|DATABASE_URL|_DSN\b|CONNECTION_STRING)"
+)
+
+
+def dotted(node: ast.AST) -> str:
+    """`a.b.c` for a Name/Attribute chain of a Python syntax tree, the last part alone for anything else."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    return ".".join(reversed(parts))
 
 
 def label(kind: str, file: str, line: int) -> str:
@@ -45,18 +62,33 @@ def origin(labels: Iterable[str], wanted: Iterable[str]) -> str:
 WHAT = {SECRET: "credentials", ENV: "the whole environment", SECRET_ENV: "a secret environment variable"}
 
 
+@dataclass(frozen=True)
+class Built:
+    """A string the code builds at run time from its own literals, which the line rules then read."""
+
+    file: str
+    line: int
+    text: str
+    how: str  # "decoded by the script", "assembled from shell variables", ...
+    decoded: bool  # a decoding step (base64, XOR, chr, ...) built it: hidden on purpose
+    sink: str = ""  # "exec" when it is run, "print" when it is printed for the agent to read
+
+
 @dataclass
 class FlowResult:
-    """Hits of one pass, and the sources and sends it saw (file, line, what) for folder-level rules."""
+    """Hits of one pass, the sources and sends it saw (file, line, what) for folder-level rules, and the
+    strings it saw the code build."""
 
     hits: list[tuple[str, int, Hit]] = field(default_factory=list)
     sources: list[tuple[str, int, str]] = field(default_factory=list)
     sends: list[tuple[str, int, str]] = field(default_factory=list)
+    built: list[Built] = field(default_factory=list)
 
     def extend(self, other: FlowResult) -> None:
         self.hits += other.hits
         self.sources += other.sources
         self.sends += other.sends
+        self.built += other.built
 
 
 def leak_hit(labels: set[str], column: int = 0, *, in_body: bool = True) -> Hit | None:
@@ -90,5 +122,11 @@ def exec_hit(labels: set[str], column: int = 0) -> Hit | None:
         return Hit(
             "obfuscation", CRIT, "decoded_code_execution",
             f"runs code decoded at {origin(labels, {DECODED})}, so a reviewer cannot read what runs", column,
+        )  # fmt: skip
+    if LOADED in found:
+        return Hit(
+            "code_execution", HIGH, "external_code_execution",
+            f"runs code read from a file outside the skill (at {origin(labels, {LOADED})}), which a reviewer "
+            "never sees", column,
         )  # fmt: skip
     return None

@@ -12,10 +12,12 @@ from skillwarden.core.scan.chars import TAG_FIRST, is_invisible, is_tag_characte
 from skillwarden.core.scan.model import CRIT, HIGH, LOW, MED, SEVERITY_RANK, Hit
 
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-# Scripts whose letters pass for Latin ones (Cyrillic `а`, Greek `ο`, fullwidth `ｓ`).
-CONFUSABLE_SCRIPTS = frozenset({"CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC", "FULLWIDTH", "MATHEMATICAL"})
-WORD = re.compile(r"\w{3,}")
 ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # tab and newline are ordinary
+STEGANOGRAPHY_RUN = 3
+# Letters that pass for Latin ones: Cyrillic look-alikes (`а` for a), Greek omicron and the capitals that are drawn
+# like Latin ones, Armenian `օ` and `ս`. Other Greek letters next to Latin (pKα, σ_x, μg) are science notation.
+CONFUSABLE_LETTERS = frozenset("аеорсухіјѕԁԛԝӏвкмнтАВЕКМНОРСТХІЈЅԜοΑΒΕΖΗΙΚΜΝΟΡΤΥΧօսցհոլ")
+LETTER_RUN = re.compile(r"[^\W\d_]{3,}")
 
 
 def _joins_visible_symbols(line: str, index: int) -> bool:
@@ -23,8 +25,14 @@ def _joins_visible_symbols(line: str, index: int) -> bool:
     return 0 < index < len(line) - 1 and not line[index - 1].isascii() and not line[index + 1].isascii()
 
 
+def _inside_a_word(line: str, index: int) -> bool:
+    return 0 < index < len(line) - 1 and line[index - 1].isalnum() and line[index + 1].isalnum()
+
+
 def check_invisible_characters(line: str) -> Iterator[Hit]:
-    if line.isascii() and ASCII_CONTROL.search(line) is None:
+    if ASCII_CONTROL.search(line) is None and (
+        line.isascii() or not any(is_invisible(ch) for ch in set(line) if not ch.isascii())
+    ):
         return  # the common case, answered without looking at each character
     tags = [i for i, ch in enumerate(line) if is_tag_character(ch)]
     if tags:
@@ -52,34 +60,45 @@ def check_invisible_characters(line: str) -> Iterator[Hit]:
     ]  # fmt: skip
     if hidden:
         names = sorted({f"U+{ord(line[i]):04X}" for i in hidden})
-        yield Hit(
-            "obfuscation",
-            MED,
-            "invisible_characters",
-            f"{len(hidden)} invisible characters ({', '.join(names)}) hide text from the reviewer",
-            hidden[0],
-        )
+        # One stray zero-width space between words hides nothing; inside a word it splits a keyword a filter
+        # looks for, and a run of them can encode a message bit by bit.
+        if len(hidden) >= STEGANOGRAPHY_RUN or any(_inside_a_word(line, i) for i in hidden):
+            yield Hit("obfuscation", MED, "invisible_characters",
+                      f"{len(hidden)} invisible characters ({', '.join(names)}) hide text from the reviewer",
+                      hidden[0])  # fmt: skip
+        else:
+            yield Hit("obfuscation", LOW, "stray_invisible_character",
+                      f"a stray invisible character ({', '.join(names)}) between words", hidden[0])  # fmt: skip
 
 
 def _script(character: str) -> str:
     return unicodedata.name(character, "UNKNOWN").split(" ", 1)[0]
 
 
+def _disguised_latin(word: str) -> bool:
+    """A run of letters mixing Latin with look-alike letters and nothing else: `pаypal` with a Cyrillic а.
+    Fullwidth and mathematical letters are disguised Latin wherever they stand next to Latin."""
+    scripts = {_script(ch) for ch in word}
+    if "LATIN" not in scripts or len(scripts) < 2:
+        return False
+    if scripts & {"FULLWIDTH", "MATHEMATICAL"}:
+        return True
+    return all(ch.isascii() or ch in CONFUSABLE_LETTERS for ch in word)
+
+
 def check_homoglyphs(line: str) -> Iterator[Hit]:
     if line.isascii():
         return
-    for match in WORD.finditer(line):
+    for match in LETTER_RUN.finditer(line):
         word = match.group(0)
-        if word.isascii():
-            continue
-        scripts = {_script(ch) for ch in word if ch.isalpha()}
-        if "LATIN" in scripts and scripts & CONFUSABLE_SCRIPTS:
+        if not word.isascii() and _disguised_latin(word):
             spelled = "".join(ch if ch.isascii() else f"\\u{ord(ch):04x}" for ch in word)
+            others = sorted({_script(ch) for ch in word} - {"LATIN"})
             yield Hit(
                 "obfuscation",
                 MED,
                 "mixed_script_word",
-                f"'{spelled}' mixes Latin with {', '.join(sorted(scripts - {'LATIN'}))} look-alike letters",
+                f"'{spelled}' mixes Latin with {', '.join(others)} look-alike letters",
                 match.start(),
             )
             return

@@ -13,6 +13,7 @@ from skillwarden.core.scan.flow import (
     REMOTE,
     SECRET,
     SECRET_ENV,
+    Built,
     FlowResult,
     exec_hit,
     kinds,
@@ -129,5 +130,55 @@ class ScriptFlow:
         return self.result
 
 
+# String pieces a script glues back together: 'cu' + 'rl', ['ht','tp'].join(''), String.fromCharCode(99, 117),
+# 'lrruc'.split('').reverse().join('').
+LITERAL = r"""(?:"(?:[^"\\\n]|\\.){0,2000}"|'(?:[^'\\\n]|\\.){0,2000}'|`(?:[^`\\$]|\\.){0,2000}`)"""
+CONCATENATION = re.compile(rf"{LITERAL}(?:\s*\+\s*{LITERAL}){{1,200}}")
+JOINED_ARRAY = re.compile(rf"\[\s*({LITERAL}(?:\s*,\s*{LITERAL}){{1,500}})\s*,?\s*\]\s*\.join\(\s*({LITERAL})?\s*\)")
+CODE = r"(?:0x[0-9a-fA-F]+|\d+)"
+CHAR_CODES = re.compile(rf"String\.fromCharCode\(\s*(?:\.\.\.\s*\[)?\s*({CODE}(?:\s*,\s*{CODE}){{2,2000}})")
+REVERSED = re.compile(rf"({LITERAL})\s*\.split\(\s*(?:''|\"\")\s*\)\s*\.reverse\(\)\s*\.join\(\s*(?:''|\"\")\s*\)")
+ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|u\{([0-9a-fA-F]{1,6})\}|(.))", re.S)
+SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "b": "\b", "f": "\f", "v": "\v"}
+
+
+def unquoted(literal: str) -> str:
+    """The value of a JavaScript string literal, escapes resolved."""
+
+    def resolve(match: re.Match[str]) -> str:
+        code = match.group(1) or match.group(2) or match.group(3)
+        if code:
+            value = int(code, 16)
+            return chr(value) if value <= 0x10FFFF else ""
+        return SIMPLE_ESCAPES.get(match.group(4), match.group(4))
+
+    return ESCAPE.sub(resolve, literal[1:-1])
+
+
+def assembled_strings(file: str, first_line: int, source: str) -> list[Built]:
+    """The strings a script builds from pieces of literals, and literals whose escapes spell something."""
+    found: list[Built] = []
+
+    def add(offset: int, text: str, decoded: bool) -> None:
+        if len(text) >= 6:
+            line = first_line + source.count("\n", 0, offset)
+            how = "decodes at run time" if decoded else "builds at run time"
+            found.append(Built(file, line, text, how, decoded))
+
+    for match in CONCATENATION.finditer(source):
+        add(match.start(), "".join(unquoted(piece) for piece in re.findall(LITERAL, match.group(0))), False)
+    for match in JOINED_ARRAY.finditer(source):
+        separator = unquoted(match.group(2)) if match.group(2) else ","
+        add(match.start(), separator.join(unquoted(piece) for piece in re.findall(LITERAL, match.group(1))), False)
+    for match in CHAR_CODES.finditer(source):
+        codes = [int(n, 0) for n in re.findall(r"0x[0-9a-fA-F]+|\d+", match.group(1))]
+        add(match.start(), "".join(chr(c) for c in codes if c <= 0x10FFFF), True)
+    for match in REVERSED.finditer(source):
+        add(match.start(), unquoted(match.group(1))[::-1], True)
+    return found
+
+
 def script_flow(file: str, first_line: int, source: str) -> FlowResult:
-    return ScriptFlow(file, source, first_line).run()
+    result = ScriptFlow(file, source, first_line).run()
+    result.built += assembled_strings(file, first_line, source)
+    return result

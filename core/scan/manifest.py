@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 import yaml
 
 from skillwarden.core.scan.flow import FlowResult
-from skillwarden.core.scan.model import HIGH, MED, Finding, excerpt
+from skillwarden.core.scan.model import HIGH, LOW, MED, Finding, excerpt
 from skillwarden.core.scan.patterns import DROP_HOST
 
 FRONTMATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
@@ -50,14 +50,15 @@ def allowed_tools(meta: dict) -> list[str] | None:
 
 
 def check_allowed_tools(skill_md: str, code_files: list[str], runs_commands: bool) -> Iterator[Finding]:
-    """`allowed-tools` that grant no shell, in a skill whose instructions or scripts need one."""
+    """`allowed-tools` that grant no shell, in a skill whose instructions or scripts need one: the skill cannot
+    do what it says, which a reviewer should know, but it is no risk in itself."""
     tools = allowed_tools(frontmatter(skill_md))
     if not tools or any(SHELL_TOOLS.search(tool) for tool in tools):
         return
     if code_files or runs_commands:
         what = f"ships {code_files[0]}" if code_files else "tells the agent to run shell commands"
         yield Finding(
-            "manifest", MED, 0, excerpt(f"allowed-tools: {', '.join(tools)}", 0), "allowed_tools_mismatch",
+            "manifest", LOW, 0, excerpt(f"allowed-tools: {', '.join(tools)}", 0), "allowed_tools_mismatch",
             f"allowed-tools ({', '.join(tools)[:80]}) grants no shell, yet the skill {what}", "SKILL.md",
         )  # fmt: skip
 

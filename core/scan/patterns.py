@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 
-# Files whose contents are credentials. `.env.example` and friends are templates, deliberately not here.
+# Files whose contents are credentials. `.env.example` and friends are templates, deliberately not here, and
+# `\.env` is a regular expression that looks for one.
 SENSITIVE_PATH = re.compile(
     r"~/\.ssh\b|\$HOME/\.ssh\b|\.ssh/(?:id_\w+|authorized_keys|config)\b|\bid_(?:rsa|dsa|ecdsa|ed25519)\b"
-    r"|\.aws/credentials\b|(?<![\w.-])\.env(?:\.(?!example\b|sample\b|template\b|dist\b|defaults\b)\w+)?(?![\w.-])"
+    r"|\.aws/credentials\b|(?<![\w.\\-])\.env(?:\.(?!example\b|sample\b|template\b|dist\b|defaults\b)\w+)?(?![\w.-])"
     r"|/etc/shadow\b|/etc/sudoers\b|\.netrc\b|\.git-credentials\b|\.npmrc\b|\.pypirc\b|\.pgpass\b"
     r"|\.docker/config\.json\b|\.kube/config\b|\.config/gcloud\b|\.gnupg\b|credentials\.json\b"
     r"|\.azure/(?:accessTokens|msal_token_cache)\w*|\.config/gh/hosts\.yml\b|\.terraform\.d/credentials"

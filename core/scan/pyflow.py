@@ -13,23 +13,29 @@ import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from skillwarden.core.scan.flow import (
     DECODED,
     ENV,
+    LOADED,
     PATH,
     REMOTE,
     SECRET,
     SECRET_ENV,
     SECRET_NAME,
+    Built,
     FlowResult,
+    dotted,
     exec_hit,
+    kind_of,
     kinds,
     label,
     leak_hit,
 )
-from skillwarden.core.scan.model import HIGH, MED, Hit
+from skillwarden.core.scan.model import HIGH, LOW, MED, Hit
 from skillwarden.core.scan.patterns import SECRET_STORE, SENSITIVE_PATH
+from skillwarden.core.scan.pyconst import revealed_strings
 
 DECODERS = frozenset({
     "b64decode", "b32decode", "b16decode", "a85decode", "b85decode", "urlsafe_b64decode", "standard_b64decode",
@@ -41,7 +47,7 @@ SEND_METHODS = frozenset({"post", "put", "patch", "request", "send", "sendall", 
                           "storbinary", "storlines", "upload", "urlopen", "Request"})  # fmt: skip
 DNS_CALLS = frozenset({"gethostbyname", "gethostbyname_ex", "getaddrinfo", "resolve", "query"})
 EXEC_CALLS = frozenset({
-    "exec", "eval", "compile", "system", "popen", "spawn", "run", "call", "check_call", "check_output", "Popen",
+    "exec", "eval", "system", "popen", "spawn", "run", "call", "check_call", "check_output", "Popen",
     "execv", "execve", "execvp", "getoutput", "getstatusoutput",
 })  # fmt: skip
 EXEC_MODULES = frozenset({"os", "subprocess", "pty", "commands"})
@@ -50,17 +56,19 @@ ENV_WHOLE_METHODS = frozenset({"items", "values", "copy", "keys"})
 NETWORK_TOOL = re.compile(r"\b(?:curl|wget|nc|ncat|dig|nslookup|host|scp|rsync|ftp)\s")
 DNS_TOOL = re.compile(r"\b(?:dig|nslookup|host)\s")
 ROUNDS = 3  # summaries settle in a few rounds for a skill's call depth; more would only cost time
-
-
-def dotted(node: ast.AST) -> str:
-    """`a.b.c` for a Name/Attribute chain, the last part alone for anything else."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-    return ".".join(reversed(parts))
+# Calls whose result carries environment variables on: encodings, formatting, containers. Any other call (an
+# SDK building a session from a token, a subprocess run with env=os.environ.copy()) returns something new;
+# following the environment through it would make every later use of its result look like a leak.
+PASSES_SECRETS = frozenset({
+    "str", "repr", "bytes", "format", "join", "encode", "decode", "b64encode", "urlsafe_b64encode", "b32encode",
+    "b16encode", "a85encode", "b85encode", "hexlify", "dumps", "quote", "quote_plus", "urlencode", "compress",
+    "dict", "list", "tuple", "set", "upper", "lower", "strip", "replace", "get", "copy", "items", "values",
+    "update", "zip", "map", "sorted", "hex", "f", "fromkeys",
+})  # fmt: skip
+# Calls that serialize or store what they are given: credentials gathered into one of them are being collected.
+COLLECTORS = frozenset({"dumps", "dump", "b64encode", "urlsafe_b64encode", "b85encode", "write", "write_text",
+                        "write_bytes", "writelines", "pickle", "safe_dump"})  # fmt: skip
+ABSOLUTE_PATH = re.compile(r"^(?:/|~|[A-Za-z]:\\|%\w+%|\$\{?\w+)")
 
 
 def _is_environ(node: ast.AST) -> bool:
@@ -97,8 +105,12 @@ class _Body:
         if node is None:
             return set()
         if isinstance(node, ast.Constant):
-            if isinstance(node.value, str) and (SENSITIVE_PATH.search(node.value) or SECRET_STORE.search(node.value)):
-                return {label(PATH, self.file, node.lineno)}
+            text = node.value if isinstance(node.value, str) else ""
+            if path := SENSITIVE_PATH.search(text) or SECRET_STORE.search(text):
+                found = label(PATH, self.file, node.lineno)
+                if path.group(0).startswith(".env"):
+                    self.flow.dotenv.add(found)  # the skill's own settings file: not a credential store
+                return {found}
             return set()
         if isinstance(node, ast.Name):
             return set(self.env.get(node.id, ()))
@@ -140,7 +152,8 @@ class _Body:
         found, given = kinds(result), kinds(inputs)
         if ENV in found and ENV not in given:
             self.flow.result.sources.append((self.file, node.lineno, "reads the whole environment"))
-        if SECRET in found and SECRET not in given:
+        read = {v for v in result if kind_of(v) == SECRET}
+        if SECRET in found and SECRET not in given and not read <= self.flow.dotenv:
             self.flow.result.sources.append((self.file, node.lineno, "reads credentials"))
         return result
 
@@ -156,20 +169,39 @@ class _Body:
         if name in ("dict", "str", "repr", "json.dumps") and any(_is_environ(a) for a in node.args):
             return {label(ENV, self.file, line)}
         result = set(inputs)
+        summary = self.user_function(last, owner)
+        if last not in PASSES_SECRETS and summary is None:
+            result = {v for v in result if kind_of(v) not in (SECRET_ENV, ENV)}
+        if last == "open" and node.args and _external_path(node.args[0]):
+            result.add(label(LOADED, self.file, line))
         if last == "get_password" or any(
             isinstance(a, ast.Constant) and isinstance(a.value, str) and SECRET_STORE.search(a.value) for a in node.args
         ):
             result.add(label(SECRET, self.file, line))
         if PATH in kinds(result):  # a credential path handed to anything is read from here on
-            result = {v for v in result if not v.startswith(PATH)} | {label(SECRET, self.file, line)}
+            paths = {v for v in result if v.startswith(PATH)}
+            read = label(SECRET, self.file, line)
+            if paths <= self.flow.dotenv:
+                self.flow.dotenv.add(read)
+            result = (result - paths) | {read}
         if last in DECODERS and (last != "loads" or name.startswith(("marshal", "pickle"))):
             result.add(label(DECODED, self.file, line))
         if last in DOWNLOADERS or (last == "get" and name.split(".", 1)[0] in HTTP_MODULES):
             result.add(label(REMOTE, self.file, line))
-        summary = self.flow.summaries.get(last)
         if summary is not None:
             result |= summary.returns
         return result
+
+    def user_function(self, name: str, owner: ast.AST | None) -> Summary | None:
+        """The summary of the skill's own function `name`, when the call can be to it. A script's calls are
+        matched by name (its few modules call their own classes); in documentation, where examples call SDKs,
+        only a bare name, a method of self or cls, or a function of one of the skill's modules:
+        `client.sessions.create()` there is the SDK's, even when another example defines a `create`."""
+        if self.file in self.flow.docs and not (
+            owner is None or (isinstance(owner, ast.Name) and owner.id in ("self", "cls", *self.flow.module_names))
+        ):
+            return None
+        return self.flow.summaries.get(name)
 
     # --- sinks
     def check_sinks(self, node, name, last, owner, positional, keywords) -> None:
@@ -180,13 +212,22 @@ class _Body:
             or owner is not None
         )
         is_dns = last in DNS_CALLS and module in ("socket", "dns", "resolver")
-        is_code = last in ("exec", "eval", "compile") and owner is None
+        is_code = last in ("exec", "eval") and owner is None
         is_exec = is_code or (last in EXEC_CALLS and module in EXEC_MODULES)
         if is_send or is_dns:
             if is_send and module in HTTP_MODULES | {"urllib", "socket"}:
                 self.flow.result.sends.append((self.file, node.lineno, f"{name}()"))
             payload = set().union(*positional, *(labels for arg, labels in keywords if arg not in NOT_PAYLOAD))
             self._sink(node, payload, "send", is_dns=is_dns)
+            destination = positional[0] if positional else dict(keywords).get("url", set())
+            if self.report and DECODED in kinds(destination):
+                self.flow.result.hits.append((self.file, node.lineno, Hit(
+                    "exfiltration", HIGH, "decoded_destination",
+                    "sends to an address it decodes at run time, so a reviewer cannot see where")))  # fmt: skip
+        if last in COLLECTORS and self.report and (what := _collected(set().union(*positional))):
+            self.flow.result.hits.append((self.file, node.lineno, Hit(
+                "exfiltration", HIGH, "credential_collection",
+                f"gathers {what} into one value it serializes or stores, ready to leave the machine")))  # fmt: skip
         if is_exec and positional:
             dynamic = is_code and not isinstance(node.args[0], ast.Constant)
             self._sink(node, positional[0], "exec", dynamic=dynamic)
@@ -194,7 +235,7 @@ class _Body:
                                and isinstance(c.value, str))  # fmt: skip
             if not is_code and NETWORK_TOOL.search(command):  # os.system(f"curl -d {key} ...") sends
                 self._sink(node, positional[0], "send", is_dns=DNS_TOOL.search(command) is not None)
-        summary = self.flow.summaries.get(last)
+        summary = self.user_function(last, owner)
         if summary is not None and summary.param_sinks:
             params = self.flow.params.get(last, [])
             offset = 1 if params[:1] in (["self"], ["cls"]) and owner is not None else 0
@@ -213,7 +254,9 @@ class _Body:
             return
         hit = leak_hit(labels) if kind == "send" else exec_hit(labels)
         if hit is None and kind == "exec" and dynamic and not via:
-            hit = Hit("code_execution", MED, "dynamic_code_execution",
+            # An example in documentation shows a call; a script runs it.
+            severity = LOW if self.file in self.flow.docs else MED
+            hit = Hit("code_execution", severity, "dynamic_code_execution",
                       "executes a string built at run time; what runs depends on its input")  # fmt: skip
         if hit is not None and is_dns:
             hit = Hit("exfiltration", HIGH if hit.severity != "critical" else hit.severity, "dns_exfiltration",
@@ -277,20 +320,28 @@ class _Body:
 class PythonFlow:
     """The pass over all Python of one folder."""
 
-    def __init__(self) -> None:
+    def __init__(self, docs: set[str]) -> None:
         self.summaries: dict[str, Summary] = {}
-        # Module-level names of all files in one namespace: `from a import key` is the `key` of a.py.
-        self.module_env: dict[str, set[str]] = {}
+        # Module-level names of all scripts in one namespace (`from a import key` is the `key` of a.py); the
+        # examples of one document share a namespace of their own, apart from other documents'.
+        self.namespaces: dict[str, dict[str, set[str]]] = {}
         self.params: dict[str, list[str]] = {}
+        self.docs = docs  # files whose Python is examples in documentation
+        self.dotenv: set[str] = set()  # labels of `.env` paths and of what was read from them
+        self.module_names: set[str] = set()  # `helpers` for helpers.py: `helpers.load()` is the skill's own
         self.result = FlowResult()
 
+    def namespace(self, file: str) -> dict[str, set[str]]:
+        return self.namespaces.setdefault(file if file in self.docs else "", {})
+
     def run(self, modules: list[tuple[str, ast.Module]]) -> FlowResult:
+        self.module_names = {PurePosixPath(file).stem for file, _ in modules if file not in self.docs}
         functions = [FunctionDef(file, node) for file, module in modules for node in _functions(module)]
         for function in functions:
             self.params.setdefault(function.node.name, function.params)
         for _ in range(ROUNDS):
             for file, module in modules:
-                _Body(self, file, self.module_env, report=False).run(module.body)
+                _Body(self, file, self.namespace(file), report=False).run(module.body)
             for function in functions:
                 body = self._function_body(function, report=False)
                 summary = self.summaries.setdefault(function.node.name, Summary())
@@ -300,15 +351,31 @@ class PythonFlow:
         for function in functions:
             self._function_body(function, report=True)
         for file, module in modules:
-            _Body(self, file, self.module_env, report=True).run(module.body)
+            _Body(self, file, self.namespace(file), report=True).run(module.body)
         return self.result
 
     def _function_body(self, function: FunctionDef, *, report: bool) -> _Body:
-        env = {name: set(labels) for name, labels in self.module_env.items()}
+        env = {name: set(labels) for name, labels in self.namespace(function.file).items()}
         env.update({name: {f"param:{name}"} for name in function.params})
         body = _Body(self, function.file, env, report)
         body.run(function.node.body)
         return body
+
+
+def _external_path(node: ast.AST) -> bool:
+    """A literal path outside the skill folder (`/tmp/.cache`, `~/x`, `C:\\...`, `%APPDATA%\\...`)."""
+    value = node.value if isinstance(node, ast.Constant) else None
+    return isinstance(value, str) and ABSOLUTE_PATH.match(value) is not None
+
+
+def _collected(labels: set[str]) -> str:
+    """What credentials `labels` gather, when they are more than one API call needs: two or more secret
+    variables, a credential file, or the whole environment; "" otherwise."""
+    found = kinds(labels)
+    if found & {SECRET, ENV}:
+        return "credentials" if SECRET in found else "the whole environment"
+    secret_variables = {v for v in labels if kind_of(v) == SECRET_ENV}
+    return f"{len(secret_variables)} secret environment variables" if len(secret_variables) >= 2 else ""
 
 
 def _functions(module: ast.Module) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
@@ -326,15 +393,23 @@ def parse_python(source: str) -> ast.Module | None:
 
 
 def python_flow(units: list[tuple[str, int, str]]) -> FlowResult:
-    """(file, first line, source) of every Python unit in a folder -> the flows among them."""
+    """(file, first line, source) of every Python unit in a folder -> the flows among them, and the strings
+    each unit builds from its own literals. A unit that starts past line 1 is a fence in a document."""
     modules = []
+    docs = set()
     for file, first_line, source in units:
         module = parse_python(source)
         if module is not None:
             if first_line > 1:
                 ast.increment_lineno(module, first_line - 1)
+                docs.add(file)
             modules.append((file, module))
     try:
-        return PythonFlow().run(modules)
+        result = PythonFlow(docs).run(modules)
     except RecursionError:  # a pathologically nested expression: no flow findings rather than a crash
-        return FlowResult()
+        result = FlowResult()
+    for file, module in modules:
+        for found in revealed_strings(module):
+            how = "decodes at run time" if found.decoded else "builds at run time"
+            result.built.append(Built(file, found.line, found.text, how, found.decoded, found.sink))
+    return result

@@ -17,6 +17,7 @@ from skillwarden.core.scan.flow import (
     REMOTE,
     SECRET,
     SECRET_NAME,
+    Built,
     FlowResult,
     exec_hit,
     kinds,
@@ -30,6 +31,7 @@ STATEMENT_SPLIT = re.compile(r"\s*(?:;|&&|\|\|)\s*")
 ASSIGNMENT = re.compile(r"^(?:export\s+|local\s+|readonly\s+|declare\s+(?:-\w+\s+)*)?([A-Za-z_]\w*)=(.*)$")
 FOR_LOOP = re.compile(r"^for\s+([A-Za-z_]\w*)\s+in\s+(.*)$")
 VARIABLE_USE = re.compile(r"\$\{?([A-Za-z_]\w*)")
+VARIABLE_REFERENCE = re.compile(r"\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)")
 ENV_DUMP = re.compile(r"\$\(\s*(?:env|printenv|set|export\s+-p)\b[^)]*\)|`\s*(?:env|printenv)\b")
 DECODE = re.compile(DECODER)
 DOWNLOAD = re.compile(DOWNLOADER)
@@ -46,6 +48,8 @@ RUN = re.compile(
 )
 
 MAX_DOWNLOADS = 20  # downloaded files followed per script; each costs a search per later line
+MAX_LITERAL = 10_000  # characters of one variable's value kept for expansion
+QUOTED = re.compile(r"""^(?:"([^"$`\\]*)"|'([^']*)'|([^\s"'$`;&|<>()]*))$""")
 
 
 class ShellFlow:
@@ -53,7 +57,25 @@ class ShellFlow:
         self.file = file
         self.env: dict[str, set[str]] = {}
         self.downloaded: dict[str, str] = {}  # file name -> label of the download
+        self.literals: dict[str, str] = {}  # variable -> the literal text it holds
         self.result = FlowResult()
+
+    def expanded(self, text: str) -> str:
+        """`text` with the variables that hold literal text replaced by it (`$a$b` -> `curl`)."""
+
+        def value(match: re.Match[str]) -> str:
+            return self.literals.get(match.group(1) or match.group(2), match.group(0))
+
+        return VARIABLE_REFERENCE.sub(value, text)
+
+    def remember_literal(self, name: str, value: str) -> None:
+        """`a="cu"`, `b=${a}rl`: a variable whose value is literal text once the known variables are filled in."""
+        literal = QUOTED.match(self.expanded(value.strip())) if "$(" not in value and "`" not in value else None
+        text = next((group for group in literal.groups() if group is not None), None) if literal else None
+        if text is not None and len(text) <= MAX_LITERAL:
+            self.literals[name] = text
+        else:
+            self.literals.pop(name, None)
 
     def value_labels(self, text: str, line: int) -> set[str]:
         found: set[str] = set()
@@ -74,6 +96,7 @@ class ShellFlow:
     def statement(self, text: str, line: int) -> None:
         if assignment := ASSIGNMENT.match(text):
             name, value = assignment.groups()
+            self.remember_literal(name, value)
             labels = self.value_labels(value, line)
             if SECRET_NAME.search(name) and not labels and value.strip("\"'") and "$" not in value:
                 return  # a literal default such as API_KEY=changeme is the secret detector's business
@@ -88,6 +111,8 @@ class ShellFlow:
             name = download.group(1).rsplit("/", 1)[-1]
             if len(name) >= 3 and "$" not in name:  # a name built from variables cannot be followed by text
                 self.downloaded[name] = label(REMOTE, self.file, line)
+        if self.literals and (expanded := self.expanded(text)) != text:
+            self.result.built.append(Built(self.file, line, expanded, "assembles from shell variables", False))
         used = self._used_labels(text, line)
         if SEND.search(text):
             self.result.sends.append((self.file, line, text.split()[0] if text.split() else "send"))

@@ -8,12 +8,14 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
+from skillwarden.core.scan.decoding import decoded_texts
 from skillwarden.core.scan.files import TextFile, read_files, read_folder
-from skillwarden.core.scan.flow import FlowResult
+from skillwarden.core.scan.flow import Built, FlowResult
 from skillwarden.core.scan.jsflow import script_flow
 from skillwarden.core.scan.manifest import CODE_SUFFIXES, check_allowed_tools, check_correlation, check_endpoints
 from skillwarden.core.scan.model import CRIT, Finding, ScanReport, excerpt, report_of
 from skillwarden.core.scan.pyflow import python_flow
+from skillwarden.core.scan.reveal import built_findings, encoded_text_built
 from skillwarden.core.scan.shflow import shell_flow
 from skillwarden.core.scan.text import text_findings
 
@@ -72,9 +74,20 @@ def flows_of(texts: list[TextFile]) -> FlowResult:
     return result
 
 
+def hidden_text(texts: list[TextFile], flows: FlowResult) -> list[Built]:
+    """The strings code builds, the encoded blobs of every file, and what the built strings decode to."""
+    built = [*flows.built, *(item for file in texts for item in encoded_text_built(file))]
+    for item in flows.built:
+        for decoded in decoded_texts(item.text):
+            built.append(Built(item.file, item.line, decoded.text, f"{item.how} {decoded.how}-encoded text", True,
+                               item.sink))  # fmt: skip
+    return built
+
+
 def flow_findings(texts: list[TextFile], flows: FlowResult) -> list[Finding]:
+    """The findings of the data-flow passes and of the hidden text they and the decoders found."""
     lines = {file.path: file.text.split("\n") for file in texts}
-    findings = []
+    findings = built_findings(hidden_text(texts, flows), texts)
     for path, line, hit in flows.hits:
         source = lines.get(path, [])
         shown = source[line - 1] if 0 < line <= len(source) else ""

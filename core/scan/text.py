@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from skillwarden.core.redact import find_secrets
 from skillwarden.core.scan.chars import as_read_by_a_model
 from skillwarden.core.scan.hidden import check_homoglyphs, check_html_comments, check_invisible_characters
-from skillwarden.core.scan.lines import line_hits
+from skillwarden.core.scan.lines import LineRules, line_hits
 from skillwarden.core.scan.model import CRIT, Finding, Hit, excerpt
 from skillwarden.core.secret_shapes import is_placeholder
 
+NEWLINE = re.compile("\n")
 # `--password-stdin` takes no value: the word after it is a registry host, not a password.
 NO_VALUE_FLAG = re.compile(r"--password-stdin\s+$")
 # Documentation shows the shape of a credential: `sk-ant-...`, `Bearer token123`, `password: example-pass`.
@@ -21,10 +22,48 @@ DUMMY_WORD = re.compile(r"(?i)token|secret|passw|example|sample|dummy|fake|test|
 STRUCTURAL_KINDS = frozenset({"secret_assignment", "auth_header", "url_password", "cli_secret_flag"})
 
 
-def is_documentation_value(kind: str, value: str) -> bool:
-    if any(mark in value for mark in ELIDED) or is_placeholder(value):
+# A value spelled from words (`securePassword123`, `sk-or-v1-project1-key`, `user:pass@`) is someone's example:
+# a credential that protects anything is random. Tokens are case- and digit-runs.
+VALUE_TOKEN = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+VOWEL = re.compile(r"[aeiouyAEIOUY]")
+MAX_SHORT_TOKENS = 3  # `sk`, `or`, `v` in sk-or-v1-project1-key: prefixes, not randomness
+
+
+def spelled_from_words(value: str) -> bool:
+    tokens = VALUE_TOKEN.findall(value)
+    if not tokens:
+        return False
+    short = 0
+    for token in tokens:
+        if token.isdigit():
+            if len(token) > 4:
+                return False
+        elif len(token) <= 2:
+            short += 1
+        elif len(token) > 12 or not VOWEL.search(token):
+            return False
+    return short <= MAX_SHORT_TOKENS
+
+
+def runs_in_sequence(value: str) -> bool:
+    """`A1B2C3D4…`, `abcdef`, `123456`: most characters continue a sequence (alone or interleaved)."""
+    if len(value) < 8:
+        return False
+    steps = sum(
+        1
+        for i in range(len(value) - 1)
+        if ord(value[i + 1]) - ord(value[i]) == 1 or (i + 2 < len(value) and ord(value[i + 2]) - ord(value[i]) == 1)
+    )
+    return steps >= (len(value) - 1) * 0.6
+
+
+def is_documentation_value(kind: str, value: str, secret: str) -> bool:
+    """`value` is the secret with what follows it (to see an elision); `secret` the secret alone."""
+    if any(mark in value for mark in ELIDED) or is_placeholder(value) or runs_in_sequence(secret):
         return True
-    return kind in STRUCTURAL_KINDS and len(value) < 20 and DUMMY_WORD.search(value) is not None
+    if kind not in STRUCTURAL_KINDS:
+        return False
+    return (len(value) < 20 and DUMMY_WORD.search(value) is not None) or spelled_from_words(secret)
 
 
 def logical_lines(text: str) -> Iterator[tuple[int, str]]:
@@ -49,7 +88,7 @@ def check_secrets(text: str) -> Iterator[tuple[int, Hit]]:
     for secret in find_secrets(text):
         value = text[secret.start : secret.end + 3]  # with what follows, to see an elision
         if NO_VALUE_FLAG.search(text[max(0, secret.start - 40) : secret.start]) or is_documentation_value(
-            secret.kind, value
+            secret.kind, value, text[secret.start : secret.end]
         ):
             continue
         yield (
@@ -64,7 +103,7 @@ def check_secrets(text: str) -> Iterator[tuple[int, Hit]]:
 
 
 def _line_starts(text: str) -> list[int]:
-    return [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    return [0, *(match.end() for match in NEWLINE.finditer(text))]
 
 
 def text_findings(text: str, file: str = "") -> list[Finding]:
@@ -80,12 +119,13 @@ def text_findings(text: str, file: str = "") -> list[Finding]:
                 hit.category, hit.severity, line_number, excerpt(line, hit.column), hit.rule, hit.message, file
             )
 
+    rules = LineRules.for_text(as_read_by_a_model(text).lower())
     for line_number, line in logical_lines(text):
         for hit in check_invisible_characters(line):
             add(line_number, line, hit)
         for hit in check_homoglyphs(line):
             add(line_number, line, hit)
-        for hit in line_hits(as_read_by_a_model(line)):
+        for hit in rules.hits(as_read_by_a_model(line)):
             add(line_number, line, hit)
 
     physical_lines = text.split("\n")
