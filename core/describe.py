@@ -167,8 +167,10 @@ class StepText:
     parameter: Parameter | None = None
 
 
-def describe_step(token: str, values: list[str], test_run: bool, taken: Counter) -> StepText:
-    """One instruction for one step of the procedure, from the concrete arguments its runs used."""
+def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tuple[str, str], Parameter]) -> StepText:
+    """One instruction for one step of the procedure, from the concrete arguments its runs used. The same
+    command run again (the tests before and after the change) reuses its parameter: `taken` holds the
+    parameters named so far, by command and kind."""
     kind, _, what = token.partition(":")
     distinct = list(dict.fromkeys(v for v in values if v and not is_steering(v)))
     if kind == "shell" and distinct:
@@ -178,12 +180,16 @@ def describe_step(token: str, values: list[str], test_run: bool, taken: Counter)
         if not any(tails):
             return StepText(f"Run `{shown(quote(prefix))}`.")
         name, label = parameter_kind(tails, test_run)
-        taken[name] += 1
-        name = name if taken[name] == 1 else f"{name}{taken[name]}"
         shared = shown(quote(prefix)) if prefix else ""
-        examples = [shown(quote(tail)) for tail in tails if tail][:MAX_PARAMETER_EXAMPLES]
-        command = f"{shared} {{{name}}}".strip()
-        return StepText(f"Run `{command}`{flag_note}.", Parameter(name, label, list(dict.fromkeys(examples))))
+        examples = list(dict.fromkeys(shown(quote(tail)) for tail in tails if tail))
+        known = taken.get((shared, label))
+        if known is not None:
+            known.examples = list(dict.fromkeys(known.examples + examples))[:MAX_PARAMETER_EXAMPLES]
+            return StepText(f"Run `{f'{shared} {{{known.name}}}'.strip()}`{flag_note}.")
+        same_name = sum(1 for p in taken.values() if p.name.rstrip("0123456789") == name)
+        name = name if not same_name else f"{name}{same_name + 1}"
+        parameter = taken[(shared, label)] = Parameter(name, label, examples[:MAX_PARAMETER_EXAMPLES])
+        return StepText(f"Run `{f'{shared} {{{name}}}'.strip()}`{flag_note}.", parameter)
     if kind == "run":
         scripts = list(dict.fromkeys(posixpath.basename(p) for v in distinct if (p := script_of(v))))
         example = f" (for example `{scripts[0]}`)" if scripts else ""
@@ -268,7 +274,7 @@ def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | N
     trigger = trigger_keywords([t for t in evidence_tasks if t], evidence.background)
     trigger = [word for word in trigger if not is_steering(word)]
 
-    taken: Counter = Counter()
+    taken: dict[tuple[str, str], Parameter] = {}
     steps = [
         describe_step(token, [o.steps[i].argument for o in procedure.occurrences], test_runs[i], taken)
         for i, token in enumerate(procedure.tokens)

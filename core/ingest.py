@@ -13,8 +13,8 @@ where the stored evidence ends: nothing is lost and nothing is counted twice.
 - A truncated or replaced file (new inode, different first bytes) is read again from its start, and what
   it held before is forgotten. A renamed file keeps what was read, under its new path.
 - Files read from their start (a first ingest, a rebuild) are parsed by worker processes once a few MB of
-  them wait; this process stores their rows in the order the files were found (`FreshReads`). Workers end
-  with the ingest however it ends (`core/lifeline.py`): killed, interrupted or stopped, none is left behind.
+  them wait; this process stores their rows in the order the files were found (`core/ingest_pool.py`).
+  Workers end with the ingest however it ends: killed, interrupted or stopped, none is left behind.
 - Every trace file is its own run: the sessions of any format but Claude Code's get ids qualified by their
   file (`run_id`), since their ids come from file names or benchmark instance ids that repeat across
   folders (four models' `google__gson-1093.traj`). A Claude Code session id continues across files (a
@@ -28,15 +28,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
-import threading
 import time
 import traceback
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,12 +41,20 @@ import orjson
 
 from skillwarden.core import adapters
 from skillwarden.core.adapters import SNIFF_BYTES, claude_code
-from skillwarden.core.lifeline import die_with
+from skillwarden.core.ingest_pool import (
+    POOL_MIN_BYTES,
+    FreshReads,
+    IngestStopped,
+    Outcome,
+    default_workers,
+    never,
+)
 from skillwarden.core.model import ParseError, Session, well_typed
-from skillwarden.core.redact import might_hold_secret, placeholder_key, redact, redact_value, set_placeholder_key
+from skillwarden.core.redact import might_hold_secret, redact, redact_value
 from skillwarden.core.reward import grade
 from skillwarden.core.sanitize import clean_id, clean_line, clean_text, clean_value, json_needs_cleaning
-from skillwarden.core.store import FileRead, FileState, PreparedRead, SessionWrite, Store, prepare_read, storable
+from skillwarden.core.store import FileRead, FileState, SessionWrite, Store
+from skillwarden.core.store_rows import PreparedRead, prepare_read
 from skillwarden.core.tail import (
     MAX_DOCUMENT_BYTES,
     MAX_LINE_BYTES,
@@ -74,13 +77,6 @@ LINE_SUFFIXES = (".jsonl", ".md")
 # than a small transcript, and what was read should reach the TUI soon.
 BATCH_FILES = 256
 BATCH_SECONDS = 0.05
-# Files read from their start go to worker processes past this many bytes (starting the pool costs
-# about a tenth of a second), in tasks of about TASK_BYTES or TASK_FILES, a few per worker in flight.
-POOL_MIN_BYTES = 4 * 1024 * 1024
-TASK_BYTES = 1024 * 1024
-TASK_FILES = 64
-IN_FLIGHT_PER_WORKER = 4
-STOP_POLL_SECONDS = 0.2  # how soon an ingest waiting on a worker notices it was asked to stop
 # Files looked up one by one before every known file's path and inode are read at once.
 KNOWN_FILES_LOOKUPS = 256
 # orjson decodes transcript lines about 3 times as fast as json (bench/ingest_throughput.py --stdlib-json).
@@ -192,21 +188,13 @@ def ingest_paths(
     workers = default_workers() if workers is None else workers
     writer = BatchWriter(store, report)
     try:
-        read_all(store, paths, writer, report, FreshReads(workers, pool_min_bytes, stop or never), stop or never,
-                 progress)  # fmt: skip
+        fresh = FreshReads(read_fresh_files, workers, pool_min_bytes, stop or never)
+        read_all(store, paths, writer, report, fresh, stop or never, progress)
     except IngestStopped:
         writer.flush()
     if progress is not None:
         progress(report, None)
     return report
-
-
-class IngestStopped(Exception):
-    """`stop` said so: the ingest ends early (the workers end, what was read in order is stored)."""
-
-
-def never() -> bool:
-    return False
 
 
 def read_all(
@@ -240,10 +228,6 @@ def read_all(
                 writer.add_all(fresh.read(key, size))
         writer.add_all(fresh.drain())
         writer.flush()
-
-
-def default_workers() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 Planned = tuple[str, FileState | None, Change, int]  # key, state of the last read, change, bytes to read
@@ -318,8 +302,6 @@ def plan_read(
     return key, previous, change, identity.size - (previous.consumed if is_resumable(previous, change) else 0)
 
 
-# A read as stored, and as sent back by a worker: the rows to store (None if nothing was read), and the problems.
-Outcome = tuple[PreparedRead | None, list[ParseError]]
 
 
 def read_path(load_session: SessionLoader, key: str, previous: FileState | None) -> Outcome:
@@ -347,9 +329,7 @@ def read_path(load_session: SessionLoader, key: str, previous: FileState | None)
 def unreadable(key: str, identity: Identity, resumed: bool, exc: Exception) -> Outcome:
     """A file whose parse failed. Read from its start, it is remembered as failed (reported again only once
     it changes); a resumed read stores nothing, so what the file held before stays and is read again."""
-    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-    where = f" in {Path(frame.filename).name}:{frame.lineno}" if frame else ""  # for a bug report
-    message = f"skipped: the file could not be parsed ({type(exc).__name__}{where}: {str(exc)[:200]})"
+    message = f"skipped: the file could not be parsed ({failure(exc)})"
     if resumed:
         return None, [ParseError(key, message)]
     read, errors = failed_read(key, identity, message)
@@ -364,127 +344,6 @@ def read_fresh_files(keys: list[str]) -> list[Outcome]:
 
 def no_stored_sessions(_session_id: str) -> None:
     return None
-
-
-class FreshReads:
-    """Files read from their start, in order: here until `pool_min_bytes` of them were met, then by a
-    pool of worker processes, a few tasks of about TASK_BYTES each in flight per worker."""
-
-    def __init__(self, workers: int, pool_min_bytes: int, stop: Callable[[], bool] = never):
-        self.workers = workers
-        self.pool_min_bytes = pool_min_bytes
-        self.stop = stop
-        self.bytes_seen = 0
-        self.pool: ProcessPoolExecutor | None = None
-        self.task: list[str] = []
-        self.task_bytes = 0
-        self.in_flight: deque[tuple[list[str], Future]] = deque()
-        self.max_in_flight = IN_FLIGHT_PER_WORKER * workers
-
-    def __enter__(self) -> FreshReads:
-        return self
-
-    def __exit__(self, exc_type, *exc_info) -> None:
-        if exc_type is not None:  # interrupted (Ctrl-C, SIGTERM) or failed: the reads under way are not wanted
-            self.abandon()
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-
-    def abandon(self) -> None:
-        """Forget the queued and unfinished reads, and end the workers now rather than after their task."""
-        self.task, self.task_bytes = [], 0
-        self.in_flight.clear()
-        if self.pool is not None:
-            end_workers(self.pool)
-
-    def read(self, key: str, size: int) -> list[Outcome]:
-        """Read `key` or queue it; the outcomes that are ready, in order."""
-        self.bytes_seen += size
-        if self.pool is None and (self.workers < 1 or self.bytes_seen < self.pool_min_bytes):
-            return [read_path(no_stored_sessions, key, None)]
-        self.task.append(key)
-        self.task_bytes += size
-        if self.task_bytes >= TASK_BYTES or len(self.task) >= TASK_FILES:
-            self.submit()
-        return self.take_ready()
-
-    def take_ready(self) -> list[Outcome]:
-        """The outcomes at the head of the queue that are done, waiting only while too many are in flight."""
-        ready: list[Outcome] = []
-        while self.in_flight and (self.in_flight[0][1].done() or len(self.in_flight) > self.max_in_flight):
-            ready += self.take()
-        return ready
-
-    def ready(self, outcome: Outcome) -> list[Outcome]:
-        """An outcome known without reading (a file skipped), queued behind the files before it."""
-        if not self.task and not self.in_flight:
-            return [outcome]
-        if self.task:
-            self.submit()
-        done: Future = Future()
-        done.set_result([outcome])
-        self.in_flight.append(([], done))
-        return self.take_ready()
-
-    def drain(self) -> list[Outcome]:
-        """Every queued file's outcome, in order."""
-        if self.task:
-            self.submit()
-        ready: list[Outcome] = []
-        while self.in_flight:
-            ready += self.take()
-        return ready
-
-    def submit(self) -> None:
-        keys, self.task, self.task_bytes = self.task, [], 0
-        if self.pool is None:
-            self.pool = ProcessPoolExecutor(
-                self.workers, mp_context=pool_context(), initializer=start_worker,
-                initargs=(placeholder_key(), os.getpid()),
-            )  # fmt: skip
-        try:
-            future = self.pool.submit(read_fresh_files, keys)
-        except BrokenProcessPool:
-            future = Future()
-            future.set_exception(BrokenProcessPool("the ingest worker pool is broken"))
-        self.in_flight.append((keys, future))
-
-    def take(self) -> list[Outcome]:
-        keys, future = self.in_flight.popleft()
-        try:
-            while True:
-                try:
-                    return future.result(timeout=STOP_POLL_SECONDS)
-                except TimeoutError:  # a slow task: still wanted?
-                    if self.stop():
-                        raise IngestStopped from None
-        except BrokenProcessPool:  # a worker died (killed, out of memory): these files are read here instead
-            return read_fresh_files(keys)
-
-
-def start_worker(key: bytes | None, ingesting_pid: int) -> None:
-    """First thing in a worker: end with the ingesting process, and take its placeholder key (a worker
-    started without a fork has none of that process's state). The thread that starts the workers is the
-    one running the ingest (or the forkserver's), which outlives the pool: the kernel may signal them."""
-    die_with(ingesting_pid, parent_death_signal=True)
-    set_placeholder_key(key)
-
-
-def end_workers(pool: ProcessPoolExecutor) -> None:
-    """SIGTERM to the pool's workers; the pool then counts as broken and shuts down without waiting on them.
-    (ProcessPoolExecutor.terminate_workers does this from Python 3.14 on.)"""
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        if process.is_alive():
-            process.terminate()
-
-
-def pool_context() -> multiprocessing.context.BaseContext:
-    """fork is the cheapest start, but forking a process that runs other threads (the TUI, the watcher)
-    can copy a lock in a held state into the child; forkserver forks from a clean single-threaded server."""
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 class BatchWriter:
@@ -629,7 +488,10 @@ def read_claude_code(
                 record, problem = adapters.decode_line(data)
                 if problem or record is None:
                     break  # wait for the rest
-                parse.add(first, record)
+                try:
+                    parse.add(first, record)
+                except Exception as exc:  # a line of a shape the parser did not foresee: that line's error
+                    errors.append(unparsable_line(key, first, exc))
             consumed, number, line_open = end, first, True
             break
         for line_number, data in enumerate(lines, first):  # this loop runs once per line of the corpus
@@ -640,7 +502,10 @@ def read_claude_code(
                 if problem:
                     errors.append(ParseError(key, problem, line=line_number))
                 elif record is not None:
-                    parse.add(line_number, record)
+                    try:
+                        parse.add(line_number, record)
+                    except Exception as exc:  # a line of a shape the parser did not foresee: that line's error
+                        errors.append(unparsable_line(key, line_number, exc))
         consumed, number, line_open = end, first + len(lines) - 1, False
     when = file_time(identity)
     writes = [write_for(change.session, change.first_new_step, change.resolved, when) for change in parse.changes()]
@@ -648,6 +513,17 @@ def read_claude_code(
                        {"lines": number, "open": line_open, "sessions": parse.state()})  # fmt: skip
     links = parse.links | subagent_meta_links(key, writes)
     return FileRead(state, writes, reset=saved is None, links=links), errors
+
+
+def unparsable_line(key: str, number: int, exc: Exception) -> ParseError:
+    return ParseError(key, f"line skipped: the parser could not take it ({failure(exc)})", line=number)
+
+
+def failure(exc: Exception) -> str:
+    """An exception as a report names it: its type, where it was raised (for a bug report), its message."""
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" in {Path(frame.filename).name}:{frame.lineno}" if frame else ""
+    return f"{type(exc).__name__}{where}: {str(exc)[:200]}"
 
 
 def decode_json_line(raw: bytes) -> tuple[dict | None, str | None]:
@@ -739,17 +615,17 @@ def redact_session(session: Session, first_new_step: int, resolved: set[int]) ->
     the task and the final message are cleaned of escape sequences and invisible characters (first, so a
     secret an ANSI colour code splits is whole again) and redacted. Long strings in arguments (file
     contents) are capped first, as results are, with a marker. Names and ids are folded onto one line.
-    (Arguments are stored as JSON, which escapes what `storable` would otherwise have to replace.)"""
+    (Lone surrogates are replaced when the rows are built: `store.prepare_read`.)"""
     session.id = clean_id(session.id)
-    session.task = storable(redact(clean_text(session.task)))
-    session.final_message = storable(redact(clean_text(session.final_message)))
-    session.model, session.cwd = storable(redact(clean_line(session.model))), storable(redact(clean_line(session.cwd)))
+    session.task = redact(clean_text(session.task))
+    session.final_message = redact(clean_text(session.final_message))
+    session.model, session.cwd = redact(clean_line(session.model)), redact(clean_line(session.cwd))
     for step in session.steps[first_new_step:]:
         step.args = capped_redacted_args(step.args)
-        step.result = storable(redact(clean_text(step.result)))
-        step.tool = storable(clean_line(step.tool))
+        step.result = redact(clean_text(step.result))
+        step.tool = clean_line(step.tool)
     for index in resolved:
-        session.steps[index].result = storable(redact(clean_text(session.steps[index].result)))
+        session.steps[index].result = redact(clean_text(session.steps[index].result))
 
 
 def capped_redacted_args(args: dict) -> dict:

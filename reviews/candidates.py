@@ -117,9 +117,9 @@ SkippedSession = tuple[str, str]
 
 
 def load_sessions(store: Store, skipped: list[SkippedSession] | None = None) -> list[Session]:
-    """Cached sessions with their steps, oldest first. A session that cannot be loaded or tokenized (a
-    trace is hostile input: arguments nested past the recursion limit, say) is left out, and named in
-    `skipped`, rather than stopping the mining of every other session."""
+    """Cached sessions with their steps, oldest first. A session that cannot be loaded (a trace is hostile
+    input: arguments nested past the recursion limit, say) is left out, and named in `skipped`, rather
+    than stopping the mining of every other session."""
     sessions = []
     for stored in store.sessions():
         try:
@@ -135,14 +135,28 @@ def load_sessions(store: Store, skipped: list[SkippedSession] | None = None) -> 
                 agent_chars=stored.agent_chars, agent_turns=stored.agent_turns,
                 self_corrections=stored.self_corrections,
             )  # fmt: skip
-            token_sequence(session)
-            session_facts(session)
         except Exception as exc:  # one session's failure stays that session's
-            if skipped is not None:
-                skipped.append((stored.id, f"{type(exc).__name__}: {str(exc)[:200]}"))
+            note_skipped(skipped, stored.id, exc)
             continue
         sessions.append(session)
     return sessions
+
+
+def note_skipped(skipped: list[SkippedSession] | None, session_id: str, exc: Exception) -> None:
+    if skipped is not None:
+        skipped.append((session_id, f"{type(exc).__name__}: {str(exc)[:200]}"))
+
+
+def minable(session: Session, skipped: list[SkippedSession] | None) -> bool:
+    """Whether each step mining takes of one session on its own works for it (tokens, facts, detectors)."""
+    try:
+        token_sequence(session)
+        session_facts(session)
+        detect([session])
+    except Exception as exc:
+        note_skipped(skipped, session.id, exc)
+        return False
+    return True
 
 
 def token_sequence(session: Session) -> list[TokenStep]:
@@ -557,6 +571,21 @@ def build_candidates(
     """
     settings = extraction_settings(config)
     sessions = load_sessions(store, skipped)
+    rewards = {s.id: s.reward for s in store.sessions()}
+    try:
+        return candidates_from(sessions, rewards, settings, config, library)
+    except Exception:
+        # One session may be of a shape mining does not foresee: find it, leave it out, mine the rest.
+        # (Looking for it costs a pass over every session, so it is only done after a failure.)
+        usable = [session for session in sessions if minable(session, skipped)]
+        if len(usable) == len(sessions):
+            raise  # no session alone is the cause
+        return candidates_from(usable, rewards, settings, config, library)
+
+
+def candidates_from(
+    sessions: list[Session], rewards: dict[str, float], settings: ExtractionSettings, config: Config, library
+) -> dict[str, list[StoredCandidate]]:
     facts = [session_facts(s) for s in sessions]
     taken: set[str] = set()
     skills = [stored_skill(skill, facts, settings, taken) for skill in mine_skills(sessions, settings)]
@@ -566,7 +595,6 @@ def build_candidates(
             skills, {n: library.read_skill(n) for n in library.skill_names()}, settings.dedup_threshold
         )
     read_file = harness_reader(Path(getattr(config, "harness_repo", None) or config.skills_repo))
-    rewards = {s.id: s.reward for s in store.sessions()}
     harness = [
         stored_harness(c, e, p, f, facts) for c, e, p, f in harness_changes(sessions, settings, read_file, rewards)
     ]

@@ -5,15 +5,20 @@ mining cannot handle each become that file's (or session's) error, and everythin
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import sqlite3
 
 import pytest
 
 from skillwarden.core import ingest as ingest_module
+from skillwarden.core import ingest_pool
+from skillwarden.core.adapters import claude_code
 from skillwarden.core.config import load_config
+from skillwarden.core.demo_traces import generate_corpus
 from skillwarden.core.ingest import ingest_paths
 from skillwarden.core.store import Store
+from skillwarden.reviews import candidates as candidates_module
 from skillwarden.reviews.service import ReviewService
 from tests.test_ingest_faults import SESSION, transcript
 
@@ -128,26 +133,80 @@ def test_a_parser_that_fails_on_one_file_fails_that_file_only(tmp_path, monkeypa
     assert again.errors == [] and again.unchanged == 2
 
 
-def test_a_session_mining_cannot_handle_is_left_out_with_a_notice(tmp_path):
-    """Steps whose stored arguments are nested past the recursion limit: that session is left out of mining
-    (one notice names it), and the candidates of the others are still mined."""
+@pytest.fixture
+def mined(tmp_path):
+    """A workspace of 30 demo sessions, ingested and mined: (service, the candidate ids mined)."""
     home = tmp_path / "ws"
     home.mkdir()
     (home / "config.yaml").write_text("watch: [traces]\ndiscover: false\nmin_support: 2\n")
-    from skillwarden.core.demo_traces import generate_corpus
-
     generate_corpus(home / "traces", sessions=30, seed=7)
     service = ReviewService(load_config(home))
-    try:
-        service.ingest()
-        expected = {c.id for c in service.store.candidates()}
-        [victim] = [s.id for s in service.store.sessions()][:1]
-        with sqlite3.connect(home / "state.db") as db:
-            db.execute("UPDATE steps SET args = ? WHERE session_id = ?", ("[" * 50_000 + "]" * 50_000, victim))
-        service.refresh_candidates()
-        notices = [e for e in service.events.read() if e["kind"] == "notice" and e.get("session") == victim]
-        live = {c.id for c in service.store.candidates() if c.live}
-    finally:
-        service.close()
-    assert len(notices) == 1 and "RecursionError" in notices[0]["text"]
+    service.ingest()
+    yield service, {c.id for c in service.store.candidates()}
+    service.close()
+
+
+def mine_without(service: ReviewService, victim: str) -> tuple[list[str], set[str]]:
+    """Mine again; the notices naming `victim`, and the live candidates."""
+    service.refresh_candidates()
+    notices = [e["text"] for e in service.events.read() if e["kind"] == "notice" and e.get("session") == victim]
+    return notices, {c.id for c in service.store.candidates() if c.live}
+
+
+def test_a_session_mining_cannot_load_is_left_out_with_a_notice(mined):
+    """Steps whose stored arguments are nested past the recursion limit: that session is left out of mining
+    (one notice names it), and the candidates of the others are still mined."""
+    service, expected = mined
+    victim = service.store.sessions()[0].id
+    with sqlite3.connect(service.config.state_db) as db:
+        db.execute("UPDATE steps SET args = ? WHERE session_id = ?", ("[" * 50_000 + "]" * 50_000, victim))
+    notices, live = mine_without(service, victim)
+    assert len(notices) == 1 and "RecursionError" in notices[0]
     assert expected and live and len(live & expected) >= len(expected) // 2
+
+
+@MODES
+def test_a_line_the_parser_cannot_take_is_that_lines_error_and_the_rest_of_the_file_is_read(
+    tmp_path, monkeypatch, options
+):
+    """A transcript line of a shape the Claude Code parser does not foresee (here: its `add` raises on line 3)
+    is skipped with its line number and the exception; the session's other lines are read."""
+    folder = tmp_path / "traces"
+    folder.mkdir()
+    (folder / "odd.jsonl").write_bytes(transcript(2, sessionId=SESSION))
+    good_file(folder)
+    add = claude_code.ResumableParse.add
+
+    def add_failing_on_line_3(self, number, record):
+        if number == 3 and self.path.endswith("odd.jsonl"):
+            raise AttributeError("'list' object has no attribute 'strip'")
+        return add(self, number, record)
+
+    monkeypatch.setattr(claude_code.ResumableParse, "add", add_failing_on_line_3)
+    monkeypatch.setattr(ingest_pool, "pool_context", lambda: multiprocessing.get_context("fork"))  # inherits it
+    report, sessions, _files = ingest(tmp_path, folder, **options)
+
+    [error] = report.errors
+    assert (os.path.basename(error["path"]), error["line"]) == ("odd.jsonl", 3)
+    assert error["message"] == ("line skipped: the parser could not take it (AttributeError in test_bad_files.py:"
+                                f"{add_failing_on_line_3.__code__.co_firstlineno + 2}: 'list' object has no "
+                                "attribute 'strip')")  # fmt: skip
+    assert sessions[SESSION].steps == 2 and GOOD in sessions  # (line 3 held the first call's result)
+
+
+def test_a_session_that_breaks_mining_is_found_and_left_out(mined, monkeypatch):
+    """A session that loads but that mining cannot take (here: tokenizing it raises) is looked for only once
+    mining failed, left out with one notice, and the other sessions are mined as before."""
+    service, expected = mined
+    victim = service.store.sessions()[-1].id
+    token_sequence = candidates_module.token_sequence
+
+    def failing(session):
+        if session.id == victim:
+            raise TypeError("unhashable type: 'list'")
+        return token_sequence(session)
+
+    monkeypatch.setattr(candidates_module, "token_sequence", failing)
+    notices, live = mine_without(service, victim)
+    assert notices == [f"mining left out session {victim}: TypeError: unhashable type: 'list'"]
+    assert live and len(live & expected) >= len(expected) // 2

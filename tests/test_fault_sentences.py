@@ -114,7 +114,7 @@ def test_an_ingest_on_a_full_disk_stores_nothing_half_and_says_so(demo_workspace
     run(capsys, "--home", home, "ingest")  # this copy's paths are new: all read
     (demo_workspace / "traces" / "newer.jsonl").write_bytes(transcript(3, sessionId=SESSION.replace("1", "2")))
     counts = run_json(capsys, "--home", home, "sessions")
-    monkeypatch.setattr(store_module, "write_prepared", disk_full)
+    monkeypatch.setattr(store_module, "write_prepared", disk_full)  # as the store calls it
     code, _out, err = run(capsys, "--home", home, "ingest")
     line = one_sentence(err)
     assert code == 1 and "is full (database or disk is full)" in line and "nothing was half-written" in line

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from skillwarden.core import ingest as ingest_module
+from skillwarden.core import ingest_pool
 from skillwarden.core.config import load_config
 from skillwarden.core.demo_traces import generate_corpus
 from skillwarden.core.ingest import IngestReport, ingest_paths
@@ -84,7 +85,7 @@ class PoolSpy:
                 spy.tasks.append(list(args[0]))
                 return super().submit(fn, *args, **kwargs)
 
-        monkeypatch.setattr(ingest_module, "ProcessPoolExecutor", SpiedPool)
+        monkeypatch.setattr(ingest_pool, "ProcessPoolExecutor", SpiedPool)
 
     @property
     def keys(self) -> list[str]:
@@ -137,7 +138,7 @@ def patch_workers(monkeypatch: pytest.MonkeyPatch, **settings) -> None:
 def force_start_method(monkeypatch: pytest.MonkeyPatch, method: str) -> None:
     if method not in multiprocessing.get_all_start_methods():
         pytest.skip(f"no {method} start method on this platform")
-    monkeypatch.setattr(ingest_module, "pool_context", lambda: multiprocessing.get_context(method))
+    monkeypatch.setattr(ingest_pool, "pool_context", lambda: multiprocessing.get_context(method))
 
 
 def copy_samples(target: Path) -> None:
@@ -181,7 +182,7 @@ def test_files_read_by_the_pool_are_stored_exactly_as_files_read_inline(tmp_path
 
     if start_method is not None:
         force_start_method(monkeypatch, start_method)
-    monkeypatch.setattr(ingest_module, "TASK_FILES", 3)  # ~40 tasks, more than the 8 kept in flight
+    monkeypatch.setattr(ingest_pool, "TASK_FILES", 3)  # ~40 tasks, more than the 8 kept in flight
     pool = PoolSpy(monkeypatch)
     store_order = record_store_order(monkeypatch)
     report, stored = ingest(folder, tmp_path / "pool.db", **POOL)
@@ -215,7 +216,7 @@ def test_reads_are_stored_in_the_order_found_when_tasks_finish_in_another_order(
     expected_report, expected = ingest(folder, tmp_path / "inline.db", **INLINE)
 
     patch_workers(monkeypatch, slow_on=("00.jsonl", "12.jsonl", "23.jsonl"))
-    monkeypatch.setattr(ingest_module, "TASK_FILES", 1)  # a task per file, up to 8 in flight
+    monkeypatch.setattr(ingest_pool, "TASK_FILES", 1)  # a task per file, up to 8 in flight
     pool = PoolSpy(monkeypatch)
     store_order = record_store_order(monkeypatch)
     report, stored = ingest(folder, tmp_path / "pool.db", **POOL)
@@ -240,7 +241,7 @@ def test_resumed_transcripts_between_pool_reads_equal_a_clean_inline_ingest(tmp_
     """Three ingests with the pool forced on while transcripts grow in random pieces (often mid-line), new
     files appear, one file is truncated in place and one replaced: after each, the cache equals a clean
     workers=0 ingest of the files as they are. Grown transcripts are resumed here, between pool reads."""
-    monkeypatch.setattr(ingest_module, "TASK_FILES", 4)
+    monkeypatch.setattr(ingest_pool, "TASK_FILES", 4)
     sources = tmp_path / "sources"
     generate_corpus(sources / "demo", sessions=24, seed=8)
     copy_samples(sources / "samples")
@@ -356,7 +357,7 @@ def test_a_worker_that_dies_leaves_its_files_to_be_read_here_each_stored_once(tm
     expected_report, expected = ingest(folder, tmp_path / "inline.db", **INLINE)
 
     patch_workers(monkeypatch, die_on=marker)
-    monkeypatch.setattr(ingest_module, "TASK_FILES", 4)
+    monkeypatch.setattr(ingest_pool, "TASK_FILES", 4)
     pool = PoolSpy(monkeypatch)
     report, stored = ingest(folder, tmp_path / "pool.db", **POOL)
 

@@ -294,7 +294,7 @@ def test_a_real_terminal_keeps_its_title_and_screen(workspace, tmp_path):
             wait_for(lambda: then in screen(), f"{then!r} after {key}")
 
         title = tmux_out("display", "-p", "-t", session, "#{pane_title}")
-        wait_for(lambda: "Ship it Skillwarden-" in screen(), "the queue")
+        wait_for(lambda: "sk-0000000bad" in screen() and "Ship it" in screen(), "the queue and its preview")
         rows = len(json.loads(subprocess.run([*command, "--home", str(home), "candidates", "--json"],
                                              capture_output=True, check=True).stdout))  # fmt: skip
         for _ in range(rows):
@@ -303,6 +303,7 @@ def test_a_real_terminal_keeps_its_title_and_screen(workspace, tmp_path):
             press("j", "State    Kind")
         assert tmux_out("display", "-p", "-t", session, "#{pane_title}") == title
         assert "TITLE" not in title
-        press("Home", "Ship it Skillwarden-")  # back at the top: the rows are where the app drew them
+        press("Home", "sk-0000000bad")  # back at the top: the rows are where the app drew them
+        assert "Ship it" in screen()
     finally:
         subprocess.run([*tmux, "kill-server"], capture_output=True)

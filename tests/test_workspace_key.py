@@ -12,8 +12,7 @@ import stat
 
 import pytest
 
-from skillwarden.core import ingest as ingest_module
-from skillwarden.core import workspace_key
+from skillwarden.core import ingest_pool, workspace_key
 from skillwarden.core.config import ConfigError, load_config
 from skillwarden.core.ingest import ingest_paths
 from skillwarden.core.redact import placeholder, placeholder_key, redact, set_placeholder_key
@@ -117,7 +116,7 @@ def test_short_texts_redacted_under_another_key_are_not_remembered():
 def test_pool_workers_however_started_use_the_workspace_key(tmp_path, monkeypatch, start_method):
     if start_method not in multiprocessing.get_all_start_methods():
         pytest.skip(f"no {start_method} start method on this platform")
-    monkeypatch.setattr(ingest_module, "pool_context", lambda: multiprocessing.get_context(start_method))
+    monkeypatch.setattr(ingest_pool, "pool_context", lambda: multiprocessing.get_context(start_method))
     write_traces(tmp_path / "traces")
     config = load_config(tmp_path / "home")
     use_workspace_key(config)

@@ -246,6 +246,7 @@ class SkillwardenApp(App):
         resource_tracker.ensure_running()
         self.processes_lock = threading.Lock()
         self.queue_painted = threading.Event()
+        self.service_opened = threading.Event()  # set once opening the workspace succeeded or failed
         # Set when the app closes: an ingest under way stops before its next file.
         self.closing = threading.Event()
         self.mining_wanted = False
@@ -289,6 +290,7 @@ class SkillwardenApp(App):
             from skillwarden.reviews.service import ReviewService
 
             self.service = ReviewService(self.config, mine_inline=False)
+            self.service_opened.set()
             if self.service.store.notice:
                 self.degraded_notice(self.service.store.notice, title="state cache")
             self.read = ReadModel(self.config.state_db)
@@ -301,6 +303,8 @@ class SkillwardenApp(App):
         except Exception as exc:  # the app must stay usable to show what went wrong
             self.post_message(WorkFailed(f"could not open the workspace: {exc}"))
             return
+        finally:
+            self.service_opened.set()  # failed: decisions waiting for it are told so
         stale = bool(report.files) or self.service.mining_is_stale()
         self.post_message(IngestDone(ingest_status(report), changed=stale))
         self.call_from_thread(self.set_interval, FEED_POLL_SECONDS, self.poll_feed)
@@ -514,11 +518,20 @@ class SkillwardenApp(App):
             return
         self.post_message(StepsLoaded(screen, rows, path))
 
+    def opened_service(self) -> ReviewService | None:
+        """From a worker: the review service once the workspace is open. The cached queue is on screen
+        before it is, so a decision taken at once waits here; None when opening failed or the app closes."""
+        worker = get_current_worker()
+        while not self.service_opened.wait(PROCESS_POLL_SECONDS):
+            if worker.is_cancelled:
+                return None
+        return self.service
+
     @work(thread=True, group="git")
     def run_decision(self, action: str, candidate_id: str | None) -> None:
-        service = self.service
+        service = self.opened_service()
         if service is None:
-            self.post_message(WorkFailed("still loading the workspace"))
+            self.post_message(WorkFailed("the workspace could not be opened"))
             return
         try:
             decision = service.undo_last() if action == "undo" else getattr(service, action)(candidate_id)
@@ -534,9 +547,9 @@ class SkillwardenApp(App):
     @work(thread=True, group="bulk")
     def run_bulk(self, action: str, candidate_ids: list[str]) -> None:
         """One decision after another, each its own commit; cancelling stops before the next one."""
-        service = self.service
+        service = self.opened_service()
         if service is None:
-            self.post_message(WorkFailed("still loading the workspace"))
+            self.post_message(WorkFailed("the workspace could not be opened"))
             return
         worker = get_current_worker()
         commits, failures = [], []
@@ -732,6 +745,15 @@ class SkillwardenApp(App):
         key = table.cursor_key if table else None
         return self.views.get(key) if key else None
 
+    def current_row(self) -> QueueRow | None:
+        """The queue's row of the candidate in view: what deciding needs, listed before the candidates in
+        full are loaded (the cached queue is on screen before the workspace is open)."""
+        if isinstance(self.screen, DetailScreen):
+            return self.rows.get(self.screen.candidate_id, self.screen.row)
+        table = self.queue_table() if isinstance(self.screen, QueueScreen) else None
+        key = table.cursor_key if table else None
+        return self.rows.get(key) if key else None
+
     def show_preview(self) -> None:
         table = self.queue_table()
         if table is None:
@@ -774,10 +796,10 @@ class SkillwardenApp(App):
         if action in ("approve", "backlog", "reject"):
             if self.marked_ids():
                 return True
-            view = self.current_view()
-            if view is not None and action == "backlog" and view.candidate.kind in ("harness", "eviction"):
+            row = self.current_row()
+            if row is not None and action == "backlog" and row.kind in ("harness", "eviction"):
                 return False  # the backlog holds skills; these are applied or rejected
-            return view is not None and view.state in DECIDABLE[action]
+            return row is not None and State(row.state) in DECIDABLE[action]
         if action == "rollback":
             return self.rollback_target() is not None
         if action == "evict":
@@ -982,18 +1004,18 @@ class SkillwardenApp(App):
 
             self.push_screen(ConfirmScreen(question), confirmed_all)
             return
-        view = self.current_view()
-        if view is None:
+        row = self.current_row()
+        if row is None:
             return
         if action != "reject":
-            self.run_decision(action, view.id)
+            self.run_decision(action, row.id)
             return
 
         def confirmed(answer: bool | None) -> None:
             if answer:
-                self.run_decision("reject", view.id)
+                self.run_decision("reject", row.id)
 
-        self.push_screen(ConfirmScreen(f"Reject {view.id}?\n{view.candidate.title}"), confirmed)
+        self.push_screen(ConfirmScreen(f"Reject {row.id}?\n{row.title}"), confirmed)
 
     def action_undo(self) -> None:
         self.run_decision("undo", None)
@@ -1007,9 +1029,9 @@ class SkillwardenApp(App):
         if isinstance(screen, SkillsScreen):
             row = screen.highlighted()
             return (row.candidate_id, f"skill {row.name}") if row and row.candidate_id else None
-        view = self.current_view()
-        if view is not None and view.state in DECIDABLE["rollback"]:
-            return view.id, f"{STATE_LABELS.get(view.state.value)} {view.id}"
+        row = self.current_row()
+        if row is not None and State(row.state) in DECIDABLE["rollback"]:
+            return row.id, f"{STATE_LABELS.get(row.state)} {row.id}"
         return None
 
     def action_rollback(self) -> None:

@@ -5,8 +5,11 @@ Skills are mined from untrusted traces and then loaded by agents, so a skill is 
 agent once read (a web page, a README, a tool result) into every later session; a skill installed from
 elsewhere is the same path. The scanner looks for exfiltration, credential theft, prompt injection,
 destructive commands, persistence, obfuscation, supply-chain installs, exposed secrets and reverse shells:
-line rules (`lines`), hidden text (`hidden`), data flow across lines and files in shell, Python and
-JavaScript (`shflow`, `pyflow`, `jsflow`), and the manifest against the behaviour (`manifest`).
+line rules behind cheap gates (`lines`, `commands`, `gates`), hidden text (`hidden`), data flow across lines
+and files in shell, Python and JavaScript (`shflow`, `pyflow`, `jsflow`), what code builds or decodes at run
+time and what encoded blobs hold (`pyconst`, `purepy`, `decoding`, `reveal`), decoding procedures in prose
+(`instructions`), typosquatted packages (`supply`, `popular`), and the manifest against the behaviour
+(`manifest`).
 
 Findings are tiered so that documentation which merely mentions a risky thing is not blocked: "update
 AGENTS.md" in prose is low, `echo ... >> AGENTS.md` is high; `rm -rf build/` is nothing, `rm -rf ~` is

@@ -18,21 +18,26 @@ from skillwarden.core.scan.patterns import (
     SECRET_VARIABLE,
     SENSITIVE_PATH,
     VENDOR_INSTALLER,
+    downloaded_files,
 )
 
+CODE_COMMENT = re.compile(r"^\s*(?://|#|--|;)\s")
 QUOTE_MARKS = "\"'`“‘«"
 DISCUSSION = re.compile(
-    r"(?i)\b(?:avoid|e\.g\.|for example|such as|like|phrases?|patterns?|detect\w*|injection|attacks?|malicious"
+    r"(?i)\b(?:avoid|e\.g\.|for example|such as|like|phrases?|patterns?|detect\w*|injection|attack(?:s|ers?)?|malicious"
     r"|flag\w*|block\w*|refuse\w*|examples?|red[- ]team\w*|jailbreaks?)\b"
 )
 
 
-def quoted_in_a_discussion(line: str, match: re.Match[str]) -> bool:
+def quoted_in_a_discussion(line: str, match: re.Match[str], *, comments: bool = False) -> bool:
     """`avoid phrases such as "ignore the previous instructions"`: the phrase is quoted as an example in
-    text about injection, which is documentation, not an instruction."""
+    text about injection, which is documentation, not an instruction. With `comments`, a code comment that
+    talks about the attack (`// Attacker: ?dir=; rm -rf /`) quotes a command too: a comment is never run.
+    (Not for instructions to the agent: a model reads a comment, or a Markdown heading, like any line.)"""
     before = line[: match.start()].rstrip()
     opened = before[-1:] in QUOTE_MARKS or sum(before.count(q) for q in '"`“') % 2 == 1
-    return opened and DISCUSSION.search(line) is not None
+    commented = comments and CODE_COMMENT.match(line) is not None
+    return (opened or commented) and DISCUSSION.search(line) is not None
 
 
 RM_COMMAND = re.compile(r"\brm\s+([^\n;&|]*)")
@@ -94,7 +99,7 @@ def check_rm(line: str) -> Iterator[Hit]:
             yield Hit("destructive", HIGH, "rm_rf_system_path", "recursively deletes system files, logs or keys",
                       match.start())  # fmt: skip
         if recursive and (targets & CATASTROPHIC_RM_TARGETS or "--no-preserve-root" in flags):
-            if quoted_in_a_discussion(line, match):
+            if quoted_in_a_discussion(line, match, comments=True):
                 yield Hit("destructive", LOW, "quoted_destructive_command", "quotes a destructive command while "
                           "discussing it", match.start())  # fmt: skip
                 continue
@@ -207,27 +212,21 @@ def check_secret_exfiltration(line: str) -> Iterator[Hit]:
             )
 
 
-DOWNLOAD_TO_FILE = re.compile(DOWNLOADER + r"[^\n;&|]{0,300}?\s(?:-o|-O|--output)\s*[\"']?([\w./~$-]{1,200})")
-
-
 def check_download_and_run(line: str) -> Iterator[Hit]:
-    """`curl -o x.sh URL && bash x.sh`: the saved file is run on the same line."""
-    for match in DOWNLOAD_TO_FILE.finditer(line):
-        name = match.group(1).rsplit("/", 1)[-1]
-        rest = line[match.end() :]
-        if name and re.search(
+    """`curl -o x.sh URL && bash x.sh`, `wget URL/x.sh & bash x.sh`: the saved file is run on the same line."""
+    for start, name in downloaded_files(line):
+        if re.search(
             r"(?:\./|\b(?:ba|z)?sh\s+|\bpython[23]?\s+|\bchmod\s+\S*x\S*\s+\S*|\bsource\s+|(?:^|[;&|]\s*)\.\s+)\S*"
             + re.escape(name)
             + r"(?![\w.])",
-            rest,
+            line[start:],
         ):
-            yield Hit(
-                "supply_chain",
-                CRIT,
-                "download_and_execute",
-                "downloads a program and runs it without review",
-                match.start(),
-            )
+            if VENDOR_INSTALLER.search(line, start):
+                yield Hit("supply_chain", LOW, "vendor_installer_pipe", "runs a vendor's documented installer script",
+                          start)  # fmt: skip
+            else:
+                yield Hit("supply_chain", CRIT, "download_and_execute",
+                          "downloads a program and runs it without review", start)  # fmt: skip
             return
 
 
@@ -465,6 +464,29 @@ def check_chmod(line: str) -> Iterator[Hit]:
                       match.start())  # fmt: skip
 
 
+CONTAINER_RUN = re.compile(r"\b(?:docker|podman)\s+(?:container\s+)?(?:run|create)\b([^\n;&|]*)")
+# What turns a container into the host: full privileges or an unconfined profile, with the host's root, home
+# or container runtime mounted in.
+ESCALATION = re.compile(
+    r"--privileged\b|--cap-add[=\s]+(?:SYS_ADMIN|ALL)\b|(?:apparmor|seccomp)[=:]unconfined|--pid[=\s]+host"
+)
+HOST_MOUNT = re.compile(
+    r"(?:-v|--volume|--mount)[=\s]+[\"']?(?:type=bind,\s*source=)?(?:/|/home|/root|~|\$HOME|/var/run/docker\.sock)(?::|,|/?[\"']?\s)"
+)
+
+
+def check_container(line: str) -> Iterator[Hit]:
+    """A privileged container with the host's root, home or Docker socket mounted in can take over the host."""
+    for match in CONTAINER_RUN.finditer(line):
+        arguments = match.group(1)
+        if ESCALATION.search(arguments) and HOST_MOUNT.search(arguments + " "):
+            yield Hit("destructive", MED, "privileged_container_host_mount",
+                      "runs a privileged container with the host's files mounted in: a container escape",
+                      match.start())  # fmt: skip
+        elif ESCALATION.search(arguments):
+            yield Hit("destructive", LOW, "privileged_container", "runs a privileged container", match.start())
+
+
 # Each check with its gate (see `gates`): the lowercase substrings without which it cannot match.
 COMMAND_CHECKS: tuple[tuple[Callable[[str], Iterator[Hit]], Gate], ...] = (
     (check_rm, gate("rm")),
@@ -484,9 +506,10 @@ COMMAND_CHECKS: tuple[tuple[Callable[[str], Iterator[Hit]], Gate], ...] = (
         "webhook.site, requestbin., pipedream.net, hookbin.com, beeceptor.com, requestcatcher.com, pastebin.com, "
         "paste.ee, hastebin., ghostbin., dpaste., 0x0.st, transfer.sh, file.io, termbin.com, discord, "
         "api.telegram.org/bot, hooks.slack.com/services, ngrok, trycloudflare.com, loca.lt, serveo.net, "
-        "localhost.run, oast., interact.sh, burpcollaborator.net, dnslog.cn, ceye.io"
+        "localhost.run, oast., interact.sh, burpcollaborator.net, dnslog.cn, ceye.io, glot.io, rentry.co, ix.io, "
+        "sprunge.us, paste.rs, controlc.com, justpaste.it, pastebin.pl, paste.gg, bpa.st"
     )),
-    (check_download_and_run, gate("curl, wget, fetch, iwr, irm, invoke-webrequest, invoke-restmethod & -o, --output")),
+    (check_download_and_run, gate("curl, wget, fetch, iwr, irm, invoke-webrequest, invoke-restmethod")),
     (check_persistence_files, gate(
         "bashrc, zshrc, profile, bash_login, zshenv, config.fish, agents.md, claude.md, gemini.md, .claude/, "
         "cursorrules, .codex/, .mcp.json, copilot-instructions, authorized_keys, .git/hooks/"
@@ -495,4 +518,5 @@ COMMAND_CHECKS: tuple[tuple[Callable[[str], Iterator[Hit]], Gate], ...] = (
     (check_eval, gate("eval")),
     (check_package_index, gate("index-url, index_url, registry, -i")),
     (check_chmod, gate("chmod")),
+    (check_container, gate("docker, podman & run, create")),
 )  # fmt: skip

@@ -75,10 +75,21 @@ PATTERN_RULES: tuple[_PatternRule, ...] = (
           "base64, base32, xxd, gzip, openssl & curl & @-"),
     _rule("exfiltration_instruction", "exfiltration", HIGH,
           r"(?i)\b(?:send|forward|upload|post|transmit|exfiltrate|report)\s+(?:all\s+|the\s+|any\s+|every\s+)?"
-          r"(?:\w+\s+){0,3}?(?:data|tokens?|keys?|credentials|secrets?|passwords?|cookies|environment)\b[^.\n]{0,60}?"
+          r"(?:\w+\s+){0,3}?(?:data|tokens?|keys?|credentials|secrets?|passwords?|cookies|environment|contents?|files?)\b"
+          r"[^.\n]{0,60}?"
           r"\b(?:to|at)\s+https?://",
           "tells the agent to send secrets or data to an address",
           "://"),
+    _rule("markdown_image_exfiltration", "exfiltration", MED,
+          r"!\[[^\]\n]{0,200}\]\(\s*https?://[^)\s]{0,300}[?&][\w.-]+=(?:\{[^}\n]{0,60}\}|\$\{?\w+|%7[Bb]|<[\w-]+>)",
+          "an image whose address is filled with data at run time: rendering it sends the data to that host",
+          "![ & http"),
+    _rule("api_endpoint_override", "exfiltration", MED,
+          r"\b(?:ANTHROPIC|OPENAI|CLAUDE|GEMINI|GOOGLE_GEMINI|AZURE_OPENAI|MISTRAL)_(?:BASE_URL|API_BASE|API_URL|ENDPOINT)"
+          r"[\"']?\s*[=:]\s*[\"']?https?://(?!api\.anthropic\.com|api\.openai\.com|generativelanguage\.googleapis\.com"
+          r"|api\.mistral\.ai|localhost\b|127\.0\.0\.1|0\.0\.0\.0|\[::1\])",
+          "points the model API at another host, which then sees every prompt and the API key",
+          "base_url, api_base, api_url, endpoint"),
     _rule("piped_credential_upload", "exfiltration", HIGH,
           r"(?i)\b(?:echo|printf|cat)\b[^\n|]{0,200}\b(?:credentials?|passw(?:or)?d|secret|token|api[_-]?key|private[_-]?key)"
           r"[^\n|]{0,200}\|\s*curl\b[^\n]{0,300}(?:-d|--data[\w-]*|-F|-T)\s*[\"']?@-",
@@ -112,8 +123,8 @@ PATTERN_RULES: tuple[_PatternRule, ...] = (
           "tries to override the system prompt or the safety rules",
           "prompt, guardrails, rules, guidelines, polic, restrictions, filters, constraints"),
     _rule("conceal_from_user", "prompt_injection", HIGH,
-          r"(?i)\b(?:do\s+not|don'?t|never)\s+(?:tell|inform|mention\s+(?:this\s+|it\s+)?to|notify|alert|show)"
-          r"\s+(?:the\s+)?user\b|\bwithout\s+(?:telling|informing|notifying)\s+the\s+user\b"
+          r"(?i)\b(?:do\s+not|don'?t|never)\s+(?:tell|inform|mention|notify|alert|show|reveal|disclose)\b[^.\n]{0,60}?"
+          r"\b(?:to\s+|with\s+)?the\s+user\b|\bwithout\s+(?:telling|informing|notifying)\s+the\s+user\b"
           r"|\b(?:hide|conceal|keep)\s+(?:this|it)\s+(?:secret\s+)?from\s+the\s+user\b",
           "asks the agent to hide its actions from the user", "user"),
     _rule("role_hijack", "prompt_injection", HIGH,
@@ -154,6 +165,13 @@ PATTERN_RULES: tuple[_PatternRule, ...] = (
           r"|(?:bank|email|account|login)\s+password)",
           "asks the agent to collect private keys, recovery phrases or passwords from the user",
           "user & key, phrase, mnemonic, recovery, wallet, 2fa, otp, code, password"),
+    _rule("disable_security_tool", "defense_evasion", HIGH,
+          r"(?i)\b(?:disable|turn\s+off|stop|kill|uninstall|bypass)\s+(?:the\s+|your\s+|any\s+|all\s+)?(?:antivirus|anti-virus"
+          r"|firewall|selinux|(?:windows\s+)?defender|apparmor|gatekeeper|edr\b|endpoint\s+protection|security\s+software"
+          r"|xprotect)",
+          "tells the agent to switch off the machine's security software",
+          "antivirus, anti-virus, firewall, selinux, defender, apparmor, gatekeeper, edr, endpoint, security, "
+          "xprotect"),
     # destructive
     _rule("make_filesystem", "destructive", CRIT, r"\bmkfs(?:\.\w+)?\s+(?:-\S+\s+)*/dev/",
           "formats a disk device", "mkfs"),

@@ -23,6 +23,7 @@ SHELL_TOOLS = re.compile(
 )
 CODE_SUFFIXES = frozenset({".py", ".sh", ".bash", ".zsh", ".js", ".mjs", ".cjs", ".ts", ".ps1", ".rb", ".pl"})
 CONFIG_SUFFIXES = frozenset({".json", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf", ".env", ".properties"})
+INSTRUCTION_SUFFIXES = frozenset({".md", ".markdown", ".mdx", ".txt"})
 URL = re.compile(r"\b(?:https?|wss?|ftp)://([^\s/\"'`<>)\]:]+)")
 
 
@@ -72,21 +73,31 @@ def _public_ip(host: str) -> bool:
 
 
 def check_endpoints(path: str, text: str) -> Iterator[Finding]:
-    """A pastebin, webhook or tunnel host, or a bare public IP address, written into code or configuration."""
+    """A pastebin, webhook or tunnel host, or a bare public IP address, written into code or configuration; in
+    instructions, a bare public IP address (what a reviewer cannot attribute to anyone)."""
     suffix = PurePosixPath(path.rsplit("!", 1)[-1]).suffix.lower()
+    if suffix in INSTRUCTION_SUFFIXES:
+        yield from _ip_addresses(path, text, "instructions")
+        return
     if suffix not in CODE_SUFFIXES | CONFIG_SUFFIXES:
         return
     where = "configuration" if suffix in CONFIG_SUFFIXES else "code"
+    drop_lines = set()
     for number, line in enumerate(text.split("\n")[:20000], start=1):
-        if "://" not in line and "." not in line:
-            continue
-        if host := DROP_HOST.search(line):
+        if ("://" in line or "." in line) and (host := DROP_HOST.search(line)):
+            drop_lines.add(number)
             yield Finding(
                 "exfiltration", HIGH, number, excerpt(line, host.start()), f"drop_host_in_{where}",
                 f"{host.group(0)} in the skill's {where}: a service that collects data for whoever holds the link",
                 path,
             )  # fmt: skip
-            continue
+    yield from (finding for finding in _ip_addresses(path, text, where) if finding.line not in drop_lines)
+
+
+def _ip_addresses(path: str, text: str, where: str) -> Iterator[Finding]:
+    if "://" not in text:
+        return
+    for number, line in enumerate(text.split("\n")[:20000], start=1):
         for url in URL.finditer(line):
             if _public_ip(url.group(1)):
                 yield Finding(

@@ -33,6 +33,7 @@ NETWORK_COMMAND = re.compile(
 DROP_HOST = re.compile(
     r"(?i)\b(?:webhook\.site|requestbin\.\w+|pipedream\.net|hookbin\.com|beeceptor\.com|requestcatcher\.com"
     r"|pastebin\.com|paste\.ee|hastebin\.\w+|ghostbin\.\w+|dpaste\.\w+|0x0\.st|transfer\.sh|file\.io|termbin\.com"
+    r"|glot\.io|rentry\.co|ix\.io|sprunge\.us|paste\.rs|controlc\.com|justpaste\.it|pastebin\.pl|paste\.gg|bpa\.st"
     r"|discord(?:app)?\.com/api/webhooks|api\.telegram\.org/bot|hooks\.slack\.com/services"
     r"|[\w-]+\.ngrok(?:-free)?\.(?:io|app|dev)|ngrok\.io|[\w-]+\.trycloudflare\.com|[\w-]+\.loca\.lt"
     r"|serveo\.net|[\w-]+\.localhost\.run|[\w.-]+\.(?:oast\.(?:fun|me|pro|live|site|online)|interact\.sh"
@@ -58,5 +59,33 @@ VENDOR_INSTALLER = re.compile(
     r"|deno\.land/install|install\.python-poetry\.org|get\.pnpm\.io|fnm\.vercel\.app|starship\.rs"
     r"|ollama\.com/install|sdk\.cloud\.google\.com|raw\.githubusercontent\.com/(?:Homebrew|nvm-sh)/"
     r"|cli\.github\.com|get\.helm\.sh|foundry\.paradigm\.xyz|opencode\.ai/install|pixi\.sh|mise\.run"
-    r"|install\.determinate\.systems|nixos\.org/nix/install|get\.sdkman\.io|tailscale\.com/install)"
+    r"|install\.determinate\.systems|nixos\.org/nix/install|get\.sdkman\.io|tailscale\.com/install|apt\.llvm\.org/llvm\.sh)"
 )
+
+# Where a download lands: `-o FILE` (curl), `-O FILE` / `--output-document` (wget), or, for `curl -O URL` and a
+# plain `wget URL`, the last part of the URL.
+DOWNLOAD_COMMAND = re.compile(r"\b(curl|wget|fetch|iwr|irm|Invoke-WebRequest|Invoke-RestMethod)\b([^\n;&|]{0,400})")
+OUTPUT_OPTION = re.compile(
+    r"\s(?:-o|--output|--output-document)[\s=]+[\"']?([\w./~$-]{1,200})|\s-O\s+[\"']?(?!https?://)([\w./~$-]{1,200})"
+)
+REMOTE_NAME = re.compile(r"\s(?:-O|--remote-name)(?=\s|$)")
+URL_PATH = re.compile(r"https?://[^\s\"'<>]+")
+
+
+def downloaded_files(text: str) -> list[tuple[int, str]]:
+    """(offset of the download command, name of the file it writes) for each download in `text`."""
+    found = []
+    for match in DOWNLOAD_COMMAND.finditer(text):
+        arguments = match.group(2)
+        if output := OUTPUT_OPTION.search(arguments):
+            name = output.group(1) or output.group(2)
+        elif (REMOTE_NAME.search(arguments) or match.group(0).startswith("wget")) and (
+            url := URL_PATH.search(arguments)
+        ):
+            name = url.group(0).split("?", 1)[0].split("#", 1)[0].rstrip("/")
+        else:
+            continue
+        name = name.rsplit("/", 1)[-1]
+        if name and "$" not in name:
+            found.append((match.start(), name))
+    return found

@@ -24,7 +24,15 @@ from skillwarden.core.scan.flow import (
     label,
     leak_hit,
 )
-from skillwarden.core.scan.patterns import DECODER, DOWNLOADER, READ_COMMAND, SECRET_STORE, SENSITIVE_PATH
+from skillwarden.core.scan.patterns import (
+    DECODER,
+    DOWNLOADER,
+    READ_COMMAND,
+    SECRET_STORE,
+    SENSITIVE_PATH,
+    VENDOR_INSTALLER,
+    downloaded_files,
+)
 from skillwarden.core.scan.text import logical_lines
 
 STATEMENT_SPLIT = re.compile(r"\s*(?:;|&&|\|\|)\s*")
@@ -35,7 +43,6 @@ VARIABLE_REFERENCE = re.compile(r"\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)")
 ENV_DUMP = re.compile(r"\$\(\s*(?:env|printenv|set|export\s+-p)\b[^)]*\)|`\s*(?:env|printenv)\b")
 DECODE = re.compile(DECODER)
 DOWNLOAD = re.compile(DOWNLOADER)
-DOWNLOAD_TO = re.compile(DOWNLOADER + r"[^\n;&|]{0,300}?\s(?:-o|-O|--output)\s*[\"']?([\w./~$-]{1,200})")
 # A command that sends its data or its input somewhere else.
 SEND = re.compile(
     r"\bcurl\b[^\n|;&]{0,400}?\s(?:-d|--data[\w-]*|-F|--form|-T|--upload-file|--json|-X\s*(?:POST|PUT))\b"
@@ -107,9 +114,8 @@ class ShellFlow:
         if loop := FOR_LOOP.match(text):
             self.env[loop.group(1)] = self.value_labels(loop.group(2), line)
             return
-        if (download := DOWNLOAD_TO.search(text)) and len(self.downloaded) < MAX_DOWNLOADS:
-            name = download.group(1).rsplit("/", 1)[-1]
-            if len(name) >= 3 and "$" not in name:  # a name built from variables cannot be followed by text
+        for _start, name in downloaded_files(text):
+            if len(name) >= 3 and len(self.downloaded) < MAX_DOWNLOADS and not VENDOR_INSTALLER.search(text):
                 self.downloaded[name] = label(REMOTE, self.file, line)
         if self.literals and (expanded := self.expanded(text)) != text:
             self.result.built.append(Built(self.file, line, expanded, "assembles from shell variables", False))

@@ -11,12 +11,14 @@ from pathlib import Path, PurePosixPath
 from skillwarden.core.scan.decoding import decoded_texts
 from skillwarden.core.scan.files import TextFile, read_files, read_folder
 from skillwarden.core.scan.flow import Built, FlowResult
+from skillwarden.core.scan.instructions import check_decoding_instructions
 from skillwarden.core.scan.jsflow import script_flow
 from skillwarden.core.scan.manifest import CODE_SUFFIXES, check_allowed_tools, check_correlation, check_endpoints
 from skillwarden.core.scan.model import CRIT, Finding, ScanReport, excerpt, report_of
 from skillwarden.core.scan.pyflow import python_flow
 from skillwarden.core.scan.reveal import built_findings, encoded_text_built
 from skillwarden.core.scan.shflow import shell_flow
+from skillwarden.core.scan.supply import check_typosquats
 from skillwarden.core.scan.text import text_findings
 
 SKILL_FILE = "SKILL.md"
@@ -103,12 +105,16 @@ def scan_texts(texts: list[TextFile], findings: list[Finding]) -> ScanReport:
     for file in texts:
         found += text_findings(file.text, file.path)
         found += check_endpoints(file.path, file.text)
+        if PurePosixPath(file.path.rsplit("!", 1)[-1]).suffix.lower() in MARKDOWN_SUFFIXES:
+            found += check_decoding_instructions(file.path, file.text)
     flows = flows_of(texts)
     found += flow_findings(texts, flows)
     skill_md = next((file.text for file in texts if file.path == SKILL_FILE), "")
     code_files = [f.path for f in texts if PurePosixPath(f.path).suffix.lower() in CODE_SUFFIXES]
     runs_commands = any(language == "shell" for f in texts if f.path == SKILL_FILE for language, _, _ in code_units(f))
     found += check_allowed_tools(skill_md, code_files, runs_commands)
+    code = {f.path: [(line, source) for language, line, source in code_units(f) if language != PYTHON] for f in texts}
+    found += check_typosquats(texts, code)
     found += check_correlation(flows, any(f.severity == CRIT and f.category == "exfiltration" for f in found))
     return report_of(_unique(found))
 
