@@ -37,6 +37,7 @@ from textual.worker import WorkerState, get_current_worker
 from skillwarden.core.config import Config
 from skillwarden.core.lifeline import die_with
 from skillwarden.core.sanitize import clean_line
+from skillwarden.reviews.decisions import PAST, Action, allowed, eviction_of
 from skillwarden.reviews.states import State
 from skillwarden.reviews.views import (
     SORTS,
@@ -75,13 +76,6 @@ MINING_INTERVAL_SECONDS = 3.0  # while traces stream, mine at most this often
 FIRST_PAINT_WAIT_SECONDS = 1.0  # the workspace opens after the cached queue is painted, or after this
 GIL_SWITCH_SECONDS = 0.001
 PROCESS_POLL_SECONDS = 0.2  # how soon a worker waiting on a process notices it was cancelled
-DECIDABLE = {
-    "approve": {State.PENDING, State.BACKLOGGED},
-    "backlog": {State.PENDING},
-    "reject": {State.PENDING},
-    "rollback": {State.APPROVED, State.BACKLOGGED, State.REJECTED},
-}
-PAST = {"approve": "approved", "backlog": "backlogged", "reject": "rejected", "rollback": "rolled back"}
 
 
 # -- messages from workers (a worker never touches a widget) ------------------------------------------
@@ -569,7 +563,7 @@ class SkillwardenApp(App):
         stopped = " (cancelled)" if worker.is_cancelled else ""
         if commits:
             shown = ", ".join(commits[:10]) + (f" and {len(commits) - 10} more" if len(commits) > 10 else "")
-            text = f"{PAST[action]} {len(commits)}{stopped}: commits {shown}"
+            text = f"{PAST[Action(action)]} {len(commits)}{stopped}: commits {shown}"
             self.post_message(DecisionMade(text, remine=action != "reject"))
         if failures:
             self.post_message(WorkFailed(f"{len(failures)} refused: " + "; ".join(failures[:3])))
@@ -797,9 +791,7 @@ class SkillwardenApp(App):
             if self.marked_ids():
                 return True
             row = self.current_row()
-            if row is not None and action == "backlog" and row.kind in ("harness", "eviction"):
-                return False  # the backlog holds skills; these are applied or rejected
-            return row is not None and State(row.state) in DECIDABLE[action]
+            return row is not None and allowed(action, row.kind, State(row.state))
         if action == "rollback":
             return self.rollback_target() is not None
         if action == "evict":
@@ -1030,7 +1022,7 @@ class SkillwardenApp(App):
             row = screen.highlighted()
             return (row.candidate_id, f"skill {row.name}") if row and row.candidate_id else None
         row = self.current_row()
-        if row is not None and State(row.state) in DECIDABLE["rollback"]:
+        if row is not None and allowed("rollback", row.kind, State(row.state)):
             return row.id, f"{STATE_LABELS.get(row.state)} {row.id}"
         return None
 
@@ -1052,7 +1044,7 @@ class SkillwardenApp(App):
         row = screen.highlighted() if isinstance(screen, SkillsScreen) else None
         if row is None:
             return
-        eviction = self.eviction_candidate(row.name)
+        eviction = eviction_of(row.name, self.views.values())
         if eviction is None:
             self.notify(
                 f"no eviction candidate for {row.name}: drift detection has not proposed one. "
@@ -1066,14 +1058,6 @@ class SkillwardenApp(App):
                 self.run_decision("approve", eviction.id)
 
         self.push_screen(ConfirmScreen(f"Evict skill {row.name}?\n{eviction.candidate.title}"), confirmed)
-
-    def eviction_candidate(self, skill: str) -> CandidateView | None:
-        for view in self.views.values():
-            c = view.candidate
-            names = {c.name, c.details.get("target"), c.details.get("skill")}
-            if c.kind == "eviction" and skill in names and view.state in DECIDABLE["approve"]:
-                return view
-        return None
 
 
 def ingest_status(report) -> str:
