@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from multiprocessing import resource_tracker
 from multiprocessing.pool import Pool
 from pathlib import Path
@@ -73,6 +74,7 @@ READ_ONLY_ENV = "SKILLWARDEN_READ_ONLY"
 FEED_POLL_SECONDS = 0.5
 PREVIEW_DELAY_SECONDS = 0.08
 MINING_INTERVAL_SECONDS = 3.0  # while traces stream, mine at most this often
+OPENING_STATUS = "opening the workspace…"
 FIRST_PAINT_WAIT_SECONDS = 1.0  # the workspace opens after the cached queue is painted, or after this
 GIL_SWITCH_SECONDS = 0.001
 PROCESS_POLL_SECONDS = 0.2  # how soon a worker waiting on a process notices it was cancelled
@@ -240,6 +242,13 @@ class SkillwardenApp(App):
         resource_tracker.ensure_running()
         self.processes_lock = threading.Lock()
         self.queue_painted = threading.Event()
+        # The cached queue is read while Textual starts (parses CSS, composes the screen): (review states,
+        # rows, cells), or None when there is no cache or it cannot be read as it is.
+        self.cached_queue: Future = Future()
+        if self.config.state_db.exists():
+            threading.Thread(target=self.read_cached_queue, name="cached-queue", daemon=True).start()
+        else:
+            self.cached_queue.set_result(None)
         self.service_opened = threading.Event()  # set once opening the workspace succeeded or failed
         # Set when the app closes: an ingest under way stops before its next file.
         self.closing = threading.Event()
@@ -270,15 +279,26 @@ class SkillwardenApp(App):
         with_signal(signal.SIGTERM, lambda: self.exit(return_code=128 + signal.SIGTERM))
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
+        cached = self.cached_queue.result() if self.cached_queue.done() else None
+        if cached is not None:  # in the queue screen's first frame
+            self.show_listing(cached[1], cached[2], OPENING_STATUS)
+        elif not self.cached_queue.done():
+            self.cached_queue.add_done_callback(self.post_cached_queue)
         self.update_status()
         self.load()
+
+    def post_cached_queue(self, future: Future) -> None:
+        cached = future.result()
+        if cached is not None:
+            self.post_message(QueueLoaded(cached[1], cached[2], OPENING_STATUS))
 
     @work(thread=True, exclusive=True, group="ingest")
     def load(self) -> None:
         """The cached queue's list columns first (the screen is usable at once), then the candidates in
         full, then what changed on disk; mining what changed is a process's work (`request_mining`)."""
         try:
-            states = self.show_cached_queue() if self.config.state_db.exists() else None
+            cached = self.cached_queue.result()
+            states = cached[0] if cached is not None else None
             if states is not None:  # importing the service's modules would compete with painting it
                 self.queue_painted.wait(FIRST_PAINT_WAIT_SECONDS)
             from skillwarden.reviews.service import ReviewService
@@ -314,25 +334,19 @@ class SkillwardenApp(App):
             )
             self.watcher.start()
 
-    def show_cached_queue(self) -> dict | None:
-        """The queue as the cache holds it, before the service opens the skills repository (recovery,
-        git, mining code): the first frame waits for no more than a read of the cache. Returns the
-        review states it was listed with, or None when the cache cannot be read as it is (the service
-        then opens, migrates or re-creates it). The connection is closed again before the service opens
-        the cache, which may switch its journal mode only while no other connection has it open."""
+    def read_cached_queue(self) -> None:
+        """The queue as the cache holds it, read before the service opens the skills repository (recovery,
+        git, mining code): the first frame waits for no more than a read of the cache. The connection is
+        closed again before the service opens the cache, which may switch its journal mode only while no
+        other connection has it open."""
         try:
             read = ReadModel(self.config.state_db)
-        except sqlite3.Error:
-            return None
-        try:
-            states = read.candidate_states()
-            listing = queue_listing(read)
-        except sqlite3.Error:
-            return None
-        finally:
-            read.close()
-        self.post_message(QueueLoaded(*listing, "opening the workspace…"))
-        return states
+            try:
+                self.cached_queue.set_result((read.candidate_states(), *queue_listing(read)))
+            finally:
+                read.close()
+        except sqlite3.Error:  # the service opens, migrates or re-creates it
+            self.cached_queue.set_result(None)
 
     def watch_notice(self, text: str) -> None:
         """From the watcher's thread: watching degraded (e.g. a folder is polled)."""
@@ -571,10 +585,13 @@ class SkillwardenApp(App):
 
     # -- messages from workers and the watcher --------------------------------------------------------
     def on_queue_loaded(self, message: QueueLoaded) -> None:
-        self.rows = {row.id: row for row in message.rows}
-        self.cells = message.cells
-        if message.status:
-            self.ingest_status = message.status
+        self.show_listing(message.rows, message.cells, message.status)
+
+    def show_listing(self, rows: list[QueueRow], cells: dict[str, tuple], status: str | None) -> None:
+        self.rows = {row.id: row for row in rows}
+        self.cells = cells
+        if status:
+            self.ingest_status = status
         self.refresh_queue(keep_order=True)
         self.refresh_bindings_if_changed()
         self.call_after_refresh(self.queue_painted.set)
