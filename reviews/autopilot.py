@@ -23,15 +23,12 @@ from skillwarden.reviews.policy import AUTOPILOT_REVIEWER, Policy, Routing, Tier
 from skillwarden.reviews.publishing import refuse_clash
 from skillwarden.reviews.service import ReviewService
 from skillwarden.reviews.views import CandidateView
+from skillwarden.skills.decision_input import Scanner
+from skillwarden.skills.decision_repository import SKILL_FILE
 from skillwarden.skills.harness_repo import HarnessRepo
-from skillwarden.skills.library import (
-    SKILL_FILE,
-    Decision,
-    LibraryError,
-    Scanner,
-    StaleCandidateError,
-)
+from skillwarden.skills.library_errors import LibraryError, StaleCandidateError
 from skillwarden.skills.publish import PublishError
+from skillwarden.skills.trailers import Decision
 
 DRIFT_RULE = "rollback-on-drift"
 

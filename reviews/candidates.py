@@ -59,8 +59,8 @@ from skillwarden.core.redact import redact
 from skillwarden.core.sanitize import clean_line
 from skillwarden.core.steps import is_test_step
 from skillwarden.core.store import Store, StoredCandidate
+from skillwarden.skills.decision_input import ABSENT
 from skillwarden.skills.describer import DEFAULT_TIMEOUT, Description, polish, with_prose
-from skillwarden.skills.library import ABSENT
 from skillwarden.skills.skill_md import SkillDoc, SkillFormatError, content_hash, parse, render
 
 try:  # the scanner is written alongside; until it lands, candidates say they were not scanned

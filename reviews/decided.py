@@ -15,7 +15,8 @@ import subprocess
 from pathlib import Path
 
 from skillwarden.core.store import Store, StoredCandidate
-from skillwarden.skills.library import APPROVED_DIR, BACKLOG_DIR, REJECTED_DIR, SKILL_FILE, Decision
+from skillwarden.skills.decision_repository import APPROVED_DIR, BACKLOG_DIR, REJECTED_DIR, SKILL_FILE
+from skillwarden.skills.trailers import Decision
 
 SOURCE = "history"
 # Reverts name the candidate of the decision they revert, which gives it back already.

@@ -18,7 +18,8 @@ from skillwarden.reviews.views import CandidateView
 if TYPE_CHECKING:  # the TUI asks `allowed` before its first frame, which waits for no git
     from skillwarden.core.store import StoredCandidate
     from skillwarden.skills.harness_repo import HarnessRepo
-    from skillwarden.skills.library import Decision, SkillLibrary
+    from skillwarden.skills.library import SkillLibrary
+    from skillwarden.skills.trailers import Decision
 
 
 class Kind(enum.StrEnum):
@@ -92,7 +93,8 @@ def check_fresh(candidate: StoredCandidate, library: SkillLibrary, harness: Harn
     """Refuse (StaleCandidateError) a candidate computed against other content than its target has now.
     An eviction's drift evidence is about the skill text it was measured on: a changed skill proves itself
     anew. The repositories check the same again inside each commit; this says so before anything starts."""
-    from skillwarden.skills.library import APPROVED_DIR, SKILL_FILE, check_not_stale
+    from skillwarden.skills.decision_input import check_not_stale
+    from skillwarden.skills.decision_repository import APPROVED_DIR, SKILL_FILE
 
     kind = Kind(candidate.kind)
     if kind is Kind.HARNESS:

@@ -18,7 +18,9 @@ from skillwarden.core.ingest import found_files
 from skillwarden.reviews.publishing import skills_dir
 from skillwarden.skills import claude_settings, select_index
 from skillwarden.skills.claude_settings import HookError
-from skillwarden.skills.library import APPROVED_DIR, LibraryError, SkillLibrary
+from skillwarden.skills.decision_repository import APPROVED_DIR
+from skillwarden.skills.library import SkillLibrary
+from skillwarden.skills.library_errors import LibraryError
 from skillwarden.skills.links import load_targets
 from skillwarden.skills.publish import AGENTS, PublishError, Target, entry_names, inspect, plan
 

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from skillwarden.core.config import Config
 from skillwarden.skills import select_index
-from skillwarden.skills.library import APPROVED_DIR, SKILL_FILE, LibraryError, SkillLibrary
+from skillwarden.skills.decision_repository import APPROVED_DIR, SKILL_FILE
+from skillwarden.skills.library import SkillLibrary
+from skillwarden.skills.library_errors import LibraryError
 from skillwarden.skills.links import forget, load_targets, remember, remembered
 from skillwarden.skills.publish import ClashError, PublishError, SyncReport, Target, clashes, sync, withdraw_all
 from skillwarden.skills.skill_md import SkillFormatError, parse

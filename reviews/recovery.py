@@ -15,7 +15,11 @@ import enum
 from dataclasses import dataclass
 from pathlib import Path
 
-from skillwarden.skills.library import Decision, DecisionRepository, Intent, LibraryError, process_is_alive
+from skillwarden.skills.decision_repository import DecisionRepository
+from skillwarden.skills.index_lock import process_is_alive
+from skillwarden.skills.intent import Intent
+from skillwarden.skills.library_errors import LibraryError
+from skillwarden.skills.trailers import Decision
 
 
 class Outcome(enum.StrEnum):

@@ -26,8 +26,10 @@ from skillwarden.reviews.recovery import recover_workspace
 from skillwarden.reviews.states import CandidateState, DecisionEvent, State, last_live_decision, replay
 from skillwarden.reviews.views import CandidateView, in_queue
 from skillwarden.skills.harness_repo import HarnessRepo
-from skillwarden.skills.library import Decision, LibraryError, SkillLibrary
+from skillwarden.skills.library import SkillLibrary
+from skillwarden.skills.library_errors import LibraryError
 from skillwarden.skills.publish import PublishError, SyncReport
+from skillwarden.skills.trailers import Decision
 
 
 class ReviewError(Exception):

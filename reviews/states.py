@@ -28,7 +28,7 @@ ACTION_STATE = {
 }
 # Reverting actions: a rollback retires the decision's effect for good; an undo takes it back to
 # pending, as if it had never been decided.
-REVERT_ACTIONS = {"rollback": State.ROLLED_BACK, "undo": State.PENDING}
+REVERTED_STATE = {"rollback": State.ROLLED_BACK, "undo": State.PENDING}
 
 
 @dataclass(frozen=True)
@@ -65,11 +65,11 @@ def replay(events: Iterable[DecisionEvent]) -> dict[str, CandidateState]:
             if event.action == "approve" and event.name:
                 approved_by_name[event.name] = event.candidate_id
             states[event.candidate_id] = CandidateState(ACTION_STATE[event.action], event.sha, event.sha)
-        elif event.action in REVERT_ACTIONS:
+        elif event.action in REVERTED_STATE:
             current = states.get(event.candidate_id)
             if current is None or current.decision_sha != event.reverts:
                 continue  # reverting something no longer live changes nothing
-            new_state = REVERT_ACTIONS[event.action]
+            new_state = REVERTED_STATE[event.action]
             states[event.candidate_id] = CandidateState(
                 new_state, None if new_state is State.PENDING else event.sha, None
             )

@@ -24,7 +24,7 @@ from skillwarden.core.store import StoredCandidate
 from skillwarden.reviews.states import CandidateState, DecisionEvent, State, replay
 
 if TYPE_CHECKING:
-    from skillwarden.skills.library import Decision
+    from skillwarden.skills.trailers import Decision
 
 TAIL_BYTES = 256 * 1024
 PENDING = CandidateState(State.PENDING, None, None)  # a candidate nobody decided on

@@ -16,7 +16,7 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
-from skillwarden.skills.library import write_atomically
+from skillwarden.skills.intent import write_atomically
 
 SETTINGS = Path(".claude") / "settings.json"
 EVENT = "UserPromptSubmit"

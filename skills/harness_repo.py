@@ -19,23 +19,18 @@ from pathlib import Path
 
 from skillwarden.core.hook_commands import unvetted_hooks
 from skillwarden.core.sanitize import clean_line
-from skillwarden.skills.library import (
-    Change,
-    Decision,
-    DecisionRepository,
-    LibraryError,
+from skillwarden.skills.decision_input import (
     Scanner,
-    UnsafeContentError,
-    UnsafePathError,
-    build_commit_message,
     bytes_hash,
     check_not_stale,
     check_printable,
-    content_hash,
-    decision_trailers,
     validate_candidate_id,
     validated_decision_fields,
 )
+from skillwarden.skills.decision_repository import Change, DecisionRepository
+from skillwarden.skills.library_errors import LibraryError, UnsafeContentError, UnsafePathError
+from skillwarden.skills.skill_md import content_hash
+from skillwarden.skills.trailers import Decision, build_commit_message, decision_trailers
 
 HARNESS_FILES = ("AGENTS.md", "CLAUDE.md", ".claude/settings.json")
 HUNK_HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from skillwarden.skills.library import write_atomically
+from skillwarden.skills.intent import write_atomically
 from skillwarden.skills.publish import PublishError, Target
 
 LINKS_FILE = "links.json"

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from skillwarden.skills.library import write_atomically
+from skillwarden.skills.intent import write_atomically
 from skillwarden.skills.skill_md import SkillFormatError, validate_name
 
 MARKER = ".skillwarden-owned.json"

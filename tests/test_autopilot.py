@@ -14,9 +14,10 @@ from skillwarden.reviews.autopilot import DRIFT_RULE, Autopilot, has_live_decisi
 from skillwarden.reviews.policy import AUTOPILOT_REVIEWER, HARD_CAUTION, Policy, Rule, Tier
 from skillwarden.reviews.service import ReviewService
 from skillwarden.reviews.states import State
+from skillwarden.skills.decision_input import ABSENT
 from skillwarden.skills.harness_repo import HarnessRepo
-from skillwarden.skills.library import ABSENT, Decision, message_body, parse_trailers
 from skillwarden.skills.skill_md import content_hash
+from skillwarden.skills.trailers import Decision, message_body, parse_trailers
 
 POLICY = Policy(
     rules=(

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from skillwarden.skills.library import BACKLOG_BRANCH_PREFIX, LibraryError, SkillLibrary, parse_trailers
+from skillwarden.skills.library import SkillLibrary
+from skillwarden.skills.library_errors import LibraryError
+from skillwarden.skills.trailers import BACKLOG_BRANCH_PREFIX, parse_trailers
 
 
 def git(repo: Path, *args: str) -> str:

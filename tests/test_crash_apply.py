@@ -16,7 +16,11 @@ from skillwarden.core.config import load_config
 from skillwarden.reviews.recovery import Outcome, classify, recover, recover_workspace
 from skillwarden.reviews.service import ReviewError, ReviewService
 from skillwarden.reviews.states import State
-from skillwarden.skills.library import INTENT_FILE, Decision, Intent, LibraryError, SkillLibrary, process_start_time
+from skillwarden.skills.index_lock import process_start_time
+from skillwarden.skills.intent import INTENT_FILE, Intent
+from skillwarden.skills.library import SkillLibrary
+from skillwarden.skills.library_errors import LibraryError
+from skillwarden.skills.trailers import Decision
 
 # Runs one decision in a fresh process and kills it, the hard way, when the library reaches `step`.
 DECIDE_AND_DIE = """

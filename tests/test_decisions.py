@@ -11,7 +11,7 @@ from skillwarden.reviews.decisions import Action, Kind, allowed, eviction_of, re
 from skillwarden.reviews.service import ReviewError, ReviewService
 from skillwarden.reviews.states import State
 from skillwarden.reviews.views import CandidateView
-from skillwarden.skills.library import StaleCandidateError
+from skillwarden.skills.library_errors import StaleCandidateError
 from skillwarden.skills.skill_md import content_hash
 
 

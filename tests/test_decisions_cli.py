@@ -9,7 +9,7 @@ import sys
 
 from skillwarden.core.config import load_config
 from skillwarden.reviews.service import ReviewService
-from skillwarden.skills.library import INTENT_FILE
+from skillwarden.skills.intent import INTENT_FILE
 from tests.helpers import run, run_json
 
 ALL_SKILLS_AUTONOMOUS = "rules:\n  - name: demo-autopilot\n    tier: autonomous\n    kinds: [skill]\n"

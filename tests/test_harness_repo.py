@@ -10,17 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from skillwarden.skills.decision_input import ABSENT, bytes_hash
 from skillwarden.skills.harness_repo import HarnessRepo, PatchError, added_text, apply_unified_diff, parse_unified_diff
-from skillwarden.skills.library import (
-    ABSENT,
+from skillwarden.skills.library_errors import (
     DirtyRepositoryError,
     LibraryError,
     StaleCandidateError,
     UnsafeContentError,
     UnsafePathError,
-    bytes_hash,
-    parse_trailers,
 )
+from skillwarden.skills.trailers import parse_trailers
 
 AGENTS = "# Agents\n\nBe concise.\n\n## Testing\n\nRun pytest.\n"
 

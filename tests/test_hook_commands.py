@@ -9,7 +9,7 @@ import pytest
 from skillwarden.core.harness import add_hook
 from skillwarden.core.hook_commands import unvetted_hooks, vetted_command, vetted_program
 from skillwarden.skills.harness_repo import HarnessRepo
-from skillwarden.skills.library import UnsafeContentError
+from skillwarden.skills.library_errors import UnsafeContentError
 
 
 @pytest.mark.parametrize(

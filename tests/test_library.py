@@ -10,32 +10,21 @@ from pathlib import Path
 
 import pytest
 
-from skillwarden.skills.library import (
-    ABSENT,
-    INTENT_FILE,
-    PLACEHOLDER_EMAIL,
+from skillwarden.skills.decision_input import ABSENT, checked_path, scan_refusal, validate_evidence
+from skillwarden.skills.decision_repository import PLACEHOLDER_EMAIL, changes_in_the_way, parse_porcelain_status
+from skillwarden.skills.index_lock import git_processes_in, index_lock_is_stale, process_is_alive, process_start_time
+from skillwarden.skills.intent import INTENT_FILE
+from skillwarden.skills.library import SkillLibrary
+from skillwarden.skills.library_errors import (
     DirtyRepositoryError,
     InterruptedDecisionError,
     LibraryError,
-    SkillLibrary,
     StaleCandidateError,
     UnsafeContentError,
     UnsafePathError,
-    build_commit_message,
-    changes_in_the_way,
-    checked_path,
-    decision_from_trailers,
-    git_processes_in,
-    index_lock_is_stale,
-    message_body,
-    parse_porcelain_status,
-    parse_trailers,
-    process_is_alive,
-    process_start_time,
-    scan_refusal,
-    validate_evidence,
 )
 from skillwarden.skills.skill_md import content_hash
+from skillwarden.skills.trailers import build_commit_message, decision_from_trailers, message_body, parse_trailers
 
 
 def skill_text(name: str = "fix-failing-test", body: str = "Run `pytest -x`, read the traceback, fix.") -> str:

@@ -18,7 +18,10 @@ from skillwarden.core.sanitize import (
     unsafe_character,
 )
 from skillwarden.core.store import Store
-from skillwarden.skills.library import LibraryError, SkillLibrary, build_commit_message, one_line_title
+from skillwarden.skills.decision_input import one_line_title
+from skillwarden.skills.library import SkillLibrary
+from skillwarden.skills.library_errors import LibraryError
+from skillwarden.skills.trailers import build_commit_message
 from skillwarden.tui.widgets import one_line_cell
 from tests.helpers import run
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import git
 import pytest
 
-from skillwarden.skills.library import parse_trailers
+from skillwarden.skills.trailers import parse_trailers
 
 TMUX = shutil.which("tmux")
 pytestmark = pytest.mark.skipif(

@@ -6,7 +6,7 @@ import shutil
 import git
 
 from skillwarden.core.config import load_config
-from skillwarden.skills.library import parse_trailers
+from skillwarden.skills.trailers import parse_trailers
 from skillwarden.tui.app import SkillwardenApp
 from skillwarden.tui.screens import ConfirmScreen, DetailScreen, HelpScreen
 from tests.helpers import screen_text, settle

@@ -6,7 +6,7 @@ import pytest
 
 from skillwarden.core.config import load_config
 from skillwarden.reviews.decisions import eviction_of
-from skillwarden.skills.library import parse_trailers
+from skillwarden.skills.trailers import parse_trailers
 from skillwarden.tui.app import SkillwardenApp
 from skillwarden.tui.library_screens import HistoryScreen, SkillsScreen, TracesScreen
 from skillwarden.tui.screens import ConfirmScreen, DetailScreen, QueueScreen, StepsScreen

@@ -22,7 +22,7 @@ import pytest
 
 from skillwarden.core.config import load_config
 from skillwarden.core.store import Store, StoredCandidate
-from skillwarden.skills.library import parse_trailers
+from skillwarden.skills.trailers import parse_trailers
 from skillwarden.tui.app import SkillwardenApp
 from skillwarden.tui.cli import main
 from skillwarden.tui.screens import DetailScreen

@@ -68,7 +68,7 @@ from skillwarden.tui.widgets import RowTable
 if TYPE_CHECKING:  # the first frame does not wait for mining, numpy or git: those load in a worker
     from skillwarden.core.watch import TraceWatcher
     from skillwarden.reviews.service import ReviewService
-    from skillwarden.skills.library import Decision
+    from skillwarden.skills.trailers import Decision
 
 READ_ONLY_ENV = "SKILLWARDEN_READ_ONLY"
 FEED_POLL_SECONDS = 0.5

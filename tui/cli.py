@@ -176,7 +176,7 @@ def user_errors() -> tuple[type[Exception], ...]:
     """Errors a user can act on, printed as one line. Evaluated only when an exception reaches `run_main`,
     so the modules defining them are not imported before the TUI's first frame."""
     from skillwarden.reviews.service import ReviewError
-    from skillwarden.skills.library import LibraryError
+    from skillwarden.skills.library_errors import LibraryError
 
     return (ReviewError, LibraryError, ConfigError, WorkspaceLockedError)
 

@@ -15,7 +15,8 @@ from skillwarden.reviews.policy import PolicyError, load_policy
 from skillwarden.reviews.recovery import Outcome, recover_workspace
 from skillwarden.reviews.service import ReviewService
 from skillwarden.skills.harness_repo import HarnessRepo
-from skillwarden.skills.library import Decision, SkillLibrary
+from skillwarden.skills.library import SkillLibrary
+from skillwarden.skills.trailers import Decision
 from skillwarden.tui.workspace import open_service
 
 
