@@ -18,10 +18,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from skillwarden.core.config import ConfigError
 from skillwarden.core.filesystem import detect_file_system_type, is_network_file_system
-from skillwarden.core.labels import Label, match_sessions
 from skillwarden.core.model import Outcome, Session, Step
 from skillwarden.core.private_files import make_private, open_private, private_directory
 from skillwarden.core.store_rows import (
@@ -33,6 +33,9 @@ from skillwarden.core.store_rows import (
     storable,
     write_prepared,
 )
+
+if TYPE_CHECKING:
+    from skillwarden.core.labels import Label
 
 # Version 2: parser state per file, step call ids and end times, sub-agent links. Version 3: decisions
 # carry the skill name. Version 4: redaction placeholders are keyed with the workspace's key. Version 5:
@@ -354,6 +357,8 @@ class Store:
         self.apply_labels()
 
     def labels(self) -> list[Label]:
+        from skillwarden.core.labels import Label
+
         rows = self._query("SELECT key, under, resolved, source FROM labels ORDER BY seq")
         return [Label(row["key"], bool(row["resolved"]), row["under"], row["source"]) for row in rows]
 
@@ -364,6 +369,8 @@ class Store:
         if not labels and not self._query("SELECT 1 FROM session_labels LIMIT 1"):
             return 0
         sessions = self._query("SELECT id, path, task_id FROM sessions") if labels else []
+        from skillwarden.core.labels import match_sessions
+
         settled = match_sessions(
             labels, [(row["id"], os.fsdecode(row["path"]), row["task_id"] or "") for row in sessions]
         )

@@ -17,9 +17,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from skillwarden.core.adapters.claude_code import split_subagent_id
 from skillwarden.core.model import Outcome
-from skillwarden.core.normalize import normalize_step
 
 if TYPE_CHECKING:
     from skillwarden.core.store import FileRead, SessionWrite
@@ -135,6 +133,11 @@ def prepare_read(read: FileRead) -> PreparedRead:
 def add_session_rows(prepared: PreparedRead, write: SessionWrite) -> None:
     """The session row; its new steps (replacing any stored from that index on); earlier steps whose
     result arrived now."""
+    # Imported here, on the writing side: a reader of the cache (the TUI's first frame) does not wait for
+    # the adapters' and the normalizer's modules.
+    from skillwarden.core.adapters.claude_code import split_subagent_id
+    from skillwarden.core.normalize import normalize_step
+
     session = write.session
     root_id, agent_id = split_subagent_id(session.id) or (None, None)
     session_id = storable(session.id)

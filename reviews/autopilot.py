@@ -18,23 +18,22 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 from skillwarden.core.store import StoredCandidate
+from skillwarden.reviews.decisions import SKILL_KINDS, Decider, apply_decision, check_fresh
 from skillwarden.reviews.policy import AUTOPILOT_REVIEWER, Policy, Routing, Tier, decide_route
 from skillwarden.reviews.publishing import refuse_clash
-from skillwarden.reviews.service import CandidateView, ReviewService
+from skillwarden.reviews.service import ReviewService
+from skillwarden.reviews.views import CandidateView
 from skillwarden.skills.harness_repo import HarnessRepo
 from skillwarden.skills.library import (
-    APPROVED_DIR,
     SKILL_FILE,
     Decision,
     LibraryError,
     Scanner,
     StaleCandidateError,
-    check_not_stale,
 )
 from skillwarden.skills.publish import PublishError
 
 DRIFT_RULE = "rollback-on-drift"
-SKILL_KINDS = ("skill", "refinement")
 
 
 @dataclass(frozen=True)
@@ -124,7 +123,7 @@ class Autopilot:
         if unsupported is not None:
             return AutopilotAction(candidate.id, "none", "left", routing.rule, unsupported)
         try:
-            self._check_fresh(candidate)
+            check_fresh(candidate, self.service.library, self.harness)
             if action == "approve" and candidate.kind in SKILL_KINDS:
                 refuse_clash(self.service.config, candidate.name)  # a user's folder takes its name where it goes
             if dry_run:
@@ -155,46 +154,11 @@ class Autopilot:
             return None
         return f"the autopilot does not {routing.tier.value} {candidate.kind} candidates; a human decides"
 
-    def _check_fresh(self, candidate: StoredCandidate) -> None:
-        base = candidate.details.get("base_hash")
-        if candidate.kind == "eviction":
-            # The drift evidence is about the skill text it was measured on: a changed skill proves itself anew.
-            path = f"{APPROVED_DIR}/{candidate.name}/{SKILL_FILE}"
-            check_not_stale(candidate.id, path, self.service.library.committed_bytes(path), candidate.content_hash)
-        elif candidate.kind == "harness":
-            target = candidate.details.get("target", "")
-            check_not_stale(candidate.id, target, self.harness.committed_bytes(target), base)
-        else:
-            path = f"{APPROVED_DIR}/{candidate.name}/{SKILL_FILE}"
-            check_not_stale(candidate.id, path, self.service.library.committed_bytes(path), base)
-
     def _apply(self, candidate: StoredCandidate, routing: Routing) -> Decision:
-        common = {"candidate_id": candidate.id, "evidence": candidate.evidence, "reviewer": AUTOPILOT_REVIEWER,
-                  "title": candidate.title, "reason": routing.reason, "policy": routing.rule,
-                  "base_hash": candidate.details.get("base_hash")}  # fmt: skip
-        if candidate.kind == "eviction":
-            decision = self.service.library.evict(
-                candidate_id=candidate.id, name=candidate.name, evidence=candidate.evidence,
-                reviewer=AUTOPILOT_REVIEWER, reason=f"{candidate.title}. {routing.reason}", policy=routing.rule,
-            )  # fmt: skip
-        elif candidate.kind == "harness":
-            decision = self.harness.apply_change(
-                target=candidate.details.get("target", ""), diff=candidate.content, require_clean_scan=True, **common
-            )
-        else:
-            provenance = {"candidate": candidate.id, "content_hash": candidate.content_hash,
-                          "sessions": candidate.provenance}  # fmt: skip
-            library = self.service.library
-            if routing.tier is Tier.AUTONOMOUS:
-                decision = library.approve(
-                    name=candidate.name, skill_md=candidate.content, provenance=provenance, require_clean_scan=True,
-                    **common,
-                )  # fmt: skip
-            else:
-                decision = library.backlog(
-                    name=candidate.name, skill_md=candidate.content, provenance=provenance, **common
-                )
-        self._record(decision)
+        action = "approve" if routing.tier is Tier.AUTONOMOUS else "backlog"
+        decider = Decider(AUTOPILOT_REVIEWER, routing.reason, routing.rule)
+        decision = apply_decision(action, candidate, decider, library=self.service.library, harness=self.harness)
+        self.service.record(decision, remine=False)  # the run goes on over the queue it started with
         return decision
 
     def _publish(self, decision: Decision) -> str | None:
@@ -225,14 +189,5 @@ class Autopilot:
             )
         except LibraryError as error:
             return AutopilotAction(approval.candidate_id, "rollback", "refused", DRIFT_RULE, str(error))
-        self._record(decision)
+        self.service.record(decision, remine=False)
         return AutopilotAction(approval.candidate_id, "rollback", "applied", DRIFT_RULE, reason, decision.sha)
-
-    def _record(self, decision: Decision) -> None:
-        # The cache follows git: rebuilt from the history, the agents' folders follow, the event feed hears of it.
-        self.service.sync_decisions()
-        self.service.publish()
-        self.service.events.append(
-            "decision", action=decision.action, candidate=decision.candidate_id, commit=decision.sha,
-            reviewer=decision.reviewer, reverts=decision.reverts, policy=decision.policy,
-        )  # fmt: skip

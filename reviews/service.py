@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from skillwarden.core.config import Config
@@ -19,11 +18,13 @@ from skillwarden.core.store import Store, StoredCandidate
 from skillwarden.core.workspace_key import use_workspace_key
 from skillwarden.reviews.candidates import build_candidates, mining_inputs
 from skillwarden.reviews.decided import restore_decided
+from skillwarden.reviews.decisions import SKILL_KINDS, Decider, apply_decision, refusal
 from skillwarden.reviews.learning import eviction_candidates, skill_stats
 from skillwarden.reviews.outcomes import sync_labels
 from skillwarden.reviews.publishing import publish_library, refresh_statistics, refuse_clash
 from skillwarden.reviews.recovery import recover_workspace
 from skillwarden.reviews.states import CandidateState, DecisionEvent, State, last_live_decision, replay
+from skillwarden.reviews.views import CandidateView, in_queue
 from skillwarden.skills.harness_repo import HarnessRepo
 from skillwarden.skills.library import Decision, LibraryError, SkillLibrary
 from skillwarden.skills.publish import PublishError, SyncReport
@@ -46,54 +47,8 @@ class DecisionNotCached(Exception):
         self.cause = cause
 
 
-@dataclass
-class CandidateView:
-    """A candidate as the queue shows it: what was mined, plus its review state from git."""
-
-    candidate: StoredCandidate
-    state: State
-    state_sha: str | None
-
-    @property
-    def id(self) -> str:
-        return self.candidate.id
-
-    def to_json(self) -> dict:
-        c = self.candidate
-        return {
-            "id": c.id,
-            "kind": c.kind,
-            "state": self.state.value,
-            "title": c.title,
-            "name": c.name,
-            "support": c.support,
-            "evidence": c.evidence,
-            "provenance": c.provenance,
-            "content_hash": c.content_hash,
-            "commit": self.state_sha,
-            "live": c.live,
-            "first_seen": c.first_seen,
-            "predicted_fixes": c.details.get("predicted_fixes", []),
-            "predicted_breakages": c.details.get("predicted_breakages", []),
-            "security": c.details.get("security", {"verdict": "unscanned"}),
-            **{key: c.details[key] for key in OPTIONAL_DETAILS if key in c.details},
-        }
-
-
 # The store's meta key for the digest of what mining read besides the cache (`mining_inputs`).
 MINED_AGAINST = "mined_against"
-
-# Fields a candidate carries only when they apply: file changes have a diff and a target, refinements
-# name the skill they refine, evictions carry their drift evidence.
-OPTIONAL_DETAILS = (
-    "diff", "target", "base_hash", "lift", "success_rate", "runs", "base_rate", "project", "trigger", "detector",
-    "refines", "drift",
-)  # fmt: skip
-
-
-def in_queue(state: State, live: bool) -> bool:
-    """A pending candidate no longer supported by the evidence leaves the queue; decided ones stay."""
-    return live or state is not State.PENDING
 
 
 def now_iso() -> str:
@@ -203,17 +158,19 @@ class ReviewService:
             self.events.append("notice", text=f"publishing: {problem}")
         return self.published
 
-    def _record(self, decision: Decision) -> Decision:
+    def record(self, decision: Decision, *, remine: bool = True) -> Decision:
+        """The cache follows git: the decision cache rebuilt from the history, the linked agent folders
+        published, the event feed told; with `remine`, candidates mined against the old library again."""
         try:
             self.sync_decisions()
             self.publish()
-            if decision.action != "reject" and self.mine_inline:
+            if decision.action != "reject" and self.mine_inline and remine:
                 # The library or a harness file changed: candidates computed against the old content would
                 # be stale, and a newly approved skill turns look-alikes into refinements.
                 self.refresh_candidates()
             self.events.append(
                 "decision", action=decision.action, candidate=decision.candidate_id, commit=decision.sha,
-                reviewer=decision.reviewer, reverts=decision.reverts,
+                reviewer=decision.reviewer, reverts=decision.reverts, policy=decision.policy,
             )  # fmt: skip
         except (OSError, sqlite3.Error) as exc:  # a full disk, say: the commit is made all the same
             raise DecisionNotCached(decision, exc) from exc
@@ -256,49 +213,22 @@ class ReviewService:
         return self._decide(candidate_id, "backlog")
 
     def reject(self, candidate_id: str, reason: str = "") -> Decision:
-        view = self._pending(candidate_id, "reject")
-        c = view.candidate
-        decision = self.library.reject(
-            candidate_id=c.id, title=c.title, content_hash=c.content_hash, evidence=c.evidence,
-            reviewer=self.config.reviewer, reason=reason,
-        )  # fmt: skip
-        return self._record(decision)
+        return self._decide(candidate_id, "reject", reason)
 
-    def _pending(self, candidate_id: str, action: str) -> CandidateView:
+    def _decide(self, candidate_id: str, action: str, reason: str = "") -> Decision:
         view = self.view(candidate_id)
-        allowed = {State.PENDING, State.BACKLOGGED} if action == "approve" else {State.PENDING}
-        if view.state not in allowed:
-            raise ReviewError(f"cannot {action} {view.id}: it is {view.state.value.replace('_', ' ')}")
-        return view
-
-    def _decide(self, candidate_id: str, action: str) -> Decision:
-        view = self._pending(candidate_id, action)
         c = view.candidate
-        if c.kind == "eviction":
-            if action != "approve":
-                raise ReviewError(f"an eviction candidate is approved (evict) or rejected, not {action}ged")
-            decision = self.library.evict(
-                candidate_id=c.id, name=c.name, evidence=c.evidence, reviewer=self.config.reviewer, reason=c.title
-            )
-            return self._record(decision)
-        provenance = {"candidate": c.id, "content_hash": c.content_hash, "sessions": c.provenance}
-        if c.kind == "harness":
-            if action != "approve":
-                raise ReviewError("a harness modification is approved (applied) or rejected, not backlogged")
-            with self.harness_repo() as harness:
-                decision = harness.apply_change(
-                    candidate_id=c.id, target=c.details["target"], diff=c.details["diff"],
-                    base_hash=c.details.get("base_hash"), evidence=c.evidence, reviewer=self.config.reviewer,
-                    title=c.title,
-                )  # fmt: skip
-            return self._record(decision)
-        if action == "approve":
+        refused = refusal(action, c.kind, view.state)
+        if refused is not None:
+            raise ReviewError(f"cannot {action} {view.id}: {refused}")
+        if action == "approve" and c.kind in SKILL_KINDS:
             self._require_publishable(c.name)
-        method = self.library.approve if action == "approve" else self.library.backlog
-        decision = method(
-            candidate_id=c.id, name=c.name, skill_md=c.content, provenance=provenance, evidence=c.evidence,
-            reviewer=self.config.reviewer, title=c.title, base_hash=c.details.get("base_hash"),
-        )  # fmt: skip
+        decider = Decider(self.config.reviewer, reason)
+        if c.kind == "harness":
+            with self.harness_repo() as harness:
+                decision = apply_decision(action, c, decider, library=self.library, harness=harness)
+        else:
+            decision = apply_decision(action, c, decider, library=self.library, harness=None)
         if action == "backlog" and self.config.backlog_remote:
             try:
                 branch = self.library.push_backlog(decision, self.config.backlog_remote)
@@ -306,7 +236,7 @@ class ReviewService:
                 self.events.append("notice", text=f"backlog push to {self.config.backlog_remote} failed: {exc}")
             else:
                 self.events.append("notice", text=f"backlog pushed to {self.config.backlog_remote} as {branch}")
-        return self._record(decision)
+        return self.record(decision)
 
     def _require_publishable(self, name: str) -> None:
         """Refuse a decision that would put a skill in place whose name a user's folder takes in a linked target."""
@@ -336,7 +266,7 @@ class ReviewService:
         if state is None or state.decision_sha is None:
             raise ReviewError(f"cannot roll back {view.id}: it is {view.state.value.replace('_', ' ')}")
         decision = self._revert(state.decision_sha, reason=reason or "rollback", action="rollback")
-        return self._record(decision)
+        return self.record(decision)
 
     def undo_last(self) -> Decision:
         """Revert the newest decision that is still in effect; its candidate returns to pending."""
@@ -344,7 +274,7 @@ class ReviewService:
         if event is None:
             raise ReviewError("nothing to undo: no decision is in effect")
         decision = self._revert(event.sha, reason="undo", action="undo")
-        return self._record(decision)
+        return self.record(decision)
 
 
 # -- mining, with no service around it: a process of its own can run it --------------------------------

@@ -1,5 +1,6 @@
 """Read-only views of a workspace for the review screens: queue rows, evidence down to trace lines, the
 decision history, the library's skills and the live feed. Nothing here writes, and nothing imports Textual.
+The TUI's first frame waits for this module, so it imports no mining, numpy or git.
 
 `ReadModel` opens its own read-only SQLite connection: in WAL mode readers never wait for the ingest
 worker's write transactions, so a screen can query while traces stream in.
@@ -15,19 +16,65 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 import orjson
 
-from skillwarden.core.config import Config
-from skillwarden.core.store import Store, StoredCandidate
-from skillwarden.reviews import learning
-from skillwarden.reviews.service import CandidateView, in_queue
+from skillwarden.core.store import StoredCandidate
 from skillwarden.reviews.states import CandidateState, DecisionEvent, State, replay
-from skillwarden.skills.library import Decision, SkillLibrary
+
+if TYPE_CHECKING:
+    from skillwarden.skills.library import Decision
 
 TAIL_BYTES = 256 * 1024
 PENDING = CandidateState(State.PENDING, None, None)  # a candidate nobody decided on
+
+
+@dataclass
+class CandidateView:
+    """A candidate as the queue shows it: what was mined, plus its review state from git."""
+
+    candidate: StoredCandidate
+    state: State
+    state_sha: str | None
+
+    @property
+    def id(self) -> str:
+        return self.candidate.id
+
+    def to_json(self) -> dict:
+        c = self.candidate
+        return {
+            "id": c.id,
+            "kind": c.kind,
+            "state": self.state.value,
+            "title": c.title,
+            "name": c.name,
+            "support": c.support,
+            "evidence": c.evidence,
+            "provenance": c.provenance,
+            "content_hash": c.content_hash,
+            "commit": self.state_sha,
+            "live": c.live,
+            "first_seen": c.first_seen,
+            "predicted_fixes": c.details.get("predicted_fixes", []),
+            "predicted_breakages": c.details.get("predicted_breakages", []),
+            "security": c.details.get("security", {"verdict": "unscanned"}),
+            **{key: c.details[key] for key in OPTIONAL_DETAILS if key in c.details},
+        }
+
+
+# Fields a candidate carries only when they apply: file changes have a diff and a target, refinements
+# name the skill they refine, evictions carry their drift evidence.
+OPTIONAL_DETAILS = (
+    "diff", "target", "base_hash", "lift", "success_rate", "runs", "base_rate", "project", "trigger", "detector",
+    "refines", "drift",
+)  # fmt: skip
+
+
+def in_queue(state: State, live: bool) -> bool:
+    """A pending candidate no longer supported by the evidence leaves the queue; decided ones stay."""
+    return live or state is not State.PENDING
 
 
 # -- the queue ------------------------------------------------------------------------------------
@@ -280,58 +327,6 @@ def skill_rows(names: list[str], decisions: list[Decision], stats: dict[str, dic
             )
         )  # fmt: skip
     return rows
-
-
-# -- statistics from reviews/learning.py, shaped for the screens --------------------------------------
-def beta_interval(alpha: float, beta: float, mass: float = 0.95) -> tuple[float, float]:
-    """The central credible interval of Beta(alpha, beta), from its density on a fine grid."""
-    grid = np.linspace(0.0005, 0.9995, 2000)
-    log_density = (alpha - 1.0) * np.log(grid) + (beta - 1.0) * np.log1p(-grid)
-    cumulative = np.cumsum(np.exp(log_density - log_density.max()))
-    cumulative /= cumulative[-1]
-    tail = (1.0 - mass) / 2.0
-    return float(grid[np.searchsorted(cumulative, tail)]), float(grid[np.searchsorted(cumulative, 1.0 - tail)])
-
-
-def skill_statistics(
-    store: Store, library: SkillLibrary, config: Config, sessions: list[learning.SessionView]
-) -> dict[str, dict]:
-    """Per skill, what `learning.skill_stats` says plus its 95% interval and its rewards in time order
-    (the success-over-time chart). Read-only: no drift alert is appended to the event feed."""
-    result = {}
-    for stats in learning.skill_stats(store, library, config, views=sessions):
-        name = stats["skill"]
-        used = sorted((v.session for v in sessions if name in v.skills), key=lambda s: (s.started_at or "", s.id))
-        result[name] = {
-            **stats,
-            "interval": beta_interval(stats["alpha"], stats["beta"]),
-            "rewards": [session.reward for session in used],
-        }
-    return result
-
-
-def learning_statistics(store: Store, library: SkillLibrary, config: Config) -> tuple[dict[str, dict], dict, dict]:
-    """Per-skill statistics, the friction report (rates, alerts) and the leave-one-out effects, as
-    `skillwarden stats`, `friction` and `loo` compute them, from one pass over the cached sessions."""
-    settings = learning.learning_settings(config)
-    sessions = learning.session_views(store, settings, learning.hook_suggestions(config, library))
-    return (
-        skill_statistics(store, library, config, sessions),
-        learning.friction_report(store, config, views=sessions),
-        learning.loo_report(store, library, config, views=sessions),
-    )
-
-
-def workspace_statistics(config: Config) -> tuple[dict[str, dict], dict, dict]:
-    """`learning_statistics` with connections of its own: meant to run in a separate process, since
-    reading every session of a large cache would starve the TUI's event loop of the GIL."""
-    store = Store(config.state_db)
-    library = SkillLibrary(config.skills_repo, create=False)
-    try:
-        return learning_statistics(store, library, config)
-    finally:
-        library.close()
-        store.close()
 
 
 # -- the live feed ---------------------------------------------------------------------------------

@@ -142,3 +142,37 @@ def test_installed_beside_a_foreign_core_and_tui_every_command_works(tmp_path):
     version = run(skillwarden, "--version")
     declared = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
     assert version.stdout.strip() == f"skillwarden {declared}"
+
+
+def test_the_tuis_first_frame_waits_for_no_mining_numpy_git_or_command_modules():
+    """What `skillwarden` imports before the queue's first frame (the review service, and so mining, numpy
+    and GitPython, load in a worker once the cached queue is painted)."""
+    program = textwrap.dedent(
+        """
+        import sys
+        import skillwarden.tui.entry, skillwarden.tui.cli, skillwarden.tui.app
+        heavy = ("numpy", "git", "watchdog", "pygments", "skillwarden.core.mining", "skillwarden.reviews.service",
+                 "skillwarden.skills.library", "skillwarden.core.adapters", "skillwarden.tui.cli_ingest")
+        print(sorted(name for name in heavy if name in sys.modules))
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("argv", "opens_tui"),
+    [
+        ([], True), (["tui"], True), (["--home", "ws"], True), (["--home=ws", "--read-only", "tui"], True),
+        (["ingest"], False), (["--help"], False), (["--version"], False), (["tui", "--json"], False),
+        (["--home"], False), (["tui", "tui"], False), (["--home", "--read-only"], False),
+    ],
+)  # fmt: skip
+def test_only_the_tuis_own_arguments_skip_the_full_parser(argv, opens_tui):
+    from skillwarden.tui.cli import tui_arguments
+
+    args = tui_arguments(argv)
+    assert (args is not None) is opens_tui
+    if args is not None and "ws" in " ".join(argv):
+        assert args.home == "ws"

@@ -5,6 +5,7 @@ import git
 import pytest
 
 from skillwarden.core.config import load_config
+from skillwarden.reviews.decisions import eviction_of
 from skillwarden.skills.library import parse_trailers
 from skillwarden.tui.app import SkillwardenApp
 from skillwarden.tui.library_screens import HistoryScreen, SkillsScreen, TracesScreen
@@ -291,10 +292,10 @@ async def test_evict_a_drifting_skill_from_the_skills_screen(demo_workspace):
         await pilot.press("a")
         for _ in range(200):  # re-mining runs in another process after the decision: wait for its result
             await settle(app, pilot)
-            if app.eviction_candidate(chosen.name) is not None:
+            if eviction_of(chosen.name, app.views.values()) is not None:
                 break
             await pilot.pause(0.05)
-        eviction = app.eviction_candidate(chosen.name)
+        eviction = eviction_of(chosen.name, app.views.values())
         assert eviction is not None, "drift detection never proposed the eviction"
         await pilot.press("2")
         await settle(app, pilot)

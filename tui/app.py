@@ -14,13 +14,17 @@ import gc
 import multiprocessing
 import os
 import signal
+import sqlite3
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from multiprocessing import resource_tracker
 from multiprocessing.pool import Pool
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -34,11 +38,11 @@ from textual.worker import WorkerState, get_current_worker
 from skillwarden.core.config import Config
 from skillwarden.core.lifeline import die_with
 from skillwarden.core.sanitize import clean_line
-from skillwarden.core.watch import TraceWatcher
-from skillwarden.reviews.service import CandidateView, ReviewService, remine_workspace
+from skillwarden.reviews.decisions import PAST, Action, allowed, eviction_of
 from skillwarden.reviews.states import State
 from skillwarden.reviews.views import (
     SORTS,
+    CandidateView,
     EvidenceRow,
     QueueRow,
     ReadModel,
@@ -53,9 +57,7 @@ from skillwarden.reviews.views import (
     recent_events,
     skill_rows,
     sorted_rows,
-    workspace_statistics,
 )
-from skillwarden.skills.library import Decision
 from skillwarden.tui.actions import ACTIONS, action_name, bindings
 from skillwarden.tui.external import viewer_command
 from skillwarden.tui.library_screens import HistoryScreen, SkillsScreen, TracesScreen
@@ -63,18 +65,19 @@ from skillwarden.tui.render import STATE_LABELS, friction_text, loo_text, merged
 from skillwarden.tui.screens import BaseScreen, ConfirmScreen, DetailScreen, HelpScreen, QueueScreen, StepsScreen
 from skillwarden.tui.widgets import RowTable
 
+if TYPE_CHECKING:  # the first frame does not wait for mining, numpy or git: those load in a worker
+    from skillwarden.core.watch import TraceWatcher
+    from skillwarden.reviews.service import ReviewService
+    from skillwarden.skills.library import Decision
+
 READ_ONLY_ENV = "SKILLWARDEN_READ_ONLY"
 FEED_POLL_SECONDS = 0.5
 PREVIEW_DELAY_SECONDS = 0.08
 MINING_INTERVAL_SECONDS = 3.0  # while traces stream, mine at most this often
+OPENING_STATUS = "opening the workspace…"
+FIRST_PAINT_WAIT_SECONDS = 1.0  # the workspace opens after the cached queue is painted, or after this
+GIL_SWITCH_SECONDS = 0.001
 PROCESS_POLL_SECONDS = 0.2  # how soon a worker waiting on a process notices it was cancelled
-DECIDABLE = {
-    "approve": {State.PENDING, State.BACKLOGGED},
-    "backlog": {State.PENDING},
-    "reject": {State.PENDING},
-    "rollback": {State.APPROVED, State.BACKLOGGED, State.REJECTED},
-}
-PAST = {"approve": "approved", "backlog": "backlogged", "reject": "rejected", "rollback": "rolled back"}
 
 
 # -- messages from workers (a worker never touches a widget) ------------------------------------------
@@ -231,11 +234,22 @@ class SkillwardenApp(App):
         self.watcher: TraceWatcher | None = None
         self.feed_offset: int | None = None
         self.preview_timer: Timer | None = None
+        self.preview_shown: tuple = ()
+        self.switch_interval = sys.getswitchinterval()
         self.processes: Pool | None = None
         # Worker processes need multiprocessing's resource tracker, which passes sys.stderr's file
         # descriptor to its process: start it before Textual captures stderr (its fileno() is -1).
         resource_tracker.ensure_running()
         self.processes_lock = threading.Lock()
+        self.queue_painted = threading.Event()
+        # The cached queue is read while Textual starts (parses CSS, composes the screen): (review states,
+        # rows, cells), or None when there is no cache or it cannot be read as it is.
+        self.cached_queue: Future = Future()
+        if self.config.state_db.exists():
+            threading.Thread(target=self.read_cached_queue, name="cached-queue", daemon=True).start()
+        else:
+            self.cached_queue.set_result(None)
+        self.service_opened = threading.Event()  # set once opening the workspace succeeded or failed
         # Set when the app closes: an ingest under way stops before its next file.
         self.closing = threading.Event()
         self.mining_wanted = False
@@ -256,24 +270,46 @@ class SkillwardenApp(App):
 
     # -- life cycle -------------------------------------------------------------------------------
     def on_mount(self) -> None:
+        # Workers parse traces and decode candidates in threads: a key's handler waits for the GIL at most
+        # this long for each time it gives it up (Python's default is 5 ms, several per frame).
+        self.switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(GIL_SWITCH_SECONDS)
         # SIGTERM closes the app as `q` does (exit code 143), so nothing is left behind.
         with_signal = asyncio.get_running_loop().add_signal_handler
         with_signal(signal.SIGTERM, lambda: self.exit(return_code=128 + signal.SIGTERM))
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
+        cached = self.cached_queue.result() if self.cached_queue.done() else None
+        if cached is not None:  # in the queue screen's first frame
+            self.show_listing(cached[1], cached[2], OPENING_STATUS)
+        elif not self.cached_queue.done():
+            self.cached_queue.add_done_callback(self.post_cached_queue)
         self.update_status()
         self.load()
+
+    def post_cached_queue(self, future: Future) -> None:
+        cached = future.result()
+        if cached is not None:
+            self.post_message(QueueLoaded(cached[1], cached[2], OPENING_STATUS))
 
     @work(thread=True, exclusive=True, group="ingest")
     def load(self) -> None:
         """The cached queue's list columns first (the screen is usable at once), then the candidates in
         full, then what changed on disk; mining what changed is a process's work (`request_mining`)."""
         try:
+            cached = self.cached_queue.result()
+            states = cached[0] if cached is not None else None
+            if states is not None:  # importing the service's modules would compete with painting it
+                self.queue_painted.wait(FIRST_PAINT_WAIT_SECONDS)
+            from skillwarden.reviews.service import ReviewService
+
             self.service = ReviewService(self.config, mine_inline=False)
+            self.service_opened.set()
             if self.service.store.notice:
                 self.degraded_notice(self.service.store.notice, title="state cache")
             self.read = ReadModel(self.config.state_db)
-            self.post_message(QueueLoaded(*queue_listing(self.read), "reading new traces…"))
+            if states is None or self.read.candidate_states() != states:  # recovery or a new history
+                self.post_message(QueueLoaded(*queue_listing(self.read), "reading new traces…"))
             self.post_message(ViewsLoaded(self.read.candidate_views(), complete=True))
             self.load_library()
             self.post_message(WorkProgress(""))
@@ -281,11 +317,15 @@ class SkillwardenApp(App):
         except Exception as exc:  # the app must stay usable to show what went wrong
             self.post_message(WorkFailed(f"could not open the workspace: {exc}"))
             return
+        finally:
+            self.service_opened.set()  # failed: decisions waiting for it are told so
         stale = bool(report.files) or self.service.mining_is_stale()
         self.post_message(IngestDone(ingest_status(report), changed=stale))
         self.call_from_thread(self.set_interval, FEED_POLL_SECONDS, self.poll_feed)
         self.call_from_thread(self.poll_feed)
         if self.watch_enabled:
+            from skillwarden.core.watch import TraceWatcher
+
             self.watcher = TraceWatcher(
                 self.config.watch,
                 lambda paths: self.post_message(TracesChanged(paths)),
@@ -293,6 +333,20 @@ class SkillwardenApp(App):
                 on_notice=self.watch_notice,
             )
             self.watcher.start()
+
+    def read_cached_queue(self) -> None:
+        """The queue as the cache holds it, read before the service opens the skills repository (recovery,
+        git, mining code): the first frame waits for no more than a read of the cache. The connection is
+        closed again before the service opens the cache, which may switch its journal mode only while no
+        other connection has it open."""
+        try:
+            read = ReadModel(self.config.state_db)
+            try:
+                self.cached_queue.set_result((read.candidate_states(), *queue_listing(read)))
+            finally:
+                read.close()
+        except sqlite3.Error:  # the service opens, migrates or re-creates it
+            self.cached_queue.set_result(None)
 
     def watch_notice(self, text: str) -> None:
         """From the watcher's thread: watching degraded (e.g. a folder is polled)."""
@@ -305,6 +359,7 @@ class SkillwardenApp(App):
         self.call_from_thread(self.notify, text, title=title, severity="warning")
 
     def on_unmount(self) -> None:
+        sys.setswitchinterval(self.switch_interval)
         self.closing.set()
         if self.watcher is not None:
             self.watcher.stop()
@@ -352,6 +407,8 @@ class SkillwardenApp(App):
 
     @work(thread=True, group="mining")
     def mine(self) -> None:
+        from skillwarden.reviews.service import remine_workspace
+
         read = self.read
         try:
             if read is not None and self.in_process(remine_workspace, self.config) is not None:
@@ -397,6 +454,8 @@ class SkillwardenApp(App):
         service = self.service
         if service is None:
             return
+        from skillwarden.reviews.screen_statistics import workspace_statistics
+
         try:
             statistics = self.in_process(workspace_statistics, self.config)
         except Exception as exc:
@@ -467,11 +526,20 @@ class SkillwardenApp(App):
             return
         self.post_message(StepsLoaded(screen, rows, path))
 
+    def opened_service(self) -> ReviewService | None:
+        """From a worker: the review service once the workspace is open. The cached queue is on screen
+        before it is, so a decision taken at once waits here; None when opening failed or the app closes."""
+        worker = get_current_worker()
+        while not self.service_opened.wait(PROCESS_POLL_SECONDS):
+            if worker.is_cancelled:
+                return None
+        return self.service
+
     @work(thread=True, group="git")
     def run_decision(self, action: str, candidate_id: str | None) -> None:
-        service = self.service
+        service = self.opened_service()
         if service is None:
-            self.post_message(WorkFailed("still loading the workspace"))
+            self.post_message(WorkFailed("the workspace could not be opened"))
             return
         try:
             decision = service.undo_last() if action == "undo" else getattr(service, action)(candidate_id)
@@ -487,9 +555,9 @@ class SkillwardenApp(App):
     @work(thread=True, group="bulk")
     def run_bulk(self, action: str, candidate_ids: list[str]) -> None:
         """One decision after another, each its own commit; cancelling stops before the next one."""
-        service = self.service
+        service = self.opened_service()
         if service is None:
-            self.post_message(WorkFailed("still loading the workspace"))
+            self.post_message(WorkFailed("the workspace could not be opened"))
             return
         worker = get_current_worker()
         commits, failures = [], []
@@ -509,7 +577,7 @@ class SkillwardenApp(App):
         stopped = " (cancelled)" if worker.is_cancelled else ""
         if commits:
             shown = ", ".join(commits[:10]) + (f" and {len(commits) - 10} more" if len(commits) > 10 else "")
-            text = f"{PAST[action]} {len(commits)}{stopped}: commits {shown}"
+            text = f"{PAST[Action(action)]} {len(commits)}{stopped}: commits {shown}"
             self.post_message(DecisionMade(text, remine=action != "reject"))
         if failures:
             self.post_message(WorkFailed(f"{len(failures)} refused: " + "; ".join(failures[:3])))
@@ -517,12 +585,16 @@ class SkillwardenApp(App):
 
     # -- messages from workers and the watcher --------------------------------------------------------
     def on_queue_loaded(self, message: QueueLoaded) -> None:
-        self.rows = {row.id: row for row in message.rows}
-        self.cells = message.cells
-        if message.status:
-            self.ingest_status = message.status
+        self.show_listing(message.rows, message.cells, message.status)
+
+    def show_listing(self, rows: list[QueueRow], cells: dict[str, tuple], status: str | None) -> None:
+        self.rows = {row.id: row for row in rows}
+        self.cells = cells
+        if status:
+            self.ingest_status = status
         self.refresh_queue(keep_order=True)
-        self.refresh_bindings()
+        self.refresh_bindings_if_changed()
+        self.call_after_refresh(self.queue_painted.set)
 
     def on_views_loaded(self, message: ViewsLoaded) -> None:
         fresh = {view.id: view for view in message.views}
@@ -532,11 +604,11 @@ class SkillwardenApp(App):
             # few seconds. They live until the next load and are freed by reference counting, so the
             # cycle collector can leave them (and what exists now) alone.
             gc.freeze()
-        self.show_preview()
+        self.schedule_preview()  # highlighting a SKILL.md waits until this frame is painted
         detail = self.screen if isinstance(self.screen, DetailScreen) else None
         if detail is not None and detail.candidate_id in fresh and detail.candidate_id in self.rows:
             detail.show(fresh[detail.candidate_id], self.rows[detail.candidate_id])
-        self.refresh_bindings()
+        self.refresh_bindings_if_changed()
 
     def on_ingest_done(self, message: IngestDone) -> None:
         self.ingest_status = message.status
@@ -561,7 +633,7 @@ class SkillwardenApp(App):
         self.show_preview()
         if isinstance(self.screen, DetailScreen) and self.screen.candidate_id in self.views:
             self.screen.show(self.views[self.screen.candidate_id], self.rows[self.screen.candidate_id])
-        self.refresh_bindings()
+        self.refresh_bindings_if_changed()
 
     def on_library_loaded(self, message: LibraryLoaded) -> None:
         self.library_state = (message.names, message.decisions)
@@ -581,7 +653,7 @@ class SkillwardenApp(App):
             skills.show_skills(skill_rows(names, decisions, self.skill_stats))
         if history.is_mounted:
             history.show_history(history_rows(decisions))
-        self.refresh_bindings()
+        self.refresh_bindings_if_changed()
 
     def on_evidence_loaded(self, message: EvidenceLoaded) -> None:
         if message.screen.is_attached:
@@ -616,16 +688,25 @@ class SkillwardenApp(App):
     def on_row_highlighted(self, message: RowTable.Highlighted) -> None:
         if message.table.id == "queue":
             self.schedule_preview()
-        elif message.table.id == "skills":
+            return
+        if message.table.id == "skills":
             self.base_screens["skills"].show_skill(self.base_screens["skills"].highlighted())
         self.refresh_bindings_if_changed()
 
     def schedule_preview(self) -> None:
-        """The preview follows once the cursor rests: rendering it relayouts the screen, which would
-        make every `j` of a fast scroll wait for a SKILL.md nobody reads."""
+        """The preview and the footer follow once the cursor rests: rendering a SKILL.md relayouts the
+        screen, and the footer recomposes when the keys that apply change (approve, backlog and reject
+        depend on the row's kind and state), which would make every `j` of a fast scroll wait for what
+        nobody reads. A key pressed meanwhile is still checked against the row under the cursor."""
         if self.preview_timer is not None:
             self.preview_timer.stop()
-        self.preview_timer = self.set_timer(PREVIEW_DELAY_SECONDS, self.show_preview)
+        self.preview_timer = self.set_timer(PREVIEW_DELAY_SECONDS, self.cursor_rested)
+
+    def cursor_rested(self) -> None:
+        if not self.screen_stack:  # the app is closing
+            return
+        self.show_preview()
+        self.refresh_bindings_if_changed()
 
     def refresh_bindings_if_changed(self) -> None:
         """The footer recomposes on every refresh: only ask for one when the keys that apply change."""
@@ -675,6 +756,15 @@ class SkillwardenApp(App):
         key = table.cursor_key if table else None
         return self.views.get(key) if key else None
 
+    def current_row(self) -> QueueRow | None:
+        """The queue's row of the candidate in view: what deciding needs, listed before the candidates in
+        full are loaded (the cached queue is on screen before the workspace is open)."""
+        if isinstance(self.screen, DetailScreen):
+            return self.rows.get(self.screen.candidate_id, self.screen.row)
+        table = self.queue_table() if isinstance(self.screen, QueueScreen) else None
+        key = table.cursor_key if table else None
+        return self.rows.get(key) if key else None
+
     def show_preview(self) -> None:
         table = self.queue_table()
         if table is None:
@@ -684,7 +774,10 @@ class SkillwardenApp(App):
         view = self.views.get(key) if key else None
         if key is not None and view is None:
             self.load_preview(key)
-        screen.show_preview(view, self.rows.get(key) if key else None)
+        shown = (key, view, self.rows.get(key) if key else None)
+        if shown != self.preview_shown:  # a reload of the same candidate need not highlight it again
+            self.preview_shown = shown
+            screen.show_preview(view, shown[2])
 
     def update_status(self) -> None:
         table = self.queue_table()
@@ -702,7 +795,7 @@ class SkillwardenApp(App):
 
     def marked_ids(self) -> list[str]:
         table = self.queue_table() if isinstance(self.screen, QueueScreen) else None
-        return [key for key in table.keys if key in table.marked] if table else []
+        return [key for key in table.keys if key in table.marked] if table and table.marked else []
 
     def active_keys(self) -> dict[str, str]:
         return {spec.id: self.config.keymap.get(spec.id, spec.keys) for spec in ACTIONS}
@@ -714,10 +807,8 @@ class SkillwardenApp(App):
         if action in ("approve", "backlog", "reject"):
             if self.marked_ids():
                 return True
-            view = self.current_view()
-            if view is not None and action == "backlog" and view.candidate.kind in ("harness", "eviction"):
-                return False  # the backlog holds skills; these are applied or rejected
-            return view is not None and view.state in DECIDABLE[action]
+            row = self.current_row()
+            return row is not None and allowed(action, row.kind, State(row.state))
         if action == "rollback":
             return self.rollback_target() is not None
         if action == "evict":
@@ -922,18 +1013,18 @@ class SkillwardenApp(App):
 
             self.push_screen(ConfirmScreen(question), confirmed_all)
             return
-        view = self.current_view()
-        if view is None:
+        row = self.current_row()
+        if row is None:
             return
         if action != "reject":
-            self.run_decision(action, view.id)
+            self.run_decision(action, row.id)
             return
 
         def confirmed(answer: bool | None) -> None:
             if answer:
-                self.run_decision("reject", view.id)
+                self.run_decision("reject", row.id)
 
-        self.push_screen(ConfirmScreen(f"Reject {view.id}?\n{view.candidate.title}"), confirmed)
+        self.push_screen(ConfirmScreen(f"Reject {row.id}?\n{row.title}"), confirmed)
 
     def action_undo(self) -> None:
         self.run_decision("undo", None)
@@ -947,9 +1038,9 @@ class SkillwardenApp(App):
         if isinstance(screen, SkillsScreen):
             row = screen.highlighted()
             return (row.candidate_id, f"skill {row.name}") if row and row.candidate_id else None
-        view = self.current_view()
-        if view is not None and view.state in DECIDABLE["rollback"]:
-            return view.id, f"{STATE_LABELS.get(view.state.value)} {view.id}"
+        row = self.current_row()
+        if row is not None and allowed("rollback", row.kind, State(row.state)):
+            return row.id, f"{STATE_LABELS.get(row.state)} {row.id}"
         return None
 
     def action_rollback(self) -> None:
@@ -970,7 +1061,7 @@ class SkillwardenApp(App):
         row = screen.highlighted() if isinstance(screen, SkillsScreen) else None
         if row is None:
             return
-        eviction = self.eviction_candidate(row.name)
+        eviction = eviction_of(row.name, self.views.values())
         if eviction is None:
             self.notify(
                 f"no eviction candidate for {row.name}: drift detection has not proposed one. "
@@ -984,14 +1075,6 @@ class SkillwardenApp(App):
                 self.run_decision("approve", eviction.id)
 
         self.push_screen(ConfirmScreen(f"Evict skill {row.name}?\n{eviction.candidate.title}"), confirmed)
-
-    def eviction_candidate(self, skill: str) -> CandidateView | None:
-        for view in self.views.values():
-            c = view.candidate
-            names = {c.name, c.details.get("target"), c.details.get("skill")}
-            if c.kind == "eviction" and skill in names and view.state in DECIDABLE["approve"]:
-                return view
-        return None
 
 
 def ingest_status(report) -> str:

@@ -6,7 +6,6 @@ import argparse
 import codecs
 import contextlib
 import importlib
-import importlib.metadata
 import json
 import os
 import pkgutil
@@ -23,14 +22,10 @@ from skillwarden.core.config import HOME_ENV, Config, ConfigError, load_config, 
 from skillwarden.core.lock import LockMode, WorkspaceLock, WorkspaceLockedError, holder_message, read_holder
 from skillwarden.core.sanitize import clean_line, clean_text
 from skillwarden.core.sources import remember
-from skillwarden.reviews.service import DecisionNotCached, ReviewError
-from skillwarden.reviews.views import queue_row
-from skillwarden.skills.library import LibraryError
-from skillwarden.tui.cli_agents import print_problems, publish_lines
 from skillwarden.tui.failures import READ_ONLY_NOTE, is_read_only, scratch_copy, scratch_folder, sentence
-from skillwarden.tui.progress import IngestProgress
-from skillwarden.tui.progress import wanted as progress_wanted
-from skillwarden.tui.workspace import open_service
+
+# This module is imported on the way to the TUI's first frame: what the commands need (the review service,
+# git, mining, the progress bar) is imported where a command runs.
 
 # Commands that write to the skills repository or the cache take the workspace lock.
 WRITE_COMMANDS = frozenset({"ingest", "approve", "backlog", "reject", "rollback", "undo"})
@@ -108,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def installed_version() -> str:
+    import importlib.metadata
+
     try:
         return importlib.metadata.version("skillwarden")
     except importlib.metadata.PackageNotFoundError:  # run from a source tree that was never installed
@@ -154,8 +151,45 @@ def main(argv: list[str] | None = None) -> int:
         return run_with_signals(argv)
 
 
+def tui_arguments(argv: list[str]) -> argparse.Namespace | None:
+    """The global options when `argv` only opens the TUI (`[--home DIR] [--read-only] [tui]`), else None.
+    The TUI's start then builds no parser of every command, which would import every command's modules;
+    anything else (help, a typo, an abbreviated option) goes to the full parser."""
+    args = argparse.Namespace(home=None, read_only=False, command=None)
+    words = list(argv)
+    while words:
+        word = words.pop(0)
+        if word == "--read-only":
+            args.read_only = True
+        elif word == "--home" and words and not words[0].startswith("-"):
+            args.home = words.pop(0)
+        elif word.startswith("--home=") and len(word) > len("--home="):
+            args.home = word.removeprefix("--home=")
+        elif word == "tui" and args.command is None:
+            args.command = "tui"
+        else:
+            return None
+    return args
+
+
+def user_errors() -> tuple[type[Exception], ...]:
+    """Errors a user can act on, printed as one line. Evaluated only when an exception reaches `run_main`,
+    so the modules defining them are not imported before the TUI's first frame."""
+    from skillwarden.reviews.service import ReviewError
+    from skillwarden.skills.library import LibraryError
+
+    return (ReviewError, LibraryError, ConfigError, WorkspaceLockedError)
+
+
+def decision_not_cached() -> type[Exception]:
+    from skillwarden.reviews.service import DecisionNotCached
+
+    return DecisionNotCached
+
+
 def run_with_signals(argv: list[str] | None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = tui_arguments(argv) or build_parser().parse_args(argv)
     previous_handler = signal.signal(signal.SIGTERM, raise_terminated) if in_main_thread() else None
     try:
         return run_main(args)
@@ -207,9 +241,10 @@ def run_main(args: argparse.Namespace) -> int:
     try:
         if args.command == "demo":
             return run_demo(args)
-        for module in command_modules():  # commands such as `scan` work without a workspace
-            if args.command in getattr(module, "WORKSPACE_FREE", ()):
-                return module.run(args, None)
+        if args.command not in (None, "tui"):  # the TUI's start imports no command's modules
+            for module in command_modules():  # commands such as `scan` work without a workspace
+                if args.command in getattr(module, "WORKSPACE_FREE", ()):
+                    return module.run(args, None)
         config = load_config(home, user_home=Path.home())
         if not is_read_only(config.home):
             return dispatch(args, config)
@@ -217,10 +252,10 @@ def run_main(args: argparse.Namespace) -> int:
             raise ConfigError(f"the workspace {config.home} is read-only: {READ_ONLY_NOTE}")
         with scratch_folder() as scratch:
             return dispatch(args, scratch_copy(config, Path(scratch)), read_only_workspace=True)
-    except (ReviewError, LibraryError, ConfigError, WorkspaceLockedError) as exc:
+    except user_errors() as exc:
         print(f"skillwarden: {exc}", file=sys.stderr)
         return 1
-    except DecisionNotCached as exc:
+    except decision_not_cached() as exc:
         print_decision(exc.decision, as_json=getattr(args, "json", False))
         print(f"skillwarden: warning: {exc}", file=sys.stderr)
         return 0
@@ -268,6 +303,11 @@ def run_command(args: argparse.Namespace, config: Config) -> int:
 
 
 def run_service_command(args: argparse.Namespace, config: Config) -> int:
+    from skillwarden.reviews.views import queue_row
+    from skillwarden.tui.progress import IngestProgress
+    from skillwarden.tui.progress import wanted as progress_wanted
+    from skillwarden.tui.workspace import open_service
+
     service = open_service(config)
     try:
         if args.command == "ingest":
@@ -336,6 +376,8 @@ def run_service_command(args: argparse.Namespace, config: Config) -> int:
 
 def print_decision(decision, *, as_json: bool, published: list | None = None) -> None:
     """The decision made, and where its skill was published (or removed) for the linked agents."""
+    from skillwarden.tui.cli_agents import print_problems, publish_lines
+
     published = published or []
     if as_json:
         print(json.dumps({**decision_json(decision), "published": [r.to_json() for r in published]}, indent=2))
@@ -395,6 +437,8 @@ def create_demo_workspace(directory: Path, *, sessions: int, seed: int, show_pro
     existing workspace it writes as any writer does, holding its lock (WorkspaceLockedError while another
     process holds it), and never into a trace folder it did not create (`demo_folder`)."""
     from skillwarden.core.demo_traces import generate_corpus
+    from skillwarden.tui.progress import IngestProgress
+    from skillwarden.tui.workspace import open_service
 
     directory.mkdir(parents=True, exist_ok=True)
     config = load_config(directory)
@@ -436,6 +480,8 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"skillwarden: {directory} exists and is not a skillwarden workspace; choose an empty folder",
               file=sys.stderr)  # fmt: skip
         return 1
+    from skillwarden.tui.progress import wanted as progress_wanted
+
     config = create_demo_workspace(
         directory, sessions=args.sessions, seed=args.seed, show_progress=progress_wanted(sys.stderr, as_json=False)
     )

@@ -4,15 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
 from skillwarden.core.sanitize import clean_line, clean_text
-from skillwarden.reviews.service import CandidateView
-from skillwarden.reviews.views import EvidenceRow, HistoryRow, QueueRow, SessionRow, SkillRow, StepRow, age_text
+from skillwarden.reviews.views import (
+    CandidateView,
+    EvidenceRow,
+    HistoryRow,
+    QueueRow,
+    SessionRow,
+    SkillRow,
+    StepRow,
+    age_text,
+)
 from skillwarden.tui.widgets import Column
+
+if TYPE_CHECKING:  # highlighting loads Pygments: not before the first frame, which shows no SKILL.md
+    from rich.syntax import Syntax
 
 STATE_LABELS = {
     "pending": "pending",
@@ -72,6 +83,8 @@ def merged_order(shown: Sequence[str], wanted: Sequence[str]) -> list[str]:
 
 def content_syntax(view: CandidateView) -> Syntax:
     """A harness change as its unified diff, a skill as its SKILL.md: exactly what would be committed."""
+    from rich.syntax import Syntax
+
     diff = view.candidate.details.get("diff")
     if isinstance(diff, str) and diff:
         return Syntax(clean_text(diff), "diff", word_wrap=True, theme="ansi_dark", background_color="default")
@@ -87,6 +100,8 @@ def content_title(view: CandidateView) -> str:
 
 
 def skill_syntax(content: str) -> Syntax:
+    from rich.syntax import Syntax
+
     return Syntax(clean_text(content), "markdown", word_wrap=True, theme="ansi_dark", background_color="default")
 
 

@@ -12,8 +12,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from skillwarden.core.sanitize import clean_line
-from skillwarden.reviews.service import CandidateView
-from skillwarden.reviews.views import EvidenceRow, QueueRow, SessionRow, StepRow
+from skillwarden.reviews.views import CandidateView, EvidenceRow, QueueRow, SessionRow, StepRow
 from skillwarden.tui.actions import ACTIONS, SCOPES, key_display
 from skillwarden.tui.render import (
     EVIDENCE_COLUMNS,
