@@ -18,7 +18,7 @@ from dataclasses import dataclass
 # Agents run the same command lines again and again, and every pass over the sessions asks about them.
 COMMAND_CACHE = 1 << 15
 OPERATORS = frozenset({"&&", "||", ";", ";;", "|", "|&", "&", "\n", "(", ")"})
-REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>", ">&", "<", "<<", "<<<", "<>", "<&"})
+REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>", ">&", "<", "<<", "<<-", "<<<", "<>", "<&"})
 WRITING_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>"})
 NOT_A_FILE = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty"})
 ENV_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
@@ -106,16 +106,47 @@ def strip_heredocs(command: str) -> str:
     return "\n".join(kept)
 
 
+# One piece of a command line, as POSIX sh reads it: blanks, an operator, a quoted string, an escaped
+# character, or plain characters. A word is the pieces between blanks and operators.
+_PIECE = re.compile(
+    r"(?P<blank>[ \t\r]+)"
+    r"|(?P<op>&&|\|\||;;|\|&|&>>|&>|>>|>&|<&|<<<|<<-|<<|<>|>\||[;&|<>()\n])"
+    r"|'(?P<single>[^']*)'"
+    r'|"(?P<double>(?:\\.|[^"\\])*)"'
+    r"|\\(?P<escaped>.)"
+    r"|(?P<plain>[^ \t\r\n;&|<>()'\"\\]+)",
+    re.DOTALL,
+)
+_DOUBLE_QUOTED_ESCAPE = re.compile(r'\\([\\"$`])')
+
+
 def tokens(command: str) -> list[str]:
+    """Words and operators of a command line, quotes removed as the shell removes them (a hand-written
+    lexer: `shlex` costs ten times as much, and every command an agent ran passes through here)."""
     text = strip_heredocs(command).replace("\\\n", " ")  # a backslash-newline continues the line
-    lexer = shlex.shlex(text, posix=True, punctuation_chars=";&|<>()\n")
-    lexer.whitespace = " \t\r"
-    lexer.whitespace_split = True
-    lexer.commenters = ""
-    try:
-        return list(lexer)
-    except ValueError:  # an unbalanced quote: words are the best that can be done
-        return text.replace("\n", " \n ").split(" ")
+    out: list[str] = []
+    word: list[str] = []
+    in_word = False
+    position = 0
+    while position < len(text):
+        piece = _PIECE.match(text, position)
+        if piece is None:  # an unbalanced quote: words are the best that can be done
+            return text.replace("\n", " \n ").split(" ")
+        position = piece.end()
+        kind = piece.lastgroup
+        if kind in ("blank", "op"):
+            if in_word:
+                out.append("".join(word))
+                word, in_word = [], False
+            if kind == "op":
+                out.append(piece.group("op"))
+            continue
+        in_word = True
+        value = piece.group(kind)
+        word.append(_DOUBLE_QUOTED_ESCAPE.sub(r"\1", value) if kind == "double" else value)
+    if in_word:
+        out.append("".join(word))
+    return out
 
 
 def split_words(command: str) -> list[str]:

@@ -35,7 +35,14 @@ from skillwarden.core.commands import (
     work_command,
 )
 from skillwarden.core.model import Step
-from skillwarden.core.steps import changed_paths, creates_file, is_editor_change, shell_command, step_path
+from skillwarden.core.steps import (
+    changed_paths,
+    creates_file,
+    is_editor_change,
+    remembered,
+    shell_command,
+    step_path,
+)
 
 # Tools whose calls say nothing about the procedure itself (lower-cased).
 NOISE_TOOLS = frozenset(
@@ -175,6 +182,10 @@ def in_place_editor(simple: SimpleCommand) -> bool:
 
 def normalize_step(step: Step) -> str | None:
     """The abstract token of a step, or None for noise."""
+    return remembered(step, "_token", token_of)
+
+
+def token_of(step: Step) -> str | None:
     tool = step.tool.lower()
     if tool in NOISE_TOOLS or step.args.get("agent_command") is True:
         return None  # the agent's own searching, paging and hand-offs

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from skillwarden.core.commands import files_written, only_inspects, runs_tests
 from skillwarden.core.model import Step
+
+T = TypeVar("T")
 
 # Tool names (lower-cased) that run a shell command line.
 SHELL_TOOL_NAMES = frozenset(
@@ -46,8 +50,25 @@ def is_shell_tool(tool: str) -> bool:
     return name in SHELL_TOOL_NAMES or (name not in CHANGE_TOOL_NAMES and _SHELL_LIKE.search(name) is not None)
 
 
+def remembered(step: Step, what: str, compute: Callable[[Step], T]) -> T:
+    """`compute(step)`, computed once per step and kept on it. Grading, mining, the detectors and the
+    predictions each ask what a step runs, many times over; the answer depends on the tool and the
+    arguments only, and is kept with the very objects it was computed from, so a step whose arguments
+    were replaced (redaction gives a new dict) is computed again."""
+    kept = step.__dict__.get(what)
+    if kept is not None and kept[0] is step.tool and kept[1] is step.args:
+        return kept[2]
+    value = compute(step)
+    step.__dict__[what] = (step.tool, step.args, value)
+    return value
+
+
 def shell_command(step: Step) -> str | None:
     """The command line a step runs, or None for every step that runs none."""
+    return remembered(step, "_shell_command", command_of_step)
+
+
+def command_of_step(step: Step) -> str | None:
     if not is_shell_tool(step.tool):
         return None
     command = step.args.get("command", step.args.get("cmd", step.args.get("code", "")))
