@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import orjson
+
 from skillwarden.core.config import ConfigError
 from skillwarden.core.filesystem import detect_file_system_type, is_network_file_system
 from skillwarden.core.model import Outcome, Session, Step
@@ -483,13 +485,14 @@ class Store:
 
 
 def candidate_from_row(row: sqlite3.Row) -> StoredCandidate:
+    """With orjson: decoding every candidate is the queue's largest cost."""
     data = dict(row)
     return StoredCandidate(
         **{
             **data,
-            "evidence": json.loads(data["evidence"]),
-            "provenance": json.loads(data["provenance"]),
-            "details": json.loads(data["details"]),
+            "evidence": orjson.loads(data["evidence"]),
+            "provenance": orjson.loads(data["provenance"]),
+            "details": orjson.loads(data["details"]),
             "live": bool(data["live"]),
         }
     )

@@ -9,24 +9,19 @@ worker's write transactions, so a screen can query while traces stream in.
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
-import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import orjson
-
 from skillwarden.core.store import StoredCandidate
+from skillwarden.core.store_reader import StoreReader
 from skillwarden.reviews.states import CandidateState, DecisionEvent, State, replay
 
 if TYPE_CHECKING:
     from skillwarden.skills.trailers import Decision
 
-TAIL_BYTES = 256 * 1024
 PENDING = CandidateState(State.PENDING, None, None)  # a candidate nobody decided on
 
 
@@ -109,23 +104,9 @@ def queue_row(view: CandidateView) -> QueueRow:
     )  # fmt: skip
 
 
-# The queue's list columns, read inside SQLite: listing 10,000 candidates decodes no content or
-# details in Python. Each expression mirrors the function that reads a decoded candidate (`queue_row`).
-LISTED_COLUMNS = """
-id, kind, name, title, support, first_seen, live,
-CASE WHEN json_type(details, '$.reward_lift') IS NULL THEN json_extract(details, '$.lift')
-     ELSE json_extract(details, '$.reward_lift') END AS lift,
-json_extract(details, '$.successes') AS successes, json_extract(details, '$.runs') AS runs,
-json_extract(details, '$.base_rate') AS base_rate,
-CASE json_type(details, '$.security') WHEN 'object' THEN json_extract(details, '$.security.verdict') END AS verdict,
-CASE json_type(details, '$.predicted_fixes') WHEN 'array' THEN json_array_length(details, '$.predicted_fixes')
-     END AS fixes,
-CASE json_type(details, '$.predicted_breakages') WHEN 'array' THEN json_array_length(details, '$.predicted_breakages')
-     END AS breakages"""
-
-
 def listed_row(columns: Mapping, state: State) -> QueueRow:
-    """A queue row from LISTED_COLUMNS: the same row `queue_row` makes from the decoded candidate."""
+    """A queue row from the reader's listed columns (`StoreReader.listed_candidates`): the same row
+    `queue_row` makes from the decoded candidate."""
     lift = columns["lift"]
     verdict = str(columns["verdict"]) if columns["verdict"] else None
     return QueueRow(
@@ -218,13 +199,6 @@ class StepRow:
     is_error: bool
     line: int | None
     in_range: bool
-
-
-# Only the columns the screens show: the sessions table grows columns other modules need.
-SESSION_FIELDS = (
-    "id, format AS agent, outcome, reward, reward_explanation, steps, errors, COALESCE(started_at, '') AS started_at,"
-    " path"
-)
 
 
 @dataclass(frozen=True)
@@ -329,77 +303,25 @@ def skill_rows(names: list[str], decisions: list[Decision], stats: dict[str, dic
     return rows
 
 
-# -- the live feed ---------------------------------------------------------------------------------
-def recent_events(path: Path, *, limit: int = 200) -> tuple[list[dict], int]:
-    """The newest whole events of the feed (read from its tail, not the whole log), oldest first, and
-    the byte offset to continue tailing from."""
-    try:
-        with path.open("rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            start = max(0, size - TAIL_BYTES)
-            handle.seek(start)
-            data = handle.read(size - start)
-    except FileNotFoundError:
-        return [], 0
-    events, consumed = parse_event_lines(data, skip_first=start > 0)
-    return events[-limit:], start + consumed
-
-
-def new_events(path: Path, offset: int) -> tuple[list[dict], int]:
-    """Whole events appended after byte `offset`, and the new offset (a half-written line waits)."""
-    try:
-        with path.open("rb") as handle:
-            handle.seek(offset)
-            data = handle.read()
-    except FileNotFoundError:
-        return [], offset
-    events, consumed = parse_event_lines(data, skip_first=False)
-    return events, offset + consumed
-
-
-def parse_event_lines(data: bytes, *, skip_first: bool) -> tuple[list[dict], int]:
-    end = data.rfind(b"\n") + 1
-    lines = data[:end].split(b"\n")
-    if skip_first:
-        lines = lines[1:]  # we started mid-line
-    events = []
-    for raw in lines:
-        try:
-            event = json.loads(raw)
-        except (ValueError, RecursionError):
-            continue
-        if isinstance(event, dict):
-            events.append(event)
-    return events, end
-
-
 # -- the cache, read-only ---------------------------------------------------------------------------
 class ReadModel:
-    """Read-only queries on the state cache, safe to call from worker threads."""
+    """The screens' rows from the cache's read-only reader, with the review states replayed from the
+    decision cache as `ReviewService` keeps them. Safe to call from worker threads."""
 
     def __init__(self, db_path: Path):
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False, timeout=30)
-        self._db.row_factory = sqlite3.Row
+        self.reader = StoreReader(db_path)
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    def _query(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._db.execute(sql, tuple(params)).fetchall()
+        self.reader.close()
 
     def candidate_states(self) -> dict[str, CandidateState]:
-        """Review states replayed from the decision cache, as `ReviewService` keeps them."""
-        rows = self._query("SELECT sha, candidate_id, action, reverts, name FROM decisions ORDER BY seq")
-        return replay(DecisionEvent(*row) for row in rows)
+        return replay(DecisionEvent(*row) for row in self.reader.decision_events())
 
     def queue_rows(self) -> list[QueueRow]:
         """The queue's rows without any candidate's content: what the first screen needs."""
         states = self.candidate_states()
         rows = []
-        for columns in self._query(f"SELECT {LISTED_COLUMNS} FROM candidates"):
+        for columns in self.reader.listed_candidates():
             state = states.get(columns["id"], PENDING).state
             if in_queue(state, bool(columns["live"])):
                 rows.append(listed_row(columns, state))
@@ -409,28 +331,21 @@ class ReadModel:
         """Every candidate in the queue in full (content, provenance, details), as `ReviewService.queue`."""
         states = self.candidate_states()
         views = []
-        for row in self._query("SELECT * FROM candidates"):
-            state = states.get(row["id"], PENDING)
-            if in_queue(state.state, bool(row["live"])):
-                views.append(CandidateView(decoded_candidate(row), state.state, state.sha))
+        for candidate in self.reader.candidates():
+            state = states.get(candidate.id, PENDING)
+            if in_queue(state.state, candidate.live):
+                views.append(CandidateView(candidate, state.state, state.sha))
         return views
 
     def candidate_view(self, candidate_id: str) -> CandidateView | None:
-        rows = self._query("SELECT * FROM candidates WHERE id = ?", (candidate_id,))
-        if not rows:
+        candidate = self.reader.candidate(candidate_id)
+        if candidate is None:
             return None
         state = self.candidate_states().get(candidate_id, PENDING)
-        return CandidateView(decoded_candidate(rows[0]), state.state, state.sha)
+        return CandidateView(candidate, state.state, state.sha)
 
     def sessions_by_id(self, ids: Iterable[str]) -> dict[str, SessionRow]:
-        wanted = list(dict.fromkeys(ids))
-        found: dict[str, SessionRow] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for row in self._query(f"SELECT {SESSION_FIELDS} FROM sessions WHERE id IN ({marks})", chunk):
-                found[row["id"]] = SessionRow(**dict(row))
-        return found
+        return {row["id"]: SessionRow(**row) for row in self.reader.sessions(ids)}
 
     def evidence(self, provenance: list[dict]) -> list[EvidenceRow]:
         sessions = self.sessions_by_id(item["session"] for item in provenance)
@@ -455,11 +370,8 @@ class ReadModel:
 
     def steps(self, session_id: str, highlighted: str = "") -> list[StepRow]:
         span = step_range(highlighted)
-        rows = self._query(
-            "SELECT idx, tool, args, is_error, line FROM steps WHERE session_id = ? ORDER BY idx", (session_id,)
-        )
         result = []
-        for row in rows:
+        for row in self.reader.steps(session_id):
             number = row["idx"] + 1
             try:
                 args = json.loads(row["args"] or "{}")
@@ -475,20 +387,11 @@ class ReadModel:
         return result
 
     def recent_sessions(self, limit: int = 200) -> list[SessionRow]:
-        """The most recently ingested sessions, newest first (rowid follows insertion)."""
-        rows = self._query(f"SELECT {SESSION_FIELDS} FROM sessions ORDER BY rowid DESC LIMIT ?", (limit,))
-        return [SessionRow(**dict(row)) for row in rows]
+        """The most recently ingested sessions, newest first."""
+        return [SessionRow(**row) for row in self.reader.recent_sessions(limit)]
 
     def outcome_counts(self) -> dict[str, int]:
-        return {row[0]: row[1] for row in self._query("SELECT outcome, COUNT(*) FROM sessions GROUP BY outcome")}
-
-
-def decoded_candidate(row: sqlite3.Row) -> StoredCandidate:
-    """`core.store.candidate_from_row` with orjson: decoding every candidate is the queue's largest cost."""
-    data = dict(row)
-    for key in ("evidence", "provenance", "details"):
-        data[key] = orjson.loads(data[key])
-    return StoredCandidate(**{**data, "live": bool(data["live"])})
+        return self.reader.outcome_counts()
 
 
 def now_utc() -> datetime:

@@ -52,3 +52,20 @@ def test_concurrent_processes_never_share_a_seq_or_tear_a_line(tmp_path):
     assert len(lines) == 200
     seqs = [json.loads(line)["seq"] for line in lines]
     assert sorted(seqs) == list(range(1, 201))
+
+
+def test_the_screens_tail_and_the_command_read_the_same_events(tmp_path):
+    """`recent` and `since` (the TUI's feed) skip what `read` skips and wait for a half-written line."""
+    log = EventLog(tmp_path / "events.jsonl")
+    for n in range(3):
+        log.append("notice", text=f"n{n}")
+    with log.path.open("ab") as handle:
+        handle.write(b'{"not": "an event"}\n{"seq": "x"}\n{"seq": 9, "kind": "notice", "te')
+    recent, offset = log.recent()
+    assert [e["text"] for e in recent] == ["n0", "n1", "n2"] == [e["text"] for e in log.read()]
+    assert log.since(offset) == ([], offset)
+    with log.path.open("ab") as handle:
+        handle.write(b'xt": "late"}\n')
+    events, later = log.since(offset)
+    assert [e["text"] for e in events] == ["late"] and later == log.path.stat().st_size
+    assert log.recent(limit=2)[0][-1]["text"] == "late"

@@ -51,10 +51,8 @@ from skillwarden.reviews.views import (
     StepRow,
     history_rows,
     matching,
-    new_events,
     now_utc,
     queue_row,
-    recent_events,
     skill_rows,
     sorted_rows,
 )
@@ -465,15 +463,14 @@ class SkillwardenApp(App):
             self.post_message(StatisticsLoaded(*statistics))
 
     def poll_feed(self) -> None:
-        if self.read is not None:
+        if self.read is not None and self.service is not None:
             self.read_feed(self.feed_offset)
 
     @work(thread=True, exclusive=True, group="feed")
     def read_feed(self, offset: int | None) -> None:
-        read = self.read
-        assert read is not None
-        path = self.config.events_file
-        events, new_offset = recent_events(path) if offset is None else new_events(path, offset)
+        read, service = self.read, self.service
+        assert read is not None and service is not None
+        events, new_offset = service.events.recent() if offset is None else service.events.since(offset)
         if offset is not None and not events:
             return
         ingested = offset is None or any(event.get("kind") == "ingest" for event in events)
