@@ -257,8 +257,28 @@ def test_light_queue_rows_match_the_rows_of_the_decoded_candidates(demo_workspac
 
 
 def test_mining_waits_for_the_interval_only_after_a_recent_pass():
-    from skillwarden.tui.app import mining_delay
+    from skillwarden.tui.background import mining_delay
 
     assert mining_delay(100.0, None) == 0.0
     assert mining_delay(100.0, 99.0, interval=3.0) == 2.0
     assert mining_delay(100.0, 90.0, interval=3.0) == 0.0
+
+
+async def test_a_worker_that_fails_says_what_failed_and_the_app_goes_on(demo_workspace, monkeypatch):
+    """One handler shows every worker's failure, named by the worker's description."""
+    from skillwarden.reviews.views import ReadModel
+
+    def unreadable(self, provenance):
+        raise OSError("the disk went away")
+
+    monkeypatch.setattr(ReadModel, "evidence", unreadable)
+    app = make_app(demo_workspace, watch=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        messages = [n.message for n in app._notifications]
+        assert messages.count("could not read the evidence: the disk went away") == 1
+        await pilot.press("escape", "j")
+        await settle(app, pilot)
+        assert app.is_running and cursor_key(app) is not None

@@ -5,21 +5,20 @@ and stall the event loop, a thread waiting on a process does not.
 
 Four screens, one mode each (keys 1-4): the queue, the skills library, the decision history and the
 traces feed. A candidate and a session's steps open on top of the screen they were opened from.
+
+The App shows what its workers post (`tui/background.py`, messages in `tui/messages.py`) and runs the
+actions of the registry (`tui/actions.py`); the decision keys are in `tui/decision_keys.py`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
-import multiprocessing
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable
 from concurrent.futures import Future
 from multiprocessing import resource_tracker
 from multiprocessing.pool import Pool
@@ -27,28 +26,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import App, SuspendNotSupported, SystemCommand
-from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
-from textual.worker import WorkerState, get_current_worker
+from textual.worker import Worker, WorkerState
 
 from skillwarden.core.config import Config
-from skillwarden.core.lifeline import die_with
 from skillwarden.core.sanitize import clean_line
-from skillwarden.reviews.decisions import PAST, Action, allowed, eviction_of
+from skillwarden.reviews.decisions import allowed
 from skillwarden.reviews.states import State
 from skillwarden.reviews.views import (
     SORTS,
     CandidateView,
-    EvidenceRow,
     QueueRow,
     ReadModel,
-    SessionRow,
     SkillRow,
-    StepRow,
     history_rows,
     matching,
     now_utc,
@@ -57,10 +51,26 @@ from skillwarden.reviews.views import (
     sorted_rows,
 )
 from skillwarden.tui.actions import ACTIONS, action_name, bindings
+from skillwarden.tui.background import OPENING_STATUS, BackgroundWork
+from skillwarden.tui.decision_keys import DecisionActions
 from skillwarden.tui.external import viewer_command
 from skillwarden.tui.library_screens import HistoryScreen, SkillsScreen, TracesScreen
-from skillwarden.tui.render import STATE_LABELS, friction_text, loo_text, merged_order, queue_cells
-from skillwarden.tui.screens import BaseScreen, ConfirmScreen, DetailScreen, HelpScreen, QueueScreen, StepsScreen
+from skillwarden.tui.messages import (
+    CandidatesChanged,
+    DecisionMade,
+    EvidenceLoaded,
+    FeedLoaded,
+    IngestDone,
+    LibraryLoaded,
+    QueueLoaded,
+    StatisticsLoaded,
+    StepsLoaded,
+    ViewsLoaded,
+    WorkFailed,
+    WorkProgress,
+)
+from skillwarden.tui.render import friction_text, loo_text, merged_order, queue_cells
+from skillwarden.tui.screens import BaseScreen, DetailScreen, HelpScreen, QueueScreen, StepsScreen
 from skillwarden.tui.widgets import RowTable
 
 if TYPE_CHECKING:  # the first frame does not wait for mining, numpy or git: those load in a worker
@@ -69,149 +79,19 @@ if TYPE_CHECKING:  # the first frame does not wait for mining, numpy or git: tho
     from skillwarden.skills.trailers import Decision
 
 READ_ONLY_ENV = "SKILLWARDEN_READ_ONLY"
-FEED_POLL_SECONDS = 0.5
 PREVIEW_DELAY_SECONDS = 0.08
-MINING_INTERVAL_SECONDS = 3.0  # while traces stream, mine at most this often
-OPENING_STATUS = "opening the workspace…"
-FIRST_PAINT_WAIT_SECONDS = 1.0  # the workspace opens after the cached queue is painted, or after this
 GIL_SWITCH_SECONDS = 0.001
-PROCESS_POLL_SECONDS = 0.2  # how soon a worker waiting on a process notices it was cancelled
-
-
-# -- messages from workers (a worker never touches a widget) ------------------------------------------
-class QueueLoaded(Message):
-    """The queue's rows and their cells (list columns only, no candidate content)."""
-
-    def __init__(self, rows: list[QueueRow], cells: dict[str, tuple], status: str | None = None):
-        super().__init__()
-        self.rows = rows
-        self.cells = cells
-        self.status = status
-
-
-class ViewsLoaded(Message):
-    """Candidates in full: all of the queue's (`complete`), or the one the preview waits for."""
-
-    def __init__(self, views: list[CandidateView], *, complete: bool):
-        super().__init__()
-        self.views = views
-        self.complete = complete
-
-
-class IngestDone(Message):
-    def __init__(self, status: str, changed: bool):
-        super().__init__()
-        self.status = status
-        self.changed = changed
-
-
-class MiningDone(Message):
-    pass
-
-
-class CandidatesChanged(Message):
-    """Some candidates changed state (a decision): update their rows in place."""
-
-    def __init__(self, views: list[CandidateView]):
-        super().__init__()
-        self.views = views
-
-
-class TracesChanged(Message):
-    """The watcher saw trace files change; one message per burst."""
-
-    def __init__(self, paths: set[Path]):
-        super().__init__()
-        self.paths = paths
-
-
-class DecisionMade(Message):
-    """`remine`: the decision changed the library or a harness file, so mined candidates may be stale."""
-
-    def __init__(self, text: str, *, remine: bool):
-        super().__init__()
-        self.text = text
-        self.remine = remine
-
-
-class WorkProgress(Message):
-    def __init__(self, text: str):
-        super().__init__()
-        self.text = text
-
-
-class WorkFailed(Message):
-    def __init__(self, text: str):
-        super().__init__()
-        self.text = text
-
-
-class LibraryLoaded(Message):
-    """The library's skill names and its decisions, newest first, read from git."""
-
-    def __init__(self, names: list[str], decisions: list[Decision]):
-        super().__init__()
-        self.names = names
-        self.decisions = decisions
-
-
-class StatisticsLoaded(Message):
-    """What reviews/learning.py computes: per-skill posteriors, friction and leave-one-out."""
-
-    def __init__(self, skills: dict[str, dict], friction: dict, loo: dict):
-        super().__init__()
-        self.skills = skills
-        self.friction = friction
-        self.loo = loo
-
-
-class EvidenceLoaded(Message):
-    def __init__(
-        self, screen: DetailScreen, rows: list[EvidenceRow], fixes: list[SessionRow], breaks: list[SessionRow]
-    ):
-        super().__init__()
-        self.screen = screen
-        self.rows = rows
-        self.fixes = fixes
-        self.breakages = breaks
-
-
-class StepsLoaded(Message):
-    def __init__(self, screen: StepsScreen, rows: list[StepRow], path: str):
-        super().__init__()
-        self.screen = screen
-        self.rows = rows
-        self.path = path
-
-
-class FeedLoaded(Message):
-    """New events from the feed, and the latest sessions when an ingest happened."""
-
-    def __init__(self, events: list[dict], offset: int, sessions: list[SessionRow] | None, counts: dict | None):
-        super().__init__()
-        self.events = events
-        self.offset = offset
-        self.sessions = sessions
-        self.counts = counts
 
 
 def env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def mining_delay(now: float, last_started: float | None, interval: float = MINING_INTERVAL_SECONDS) -> float:
-    """Seconds until the next mining pass may start: at once, unless one started less than `interval` ago."""
-    return 0.0 if last_started is None else max(0.0, last_started + interval - now)
 
 
-def queue_listing(read: ReadModel) -> tuple[list[QueueRow], dict[str, tuple]]:
-    """The queue's rows with their rendered cells, computed off the UI thread (10,000 rows take a while)."""
-    rows = read.queue_rows()
-    now = now_utc()
-    return rows, {row.id: queue_cells(row, now) for row in rows}
 
 
-class SkillwardenApp(App):
+class SkillwardenApp(BackgroundWork, DecisionActions, App):
     TITLE = "skillwarden"
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it
     BINDINGS = bindings()
@@ -285,77 +165,6 @@ class SkillwardenApp(App):
         self.update_status()
         self.load()
 
-    def post_cached_queue(self, future: Future) -> None:
-        cached = future.result()
-        if cached is not None:
-            self.post_message(QueueLoaded(cached[1], cached[2], OPENING_STATUS))
-
-    @work(thread=True, exclusive=True, group="ingest")
-    def load(self) -> None:
-        """The cached queue's list columns first (the screen is usable at once), then the candidates in
-        full, then what changed on disk; mining what changed is a process's work (`request_mining`)."""
-        try:
-            cached = self.cached_queue.result()
-            states = cached[0] if cached is not None else None
-            if states is not None:  # importing the service's modules would compete with painting it
-                self.queue_painted.wait(FIRST_PAINT_WAIT_SECONDS)
-            from skillwarden.reviews.service import ReviewService
-
-            self.service = ReviewService(self.config, mine_inline=False)
-            self.service_opened.set()
-            if self.service.store.notice:
-                self.degraded_notice(self.service.store.notice, title="state cache")
-            self.read = ReadModel(self.config.state_db)
-            if states is None or self.read.candidate_states() != states:  # recovery or a new history
-                self.post_message(QueueLoaded(*queue_listing(self.read), "reading new traces…"))
-            self.post_message(ViewsLoaded(self.read.candidate_views(), complete=True))
-            self.load_library()
-            self.post_message(WorkProgress(""))
-            report = self.service.ingest(stop=self.closing.is_set)
-        except Exception as exc:  # the app must stay usable to show what went wrong
-            self.post_message(WorkFailed(f"could not open the workspace: {exc}"))
-            return
-        finally:
-            self.service_opened.set()  # failed: decisions waiting for it are told so
-        stale = bool(report.files) or self.service.mining_is_stale()
-        self.post_message(IngestDone(ingest_status(report), changed=stale))
-        self.call_from_thread(self.set_interval, FEED_POLL_SECONDS, self.poll_feed)
-        self.call_from_thread(self.poll_feed)
-        if self.watch_enabled:
-            from skillwarden.core.watch import TraceWatcher
-
-            self.watcher = TraceWatcher(
-                self.config.watch,
-                lambda paths: self.post_message(TracesChanged(paths)),
-                rescan_interval=self.config.rescan_interval,
-                on_notice=self.watch_notice,
-            )
-            self.watcher.start()
-
-    def read_cached_queue(self) -> None:
-        """The queue as the cache holds it, read before the service opens the skills repository (recovery,
-        git, mining code): the first frame waits for no more than a read of the cache. The connection is
-        closed again before the service opens the cache, which may switch its journal mode only while no
-        other connection has it open."""
-        try:
-            read = ReadModel(self.config.state_db)
-            try:
-                self.cached_queue.set_result((read.candidate_states(), *queue_listing(read)))
-            finally:
-                read.close()
-        except sqlite3.Error:  # the service opens, migrates or re-creates it
-            self.cached_queue.set_result(None)
-
-    def watch_notice(self, text: str) -> None:
-        """From the watcher's thread: watching degraded (e.g. a folder is polled)."""
-        self.degraded_notice(text, title="watching")
-
-    def degraded_notice(self, text: str, *, title: str) -> None:
-        """From a worker thread: something works in a slower or safer way than usual. Logged and shown."""
-        if self.service is not None:
-            self.service.events.append("notice", text=text)
-        self.call_from_thread(self.notify, text, title=title, severity="warning")
-
     def on_unmount(self) -> None:
         sys.setswitchinterval(self.switch_interval)
         self.closing.set()
@@ -369,216 +178,6 @@ class SkillwardenApp(App):
             self.read.close()
         if self.service is not None:
             self.service.close()
-
-    # -- background work ----------------------------------------------------------------------------
-    def on_traces_changed(self, message: TracesChanged) -> None:
-        self.ingest_changes(sorted(message.paths))
-
-    @work(thread=True, group="ingest")
-    def ingest_changes(self, paths: list[Path]) -> None:
-        assert self.service is not None
-        try:
-            report = self.service.ingest([p for p in paths if p.exists()], stop=self.closing.is_set)
-        except Exception as exc:
-            self.post_message(WorkFailed(f"ingest failed: {exc}"))
-            return
-        self.post_message(IngestDone(ingest_status(report), changed=bool(report.files)))
-
-    def request_mining(self) -> None:
-        """Re-mine soon. While traces stream, requests fold into one pass per MINING_INTERVAL_SECONDS,
-        and a request during a pass starts another once it ends: the queue never stays stale."""
-        self.mining_wanted = True
-        if self.mining_running or self.mining_timer is not None:
-            return
-        delay = mining_delay(time.monotonic(), self.mining_started_at)
-        if delay > 0:
-            self.mining_timer = self.set_timer(delay, self.start_mining)
-        else:
-            self.start_mining()
-
-    def start_mining(self) -> None:
-        self.mining_timer = None
-        self.mining_wanted = False
-        self.mining_running = True
-        self.mining_started_at = time.monotonic()
-        self.mine()
-
-    @work(thread=True, group="mining")
-    def mine(self) -> None:
-        from skillwarden.reviews.service import remine_workspace
-
-        read = self.read
-        try:
-            if read is not None and self.in_process(remine_workspace, self.config) is not None:
-                self.post_message(QueueLoaded(*queue_listing(read)))
-                self.post_message(ViewsLoaded(read.candidate_views(), complete=True))
-        except Exception as exc:
-            self.post_message(WorkFailed(f"mining failed: {exc}"))
-        finally:
-            self.post_message(MiningDone())
-
-    def in_process(self, function: Callable, *args):
-        """`function(*args)` in a worker process, from a thread worker; None when the worker is cancelled
-        (the app is closing) before it returns."""
-        with self.processes_lock:
-            if self.processes is None:
-                # spawn, not fork: forking a process that runs threads can copy a held lock. The workers watch
-                # this process (not the thread that starts them, which the kernel's parent-death signal would).
-                self.processes = multiprocessing.get_context("spawn").Pool(2, die_with, (os.getpid(),))
-            result = self.processes.apply_async(function, args)
-        worker = get_current_worker()
-        while not result.ready():
-            if worker.is_cancelled or self.processes is None:
-                return None
-            result.wait(PROCESS_POLL_SECONDS)
-        return result.get()
-
-    @work(thread=True, exclusive=True, group="library")
-    def load_library(self) -> None:
-        service = self.service
-        if service is None:
-            return
-        try:
-            decisions = service.library.decisions()
-            names = service.library.skill_names()
-        except Exception as exc:
-            self.post_message(WorkFailed(f"could not read the skills repository: {exc}"))
-            return
-        self.post_message(LibraryLoaded(names, decisions))
-
-    @work(thread=True, exclusive=True, group="stats")
-    def load_statistics(self) -> None:
-        """Statistics read every cached session: slow on a large cache, so never on the UI thread."""
-        service = self.service
-        if service is None:
-            return
-        from skillwarden.reviews.screen_statistics import workspace_statistics
-
-        try:
-            statistics = self.in_process(workspace_statistics, self.config)
-        except Exception as exc:
-            self.post_message(WorkFailed(f"could not compute the statistics: {exc}"))
-            return
-        if statistics is not None:
-            self.post_message(StatisticsLoaded(*statistics))
-
-    def poll_feed(self) -> None:
-        if self.read is not None and self.service is not None:
-            self.read_feed(self.feed_offset)
-
-    @work(thread=True, exclusive=True, group="feed")
-    def read_feed(self, offset: int | None) -> None:
-        read, service = self.read, self.service
-        assert read is not None and service is not None
-        events, new_offset = service.events.recent() if offset is None else service.events.since(offset)
-        if offset is not None and not events:
-            return
-        ingested = offset is None or any(event.get("kind") == "ingest" for event in events)
-        try:
-            sessions = read.recent_sessions() if ingested else None
-            counts = read.outcome_counts() if ingested else None
-        except Exception as exc:
-            self.post_message(WorkFailed(f"could not read the sessions: {exc}"))
-            return
-        self.post_message(FeedLoaded(events, new_offset, sessions, counts))
-
-    @work(thread=True, exclusive=True, group="preview")
-    def load_preview(self, candidate_id: str) -> None:
-        """The candidate under the cursor in full, while the queue's full views are still on their way."""
-        read = self.read
-        if read is None:
-            return
-        try:
-            view = read.candidate_view(candidate_id)
-        except Exception as exc:
-            self.post_message(WorkFailed(f"could not read the candidate: {exc}"))
-            return
-        if view is not None:
-            self.post_message(ViewsLoaded([view], complete=False))
-
-    @work(thread=True, group="details")
-    def load_evidence(self, screen: DetailScreen, view: CandidateView) -> None:
-        read = self.read
-        if read is None:
-            return
-        details = view.candidate.details
-        try:
-            rows = read.evidence(view.candidate.provenance)
-            fixes = read.listed_sessions(details.get("predicted_fixes") or [])
-            breakages = read.listed_sessions(details.get("predicted_breakages") or [])
-        except Exception as exc:
-            self.post_message(WorkFailed(f"could not read the evidence: {exc}"))
-            return
-        self.post_message(EvidenceLoaded(screen, rows, fixes, breakages))
-
-    @work(thread=True, group="details")
-    def load_steps(self, screen: StepsScreen, path: str) -> None:
-        read = self.read
-        if read is None:
-            return
-        try:
-            rows = read.steps(screen.session_id, screen.step_span)
-        except Exception as exc:
-            self.post_message(WorkFailed(f"could not read the steps: {exc}"))
-            return
-        self.post_message(StepsLoaded(screen, rows, path))
-
-    def opened_service(self) -> ReviewService | None:
-        """From a worker: the review service once the workspace is open. The cached queue is on screen
-        before it is, so a decision taken at once waits here; None when opening failed or the app closes."""
-        worker = get_current_worker()
-        while not self.service_opened.wait(PROCESS_POLL_SECONDS):
-            if worker.is_cancelled:
-                return None
-        return self.service
-
-    @work(thread=True, group="git")
-    def run_decision(self, action: str, candidate_id: str | None) -> None:
-        service = self.opened_service()
-        if service is None:
-            self.post_message(WorkFailed("the workspace could not be opened"))
-            return
-        try:
-            decision = service.undo_last() if action == "undo" else getattr(service, action)(candidate_id)
-            changed = service.view(decision.candidate_id)
-        except Exception as exc:  # shown to the reviewer; the repository refused and is unchanged
-            self.post_message(WorkFailed(str(exc)))
-            return
-        text = f"{decision.action} {decision.candidate_id}: commit {decision.sha[:10]}"
-        self.post_message(DecisionMade(text, remine=decision.action != "reject"))
-        self.post_message(CandidatesChanged([changed]))
-        self.load_library()
-
-    @work(thread=True, group="bulk")
-    def run_bulk(self, action: str, candidate_ids: list[str]) -> None:
-        """One decision after another, each its own commit; cancelling stops before the next one."""
-        service = self.opened_service()
-        if service is None:
-            self.post_message(WorkFailed("the workspace could not be opened"))
-            return
-        worker = get_current_worker()
-        commits, failures = [], []
-        for number, candidate_id in enumerate(candidate_ids, 1):
-            if worker.is_cancelled:
-                break
-            self.post_message(WorkProgress(f"{action} {number}/{len(candidate_ids)}… (ctrl+g cancels)"))
-            try:
-                decision = getattr(service, action)(candidate_id)
-                changed = service.view(candidate_id)
-            except Exception as exc:
-                failures.append(f"{candidate_id}: {exc}")
-                continue
-            commits.append(decision.sha[:10])
-            self.post_message(CandidatesChanged([changed]))
-        self.post_message(WorkProgress(""))
-        stopped = " (cancelled)" if worker.is_cancelled else ""
-        if commits:
-            shown = ", ".join(commits[:10]) + (f" and {len(commits) - 10} more" if len(commits) > 10 else "")
-            text = f"{PAST[Action(action)]} {len(commits)}{stopped}: commits {shown}"
-            self.post_message(DecisionMade(text, remine=action != "reject"))
-        if failures:
-            self.post_message(WorkFailed(f"{len(failures)} refused: " + "; ".join(failures[:3])))
-        self.load_library()
 
     # -- messages from workers and the watcher --------------------------------------------------------
     def on_queue_loaded(self, message: QueueLoaded) -> None:
@@ -680,6 +279,13 @@ class SkillwardenApp(App):
 
     def on_work_failed(self, message: WorkFailed) -> None:
         self.notify(message.text, title="error", severity="error", timeout=10, markup=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker's failure, shown to the reviewer: its description says what failed (a decision's
+        refusal says it itself; the repository refused and is unchanged). The app stays usable."""
+        if event.state is WorkerState.ERROR:
+            what = f"{event.worker.description}: " if event.worker.description else ""
+            self.on_work_failed(WorkFailed(f"{what}{event.worker.error}"))
 
     @on(RowTable.Highlighted)
     def on_row_highlighted(self, message: RowTable.Highlighted) -> None:
@@ -986,101 +592,3 @@ class SkillwardenApp(App):
         self.update_status()
 
     # -- actions: decisions ---------------------------------------------------------------------------
-    def action_approve(self) -> None:
-        self.decide("approve")
-
-    def action_backlog(self) -> None:
-        self.decide("backlog")
-
-    def action_reject(self) -> None:
-        self.decide("reject")
-
-    def decide(self, action: str) -> None:
-        """Marked rows get one confirmation for all of them; one row is decided at once, except a
-        rejection, which asks first."""
-        marked = self.marked_ids()
-        if marked:
-            question = f"{action.capitalize()} {len(marked)} marked candidate(s)? Each is its own commit."
-
-            def confirmed_all(answer: bool | None) -> None:
-                if answer:
-                    self.queue_screen().table.clear_marks()
-                    self.update_status()
-                    self.run_bulk(action, marked)
-
-            self.push_screen(ConfirmScreen(question), confirmed_all)
-            return
-        row = self.current_row()
-        if row is None:
-            return
-        if action != "reject":
-            self.run_decision(action, row.id)
-            return
-
-        def confirmed(answer: bool | None) -> None:
-            if answer:
-                self.run_decision("reject", row.id)
-
-        self.push_screen(ConfirmScreen(f"Reject {row.id}?\n{row.title}"), confirmed)
-
-    def action_undo(self) -> None:
-        self.run_decision("undo", None)
-
-    def rollback_target(self) -> tuple[str, str] | None:
-        """(candidate id, what) whose live decision `r` would revert, if the row has one."""
-        screen = self.screen
-        if isinstance(screen, HistoryScreen):
-            row = screen.highlighted()
-            return (row.candidate_id, f"{row.action} {row.sha[:10]}") if row and row.revertible else None
-        if isinstance(screen, SkillsScreen):
-            row = screen.highlighted()
-            return (row.candidate_id, f"skill {row.name}") if row and row.candidate_id else None
-        row = self.current_row()
-        if row is not None and allowed("rollback", row.kind, State(row.state)):
-            return row.id, f"{STATE_LABELS.get(row.state)} {row.id}"
-        return None
-
-    def action_rollback(self) -> None:
-        target = self.rollback_target()
-        if target is None:
-            self.notify("nothing here is in effect to roll back", severity="warning")
-            return
-        candidate_id, what = target
-
-        def confirmed(answer: bool | None) -> None:
-            if answer:
-                self.run_decision("rollback", candidate_id)
-
-        self.push_screen(ConfirmScreen(f"Roll back {what} for good (git revert)?"), confirmed)
-
-    def action_evict(self) -> None:
-        screen = self.screen
-        row = screen.highlighted() if isinstance(screen, SkillsScreen) else None
-        if row is None:
-            return
-        eviction = eviction_of(row.name, self.views.values())
-        if eviction is None:
-            self.notify(
-                f"no eviction candidate for {row.name}: drift detection has not proposed one. "
-                "Press r to roll its approval back instead.",
-                severity="warning",
-            )
-            return
-
-        def confirmed(answer: bool | None) -> None:
-            if answer:
-                self.run_decision("approve", eviction.id)
-
-        self.push_screen(ConfirmScreen(f"Evict skill {row.name}?\n{eviction.candidate.title}"), confirmed)
-
-
-def ingest_status(report) -> str:
-    if report.files:
-        text = f"{report.sessions} session(s) read from {report.files} changed file(s)"
-    else:
-        text = f"traces up to date ({report.unchanged} file(s) unchanged)"
-    if report.errors:
-        first = report.errors[0]
-        where = f"{first['path']}:{first['line']}" if first["line"] else first["path"]
-        text += f"; {len(report.errors)} error(s), e.g. {where}: {first['message']}"
-    return text

@@ -271,7 +271,7 @@ class RenderedLines(ScrollView):
     alone, where Static children of automatic height re-lay out the whole screen on every update."""
 
     DEFAULT_CSS = """
-    RenderedLines { height: 1fr; overflow-x: hidden; scrollbar-gutter: stable; }
+    RenderedLines { height: 1fr; overflow-x: hidden; overflow-y: scroll; }
     """
 
     def __init__(self, *, id: str | None = None):
@@ -301,12 +301,15 @@ class RenderedLines(ScrollView):
             for renderable in self.renderables
             for line in console.render_lines(renderable, options, style=self.rich_style, pad=False)
         ]
-        # As Textual does when only the scrollable size changes: assigning `virtual_size` would ask for a
-        # layout of the whole screen (~100 ms at 160x48), which nothing around this fixed area needs.
-        # The stable scrollbar gutter keeps the width the same whether or not the scrollbar shows.
+        # Assigning `virtual_size` would ask for a layout of the whole screen (~100 ms at 160x48), which
+        # nothing around this fixed area needs: the size is set without its watcher and the scrollbar (always
+        # shown, so the width never changes) is told the new extent.
         size = Size(width, len(self.lines))
         self.set_reactive(ScrollView.virtual_size, size)
-        self._scroll_update(size)
+        scrollbar = self.vertical_scrollbar
+        scrollbar.window_virtual_size = size.height
+        scrollbar.window_size = self.scrollable_content_region.height
+        self.scroll_to(y=self.scroll_y, animate=False, immediate=True)  # within the new extent
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
