@@ -51,7 +51,7 @@ BLOCKED_EXPLANATION = re.compile(r"rejected tool use|interruption")
 
 
 @dataclass(frozen=True)
-class SessionFacts:
+class FrictionFacts:
     id: str
     format: str
     category: str
@@ -78,16 +78,16 @@ def pivoted(steps: Sequence[Step]) -> bool:
     return min(first_files, second_files) >= MIN_FILES_PER_HALF and not first_dirs & second_dirs
 
 
-def session_facts(
+def friction_facts(
     *, id: str, format: str, category: str, started_at: str | None, outcome: str, explanation: str,
     steps: Sequence[Step],
-) -> SessionFacts:  # fmt: skip
+) -> FrictionFacts:  # fmt: skip
     blocked = (
         outcome == "interrupted"
         or bool(BLOCKED_EXPLANATION.search(explanation))
         or any(step.is_error and BLOCKED_RESULT.search(step.result or "") for step in steps)
     )
-    return SessionFacts(
+    return FrictionFacts(
         id=id, format=format, category=category, started_at=started_at or "",
         noop=not any(produces_change(step) for step in steps), blocked=blocked, failure=outcome == "failed",
         pivot=pivoted(steps),
@@ -101,12 +101,12 @@ def status(rate: float, sessions: int, thresholds: tuple[float, float]) -> str:
     return "alert" if rate >= alert else "warn" if rate >= warn else "ok"
 
 
-def rate(facts: Sequence[SessionFacts], metric: str) -> float:
+def rate(facts: Sequence[FrictionFacts], metric: str) -> float:
     return sum(1 for f in facts if f.has(metric)) / len(facts) if facts else 0.0
 
 
 def group_report(
-    current: Sequence[SessionFacts], previous: Sequence[SessionFacts], thresholds: dict[str, tuple[float, float]]
+    current: Sequence[FrictionFacts], previous: Sequence[FrictionFacts], thresholds: dict[str, tuple[float, float]]
 ) -> dict:
     metrics = {}
     for metric in METRICS:
@@ -131,8 +131,8 @@ def parse_time(value: str) -> datetime | None:
 
 
 def split_windows(
-    facts: Iterable[SessionFacts], end: datetime, days: float
-) -> tuple[list[SessionFacts], list[SessionFacts]]:
+    facts: Iterable[FrictionFacts], end: datetime, days: float
+) -> tuple[list[FrictionFacts], list[FrictionFacts]]:
     """Sessions in (end - days, end] and in the window of equal length before it."""
     length = timedelta(days=days)
     current, previous = [], []
@@ -147,15 +147,15 @@ def split_windows(
     return current, previous
 
 
-def grouped(facts: Iterable[SessionFacts], key: str) -> dict[str, list[SessionFacts]]:
-    groups: dict[str, list[SessionFacts]] = {}
+def grouped(facts: Iterable[FrictionFacts], key: str) -> dict[str, list[FrictionFacts]]:
+    groups: dict[str, list[FrictionFacts]] = {}
     for fact in facts:
         groups.setdefault(getattr(fact, key), []).append(fact)
     return groups
 
 
 def friction_report(
-    facts: Sequence[SessionFacts],
+    facts: Sequence[FrictionFacts],
     *,
     end: datetime | None = None,
     days: float = DEFAULT_WINDOW_DAYS,

@@ -45,7 +45,7 @@ from skillwarden.core.ingest_pool import (
     POOL_MIN_BYTES,
     FreshReads,
     IngestStopped,
-    Outcome,
+    ParsedFile,
     default_workers,
     never,
 )
@@ -304,7 +304,7 @@ def plan_read(
 
 
 
-def read_path(load_session: SessionLoader, key: str, previous: FileState | None) -> Outcome:
+def read_path(load_session: SessionLoader, key: str, previous: FileState | None) -> ParsedFile:
     """Read what is new in the file at `key` since `previous`, as rows to store (None if nothing changed).
 
     Whatever goes wrong reading one file is that file's error and the ingest goes on: a trace is hostile
@@ -326,7 +326,7 @@ def read_path(load_session: SessionLoader, key: str, previous: FileState | None)
         return None, [ParseError(key, f"skipped: cannot read: {exc.strerror or exc}")]
 
 
-def unreadable(key: str, identity: Identity, resumed: bool, exc: Exception) -> Outcome:
+def unreadable(key: str, identity: Identity, resumed: bool, exc: Exception) -> ParsedFile:
     """A file whose parse failed. Read from its start, it is remembered as failed (reported again only once
     it changes); a resumed read stores nothing, so what the file held before stays and is read again."""
     message = f"skipped: the file could not be parsed ({failure(exc)})"
@@ -336,7 +336,7 @@ def unreadable(key: str, identity: Identity, resumed: bool, exc: Exception) -> O
     return prepare_read(read), errors
 
 
-def read_fresh_files(keys: list[str]) -> list[Outcome]:
+def read_fresh_files(keys: list[str]) -> list[ParsedFile]:
     """Worker process: read files from their start, as rows ready to store. No store is needed: only a
     resumed read loads stored sessions, and those are read by the process that owns the store."""
     return [read_path(no_stored_sessions, key, None) for key in keys]
@@ -358,11 +358,11 @@ class BatchWriter:
         self.stored_from: dict[str, object] = {}  # session id -> the file (as stored) it was last stored from
         self.merged: set[str] = set()
 
-    def add_all(self, outcomes: list[Outcome]) -> None:
+    def add_all(self, outcomes: list[ParsedFile]) -> None:
         for outcome in outcomes:
             self.add(outcome)
 
-    def add(self, outcome: Outcome) -> None:
+    def add(self, outcome: ParsedFile) -> None:
         prepared, errors = outcome
         for error in errors:
             self.report.add_error(error)

@@ -26,8 +26,8 @@ IN_FLIGHT_PER_WORKER = 4
 STOP_POLL_SECONDS = 0.2  # how soon an ingest waiting on a worker notices it was asked to stop
 
 # A read as stored, and as sent back by a worker: the rows to store (None if nothing was read), and the problems.
-Outcome = tuple[PreparedRead | None, list[ParseError]]
-Reader = Callable[[list[str]], list[Outcome]]  # files read from their start, one outcome each
+ParsedFile = tuple[PreparedRead | None, list[ParseError]]
+Reader = Callable[[list[str]], list[ParsedFile]]  # files read from their start, one outcome each
 
 
 class IngestStopped(Exception):
@@ -77,7 +77,7 @@ class FreshReads:
         if self.pool is not None:
             end_workers(self.pool)
 
-    def read(self, key: str, size: int) -> list[Outcome]:
+    def read(self, key: str, size: int) -> list[ParsedFile]:
         """Read `key` or queue it; the outcomes that are ready, in order."""
         self.bytes_seen += size
         if self.pool is None and (self.workers < 1 or self.bytes_seen < self.pool_min_bytes):
@@ -88,14 +88,14 @@ class FreshReads:
             self.submit()
         return self.take_ready()
 
-    def take_ready(self) -> list[Outcome]:
+    def take_ready(self) -> list[ParsedFile]:
         """The outcomes at the head of the queue that are done, waiting only while too many are in flight."""
-        ready: list[Outcome] = []
+        ready: list[ParsedFile] = []
         while self.in_flight and (self.in_flight[0][1].done() or len(self.in_flight) > self.max_in_flight):
             ready += self.take()
         return ready
 
-    def ready(self, outcome: Outcome) -> list[Outcome]:
+    def ready(self, outcome: ParsedFile) -> list[ParsedFile]:
         """An outcome known without reading (a file skipped), queued behind the files before it."""
         if not self.task and not self.in_flight:
             return [outcome]
@@ -106,11 +106,11 @@ class FreshReads:
         self.in_flight.append(([], done))
         return self.take_ready()
 
-    def drain(self) -> list[Outcome]:
+    def drain(self) -> list[ParsedFile]:
         """Every queued file's outcome, in order."""
         if self.task:
             self.submit()
-        ready: list[Outcome] = []
+        ready: list[ParsedFile] = []
         while self.in_flight:
             ready += self.take()
         return ready
@@ -129,7 +129,7 @@ class FreshReads:
             future.set_exception(BrokenProcessPool("the ingest worker pool is broken"))
         self.in_flight.append((keys, future))
 
-    def take(self) -> list[Outcome]:
+    def take(self) -> list[ParsedFile]:
         keys, future = self.in_flight.popleft()
         try:
             while True:

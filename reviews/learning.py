@@ -25,8 +25,13 @@ from datetime import UTC, datetime
 from skillwarden.core.categorize import categorize
 from skillwarden.core.config import Config, ConfigError
 from skillwarden.core.events import EventLog
-from skillwarden.core.friction import DEFAULT_THRESHOLDS, DEFAULT_WINDOW_DAYS, SessionFacts, session_facts
-from skillwarden.core.friction import friction_report as build_friction_report
+from skillwarden.core.friction import (
+    DEFAULT_THRESHOLDS,
+    DEFAULT_WINDOW_DAYS,
+    FrictionFacts,
+    friction_facts,
+    friction_report,
+)
 from skillwarden.core.loo import DEFAULT_CONFOUNDED_SHARE, DEFAULT_MIN_SESSIONS, Observation, leave_one_out
 from skillwarden.core.store import Store, StoredCandidate, StoredSession
 from skillwarden.skills.drift import DriftParams, success_drop, unused
@@ -135,7 +140,7 @@ class SessionView:
     session: StoredSession
     category: str
     skills: frozenset[str]
-    facts: SessionFacts
+    facts: FrictionFacts
 
 
 def hook_suggestions(config: Config, library: SkillLibrary) -> Suggestions | None:
@@ -163,7 +168,7 @@ def session_views(
         uses = session_uses(steps, format=session.format, trace_path=session.path,
                             extra_folders=settings.skills_folders, session_id=session.id,
                             suggestions=suggestions)  # fmt: skip
-        facts = session_facts(
+        facts = friction_facts(
             id=session.id, format=session.format, category=category, started_at=session.started_at,
             outcome=session.outcome, explanation=session.reward_explanation, steps=steps,
         )  # fmt: skip
@@ -303,7 +308,7 @@ def eviction_candidates(
 # ----------------------------------------------------------------------------- friction, leave-one-out
 
 
-def friction_report(
+def workspace_friction(
     store: Store, config: Config, *, end: datetime | None = None, days: float | None = None,
     events: EventLog | None = None, views: list[SessionView] | None = None,
 ) -> dict:  # fmt: skip
@@ -311,7 +316,7 @@ def friction_report(
     settings = learning_settings(config)
     views = session_views(store, settings) if views is None else views
     facts = [view.facts for view in views]
-    report = build_friction_report(
+    report = friction_report(
         facts, end=end, days=days or settings.friction_days, thresholds=settings.friction_thresholds
     )
     for alert in report["alerts"]:
@@ -348,7 +353,7 @@ def loo_report(
 # ----------------------------------------------------------------------------- selection for a task
 
 
-def skill_text(name: str, skill_md: str) -> str:
+def selection_text(name: str, skill_md: str) -> str:
     """What a task is matched against: the skill's name, its description (which holds its trigger) and
     the example tasks it lists; the prompt hook matches the same text."""
     try:
@@ -367,7 +372,7 @@ def select_skills(
         s["skill"]: (Posterior(s["alpha"], s["beta"]), s["uses"]) for s in skill_stats(store, library, config)
     }
     candidates = {
-        name: (skill_text(name, library.read_skill(name)), posteriors[name][0]) for name in library.skill_names()
+        name: (selection_text(name, library.read_skill(name)), posteriors[name][0]) for name in library.skill_names()
     }
     ranked = rank_skills(task, candidates, random.Random(seed))
     rows = [{**r.to_json(), "uses": posteriors[r.skill][1]} for r in ranked]

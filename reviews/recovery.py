@@ -22,7 +22,7 @@ from skillwarden.skills.library_errors import LibraryError
 from skillwarden.skills.trailers import Decision
 
 
-class Outcome(enum.StrEnum):
+class RecoveryOutcome(enum.StrEnum):
     NOTHING = "nothing"  # no interrupted decision
     RUNNING = "running"  # its process is alive: another instance is mid-decision, leave it alone
     COMMITTED = "committed"  # the commit exists; only the intent record was left
@@ -33,7 +33,7 @@ class Outcome(enum.StrEnum):
 @dataclass(frozen=True)
 class RecoveryReport:
     repository: Path
-    outcome: Outcome
+    outcome: RecoveryOutcome
     intent: Intent | None
     message: str
 
@@ -48,36 +48,36 @@ class RecoveryReport:
         }
 
 
-def classify(intent: Intent, *, head: str, head_parent: str | None, head_decision: Decision | None) -> Outcome:
+def classify(intent: Intent, *, head: str, head_parent: str | None, head_decision: Decision | None) -> RecoveryOutcome:
     """Did the interrupted decision reach its commit? Pure: from the intent and what HEAD is now."""
     if head == intent.parent:
-        return Outcome.RESTORED
+        return RecoveryOutcome.RESTORED
     matches = (
         head_parent == intent.parent
         and head_decision is not None
         and (head_decision.action, head_decision.candidate_id, head_decision.content_hash)
         == (intent.action, intent.candidate_id, intent.content_hash)
     )
-    return Outcome.COMMITTED if matches else Outcome.UNCLEAR
+    return RecoveryOutcome.COMMITTED if matches else RecoveryOutcome.UNCLEAR
 
 
 def recover(repository: DecisionRepository) -> RecoveryReport:
     """Close the interrupted decision of `repository`, if any, unless its process is still running."""
     intent = repository.interrupted_decision()
     if intent is None:
-        return RecoveryReport(repository.path, Outcome.NOTHING, None, "no interrupted decision")
+        return RecoveryReport(repository.path, RecoveryOutcome.NOTHING, None, "no interrupted decision")
     what = f"{intent.action} of {intent.candidate_id} (process {intent.pid})"
     if process_is_alive(intent.pid, intent.start_time):
-        return RecoveryReport(repository.path, Outcome.RUNNING, intent, f"{what} is still running")
+        return RecoveryReport(repository.path, RecoveryOutcome.RUNNING, intent, f"{what} is still running")
     head, head_parent, head_decision = repository.head_commit()
     outcome = classify(intent, head=head, head_parent=head_parent, head_decision=head_decision)
-    if outcome is Outcome.UNCLEAR:
+    if outcome is RecoveryOutcome.UNCLEAR:
         raise LibraryError(
             f"{repository.path}: an interrupted {what} began on {intent.parent} but HEAD is now {head}, "
             f"which is not that decision; check the repository and delete .git/skillwarden-intent.json"
         )
-    repository.finish_interrupted(intent, committed=outcome is Outcome.COMMITTED)
-    done = "its commit exists" if outcome is Outcome.COMMITTED else "its changes were put back to HEAD"
+    repository.finish_interrupted(intent, committed=outcome is RecoveryOutcome.COMMITTED)
+    done = "its commit exists" if outcome is RecoveryOutcome.COMMITTED else "its changes were put back to HEAD"
     return RecoveryReport(repository.path, outcome, intent, f"recovered an interrupted {what}: {done}")
 
 

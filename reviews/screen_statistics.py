@@ -46,7 +46,7 @@ def learning_statistics(store: Store, library: SkillLibrary, config: Config) -> 
     sessions = learning.session_views(store, settings, learning.hook_suggestions(config, library))
     return (
         skill_statistics(store, library, config, sessions),
-        learning.friction_report(store, config, views=sessions),
+        learning.workspace_friction(store, config, views=sessions),
         learning.loo_report(store, library, config, views=sessions),
     )
 

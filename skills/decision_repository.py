@@ -93,7 +93,7 @@ def dump_yaml(data: object) -> str:
 
 
 @dataclass(frozen=True)
-class Change:
+class DecisionChange:
     """What one decision does to the tree: files to write (path -> bytes) and files to delete."""
 
     writes: dict[str, bytes]
@@ -299,7 +299,9 @@ class DecisionRepository:
             except git.GitCommandError:
                 self._repo.git.config("--local", key, fallback)
 
-    def _apply(self, change: Change, message: str, reviewer: str | None = None, *, intent: tuple | None = None) -> None:
+    def _apply(
+        self, change: DecisionChange, message: str, reviewer: str | None = None, *, intent: tuple | None = None
+    ) -> None:
         """Write, stage and commit one change; on any failure put its paths back as they are in HEAD.
 
         `intent` is (action, candidate_id, content_hash): recorded first, so a crash can be recovered.

@@ -27,7 +27,7 @@ from skillwarden.skills.decision_input import (
     validate_candidate_id,
     validated_decision_fields,
 )
-from skillwarden.skills.decision_repository import Change, DecisionRepository
+from skillwarden.skills.decision_repository import DecisionChange, DecisionRepository
 from skillwarden.skills.library_errors import LibraryError, UnsafeContentError, UnsafePathError
 from skillwarden.skills.skill_md import content_hash
 from skillwarden.skills.trailers import Decision, build_commit_message, decision_trailers
@@ -231,6 +231,6 @@ class HarnessRepo(DecisionRepository):
             message = build_commit_message(
                 f"apply harness change to {target}: {title}", f"{body}\n\n{reason}" if reason else body, trailers
             )
-            self._apply(Change(writes={target: after.encode("utf-8")}), message, reviewer,
+            self._apply(DecisionChange(writes={target: after.encode("utf-8")}), message, reviewer,
                         intent=("approve", candidate_id, digest))  # fmt: skip
             return self._head_decision()

@@ -44,7 +44,7 @@ from skillwarden.skills.decision_repository import (
     REJECTED_DIR,
     RETIRED_DIR,
     SKILL_FILE,
-    Change,
+    DecisionChange,
     DecisionRepository,
     dump_yaml,
     git_error_text,
@@ -144,7 +144,7 @@ class SkillLibrary(DecisionRepository):
             "evidence": list(sessions),
             "reviewer": reviewer,
         }
-        change = Change(writes={f"{REJECTED_DIR}/{candidate_id}.yaml": dump_yaml(record).encode("utf-8")})
+        change = DecisionChange(writes={f"{REJECTED_DIR}/{candidate_id}.yaml": dump_yaml(record).encode("utf-8")})
         body = f"Rejected by {reviewer}" + (f": {reason}" if reason else ".")
         trailers = decision_trailers("reject", candidate_id, content_hash, sessions, reviewer)
         message = build_commit_message(f"reject candidate {candidate_id}: {title}", body, trailers)
@@ -181,7 +181,7 @@ class SkillLibrary(DecisionRepository):
                 for path in self._committed_paths_under(folder)
                 if (data := self._committed_bytes(path)) is not None
             }
-            change = Change(
+            change = DecisionChange(
                 writes={f"{RETIRED_DIR}/{name}/{path[len(folder) :]}": data for path, data in moved.items()},
                 deletions=tuple(moved),
             )
@@ -263,7 +263,8 @@ class SkillLibrary(DecisionRepository):
     def _write_initial_commit(self) -> None:
         with self._lock:
             self._require_clean_branch(allow_unborn=True)
-            self._apply(Change(writes={"README.md": README_TEXT.encode("utf-8")}), "Initialize skills repository\n")
+            readme = DecisionChange(writes={"README.md": README_TEXT.encode("utf-8")})
+            self._apply(readme, "Initialize skills repository\n")
 
     def _decide_skill(
         self,
@@ -325,6 +326,6 @@ class SkillLibrary(DecisionRepository):
                 raise LibraryError(f"skill {name!r} is already {state} with this exact content")
             if action == "backlog" and self._committed_bytes(approved_path) is not None:
                 raise LibraryError(f"skill {name!r} is approved; roll it back before backlogging it")
-            self._apply(Change(writes=writes, deletions=deletions), message, reviewer,
+            self._apply(DecisionChange(writes=writes, deletions=deletions), message, reviewer,
                         intent=(action, candidate_id, digest))  # fmt: skip
             return self._head_decision()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from skillwarden.core.config import load_config
-from skillwarden.reviews.recovery import Outcome, classify, recover, recover_workspace
+from skillwarden.reviews.recovery import RecoveryOutcome, classify, recover, recover_workspace
 from skillwarden.reviews.service import ReviewError, ReviewService
 from skillwarden.reviews.states import State
 from skillwarden.skills.index_lock import process_start_time
@@ -132,7 +132,7 @@ def test_a_decision_still_running_in_another_process_is_left_alone(tmp_path):
         (library.path / ".git" / INTENT_FILE).write_text(alive.to_json())
         (library.path / "a.md").write_text("being written")
         report = recover(library)
-        assert report.outcome is Outcome.RUNNING
+        assert report.outcome is RecoveryOutcome.RUNNING
         assert (library.path / "a.md").read_text() == "being written"
         assert library.interrupted_decision() == alive
 
@@ -150,7 +150,7 @@ def test_a_head_that_moved_elsewhere_is_left_for_a_human(tmp_path):
 
 def test_nothing_to_recover(tmp_path):
     with SkillLibrary(tmp_path / "repo") as library:
-        assert recover(library).outcome is Outcome.NOTHING
+        assert recover(library).outcome is RecoveryOutcome.NOTHING
 
 
 def decision(action="approve", candidate="c1", digest="sha256:a") -> Decision:
@@ -160,13 +160,13 @@ def decision(action="approve", candidate="c1", digest="sha256:a") -> Decision:
 @pytest.mark.parametrize(
     ("head", "head_parent", "head_decision", "outcome"),
     [
-        ("p", "q", decision(), Outcome.RESTORED),  # HEAD never moved: no commit was made
-        ("n", "p", decision(), Outcome.COMMITTED),
-        ("n", "p", decision(candidate="c2"), Outcome.UNCLEAR),
-        ("n", "p", decision(action="backlog"), Outcome.UNCLEAR),
-        ("n", "p", decision(digest="sha256:b"), Outcome.UNCLEAR),
-        ("n", "p", None, Outcome.UNCLEAR),
-        ("n", "other", decision(), Outcome.UNCLEAR),
+        ("p", "q", decision(), RecoveryOutcome.RESTORED),  # HEAD never moved: no commit was made
+        ("n", "p", decision(), RecoveryOutcome.COMMITTED),
+        ("n", "p", decision(candidate="c2"), RecoveryOutcome.UNCLEAR),
+        ("n", "p", decision(action="backlog"), RecoveryOutcome.UNCLEAR),
+        ("n", "p", decision(digest="sha256:b"), RecoveryOutcome.UNCLEAR),
+        ("n", "p", None, RecoveryOutcome.UNCLEAR),
+        ("n", "other", decision(), RecoveryOutcome.UNCLEAR),
     ],
 )
 def test_classify(head, head_parent, head_decision, outcome):

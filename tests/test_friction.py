@@ -3,7 +3,15 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skillwarden.core.friction import SessionFacts, friction_report, pivoted, rate, session_facts, split_windows, status
+from skillwarden.core.friction import (
+    FrictionFacts,
+    friction_facts,
+    friction_report,
+    pivoted,
+    rate,
+    split_windows,
+    status,
+)
 from skillwarden.core.model import Step
 
 EDIT = Step("Edit", {"file_path": "src/cart.py"})
@@ -11,7 +19,7 @@ READ = Step("Read", {"file_path": "src/cart.py"})
 
 
 def facts(steps, *, outcome="succeeded", explanation="0.80: succeeded"):
-    return session_facts(id="s", format="claude_code", category="testing", started_at="2026-11-10T10:00:00Z",
+    return friction_facts(id="s", format="claude_code", category="testing", started_at="2026-11-10T10:00:00Z",
                          outcome=outcome, explanation=explanation, steps=steps)  # fmt: skip
 
 
@@ -41,7 +49,7 @@ def test_status_thresholds_and_minimum_sessions():
 
 
 def fact(day, *, fmt="codex", category="lint", noop=False, failure=False):
-    return SessionFacts(f"{fmt}-{day}-{noop}-{failure}", fmt, category, f"2026-11-{day:02d}T12:00:00Z",
+    return FrictionFacts(f"{fmt}-{day}-{noop}-{failure}", fmt, category, f"2026-11-{day:02d}T12:00:00Z",
                         noop=noop, blocked=False, failure=failure, pivot=False)  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from skillwarden.core.config import Config
 from skillwarden.core.lock import LockMode, WorkspaceLock, WorkspaceLockedError
 from skillwarden.reviews.autopilot import Autopilot, AutopilotAction
 from skillwarden.reviews.policy import PolicyError, load_policy
-from skillwarden.reviews.recovery import Outcome, recover_workspace
+from skillwarden.reviews.recovery import RecoveryOutcome, recover_workspace
 from skillwarden.reviews.service import ReviewService
 from skillwarden.skills.harness_repo import HarnessRepo
 from skillwarden.skills.library import SkillLibrary
@@ -131,7 +131,7 @@ def run_apply_auto(args: argparse.Namespace, config: Config) -> int:
             service.close()
     finally:
         lock.release()
-    notes = [report.message for report in recovered if report.outcome is not Outcome.NOTHING]
+    notes = [report.message for report in recovered if report.outcome is not RecoveryOutcome.NOTHING]
     if args.json:
         print(json.dumps({"dry_run": args.dry_run, "recovered": notes,
                           "actions": [action.to_json() for action in actions]}, indent=2))  # fmt: skip

@@ -58,7 +58,7 @@ def run(args: argparse.Namespace, config: Config) -> int | None:
                        f"{r['beta']:.1f})  uses {r['uses']:>4}  last {r['last_used'] or '-'}"
                        + (f"  DRIFT: {r['drift']['reason']}" if r["drift"] else ""))  # fmt: skip
         elif args.command == "friction":
-            report = learning.friction_report(store, config, end=args.end, days=args.days, events=events)
+            report = learning.workspace_friction(store, config, end=args.end, days=args.days, events=events)
             print_friction(report, args.json)
         else:
             report = learning.loo_report(store, library, config, seed=args.seed)

@@ -58,6 +58,20 @@ def fit(cell: Cell, width: int, justify: str) -> Text:
     return text
 
 
+def set_extent(view: ScrollView, size: Size) -> None:
+    """A new scrollable size for a view of fixed size: assigning `virtual_size` would ask for a layout of the
+    whole screen (~100 ms at 160x48), which nothing around it needs. The size is set without its watcher and
+    the scrollbar (always shown, so the width never changes) is told the new extent; the scroll position is
+    kept within it."""
+    if size == view.virtual_size:
+        return
+    view.set_reactive(ScrollView.virtual_size, size)
+    scrollbar = view.vertical_scrollbar
+    scrollbar.window_virtual_size = size.height
+    scrollbar.window_size = view.scrollable_content_region.height
+    view.scroll_to(y=view.scroll_y, animate=False, immediate=True)
+
+
 class RowTable(ScrollView, can_focus=True):
     """Rows by key; `space` marks, `enter` selects; mouse click moves the cursor, double click selects."""
 
@@ -301,15 +315,7 @@ class RenderedLines(ScrollView):
             for renderable in self.renderables
             for line in console.render_lines(renderable, options, style=self.rich_style, pad=False)
         ]
-        # Assigning `virtual_size` would ask for a layout of the whole screen (~100 ms at 160x48), which
-        # nothing around this fixed area needs: the size is set without its watcher and the scrollbar (always
-        # shown, so the width never changes) is told the new extent.
-        size = Size(width, len(self.lines))
-        self.set_reactive(ScrollView.virtual_size, size)
-        scrollbar = self.vertical_scrollbar
-        scrollbar.window_virtual_size = size.height
-        scrollbar.window_size = self.scrollable_content_region.height
-        self.scroll_to(y=self.scroll_y, animate=False, immediate=True)  # within the new extent
+        set_extent(self, Size(width, len(self.lines)))
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
