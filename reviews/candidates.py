@@ -57,16 +57,12 @@ from skillwarden.core.predict import (
 )
 from skillwarden.core.redact import redact
 from skillwarden.core.sanitize import clean_line
+from skillwarden.core.scan import scan_files, scan_text
 from skillwarden.core.steps import is_test_step
 from skillwarden.core.store import Store, StoredCandidate
 from skillwarden.skills.decision_input import ABSENT
 from skillwarden.skills.describer import DEFAULT_TIMEOUT, Description, polish, with_prose
 from skillwarden.skills.skill_md import SkillDoc, SkillFormatError, content_hash, parse, render
-
-try:  # the scanner is written alongside; until it lands, candidates say they were not scanned
-    from skillwarden.core.scan import scan_files, scan_text
-except ImportError:  # pragma: no cover - depends on the other module being present
-    scan_files = scan_text = None
 
 GENERATOR = "skillwarden"
 DESCRIBER_CACHE = "describer-cache.json"
@@ -86,26 +82,23 @@ class ExtractionSettings:
 
 
 def extraction_settings(config: Config) -> ExtractionSettings:
-    """Settings from the configuration; the keys beyond `min_support` are optional there."""
-    harness = getattr(config, "harness", None) or {}
+    """Settings from the configuration, which `core.config.load_config` validated."""
     return ExtractionSettings(
         min_support=config.min_support,
-        dedup_threshold=float(getattr(config, "dedup_threshold", DEFAULT_THRESHOLD)),
-        describer=getattr(config, "describer", None) or None,
-        describer_timeout=float(getattr(config, "describer_timeout", DEFAULT_TIMEOUT)),
+        dedup_threshold=config.dedup_threshold,
+        describer=config.describer,
+        describer_timeout=config.describer_timeout,
         describer_cache=config.home / DESCRIBER_CACHE,
-        harness=HarnessTargets(**{k: v for k, v in dict(harness).items() if k in ("instructions", "settings")}),
+        harness=HarnessTargets(**config.harness),
     )
 
 
 def security_report(text: str) -> dict:
-    return scan_text(text).to_json() if scan_text is not None else {"verdict": "unscanned"}
+    return scan_text(text).to_json()
 
 
 def skill_security_report(skill_md: str) -> dict:
     """A skill candidate is scanned as the folder it becomes (its manifest checked too), as the commit is."""
-    if scan_files is None:
-        return {"verdict": "unscanned"}
     return scan_files({"SKILL.md": skill_md.encode("utf-8")}).to_json()
 
 
@@ -594,7 +587,7 @@ def candidates_from(
         skills = refinements(
             skills, {n: library.read_skill(n) for n in library.skill_names()}, settings.dedup_threshold
         )
-    read_file = harness_reader(Path(getattr(config, "harness_repo", None) or config.skills_repo))
+    read_file = harness_reader(Path(config.harness_repo or config.skills_repo))
     harness = [
         stored_harness(c, e, p, f, facts) for c, e, p, f in harness_changes(sessions, settings, read_file, rewards)
     ]
@@ -606,7 +599,7 @@ def mining_inputs(config: Config, library=None) -> str:
     candidates into refinements) and the harness files as they are on disk (a change a file already holds
     is not proposed, and one computed against other content is stale). A new digest means re-mine."""
     targets = extraction_settings(config).harness
-    read_file = harness_reader(Path(getattr(config, "harness_repo", None) or config.skills_repo))
+    read_file = harness_reader(Path(config.harness_repo or config.skills_repo))
     parts = [library.head_commit()[0] if library is not None else ""]
     parts += [read_file(target) or "" for target in (targets.instructions, targets.settings)]
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()

@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 from datetime import datetime
-from pathlib import Path
 
 from skillwarden.core.config import Config
 from skillwarden.core.lock import LockMode, WorkspaceLock, WorkspaceLockedError
@@ -38,15 +37,6 @@ def run(args: argparse.Namespace, config: Config) -> int | None:
         print(f"skillwarden: {error}", file=sys.stderr)
         return 1
     return None
-
-
-# The keys the lead adds to core/config.py; read defensively until every Config has them.
-def harness_repo_of(config: Config) -> Path | None:
-    return getattr(config, "harness_repo", None)
-
-
-def backlog_remote_of(config: Config) -> str | None:
-    return getattr(config, "backlog_remote", None)
 
 
 # ------------------------------------------------------------------------------------------- log
@@ -86,7 +76,7 @@ def log_line(entry: dict) -> str:
 def run_log(args: argparse.Namespace, config: Config) -> int:
     with SkillLibrary(config.skills_repo) as library:
         entries = [log_entry(decision, "skills") for decision in library.decisions()]
-    harness_path = harness_repo_of(config)
+    harness_path = config.harness_repo
     if harness_path is not None:
         with HarnessRepo(harness_path) as harness:
             entries += [log_entry(decision, "harness") for decision in harness.decisions()]
@@ -116,14 +106,14 @@ def run_apply_auto(args: argparse.Namespace, config: Config) -> int:
     mode = lock.acquire(read_only_ok=args.dry_run)  # a dry run only reads, so it may run beside the TUI
     try:
         policy = load_policy(config.home)
-        harness_path = harness_repo_of(config)
+        harness_path = config.harness_repo
         recovered = recover_workspace(config.skills_repo, harness_path) if mode is LockMode.EXCLUSIVE else []
         service = open_service(config)
         harness = HarnessRepo(harness_path) if harness_path is not None else None
         try:
             if mode is LockMode.EXCLUSIVE:
                 service.refresh_evictions()  # drift comes with time too: judge it as of this run
-            autopilot = Autopilot(service, policy, harness=harness, backlog_remote=backlog_remote_of(config))
+            autopilot = Autopilot(service, policy, harness=harness, backlog_remote=config.backlog_remote)
             actions = autopilot.run(dry_run=args.dry_run, drift=drift_signals(service))
         finally:
             if harness is not None:
@@ -148,10 +138,8 @@ def run_apply_auto(args: argparse.Namespace, config: Config) -> int:
 def drift_signals(service: ReviewService) -> list[dict]:
     """Skills whose success dropped, as [{"skill": name, "evidence": {...}}]. Disuse is not drift of
     success: an unused skill becomes an eviction candidate for a human instead."""
-    try:
-        from skillwarden.reviews.learning import skill_stats
-    except ImportError:  # the learning area ships separately; until it does, nothing drifts
-        return []
+    from skillwarden.reviews.learning import skill_stats
+
     stats = skill_stats(service.store, service.library, service.config, events=service.events)
     return [
         {"skill": entry["skill"], "evidence": entry["drift"]}
