@@ -12,7 +12,7 @@ import os
 import random
 from pathlib import Path
 
-from skillwarden.demo.traces import generate_corpus
+from skillwarden.core.demo.traces import generate_corpus
 
 REPO_DATA = Path(__file__).resolve().parent / "data"
 SHARED_TRACES = Path(__file__).resolve().parents[2] / "shared" / "traces"

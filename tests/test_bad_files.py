@@ -15,9 +15,9 @@ from skillwarden.core import ingest as ingest_module
 from skillwarden.core import ingest_pool
 from skillwarden.core.adapters import claude_code
 from skillwarden.core.config import load_config
+from skillwarden.core.demo.traces import generate_corpus
 from skillwarden.core.ingest import ingest_paths
 from skillwarden.core.store import Store
-from skillwarden.demo.traces import generate_corpus
 from skillwarden.reviews import candidates as candidates_module
 from skillwarden.reviews.service import ReviewService
 from tests.test_ingest_faults import SESSION, transcript

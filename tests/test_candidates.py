@@ -4,10 +4,10 @@ import sys
 import pytest
 
 from skillwarden.core.config import Config
+from skillwarden.core.demo.traces import generate_corpus
 from skillwarden.core.ingest import ingest_paths
 from skillwarden.core.model import Outcome, Session, Step
 from skillwarden.core.store import FileState, Store
-from skillwarden.demo.traces import generate_corpus
 from skillwarden.reviews.candidates import build_candidates, evaluate_store, merge_duplicates
 from skillwarden.skills.describer import polish
 from skillwarden.skills.library import SkillLibrary

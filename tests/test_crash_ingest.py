@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from skillwarden.demo.traces import generate_corpus
+from skillwarden.core.demo.traces import generate_corpus
 from skillwarden.tui.cli import main
 from tests.test_ingest_faults import cache, clean_ingest
 

@@ -175,7 +175,7 @@ def fill(disk: Path) -> Path:
 def test_a_really_full_disk_is_a_sentence_and_nothing_half_done(small_disk, capsys):
     home = small_disk / "ws"
     assert run(capsys, "demo", "--dir", str(home), "--no-tui", "--sessions", "20")[0] == 0
-    from skillwarden.demo.traces import generate_corpus
+    from skillwarden.core.demo.traces import generate_corpus
 
     generate_corpus(home / "traces" / "more", sessions=40, seed=3)
     before = run_json(capsys, "--home", str(home), "sessions")

@@ -18,9 +18,9 @@ import pytest
 from skillwarden.core import ingest as ingest_module
 from skillwarden.core import ingest_pool
 from skillwarden.core.config import load_config
+from skillwarden.core.demo.traces import generate_corpus
 from skillwarden.core.ingest import IngestReport, ingest_paths
 from skillwarden.core.store import Store
-from skillwarden.demo.traces import generate_corpus
 from skillwarden.reviews import service as service_module
 from skillwarden.reviews.service import ReviewService
 from tests.conftest import SHARED_TRACES

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from skillwarden.core.config import load_config
+from skillwarden.core.demo.traces import generate_corpus
 from skillwarden.core.lock import LockMode, WorkspaceLock, WorkspaceLockedError
-from skillwarden.demo.traces import generate_corpus
 from skillwarden.tui.app import SkillwardenApp
 from tests.helpers import settle
 from tests.stuck import MARKS_ENV

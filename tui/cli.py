@@ -436,7 +436,7 @@ def create_demo_workspace(directory: Path, *, sessions: int, seed: int, show_pro
     """A workspace like any other: generated traces, a fresh skills repository, an ingested cache. Into an
     existing workspace it writes as any writer does, holding its lock (WorkspaceLockedError while another
     process holds it), and never into a trace folder it did not create (`demo_folder`)."""
-    from skillwarden.demo.traces import generate_corpus
+    from skillwarden.core.demo.traces import generate_corpus
     from skillwarden.tui.progress import IngestProgress
     from skillwarden.tui.workspace import open_service
 

@@ -1357,7 +1357,7 @@ def generate_corpus(
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m skillwarden.demo.traces", description="Generate a synthetic Claude Code session corpus."
+        prog="python -m skillwarden.core.demo.traces", description="Generate a synthetic Claude Code session corpus."
     )
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--sessions", type=int, default=40)
