@@ -17,23 +17,18 @@ import hashlib
 import math
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from skillwarden.core.config import Config
-from skillwarden.core.dedup import DEFAULT_THRESHOLD, best_matches, clusters, similar_pairs
-from skillwarden.core.describe import Evidence, describe, key_step, slugify
+from skillwarden.core.describe import Evidence, describe, key_step
 from skillwarden.core.detectors import (
-    FailurePattern,
     detect,
     failure_patterns,
     is_rejection,
-    is_verification,
     premature_completion,
     token_session_counts,
 )
-from skillwarden.core.harness import HarnessChange, HarnessTargets, harness_change, unified_diff
-from skillwarden.core.hook_commands import vetted_command
 from skillwarden.core.injection import suspicious_evidence
 from skillwarden.core.mining import (
     Procedure,
@@ -43,8 +38,8 @@ from skillwarden.core.mining import (
     provenance_of,
     scoped,
 )
-from skillwarden.core.model import Outcome, Session, Step
-from skillwarden.core.normalize import concrete_argument, is_generic, normalize_step, shell_command_text
+from skillwarden.core.model import Outcome, Session
+from skillwarden.core.normalize import concrete_argument, is_generic, normalize_step
 from skillwarden.core.pitfalls import pitfalls_of
 from skillwarden.core.predict import (
     HarnessRule,
@@ -55,51 +50,22 @@ from skillwarden.core.predict import (
     session_facts,
     time_split,
 )
-from skillwarden.core.redact import redact
 from skillwarden.core.sanitize import clean_line
-from skillwarden.core.scan import scan_files, scan_text
 from skillwarden.core.steps import is_test_step
 from skillwarden.core.store import Store, StoredCandidate
+from skillwarden.reviews.candidate_security import security_report, skill_security_report, with_provenance_flags
+from skillwarden.reviews.extraction_settings import ExtractionSettings, extraction_settings
+from skillwarden.reviews.harness_candidates import harness_changes, stored_harness
+from skillwarden.reviews.merging import merge_duplicates, refinements
 from skillwarden.skills.decision_input import ABSENT
-from skillwarden.skills.describer import DEFAULT_TIMEOUT, Description, polish, with_prose
-from skillwarden.skills.skill_md import SkillDoc, SkillFormatError, content_hash, parse, render
+from skillwarden.skills.describer import Description, polish, with_prose
+from skillwarden.skills.skill_md import SkillDoc, content_hash, render
 
 GENERATOR = "skillwarden"
-DESCRIBER_CACHE = "describer-cache.json"
 # How much a describer's text may worsen the scan (none: its text must scan as safe as skillwarden's own).
 DESCRIBER_VERDICT_RANK = {"safe": 0, "unscanned": 1, "caution": 2, "dangerous": 3}
-DEFAULT_VERIFY_COMMAND = "pytest"
 
 
-@dataclass(frozen=True)
-class ExtractionSettings:
-    min_support: int = 3
-    dedup_threshold: float = DEFAULT_THRESHOLD
-    describer: str | None = None
-    describer_timeout: float = DEFAULT_TIMEOUT
-    describer_cache: Path | None = None  # the describer's answers, so re-mining does not ask again
-    harness: HarnessTargets = field(default_factory=HarnessTargets)
-
-
-def extraction_settings(config: Config) -> ExtractionSettings:
-    """Settings from the configuration, which `core.config.load_config` validated."""
-    return ExtractionSettings(
-        min_support=config.min_support,
-        dedup_threshold=config.dedup_threshold,
-        describer=config.describer,
-        describer_timeout=config.describer_timeout,
-        describer_cache=config.home / DESCRIBER_CACHE,
-        harness=HarnessTargets(**config.harness),
-    )
-
-
-def security_report(text: str) -> dict:
-    return scan_text(text).to_json()
-
-
-def skill_security_report(skill_md: str) -> dict:
-    """A skill candidate is scanned as the folder it becomes (its manifest checked too), as the commit is."""
-    return scan_files({"SKILL.md": skill_md.encode("utf-8")}).to_json()
 
 
 # -- sessions from the cache ---------------------------------------------------------------------
@@ -255,36 +221,6 @@ def skill_evidence_texts(procedure: Procedure, tasks: dict[str, str]) -> list[tu
     return texts
 
 
-# Evidence flags by how bad they are: hidden text and data sent out are never applied; the rest needs a human.
-FLAG_SEVERITY = {"hidden_text": "critical", "exfiltration": "critical"}
-VERDICT_RANK = {"unscanned": -1, "safe": 0, "caution": 1, "dangerous": 2}
-
-
-def seen_elsewhere(count: int) -> str:
-    return f" (and {count - 1} more)" if count > 1 else ""
-
-
-def with_provenance_flags(report: dict, flags: list[dict]) -> dict:
-    """The scan report with a finding per flagged evidence text (its line, shown cleaned and redacted) and
-    its verdict raised to caution, or dangerous for hidden text and exfiltration endpoints."""
-    if not flags:
-        return report
-    findings = list(report.get("findings", []))
-    verdict = report.get("verdict", "unscanned")
-    for flag in flags:
-        severity = FLAG_SEVERITY.get(flag["rule"], "high")
-        finding = {
-            "category": "prompt_injection" if severity == "high" else flag["rule"], "severity": severity,
-            "line": flag["line"], "excerpt": flag["excerpt"], "rule": f"evidence_{flag['rule']}",
-            "message": f"{flag['where']}{seen_elsewhere(flag.get('count', 1))}: {flag['reason']}",
-        }  # fmt: skip
-        if finding not in findings:
-            findings.append(finding)
-        flagged = "dangerous" if severity == "critical" else "caution"
-        verdict = max(verdict, flagged, key=lambda name: VERDICT_RANK.get(name, -1))
-    return {**report, "verdict": verdict, "findings": findings}
-
-
 def skill_text(name: str, description: str, body: str, candidate_id: str) -> str:
     """The SKILL.md of a candidate; its description, a one-line field, is folded onto one line."""
     return render(
@@ -367,187 +303,7 @@ def unique_name(name: str, taken: set[str]) -> str:
 # -- harness changes -----------------------------------------------------------------------------
 
 
-def verify_command(sessions: list[Session]) -> str | None:
-    """The verification command successful sessions ran most, as `vetted_command` re-quotes it, for a Stop
-    hook to run; commands it does not vet (compound, redirected, loading code from elsewhere) do not count.
-    None when there is none."""
-    commands = Counter(
-        vetted
-        for s in sessions
-        if s.outcome == Outcome.SUCCEEDED
-        for step in s.steps
-        if is_verification(step) and (vetted := vetted_command(shell_command_text(step.args).strip()))
-    )
-    return min(commands, key=lambda c: (-commands[c], c)) if commands else None
-
-
-def harness_changes(
-    sessions: list[Session], settings: ExtractionSettings, read_file: Callable[[str], str],
-    rewards: dict[str, float] | None = None,
-) -> list[tuple[HarnessChange, list[str], list[dict], list[dict]]]:
-    """(change, evidence sessions, provenance, provenance flags) for every recurring failure pattern not yet
-    handled; `rewards` (graded, or labels where imported) tell which patterns go with worse outcomes."""
-    outcomes = {s.id: str(s.outcome) for s in sessions}
-    lines = {s.id: s.steps for s in sessions}
-    tasks = {s.id: s.task for s in sessions}
-    patterns = failure_patterns(
-        detect(sessions), outcomes, min_sessions=settings.min_support, token_sessions=token_session_counts(sessions),
-        rewards=rewards,
-    )
-    command = verify_command(sessions)
-    changes = []
-    for pattern in patterns:
-        change = harness_change(pattern, settings.harness, read_file, command)
-        if change is None:
-            continue
-        provenance = [
-            {"session": f.session_id, "steps": f"{f.first_step + 1}-{f.last_step + 1}",
-             "lines": [s.line for s in lines[f.session_id][f.first_step : f.last_step + 1] if s.line is not None],
-             "example": redact(f.example)}
-            for f in pattern.firings
-        ]  # fmt: skip
-        flags = suspicious_evidence(harness_evidence_texts(pattern, lines, tasks))
-        changes.append((change, pattern.sessions, provenance, flags))
-    return changes
-
-
-def harness_evidence_texts(
-    pattern: FailurePattern, steps: dict[str, list[Step]], tasks: dict[str, str]
-) -> list[tuple[str, str]]:
-    """(where, text) of every free text a harness rule comes from: what recurred, and for each firing the
-    task of its session, its example (a command, a path) and the error texts of its steps."""
-    texts = [("the recurring signature", pattern.signature)]
-    for firing in pattern.firings:
-        session = firing.session_id
-        texts += [(f"task of session {session}", tasks.get(session, "")),
-                  (f"step {firing.first_step + 1} of session {session}", firing.example)]  # fmt: skip
-        for index in range(firing.first_step, firing.last_step + 1):
-            step = steps[session][index]
-            if step.is_error:
-                texts.append((f"error of step {index + 1} of session {session}", step.result))
-    return texts
-
-
-def stored_harness(
-    change: HarnessChange, evidence: list[str], provenance: list[dict], flags: list[dict], facts: list[SessionFacts]
-) -> StoredCandidate:
-    fixes, breakages = predictions(HarnessRule(change.detector, change.signature), facts)
-    return StoredCandidate(
-        id=change.id, kind="harness", name=slugify(["harness", change.detector]), title=clean_line(change.title),
-        content=change.diff, content_hash=content_hash(change.after), support=len(evidence), evidence=evidence,
-        provenance=provenance,
-        details={
-            "detector": change.detector,
-            "signature": change.signature,
-            "rule": change.rule,
-            "target": change.target,
-            "diff": change.diff,
-            "base_hash": content_hash(change.before) if change.existed else ABSENT,
-            "predicted_fixes": fixes,
-            "predicted_breakages": breakages,
-            "change": change.kind,
-            "provenance_flags": flags,
-            "security": with_provenance_flags(security_report(change.after), flags),
-        },
-        first_seen="", last_seen="", live=True,
-    )  # fmt: skip
-
-
 # -- dedup and refinement ------------------------------------------------------------------------
-
-
-def comparable_text(candidate: StoredCandidate) -> str:
-    """What two candidates must share to be the same: for a skill its description and steps (not its
-    examples, which differ run to run), for a harness change its rule."""
-    if candidate.kind == "harness":
-        return f"{candidate.title}\n{candidate.details.get('rule', '')}"
-    try:
-        doc = parse(candidate.content)
-    except SkillFormatError:
-        return candidate.content
-    return f"{doc.description}\n{steps_section(doc.body)}"
-
-
-def steps_section(body: str) -> str:
-    _, _, rest = body.partition("## Steps")
-    return rest.split("\n## ", 1)[0]
-
-
-def merge_duplicates(candidates: list[StoredCandidate], threshold: float) -> list[StoredCandidate]:
-    """Candidates of one kind whose texts reach `threshold` cosine become one: the best-supported
-    keeps its text and id, and gains the others' evidence, provenance and predictions."""
-    merged: list[StoredCandidate] = []
-    for kind in dict.fromkeys(c.kind for c in candidates):
-        group = [c for c in candidates if c.kind == kind]
-        pairs = similar_pairs([comparable_text(c) for c in group], threshold)
-        for members in clusters(len(group), pairs):
-            ranked = sorted((group[i] for i in members), key=lambda c: (-c.support, c.id))
-            merged.append(absorb(ranked[0], ranked[1:]) if len(ranked) > 1 else ranked[0])
-    return merged
-
-
-def union(lists: list[list[str]]) -> list[str]:
-    return list(dict.fromkeys(item for items in lists for item in items))
-
-
-def absorb(keeper: StoredCandidate, others: list[StoredCandidate]) -> StoredCandidate:
-    everyone = [keeper, *others]
-    evidence = union([c.evidence for c in everyone])
-    details = dict(keeper.details)
-    for key in ("predicted_fixes", "predicted_breakages"):
-        details[key] = union([c.details.get(key, []) for c in everyone])
-    flags = [flag for c in everyone for flag in c.details.get("provenance_flags", [])]
-    details["provenance_flags"] = [flag for index, flag in enumerate(flags) if flag not in flags[:index]]
-    details["security"] = with_provenance_flags(details.get("security", {}), details["provenance_flags"])
-    details["merged"] = [c.id for c in others]
-    provenance = list({p["session"]: p for c in reversed(everyone) for p in c.provenance}.values())
-    return replace(keeper, support=len(evidence), evidence=evidence, provenance=provenance, details=details)
-
-
-def refinements(
-    candidates: list[StoredCandidate], library_skills: dict[str, str], threshold: float
-) -> list[StoredCandidate]:
-    """A skill candidate that matches a library skill becomes a proposed change of that skill's SKILL.md
-    (kind "refinement"), or disappears when the library already says exactly the same."""
-    names = sorted(library_skills)
-    library_texts = []
-    for name in names:
-        try:
-            doc = parse(library_skills[name], folder_name=name)
-            library_texts.append(f"{doc.description}\n{steps_section(doc.body)}")
-        except SkillFormatError:
-            library_texts.append(library_skills[name])
-    skills = [c for c in candidates if c.kind == "skill"]
-    matches = best_matches([comparable_text(c) for c in skills], library_texts, threshold)
-    refined = {
-        c.id: refinement(c, names[m], library_skills[names[m]])
-        for c, m in zip(skills, matches, strict=True)
-        if m is not None
-    }
-    return [refined.get(c.id, c) for c in candidates if refined.get(c.id, c) is not None]
-
-
-def refinement(candidate: StoredCandidate, name: str, current: str) -> StoredCandidate | None:
-    doc = parse(candidate.content)
-    proposed = render(replace(doc, name=name))
-    if proposed == current or candidate.content == current:
-        # Nothing to change; a candidate already approved keeps its id and so its decision.
-        return candidate if candidate.content == current else None
-    target = f"skills/{name}/SKILL.md"
-    diff = unified_diff(target, current, proposed)
-    digest = hashlib.sha256(f"refine\0{name}\0{candidate.id}".encode()).hexdigest()[:10]
-    details = {
-        **candidate.details,
-        "refines": name,
-        "target": target,
-        "diff": diff,
-        "base_hash": content_hash(current),  # approving is refused if the skill changes meanwhile
-        "security": with_provenance_flags(
-            skill_security_report(proposed), candidate.details.get("provenance_flags", [])
-        ),
-    }
-    return replace(candidate, id="rf-" + digest, kind="refinement", name=name, title=f"Refine {name}", content=proposed,
-                   content_hash=content_hash(proposed), details=details)  # fmt: skip
 
 
 # -- entry points --------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ from skillwarden.core.demo.traces import generate_corpus
 from skillwarden.core.ingest import ingest_paths
 from skillwarden.core.model import Outcome, Session, Step
 from skillwarden.core.store import FileState, Store
-from skillwarden.reviews.candidates import build_candidates, evaluate_store, merge_duplicates
+from skillwarden.reviews.candidates import build_candidates, evaluate_store
+from skillwarden.reviews.merging import merge_duplicates
 from skillwarden.skills.describer import polish
 from skillwarden.skills.library import SkillLibrary
 from skillwarden.skills.skill_md import parse

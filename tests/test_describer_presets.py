@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from skillwarden.core.config import load_config
-from skillwarden.reviews.candidates import extraction_settings, steps_section
+from skillwarden.reviews.extraction_settings import extraction_settings
+from skillwarden.reviews.merging import steps_section
 from skillwarden.skills.describer import command_line, polish, with_prose
 from tests.helpers import run, run_json
 

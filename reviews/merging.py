@@ -1,0 +1,107 @@
+"""Near-duplicate candidates merged (their evidence and predictions united), and skill candidates that match a
+library skill turned into refinements of it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+
+from skillwarden.core.dedup import best_matches, clusters, similar_pairs
+from skillwarden.core.harness import unified_diff
+from skillwarden.core.store import StoredCandidate
+from skillwarden.reviews.candidate_security import skill_security_report, with_provenance_flags
+from skillwarden.skills.skill_md import SkillFormatError, content_hash, parse, render
+
+
+def comparable_text(candidate: StoredCandidate) -> str:
+    """What two candidates must share to be the same: for a skill its description and steps (not its
+    examples, which differ run to run), for a harness change its rule."""
+    if candidate.kind == "harness":
+        return f"{candidate.title}\n{candidate.details.get('rule', '')}"
+    try:
+        doc = parse(candidate.content)
+    except SkillFormatError:
+        return candidate.content
+    return f"{doc.description}\n{steps_section(doc.body)}"
+
+
+def steps_section(body: str) -> str:
+    _, _, rest = body.partition("## Steps")
+    return rest.split("\n## ", 1)[0]
+
+
+def merge_duplicates(candidates: list[StoredCandidate], threshold: float) -> list[StoredCandidate]:
+    """Candidates of one kind whose texts reach `threshold` cosine become one: the best-supported
+    keeps its text and id, and gains the others' evidence, provenance and predictions."""
+    merged: list[StoredCandidate] = []
+    for kind in dict.fromkeys(c.kind for c in candidates):
+        group = [c for c in candidates if c.kind == kind]
+        pairs = similar_pairs([comparable_text(c) for c in group], threshold)
+        for members in clusters(len(group), pairs):
+            ranked = sorted((group[i] for i in members), key=lambda c: (-c.support, c.id))
+            merged.append(absorb(ranked[0], ranked[1:]) if len(ranked) > 1 else ranked[0])
+    return merged
+
+
+def union(lists: list[list[str]]) -> list[str]:
+    return list(dict.fromkeys(item for items in lists for item in items))
+
+
+def absorb(keeper: StoredCandidate, others: list[StoredCandidate]) -> StoredCandidate:
+    everyone = [keeper, *others]
+    evidence = union([c.evidence for c in everyone])
+    details = dict(keeper.details)
+    for key in ("predicted_fixes", "predicted_breakages"):
+        details[key] = union([c.details.get(key, []) for c in everyone])
+    flags = [flag for c in everyone for flag in c.details.get("provenance_flags", [])]
+    details["provenance_flags"] = [flag for index, flag in enumerate(flags) if flag not in flags[:index]]
+    details["security"] = with_provenance_flags(details.get("security", {}), details["provenance_flags"])
+    details["merged"] = [c.id for c in others]
+    provenance = list({p["session"]: p for c in reversed(everyone) for p in c.provenance}.values())
+    return replace(keeper, support=len(evidence), evidence=evidence, provenance=provenance, details=details)
+
+
+def refinements(
+    candidates: list[StoredCandidate], library_skills: dict[str, str], threshold: float
+) -> list[StoredCandidate]:
+    """A skill candidate that matches a library skill becomes a proposed change of that skill's SKILL.md
+    (kind "refinement"), or disappears when the library already says exactly the same."""
+    names = sorted(library_skills)
+    library_texts = []
+    for name in names:
+        try:
+            doc = parse(library_skills[name], folder_name=name)
+            library_texts.append(f"{doc.description}\n{steps_section(doc.body)}")
+        except SkillFormatError:
+            library_texts.append(library_skills[name])
+    skills = [c for c in candidates if c.kind == "skill"]
+    matches = best_matches([comparable_text(c) for c in skills], library_texts, threshold)
+    refined = {
+        c.id: refinement(c, names[m], library_skills[names[m]])
+        for c, m in zip(skills, matches, strict=True)
+        if m is not None
+    }
+    return [refined.get(c.id, c) for c in candidates if refined.get(c.id, c) is not None]
+
+
+def refinement(candidate: StoredCandidate, name: str, current: str) -> StoredCandidate | None:
+    doc = parse(candidate.content)
+    proposed = render(replace(doc, name=name))
+    if proposed == current or candidate.content == current:
+        # Nothing to change; a candidate already approved keeps its id and so its decision.
+        return candidate if candidate.content == current else None
+    target = f"skills/{name}/SKILL.md"
+    diff = unified_diff(target, current, proposed)
+    digest = hashlib.sha256(f"refine\0{name}\0{candidate.id}".encode()).hexdigest()[:10]
+    details = {
+        **candidate.details,
+        "refines": name,
+        "target": target,
+        "diff": diff,
+        "base_hash": content_hash(current),  # approving is refused if the skill changes meanwhile
+        "security": with_provenance_flags(
+            skill_security_report(proposed), candidate.details.get("provenance_flags", [])
+        ),
+    }
+    return replace(candidate, id="rf-" + digest, kind="refinement", name=name, title=f"Refine {name}", content=proposed,
+                   content_hash=content_hash(proposed), details=details)  # fmt: skip
