@@ -146,27 +146,36 @@ def mine_procedures(
             if len(seeds[step.token][sid]) < MAX_MATCHES_PER_SESSION:
                 seeds[step.token][sid].append((position,))
 
-    found: list[Procedure] = []
+    tokens_of = {sid: [step.token for step in steps] for sid, steps in folded.items()}
+    reads_of = {sid: [is_lookaround(token) for token in tokens] for sid, tokens in tokens_of.items()}
+
+    # Every frequent pattern's support (the optional-step check compares a pattern with shorter ones), but
+    # the full procedure only for the patterns whose shape may be kept: most are pieces or generic moves.
+    support: dict[tuple[str, ...], int] = {}
+    shaped: list[Procedure] = []
 
     def grow(pattern: tuple[str, ...], matches: dict[str, list[tuple[int, ...]]]) -> None:
         extensions: dict[str, dict[str, list[tuple[int, ...]]]] = defaultdict(lambda: defaultdict(list))
         for sid, session_matches in matches.items():
-            steps = folded[sid]
+            tokens, reads = tokens_of[sid], reads_of[sid]
             for match in session_matches:
                 last = match[-1]
-                for position in range(last + 1, min(last + 2 + max_gap, len(steps))):
-                    if position > last + 1 and not is_lookaround(steps[position - 1].token):
+                for position in range(last + 1, min(last + 2 + max_gap, len(tokens))):
+                    if position > last + 1 and not reads[position - 1]:
                         break  # skipping an edit or a command would describe a different procedure
-                    token = steps[position].token
+                    token = tokens[position]
                     bucket = extensions[token][sid]
                     if len(bucket) < MAX_MATCHES_PER_SESSION and (not bucket or bucket[-1][0] != match[0]):
                         bucket.append((*match, position))
         for token in sorted(extensions):
             extended = extensions[token]
-            if sum(1 for sid in extended if sid in succeeded) < min_support:
+            successes = sum(1 for sid in extended if sid in succeeded)
+            if successes < min_support:
                 continue
             longer = (*pattern, token)
-            found.append(procedure_from_matches(longer, extended, folded, succeeded, baseline))
+            support[longer] = successes
+            if may_be_kept(longer, min_length):
+                shaped.append(procedure_from_matches(longer, extended, folded, succeeded, baseline))
             if len(longer) < MAX_LENGTH:
                 grow(longer, extended)
 
@@ -174,18 +183,14 @@ def mine_procedures(
         if sum(1 for sid in seeds[token] if sid in succeeded) >= min_support:
             grow((token,), seeds[token])
 
-    support = {p.tokens: p.support for p in found}
-    frequent = [
-        p
-        for p in found
-        if len(p.tokens) >= min_length
-        and not is_trivial(p.tokens)
-        and not is_generic(p.tokens[-1])
-        and p.tokens[0] != "read:"  # a listing or a search before the work is not part of it
-        and p.success_rate > 0.5
-        and not has_optional_step(p, support)
-    ]
+    frequent = [p for p in shaped if p.success_rate > 0.5 and not has_optional_step(p, support)]
     return select_representatives(frequent)
+
+
+def may_be_kept(tokens: tuple[str, ...], min_length: int) -> bool:
+    """The shape of a procedure worth a skill: long enough, not only generic moves, ending on real work,
+    and not starting with a listing or a search (one before the work is not part of it)."""
+    return len(tokens) >= min_length and not is_trivial(tokens) and not is_generic(tokens[-1]) and tokens[0] != "read:"
 
 
 def has_optional_step(procedure: Procedure, support: dict[tuple[str, ...], int]) -> bool:
