@@ -10,6 +10,8 @@ neither quadratic in memory:
    threshold (a pair at the threshold would need an error of several standard errors to be missed);
 2. those pairs get their exact cosine from the sparse vectors.
 
+A few texts (up to `EXACT_PAIRS` pairs) skip the projection: every pair gets its exact cosine.
+
 Memory is O(candidates × (n-grams + dim) + BLOCK_ROWS × candidates + PROJECTION_ROWS × 2**FOLD_BITS);
 time is quadratic, but in BLAS.
 """
@@ -29,6 +31,9 @@ PROJECTION_ROWS = 256
 TEXT_CHUNK = 4096
 BLOCK_ROWS = 512
 MARGIN = 0.12
+# Up to this many pairs, every pair gets its exact cosine at once: quicker than a projection (a few
+# candidates is the common case), and no pair can be missed.
+EXACT_PAIRS = 256
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 _SEED = 20251121
 
@@ -89,7 +94,7 @@ def tfidf_vectors(texts: list[str]) -> SparseVectors:
     feature_ids = np.concatenate(feature_parts or empty)
     tf = 1.0 + np.log(np.concatenate(count_parts or empty).astype(np.float32))
     df = np.bincount(feature_ids, minlength=1 << FEATURE_BITS)
-    weights = tf * (np.log((1 + len(texts)) / (1 + df)) + 1.0).astype(np.float32)[feature_ids]
+    weights = tf * (np.log((1 + len(texts)) / (1 + df[feature_ids])) + 1.0).astype(np.float32)
     norms = np.sqrt(np.bincount(row_ids, weights=weights * weights, minlength=len(texts)))
     weights /= np.where(norms > 0, norms, 1.0).astype(np.float32)[row_ids]
     offsets = np.concatenate(([0], np.cumsum(np.bincount(row_ids, minlength=len(texts))))).astype(np.int64)
@@ -140,6 +145,9 @@ def similar_pairs(texts: list[str], threshold: float = DEFAULT_THRESHOLD) -> lis
     if len(texts) < 2:
         return []
     vectors = tfidf_vectors(texts)
+    if len(texts) * (len(texts) - 1) // 2 <= EXACT_PAIRS:
+        every = np.array([(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts))], dtype=np.int64)
+        return pairs_at_threshold(vectors, every, threshold)
     projected = project(vectors)
     found = []
     for start in range(0, len(texts), BLOCK_ROWS):
@@ -148,7 +156,10 @@ def similar_pairs(texts: list[str], threshold: float = DEFAULT_THRESHOLD) -> lis
         rows, columns = rows + start, columns + start
         keep = columns > rows
         found.append(np.stack([rows[keep], columns[keep]], axis=1))
-    pairs = np.concatenate(found).astype(np.int64)
+    return pairs_at_threshold(vectors, np.concatenate(found).astype(np.int64), threshold)
+
+
+def pairs_at_threshold(vectors: SparseVectors, pairs: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:
     cosines = exact_cosines(vectors, pairs)
     keep = cosines >= threshold - 1e-6
     return [(int(i), int(j), float(c)) for (i, j), c in zip(pairs[keep], cosines[keep], strict=True)]
