@@ -138,8 +138,9 @@ def edit_loops(session: Session, threshold: int = EDIT_LOOP_THRESHOLD) -> list[F
     """The same file edited `threshold` or more times in one session."""
     edits: dict[str, list[int]] = defaultdict(list)
     for index, step in enumerate(session.steps):
-        if not creates_file(step):
-            for path in changed_paths(step):
+        paths = changed_paths(step)
+        if paths and not creates_file(step):
+            for path in paths:
                 if path != "?":
                     edits[path].append(index)
     return [
@@ -153,8 +154,8 @@ def failing_command_loops(session: Session, threshold: int = FAILING_COMMAND_THR
     """The same command (program and sub-command) failing `threshold` or more times with the same error."""
     failures: dict[tuple[str, str], list[int]] = defaultdict(list)
     for index, step in enumerate(session.steps):
-        program = shell_program(step)
-        if program and step.is_error and not step.cascade:
+        program = shell_program(step) if step.is_error and not step.cascade else ""
+        if program:
             failures[(program, error_signature(step.result))].append(index)
     return [
         Firing(
