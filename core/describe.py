@@ -46,7 +46,8 @@ DOTTED_LABEL = re.compile(r"^[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*$")
 
 def is_steering(text: str) -> bool:
     """True for text that tries to direct the extractor or the agent that will load the skill."""
-    return bool(STEERING.search(text)) or any(ord(c) in INVISIBLE for c in text) or not is_quotable(text)
+    hidden = not text.isascii() and any(ord(c) in INVISIBLE for c in text)  # every INVISIBLE one is past ASCII
+    return bool(STEERING.search(text)) or hidden or not is_quotable(text)
 
 
 @dataclass

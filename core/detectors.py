@@ -158,9 +158,7 @@ def failing_command_loops(session: Session, threshold: int = FAILING_COMMAND_THR
         if program:
             failures[(program, error_signature(step.result))].append(index)
     return [
-        Firing(
-            "failing-command-loop", program, session.id, at[0], at[-1], step_example(session.steps[at[0]])
-        )
+        Firing("failing-command-loop", program, session.id, at[0], at[-1], step_example(session.steps[at[0]]))
         for (program, _), at in sorted(failures.items())
         if len(at) >= threshold
     ]

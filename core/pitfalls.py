@@ -5,7 +5,7 @@ variant to avoid, with the error it gives."""
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 
 from skillwarden.core.commands import COMMAND_SETUP, is_inspection, quote, simple_commands
@@ -43,16 +43,29 @@ def the_command(command: str) -> str | None:
     return quote(work[0].words) if len(work) == 1 else None
 
 
-def pitfalls_of(token: str, sessions: Iterable[Session], tokenize: Callable[[Step], str | None],
-                limit: int = 3) -> tuple[Pitfall, ...]:  # fmt: skip
-    """Pairs (failed variant, its error, the variant that worked next) of the command behind `token`,
-    most frequent errors first, each error once."""
-    found: Counter[tuple[str, str, str]] = Counter()
+def steps_by_token(
+    sessions: Iterable[Session], tokenize: Callable[[Step], str | None]
+) -> dict[str, dict[str, list[Step]]]:
+    """token -> session id -> the session's steps of that token, in order: built once per mining pass, so
+    each skill's pitfalls read only the steps of its own command."""
+    index: dict[str, dict[str, list[Step]]] = defaultdict(dict)
     for session in sessions:
-        pending: tuple[str, str] | None = None
         for step in session.steps:
+            token = tokenize(step)
+            if token:
+                index[token].setdefault(session.id, []).append(step)
+    return index
+
+
+def pitfalls_of(runs: Iterable[list[Step]], limit: int = 3) -> tuple[Pitfall, ...]:
+    """Pairs (failed variant, its error, the variant that worked next) of one command, from `runs` (per
+    session, its steps of the command's token, in order), most frequent errors first, each error once."""
+    found: Counter[tuple[str, str, str]] = Counter()
+    for steps in runs:
+        pending: tuple[str, str] | None = None
+        for step in steps:
             command = shell_command(step)
-            if command is None or tokenize(step) != token or (alone := the_command(command)) is None:
+            if command is None or (alone := the_command(command)) is None:
                 continue
             error = invocation_error(step)
             if error is not None:

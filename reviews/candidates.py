@@ -40,7 +40,7 @@ from skillwarden.core.mining import (
 )
 from skillwarden.core.model import Outcome, Session
 from skillwarden.core.normalize import concrete_argument, is_generic, normalize_step
-from skillwarden.core.pitfalls import pitfalls_of
+from skillwarden.core.pitfalls import pitfalls_of, steps_by_token
 from skillwarden.core.predict import (
     HarnessRule,
     SessionFacts,
@@ -64,8 +64,6 @@ from skillwarden.skills.skill_md import SkillDoc, content_hash, render
 GENERATOR = "skillwarden"
 # How much a describer's text may worsen the scan (none: its text must scan as safe as skillwarden's own).
 DESCRIBER_VERDICT_RANK = {"safe": 0, "unscanned": 1, "caution": 2, "dangerous": 3}
-
-
 
 
 # -- sessions from the cache ---------------------------------------------------------------------
@@ -179,12 +177,14 @@ def mine_skills(sessions: list[Session], settings: ExtractionSettings) -> list[S
         ]
         skeleton = "\0".join(token for token in procedure.tokens if not is_generic(token))
         groups.setdefault((project, skeleton), []).append((procedure, test_runs))
+    token_steps = steps_by_token(sessions, normalize_step)
     found = []
     for (project, _), members in groups.items():
         procedure, test_runs = members[0]
         key = key_step(procedure.tokens, test_runs)
         scope = [s for s in sessions if project_of(s) == project] if project else sessions
-        pitfalls = pitfalls_of(procedure.tokens[key], scope, normalize_step) if key is not None else ()
+        runs = token_steps.get(procedure.tokens[key], {}) if key is not None else {}
+        pitfalls = pitfalls_of(runs[s.id] for s in scope if s.id in runs)
         evidence = Evidence(tasks, background, project, pitfalls, success_share(scope, outcomes))
         draft = describe(procedure, evidence, test_runs)
         seen = {o.session_id for o in procedure.occurrences}

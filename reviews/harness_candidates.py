@@ -37,19 +37,26 @@ def verify_command(sessions: list[Session]) -> str | None:
     """The verification command successful sessions ran most, as `vetted_command` re-quotes it, for a Stop
     hook to run; commands it does not vet (compound, redirected, loading code from elsewhere) do not count.
     None when there is none."""
-    commands = Counter(
-        vetted
+    runs = Counter(
+        shell_command_text(step.args).strip()
         for s in sessions
         if s.outcome == Outcome.SUCCEEDED
         for step in s.steps
-        if is_verification(step) and (vetted := vetted_command(shell_command_text(step.args).strip()))
+        if is_verification(step)
     )
+    commands: Counter[str] = Counter()
+    for command, count in runs.items():  # each distinct command line vetted once
+        if vetted := vetted_command(command):
+            commands[vetted] += count
     return min(commands, key=lambda c: (-commands[c], c)) if commands else None
 
 
 def harness_changes(
-    sessions: list[Session], settings: ExtractionSettings, read_file: Callable[[str], str],
-    firings: list[Firing], rewards: dict[str, float] | None = None,
+    sessions: list[Session],
+    settings: ExtractionSettings,
+    read_file: Callable[[str], str],
+    firings: list[Firing],
+    rewards: dict[str, float] | None = None,
 ) -> list[tuple[HarnessChange, list[str], list[dict], list[dict]]]:
     """(change, evidence sessions, provenance, provenance flags) for every recurring failure pattern not yet
     handled, from the detectors' `firings` on `sessions`; `rewards` (graded, or labels where imported) tell
@@ -58,7 +65,10 @@ def harness_changes(
     lines = {s.id: s.steps for s in sessions}
     tasks = {s.id: s.task for s in sessions}
     patterns = failure_patterns(
-        firings, outcomes, min_sessions=settings.min_support, token_sessions=token_session_counts(sessions),
+        firings,
+        outcomes,
+        min_sessions=settings.min_support,
+        token_sessions=token_session_counts(sessions),
         rewards=rewards,
     )
     command = verify_command(sessions)
