@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from skillwarden.core.detectors import FailurePattern
 from skillwarden.core.hook_commands import vetted_command, vetted_program
 from skillwarden.core.injection import is_quotable
+from skillwarden.core.normalize import file_role_words
 from skillwarden.core.redact import redact
 from skillwarden.core.sanitize import clean_line
 
@@ -127,7 +128,7 @@ def describe_rule(pattern: FailurePattern, verify_command: str | None) -> tuple[
     detector, the abstract signature and counts, never from free trace text, so nothing a trace says
     can become an instruction. `verify_command` is a vetted verification command, or None."""
     n, signature = len(pattern.sessions), pattern.signature
-    what = redact(clean_line(signature.partition(":")[2] or signature))[:60]
+    what = redact(clean_line(file_role_words(signature.partition(":")[2]) or signature))[:60]
     if not is_quotable(what):
         what = "kind of"
     if pattern.detector == "edit-loop":

@@ -49,6 +49,8 @@ def test_harness_change_targets_by_kind_and_ids_are_stable():
     loop = harness_change(pattern("edit-loop", "edit:.py"), targets, files.get, "pytest -q")
     assert loop.target == "AGENTS.md" and loop.id == harness_id("edit-loop", "edit:.py") and loop.id.startswith("hm-")
     assert "+### Stop after repeated edits to the same .py file" in loop.diff
+    test_loop = harness_change(pattern("edit-loop", "edit:test:.java"), targets, files.get, "pytest -q")
+    assert "+### Stop after repeated edits to the same .java test file" in test_loop.diff
     hook = harness_change(pattern("premature-completion", "unverified-change"), targets, files.get, "pytest -q")
     assert hook.target == ".claude/settings.json"
     assert json.loads(hook.after)["hooks"]["Stop"][0]["hooks"][0]["command"] == "pytest -q"
