@@ -11,6 +11,7 @@ import orjson
 import pytest
 
 from skillwarden.core import ingest as ingest_module
+from skillwarden.core import ingest_read
 from skillwarden.core.adapters import ARGS_CAP, parse_file
 from skillwarden.core.adapters.claude_code import ResumableParse
 from skillwarden.core.ingest import ingest_paths
@@ -198,7 +199,7 @@ def test_a_deleted_files_sessions_stay(tmp_path, store):
 
 
 def test_a_line_over_the_cap_is_skipped_with_its_file_and_line(tmp_path, store, monkeypatch):
-    monkeypatch.setattr(ingest_module, "MAX_LINE_BYTES", 2048)
+    monkeypatch.setattr(ingest_read, "MAX_LINE_BYTES", 2048)
     path = tmp_path / f"{SESSION}.jsonl"
     lines = transcript(2).splitlines(keepends=True)
     huge = tool_result("t1", "z" * 50_000, 3)
@@ -241,7 +242,8 @@ def test_an_unreadable_file_is_a_notice_not_a_crash(tmp_path, store, monkeypatch
     def refuse(*_args, **_kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(ingest_module, "open", refuse, raising=False)  # root reads any file: refused here
+    for module in (ingest_module, ingest_read):  # root reads any file: refused here
+        monkeypatch.setattr(module, "open", refuse, raising=False)
     report = ingest_paths(store, [path])
     assert report.errors[0]["message"] == "skipped: cannot read: Permission denied"
 
