@@ -11,6 +11,7 @@ prediction check in `core.predict` uses triggers as forecasts and full detection
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -20,7 +21,7 @@ from skillwarden.core.mining import is_lookaround
 from skillwarden.core.model import Session, Step
 from skillwarden.core.normalize import normalize_step, program_of
 from skillwarden.core.pitfalls import INVOCATION_ERROR
-from skillwarden.core.steps import changed_paths, creates_file, is_test_step, shell_command, step_path
+from skillwarden.core.steps import changed_paths, creates_file, is_test_step, remembered, shell_command, step_path
 
 # Architecture default: the same file edited this many times in one session is a doom loop.
 EDIT_LOOP_THRESHOLD = 5
@@ -87,6 +88,10 @@ def shell_program(step: Step) -> str:
 
 def is_verification(step: Step) -> bool:
     """A test run, or a build, lint or type check."""
+    return remembered(step, "_verification", verification_of)
+
+
+def verification_of(step: Step) -> bool:
     if is_test_step(step):
         return True
     program = shell_program(step)
@@ -106,6 +111,7 @@ QUOTED = re.compile(r"([\"'`])[^\"'`\n]{1,80}\1")
 ERROR_WORDS = re.compile(r"error|failed|exception|cannot|denied|rejected", re.I)
 
 
+@functools.lru_cache(maxsize=8192)  # the detectors and every harness rule's trigger ask about the same outputs
 def error_signature(text: str) -> str:
     """The recurring part of an error: its most telling line, with paths, hex, numbers and quoted names
     replaced, so the same failure on another file or revision gives the same signature. A message that
@@ -329,8 +335,9 @@ def triggered(detector: str, signature: str, session: Session) -> bool:
             error_signature(step.result) for step in steps if shell_program(step) == signature and step.is_error
         )
         return bool(failures) and max(failures.values()) >= FAILING_COMMAND_THRESHOLD - 1
-    if detector == "premature-completion":
-        return any(is_change(step) and any(map(is_verification, steps[:i])) for i, step in enumerate(steps))
+    if detector == "premature-completion":  # a change after a check
+        checked = next((i for i, step in enumerate(steps) if is_verification(step)), len(steps))
+        return any(is_change(step) for step in steps[checked + 1 :])
     if detector == "recurring-error":
         return any(step.is_error and error_signature(step.result) == signature for step in steps)
     if detector in ("user-rejection", "user-interruption"):

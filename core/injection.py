@@ -137,10 +137,25 @@ def find_injection(text: str) -> Suspicion | None:
     """The first line of `text` that reads as an instruction to an AI or an attempt to steer one, or None."""
     cleaned = clean_text(text)
     for number, line in enumerate(cleaned.split("\n"), start=1):
-        for rule in RULES:
-            if rule.pattern.search(line):
-                return Suspicion(number, excerpt(line), rule.name, rule.reason)
+        rule = line_rule(line) if len(line) <= MAX_REMEMBERED_LINE else first_rule(line)
+        if rule is not None:
+            return Suspicion(number, excerpt(line), rule.name, rule.reason)
     return None
+
+
+# Lines are judged one by one, and most recur: the instructions an agent's harness puts into every task,
+# the same error in many runs. Each distinct line is searched once (long ones, rarely repeated, each time).
+MAX_REMEMBERED_LINE = 4096
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def line_rule(line: str) -> _Rule | None:
+    return first_rule(line)
+
+
+def first_rule(line: str) -> _Rule | None:
+    """The first rule that `line` breaks, or None."""
+    return next((rule for rule in RULES if rule.pattern.search(line)), None)
 
 
 def excerpt(line: str) -> str:

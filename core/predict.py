@@ -33,7 +33,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from skillwarden.core.detectors import FAILED_OUTCOMES, detect, triggered
+from skillwarden.core.detectors import FAILED_OUTCOMES, Firing, detect, triggered
 from skillwarden.core.mining import TokenStep, fold_repeats, is_subsequence, task_words
 from skillwarden.core.model import Session
 from skillwarden.core.normalize import normalize_step
@@ -51,6 +51,7 @@ class SessionFacts:
     tokens: tuple[str, ...]  # normalized, noise dropped, bursts folded
     task_words: frozenset[str]
     firings: frozenset[tuple[str, str]]  # (detector, signature)
+    detections: tuple[Firing, ...] = ()  # the detectors' firings themselves, for the harness candidates
 
     @property
     def id(self) -> str:
@@ -63,11 +64,13 @@ class SessionFacts:
 
 def session_facts(session: Session) -> SessionFacts:
     steps = [TokenStep(token, i, i, "") for i, step in enumerate(session.steps) if (token := normalize_step(step))]
+    detections = tuple(detect([session]))
     return SessionFacts(
         session,
         tuple(step.token for step in fold_repeats(steps)),
         frozenset(task_words(session.task)),
-        frozenset((f.detector, f.signature) for f in detect([session])),
+        frozenset((f.detector, f.signature) for f in detections),
+        detections,
     )
 
 

@@ -344,8 +344,10 @@ def candidates_from(
             skills, {n: library.read_skill(n) for n in library.skill_names()}, settings.dedup_threshold
         )
     read_file = harness_reader(Path(config.harness_repo or config.skills_repo))
+    firings = [firing for f in facts for firing in f.detections]
     harness = [
-        stored_harness(c, e, p, f, facts) for c, e, p, f in harness_changes(sessions, settings, read_file, rewards)
+        stored_harness(c, e, p, f, facts)
+        for c, e, p, f in harness_changes(sessions, settings, read_file, firings, rewards)
     ]
     return {"mining": skills, "harness": merge_duplicates(harness, settings.dedup_threshold)}
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from skillwarden.core.describe import slugify
 from skillwarden.core.detectors import (
     FailurePattern,
-    detect,
+    Firing,
     failure_patterns,
     is_verification,
     token_session_counts,
@@ -49,15 +49,16 @@ def verify_command(sessions: list[Session]) -> str | None:
 
 def harness_changes(
     sessions: list[Session], settings: ExtractionSettings, read_file: Callable[[str], str],
-    rewards: dict[str, float] | None = None,
+    firings: list[Firing], rewards: dict[str, float] | None = None,
 ) -> list[tuple[HarnessChange, list[str], list[dict], list[dict]]]:
     """(change, evidence sessions, provenance, provenance flags) for every recurring failure pattern not yet
-    handled; `rewards` (graded, or labels where imported) tell which patterns go with worse outcomes."""
+    handled, from the detectors' `firings` on `sessions`; `rewards` (graded, or labels where imported) tell
+    which patterns go with worse outcomes."""
     outcomes = {s.id: str(s.outcome) for s in sessions}
     lines = {s.id: s.steps for s in sessions}
     tasks = {s.id: s.task for s in sessions}
     patterns = failure_patterns(
-        detect(sessions), outcomes, min_sessions=settings.min_support, token_sessions=token_session_counts(sessions),
+        firings, outcomes, min_sessions=settings.min_support, token_sessions=token_session_counts(sessions),
         rewards=rewards,
     )
     command = verify_command(sessions)
