@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from skillwarden.core.config import LOCK_FILE_NAME
 from skillwarden.core.tail import not_a_regular_file
 
 TRACE_SUFFIXES = (".jsonl", ".json", ".traj", ".aider.chat.history.md")
@@ -49,11 +50,14 @@ def _scan(folder: str) -> Iterator[tuple[str, bool]]:
     except OSError:
         return
     folders = []
+    # A skillwarden workspace's own files (its event feed, its label and ingest lists) are not traces; the
+    # trace folders inside it (the demo's `traces/`) are.
+    in_workspace = any(entry.name == LOCK_FILE_NAME for entry in entries)
     for entry in entries:
         try:
             if entry.is_dir(follow_symlinks=False):
                 folders.append(entry.path)
-            elif is_trace_name(entry.name):
+            elif is_trace_name(entry.name) and not in_workspace:
                 yield entry.path, entry.is_file(follow_symlinks=False)
         except OSError:
             continue

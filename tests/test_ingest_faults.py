@@ -457,3 +457,17 @@ def test_ingesting_one_grown_file_looks_up_that_file_only(tmp_path, store, monke
     assert ingest_paths(store, [grown]).steps == 1 and read_all == []
     ingest_paths(store, [tmp_path])  # five files: past the three looked up one by one
     assert read_all == [1]
+
+
+def test_a_workspace_inside_an_ingested_folder_is_not_read_as_traces(tmp_path, store):
+    """`skillwarden ingest ~` with the workspace below it: the workspace's own event feed and lists are not
+    traces (each would be an error), while a trace folder inside it (the demo's `traces/`) still is."""
+    workspace = tmp_path / "corpus" / ".skillwarden"
+    (workspace / "traces").mkdir(parents=True)
+    (workspace / "skillwarden.lock").write_text("")
+    (workspace / "events.jsonl").write_text('{"kind": "ingest", "at": "2026-01-01T00:00:00Z"}\n')
+    (workspace / "ingested.json").write_text('{"paths": []}')
+    (workspace / "traces" / "s.jsonl").write_bytes(transcript(2))
+    report = ingest_paths(store, [tmp_path / "corpus"])
+    assert report.errors == []
+    assert [s.path for s in store.sessions()] == [str((workspace / "traces" / "s.jsonl").resolve())]
