@@ -120,7 +120,11 @@ def quote(text: str, limit: int = 160) -> str:
     is withheld when it (the whole of it, before the cut) reads as an instruction to an AI."""
     if not is_quotable(text):
         return WITHHELD if limit >= len(WITHHELD) else WITHHELD_SHORT
-    return "`" + redact(clean_line(text.replace("`", "'")))[:limit] + "`"
+    shown = redact(clean_line(text.replace("`", "'")))
+    if len(shown) > limit:
+        cut = shown[: limit - 1]
+        shown = (cut.rsplit(" ", 1)[0] if " " in cut[limit // 2 :] else cut).rstrip(" :,;.") + "…"
+    return "`" + shown + "`"
 
 
 def describe_rule(pattern: FailurePattern, verify_command: str | None) -> tuple[str, str, str]:
