@@ -24,9 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from skillwarden.core import ingest  # noqa: E402
+from skillwarden.core import ingest_read, ingest_session  # noqa: E402
 from skillwarden.core.demo.traces import generate_corpus  # noqa: E402
-from skillwarden.core.ingest import found_files, ingest_paths  # noqa: E402
+from skillwarden.core.ingest import ingest_paths  # noqa: E402
+from skillwarden.core.ingest_files import found_files  # noqa: E402
 from skillwarden.core.store import Store  # noqa: E402
 
 
@@ -90,9 +91,9 @@ def own_peak_rss_mb() -> float:
 def measure_ingest(corpus: str, workers: int | None, stdlib_json: bool, without_redaction: bool) -> IngestRun:
     """One ingest of `corpus` into a new store, timed; run in a fresh process."""
     if stdlib_json:
-        ingest.json_loads = json.loads
+        ingest_read.json_loads = json.loads
     if without_redaction:
-        ingest.redact = ingest.redact_value = lambda value: value
+        ingest_session.redact = ingest_session.redact_value = lambda value: value
     with tempfile.TemporaryDirectory(prefix="skillwarden-bench-db-", dir="/tmp") as scratch:
         store = Store(Path(scratch) / "state.db")
         started, cpu_before = time.perf_counter(), cpu_seconds()
@@ -106,7 +107,7 @@ def measure_ingest(corpus: str, workers: int | None, stdlib_json: bool, without_
         seconds, main_cpu, workers_cpu, own_peak_rss_mb(),
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         counts["sessions"], counts["steps"], len(report.errors), cache_bytes,
-        getattr(ingest.json_loads, "__module__", None) or "orjson",
+        getattr(ingest_read.json_loads, "__module__", None) or "orjson",
     )  # fmt: skip
 
 

@@ -249,6 +249,31 @@ def script_path(word: str) -> str:
     return path.removeprefix("./")
 
 
+# Programs found on most machines that none of the tables above name.
+COMMON_PROGRAMS = frozenset(
+    {"bash", "sh", "zsh", "node", "java", "javac", "ruby", "perl", "php", "rm", "mv", "cp", "mkdir", "touch",
+     "chmod", "ln", "tar", "curl", "wget", "vim", "vi", "nano", "emacs", "patch", "xargs", "tee", "gcc", "cc",
+     "clang", "rustc", "tsc", "kill", "ps", "unzip", "zip", "ssh", "scp", "rsync", "black", "flake8", "mypy",
+     "pylint", "isort", "eslint", "prettier"}
+)  # fmt: skip
+
+
+def is_known_program(name: str) -> bool:
+    """A program skillwarden knows by name (an interpreter, a runner, an inspection or build tool)."""
+    return (
+        name in INSPECTION_PROGRAMS
+        or name in TEST_PROGRAMS
+        or name in SUBCOMMAND_PROGRAMS
+        or name in BUILD_TOOLS
+        or name in RUNNERS
+        or name in PACKAGE_RUNNERS
+        or name in WRAPPERS
+        or name in WRAPPERS_WITH_VALUE
+        or name in COMMON_PROGRAMS
+        or PYTHON.match(name) is not None
+    )
+
+
 def program_name(words: list[str]) -> str:
     """`python3 -m pytest` -> `pytest`; `python tests/runtests.py` -> `tests/runtests.py`;
     `git -C x commit` -> `git commit`; `./gradlew test` -> `gradlew test`."""

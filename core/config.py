@@ -15,6 +15,9 @@ import yaml
 from skillwarden.core.discover import default_trace_folders, watched_folders
 from skillwarden.core.private_files import private_directory
 
+# The workspace lock, also what marks a folder as a workspace (whose own files are never traces).
+LOCK_FILE_NAME = "skillwarden.lock"
+
 HOME_ENV = "SKILLWARDEN_HOME"
 CONFIG_NAME = "config.yaml"
 
@@ -140,7 +143,7 @@ class Config:
 
     @property
     def lock_file(self) -> Path:
-        return self.home / "skillwarden.lock"
+        return self.home / LOCK_FILE_NAME
 
     @property
     def ingested_file(self) -> Path:

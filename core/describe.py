@@ -206,7 +206,8 @@ def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tup
             return StepText(f"{verb} `{paths[0]}`.")
         shown_paths = ", ".join(f"`{p}`" for p in paths[:MAX_PARAMETER_EXAMPLES])
         scratch = kind == "write" and all(is_scratch(p) for p in paths)
-        what_file = "a reproduction script" if scratch else f"the {role} file"
+        tests = kind == "write" and all(in_test_folder(p) for p in paths)
+        what_file = "a reproduction script" if scratch else "a test" if tests else f"the {role} file"
         return StepText(f"{verb} {what_file} (in the runs: {shown_paths}).")
     return StepText(phrase(token).capitalize() + ".")
 
@@ -228,9 +229,19 @@ def path_of(value: str) -> str:
     return next((w for w in reversed(work.words[1:]) if not w.startswith("-") and "." in w), "")
 
 
+TEST_FOLDERS = frozenset({"tests", "test", "testing", "spec", "specs", "__tests__"})
+
+
+def in_test_folder(path: str) -> bool:
+    return any(part in TEST_FOLDERS for part in path.replace("\\", "/").split("/")[:-1])
+
+
 def is_scratch(path: str) -> bool:
+    """A file written to try something out (`reproduce_bug.py`, `/tmp/check.py`), not one of the project's
+    tests (`pkg/tests/test_x.py`)."""
     name = posixpath.basename(path).lower()
-    return name.startswith(("reproduce", "repro", "test_", "debug", "check", "verify", "tmp", "scratch"))
+    scratch_name = name.startswith(("reproduce", "repro", "test_", "debug", "check", "verify", "tmp", "scratch"))
+    return scratch_name and not in_test_folder(path)
 
 
 def example_lines(occurrence: Occurrence) -> list[str]:

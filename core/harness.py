@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from skillwarden.core.detectors import FailurePattern
 from skillwarden.core.hook_commands import vetted_command, vetted_program
 from skillwarden.core.injection import is_quotable
+from skillwarden.core.normalize import file_role_words
 from skillwarden.core.redact import redact
 from skillwarden.core.sanitize import clean_line
 
@@ -119,7 +120,11 @@ def quote(text: str, limit: int = 160) -> str:
     is withheld when it (the whole of it, before the cut) reads as an instruction to an AI."""
     if not is_quotable(text):
         return WITHHELD if limit >= len(WITHHELD) else WITHHELD_SHORT
-    return "`" + redact(clean_line(text.replace("`", "'")))[:limit] + "`"
+    shown = redact(clean_line(text.replace("`", "'")))
+    if len(shown) > limit:
+        cut = shown[: limit - 1]
+        shown = (cut.rsplit(" ", 1)[0] if " " in cut[limit // 2 :] else cut).rstrip(" :,;.") + "…"
+    return "`" + shown + "`"
 
 
 def describe_rule(pattern: FailurePattern, verify_command: str | None) -> tuple[str, str, str]:
@@ -127,7 +132,7 @@ def describe_rule(pattern: FailurePattern, verify_command: str | None) -> tuple[
     detector, the abstract signature and counts, never from free trace text, so nothing a trace says
     can become an instruction. `verify_command` is a vetted verification command, or None."""
     n, signature = len(pattern.sessions), pattern.signature
-    what = redact(clean_line(signature.partition(":")[2] or signature))[:60]
+    what = redact(clean_line(file_role_words(signature.partition(":")[2]) or signature))[:60]
     if not is_quotable(what):
         what = "kind of"
     if pattern.detector == "edit-loop":

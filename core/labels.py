@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 RESOLVED_LISTS = ("resolved", "resolved_ids")
 ID_FIELDS = ("instance_id", "id", "task_id", "session_id", "name")
@@ -121,14 +121,18 @@ def match_sessions(labels: list[Label], sessions: list[tuple[str, str, str]]) ->
         by_key.setdefault(label.key, []).append((order, label))
     settled: dict[str, Label] = {}
     for session_id, path, task_id in sessions:
-        found = [
-            (bool(label.under), order, label)
-            for key in dict.fromkeys(k for k in (session_id, file_stem(path), task_id) if k)
-            for order, label in by_key.get(key, ())
-            if is_under(path, label.under)
-        ]
-        if found:
-            settled[session_id] = max(found, key=lambda item: (item[0], item[1]))[2]
+        # The folder a trace sits in names the run where the trace does not (`<instance_id>/<uuid>.jsonl`):
+        # it is tried only when the session id, the file's name and the task id match no label.
+        for keys in ((session_id, file_stem(path), task_id), (PurePath(path).parent.name,)):
+            found = [
+                (bool(label.under), order, label)
+                for key in dict.fromkeys(k for k in keys if k)
+                for order, label in by_key.get(key, ())
+                if is_under(path, label.under)
+            ]
+            if found:
+                settled[session_id] = max(found, key=lambda item: (item[0], item[1]))[2]
+                break
     return settled
 
 

@@ -126,6 +126,12 @@ def file_extension(role: str) -> str:
     return role.rpartition(":")[2]
 
 
+def file_role_words(role: str) -> str:
+    """A `file_role` as a reader says it: `test:.py` -> `.py test`, `docs:.md` -> `.md docs`, `.py` -> `.py`."""
+    role_name, _, extension = role.rpartition(":")
+    return f"{extension} {role_name}" if role_name else extension
+
+
 def shell_flags(command: str) -> tuple[str, ...]:
     """The flags of the command's work, sorted and without values: `pytest -x -q a.py` -> ("-q", "-x")."""
     work = work_command(command)

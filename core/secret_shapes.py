@@ -41,6 +41,8 @@ PLACEHOLDER_WORDS = ("example", "your", "changeme", "change_me", "change-me", "p
 DOTTED_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 # Six identical characters in a row (`xxxxxxxx`, `00000000`) never happen in a random 30+ char key.
 REPEATED_RUN = re.compile(r"(.)\1{5}")
+# `ghp_xxx`, `sk_live_XXX`: a provider's prefix with x's where the key goes.
+X_FILLER = re.compile(r"(?i)(?:^|[_-])x{3,}(?![a-z0-9])")
 # Values a secret's name is followed by that say something about it rather than being it.
 NOT_SECRETS = frozenset(
     {"true", "false", "none", "null", "nil", "undefined", "required", "optional", "string", "secret", "password",
@@ -80,6 +82,7 @@ def is_placeholder(value: str) -> bool:
         value.startswith("$")
         or any(word in lowered for word in PLACEHOLDER_WORDS)
         or REPEATED_RUN.search(value) is not None
+        or X_FILLER.search(value) is not None
     )
 
 
@@ -225,6 +228,8 @@ def _password_in_prose(match: re.Match[str]) -> bool:
     """"The password is Tr0ub4dor&3": a word that is no ordinary word (a digit, a symbol, a capital inside,
     or quotes around it); "the token is expired" is left alone."""
     value = match.group("secret")
+    if value[0] in "*_" and value.strip("*_").isalpha() and value.strip("*_").islower():
+        return False  # "each credential is *flagged*": a word in Markdown emphasis
     quoted = match.string[match.start("secret") - 1] in "\"'`"
     unusual = any(not ch.isalpha() for ch in value) or any(ch.isupper() for ch in value[1:])
     return looks_like_named_secret(value, literal=True) and (quoted or unusual)
@@ -346,7 +351,7 @@ RULES: tuple[Rule, ...] = (
     ), is_not_placeholder, ("://",)),
     # curl -u user:password, --user user:password
     Rule("cli_password", re.compile(
-        r"(?:-u|--user)(?<![\w-]-u)(?<![\w-]--user)(?:\s*+|=)[\"']?(?P<user>[^\s:\"'@/\\]{1,64}+):"
+        r"(?<![^\s\"'(])(?:-u|--user)(?:\s*+|=)[\"']?(?P<user>[^\s:\"'@/\\]{1,64}+):"
         r"(?P<secret>[^\s\"'`@\\]{1,256}+)"
     ), is_not_placeholder, ("-u", "--user"), judge=_user_password),
     # Flags whose value is a password by the program's own definition (`sshpass -p`, `docker login -p`,

@@ -20,7 +20,7 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from skillwarden.core.filesystem import detect_file_system_type, is_network_file_system
-from skillwarden.core.ingest import found_files, is_trace_name
+from skillwarden.core.ingest_files import found_files, is_trace_name
 
 DEFAULT_RESCAN_INTERVAL = 30.0
 POLL_INTERVAL = 1.0

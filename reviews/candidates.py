@@ -200,9 +200,17 @@ def mine_skills(sessions: list[Session], settings: ExtractionSettings) -> list[S
     return found
 
 
+# Working directories that benchmark and agent containers give every task alike: they name no project.
+CONTAINER_WORKDIRS = frozenset({"/testbed", "/workspace", "/app", "/repo", "/src", "/code", "/project", "/work", "/"})
+
+
 def project_of(session: Session) -> str:
-    """The repository a run worked in: the one its task names, else its working directory."""
-    return session.project or session.cwd
+    """The repository a run worked in: the one its task names, else its working directory, unless that is a
+    container's generic one (`/testbed` for every SWE-bench task)."""
+    if session.project:
+        return session.project
+    cwd = session.cwd.rstrip("/") or "/"
+    return "" if cwd in CONTAINER_WORKDIRS else session.cwd
 
 
 def success_share(sessions: list[Session], outcomes: dict[str, str]) -> float | None:

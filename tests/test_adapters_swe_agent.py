@@ -170,3 +170,42 @@ def test_commands_the_system_prompt_declares_are_the_agents_own_tools():
     first, second = session.steps
     assert (first.tool, first.args["agent_command"]) == ("rover_search_code", True)
     assert second.tool == "bash"
+
+
+def test_words_a_system_prompt_quotes_as_its_protocol_are_the_agents_own_tools():
+    """A multi-agent prompt (CodeR's shape) names its hand-off words in backticks and a COMMAND example,
+    not in a COMMANDS list: `succeed`, `fail`, `plan` are the agent's protocol, never a project's program.
+    Programs it quotes (`ls`, `python`) stay shell commands."""
+    prompt = (
+        "Select a plan. The content of the plan needs to be wrapped with `plan` and `end_of_plan`.\n"
+        "COMMAND\n```\nplan\n{\"entry\": \"Programmer\"}\nend_of_plan\n```\n"
+        "When your task is done, output `succeed`; if it failed, output `fail`. Use `ls` and `python` freely.\n"
+    )
+    document = {
+        "history": [{"role": "system", "content": prompt}],
+        "trajectory": [
+            {"action": 'plan\n{"entry": "Programmer"}\nend_of_plan\n', "observation": "the manager planned"},
+            {"action": "ls -a\n", "observation": "setup.py"},
+            {"action": "python reproduce.py\n", "observation": "ok"},
+            {"action": "succeed\n", "observation": ""},
+        ],
+        "info": {"exit_status": "submitted"},
+    }
+    [session] = parse_bytes("swe_agent", json.dumps(document).encode(), "astropy__astropy-1.traj").sessions
+    assert [(step.tool, bool(step.args.get("agent_command"))) for step in session.steps] == [
+        ("plan", True), ("bash", False), ("bash", False), ("succeed", True)
+    ]
+
+
+@pytest.mark.parametrize("word", ["ls", "python3", "pytest", "git", "mvn", "npx", "bash", "rm"])
+def test_known_programs_are_never_declared_as_the_agents_own(word):
+    from skillwarden.core.commands import is_known_program
+
+    assert is_known_program(word)
+
+
+@pytest.mark.parametrize("word", ["succeed", "fail", "plan", "end_of_plan", "rover_search_code"])
+def test_protocol_words_are_not_known_programs(word):
+    from skillwarden.core.commands import is_known_program
+
+    assert not is_known_program(word)

@@ -158,3 +158,19 @@ def test_eval_command_prints_the_report_as_json(demo_workspace, capsys):
     )
     assert main(["--home", str(demo_workspace), "eval"]) == 0
     assert "fix        precision" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("project", "cwd", "expected"),
+    [
+        ("django/django", "/testbed", "django/django"),
+        ("", "/testbed", ""),  # every SWE-bench container works in /testbed: no project in common
+        ("", "/workspace/", ""),
+        ("", "/home/dev/billing-api", "/home/dev/billing-api"),
+        ("", "", ""),
+    ],
+)
+def test_the_project_of_a_run(project, cwd, expected):
+    from skillwarden.reviews.candidates import project_of
+
+    assert project_of(Session(id="s", format="claude_code", path="p", project=project, cwd=cwd)) == expected

@@ -49,6 +49,8 @@ def test_harness_change_targets_by_kind_and_ids_are_stable():
     loop = harness_change(pattern("edit-loop", "edit:.py"), targets, files.get, "pytest -q")
     assert loop.target == "AGENTS.md" and loop.id == harness_id("edit-loop", "edit:.py") and loop.id.startswith("hm-")
     assert "+### Stop after repeated edits to the same .py file" in loop.diff
+    test_loop = harness_change(pattern("edit-loop", "edit:test:.java"), targets, files.get, "pytest -q")
+    assert "+### Stop after repeated edits to the same .java test file" in test_loop.diff
     hook = harness_change(pattern("premature-completion", "unverified-change"), targets, files.get, "pytest -q")
     assert hook.target == ".claude/settings.json"
     assert json.loads(hook.after)["hooks"]["Stop"][0]["hooks"][0]["command"] == "pytest -q"
@@ -69,3 +71,11 @@ def test_no_change_when_already_in_place_or_settings_are_not_an_object():
 def test_rule_text_quotes_signatures_safely():
     change = harness_change(pattern("failing-command-loop", "make `rm -rf /`"), HarnessTargets(), lambda _: "")
     assert "``" not in change.rule and "`make 'rm -rf /'`" in change.rule
+
+
+def test_a_long_error_in_a_title_is_cut_at_a_word_with_an_ellipsis():
+    from skillwarden.core.harness import quote
+
+    long_error = "django.core.exceptions.ImproperlyConfigured: The app module <path> has multiple locations"
+    assert quote(long_error, 60) == "`django.core.exceptions.ImproperlyConfigured: The app…`"
+    assert quote("short error", 60) == "`short error`"

@@ -11,6 +11,7 @@ import orjson
 import pytest
 
 from skillwarden.core import ingest as ingest_module
+from skillwarden.core import ingest_read
 from skillwarden.core.adapters import ARGS_CAP, parse_file
 from skillwarden.core.adapters.claude_code import ResumableParse
 from skillwarden.core.ingest import ingest_paths
@@ -198,7 +199,7 @@ def test_a_deleted_files_sessions_stay(tmp_path, store):
 
 
 def test_a_line_over_the_cap_is_skipped_with_its_file_and_line(tmp_path, store, monkeypatch):
-    monkeypatch.setattr(ingest_module, "MAX_LINE_BYTES", 2048)
+    monkeypatch.setattr(ingest_read, "MAX_LINE_BYTES", 2048)
     path = tmp_path / f"{SESSION}.jsonl"
     lines = transcript(2).splitlines(keepends=True)
     huge = tool_result("t1", "z" * 50_000, 3)
@@ -241,7 +242,8 @@ def test_an_unreadable_file_is_a_notice_not_a_crash(tmp_path, store, monkeypatch
     def refuse(*_args, **_kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(ingest_module, "open", refuse, raising=False)  # root reads any file: refused here
+    for module in (ingest_module, ingest_read):  # root reads any file: refused here
+        monkeypatch.setattr(module, "open", refuse, raising=False)
     report = ingest_paths(store, [path])
     assert report.errors[0]["message"] == "skipped: cannot read: Permission denied"
 
@@ -455,3 +457,17 @@ def test_ingesting_one_grown_file_looks_up_that_file_only(tmp_path, store, monke
     assert ingest_paths(store, [grown]).steps == 1 and read_all == []
     ingest_paths(store, [tmp_path])  # five files: past the three looked up one by one
     assert read_all == [1]
+
+
+def test_a_workspace_inside_an_ingested_folder_is_not_read_as_traces(tmp_path, store):
+    """`skillwarden ingest ~` with the workspace below it: the workspace's own event feed and lists are not
+    traces (each would be an error), while a trace folder inside it (the demo's `traces/`) still is."""
+    workspace = tmp_path / "corpus" / ".skillwarden"
+    (workspace / "traces").mkdir(parents=True)
+    (workspace / "skillwarden.lock").write_text("")
+    (workspace / "events.jsonl").write_text('{"kind": "ingest", "at": "2026-01-01T00:00:00Z"}\n')
+    (workspace / "ingested.json").write_text('{"paths": []}')
+    (workspace / "traces" / "s.jsonl").write_bytes(transcript(2))
+    report = ingest_paths(store, [tmp_path / "corpus"])
+    assert report.errors == []
+    assert [s.path for s in store.sessions()] == [str((workspace / "traces" / "s.jsonl").resolve())]

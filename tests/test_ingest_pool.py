@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from skillwarden.core import ingest as ingest_module
-from skillwarden.core import ingest_pool
+from skillwarden.core import ingest_files, ingest_pool, ingest_read
 from skillwarden.core.config import load_config
 from skillwarden.core.demo.traces import generate_corpus
 from skillwarden.core.ingest import IngestReport, ingest_paths
@@ -64,7 +64,7 @@ def ingest(folder: Path, db: Path, **options) -> tuple[IngestReport, dict[str, l
 
 
 def found_order(folder: Path) -> list[str]:
-    return [path for path, _root, _plain in ingest_module.found_files([folder])]
+    return [path for path, _root, _plain in ingest_files.found_files([folder])]
 
 
 class PoolSpy:
@@ -248,7 +248,7 @@ def test_resumed_transcripts_between_pool_reads_equal_a_clean_inline_ingest(tmp_
     datas = {
         path.relative_to(sources): path.read_bytes()
         for path in sorted(sources.rglob("*"))
-        if path.is_file() and ingest_module.is_trace_name(path.name) and path.suffix == ".jsonl"
+        if path.is_file() and ingest_files.is_trace_name(path.name) and path.suffix == ".jsonl"
     }
     assert len(datas) > 30
     names = list(datas)
@@ -441,13 +441,14 @@ def test_a_file_the_pool_cannot_read_is_reported_and_logged_as_when_read_inline(
 
     # Inherited by forked workers: the file cannot be opened, and a line over 2 KB is skipped.
     force_start_method(monkeypatch, "fork")
-    monkeypatch.setattr(ingest_module, "MAX_LINE_BYTES", 2048)
+    monkeypatch.setattr(ingest_read, "MAX_LINE_BYTES", 2048)
     def refusing_open(file, *args, **kwargs):
         if os.path.basename(file) == "d-unreadable.jsonl":
             raise PermissionError(13, "Permission denied")
         return open(file, *args, **kwargs)
 
-    monkeypatch.setattr(ingest_module, "open", refusing_open, raising=False)  # ingest's own opens only
+    for module in (ingest_module, ingest_read):  # ingest's own opens only
+        monkeypatch.setattr(module, "open", refusing_open, raising=False)
     pool = PoolSpy(monkeypatch)
 
     def run(name: str, options: dict) -> tuple[IngestReport, list[dict]]:

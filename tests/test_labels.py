@@ -62,6 +62,19 @@ def test_a_label_under_a_folder_wins_and_a_later_label_wins(tmp_path):
     assert match_sessions([Label("gson-1", True, b)], sessions).keys() == {"s2"}
 
 
+def test_a_trace_named_by_its_folder_matches_when_nothing_else_does():
+    """`runs/django__django-1/<uuid>.jsonl` (an agent whose traces carry no task id, one folder per task): the
+    folder names the run. A key matched by the session or its file still wins over the folder's."""
+    sessions = [
+        ("uuid-1", "/runs/django__django-1/uuid-1.jsonl", ""),
+        ("uuid-2", "/runs/django__django-2/uuid-2.jsonl", ""),
+        ("uuid-3", "/runs/trajs/uuid-3.jsonl", ""),
+    ]
+    labels = [Label("django__django-1", True), Label("django__django-2", True), Label("uuid-2", False)]
+    settled = {sid: label.resolved for sid, label in match_sessions(labels, sessions).items()}
+    assert settled == {"uuid-1": True, "uuid-2": False}
+
+
 @pytest.fixture
 def workspace(tmp_path):
     traces = tmp_path / "ws" / "traces" / "gemini"

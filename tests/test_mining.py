@@ -1,3 +1,5 @@
+import pytest
+
 from skillwarden.core.describe import Evidence, Pitfall, command_template, describe, slugify
 from skillwarden.core.mining import (
     TaskWords,
@@ -166,3 +168,19 @@ def test_a_failed_run_counts_against_a_procedure_only_if_its_last_step_worked():
     sequences |= {"f0": failing("a", last_failed=True), "f1": failing("b", last_failed=False)}
     outcomes = {sid: "succeeded" if sid.startswith("s") else "failed" for sid in sequences}
     assert mine_procedures(sequences, outcomes)[0].failed_sessions == ["f1"]
+
+
+@pytest.mark.parametrize(
+    ("path", "scratch"),
+    [
+        ("reproduce_bug.py", True),
+        ("/tmp/check_parser.py", True),
+        ("test_unicode.py", True),  # a test_ file beside the project, written to try something out
+        ("astropy/modeling/tests/test_separable.py", False),  # one of the project's tests
+        ("/testbed/reproduce_issue.py", True),
+    ],
+)
+def test_a_scratch_file_is_not_one_of_the_projects_tests(path, scratch):
+    from skillwarden.core.describe import is_scratch
+
+    assert is_scratch(path) is scratch

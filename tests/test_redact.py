@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from skillwarden.core import redact as redact_module
 from skillwarden.core.adapters import cap_args, cap_text
-from skillwarden.core.ingest import capped_redacted_args
+from skillwarden.core.ingest_session import capped_redacted_args
 from skillwarden.core.redact import (
     Redaction,
     cut_keeping_secrets_whole,

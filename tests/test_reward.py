@@ -1,6 +1,7 @@
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -211,3 +212,19 @@ def test_reward_stays_in_the_unit_interval_and_explains_itself(outcome, errors, 
     assert 0.0 <= reward <= 1.0
     assert explanation.startswith(f"{reward:.2f}: {graded.value}")
     assert grade(replace(session, outcome=graded)).outcome is graded  # grading a graded session changes nothing
+
+
+@pytest.mark.parametrize(
+    ("folder", "name", "turns", "chars"),
+    [
+        # One text block of 79 characters beside an empty one ("\n\n" is no prose).
+        ("claude_code", "spotter-short.jsonl", 1, 79),
+        # Two assistant messages of 73 and 106 characters.
+        ("codex", "rollout-2025-12-10T04-55-16-019b04ae-b1c6-7c72-a134-a4c2de66058c.jsonl", 2, 179),
+    ],
+)
+def test_agent_prose_is_counted_whatever_the_format(folder, name, turns, chars):
+    """The grade's words-per-message signal reads `agent_chars`/`agent_turns`: every adapter with agent
+    text fills them, not only SWE-agent's."""
+    [session, *_] = parse_file(Path(__file__).resolve().parents[2] / "shared" / "traces" / folder / name).sessions
+    assert (session.agent_turns, session.agent_chars) == (turns, chars)

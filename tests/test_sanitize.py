@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.text import Text
 
-from skillwarden.core.ingest import capped_redacted_args, ingest_paths
+from skillwarden.core.ingest import ingest_paths
+from skillwarden.core.ingest_session import capped_redacted_args
 from skillwarden.core.sanitize import (
     clean_id,
     clean_line,

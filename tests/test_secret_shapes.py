@@ -13,7 +13,7 @@ import string
 
 import pytest
 
-from skillwarden.core.ingest import redact_session
+from skillwarden.core.ingest_session import redact_session
 from skillwarden.core.model import Session, Step
 from skillwarden.core.redact import find_secrets, redact
 

@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from skillwarden.core.adapters import cap_text, content_text, read_json_lines
+from skillwarden.core.adapters import cap_text, content_text, note_agent_text, read_json_lines
 from skillwarden.core.model import Outcome, ParseResult, Session, Step
 from skillwarden.core.sanitize import clean_id
 
@@ -243,6 +243,7 @@ class _SessionBuilder:
                 continue
             if block.get("type") == "text" and block.get("text", "").strip():
                 self.session.final_message = block["text"]
+                note_agent_text(self.session, block["text"])
                 self.last_event = "answered"
             elif block.get("type") == "tool_use":
                 self._tool_use(number, record, block)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from skillwarden.core.adapters import cap_text, content_text, read_json_lines
+from skillwarden.core.adapters import cap_text, content_text, note_agent_text, read_json_lines
 from skillwarden.core.model import Outcome, ParseResult, Session, Step
 
 FORMAT = "claude_managed"
@@ -64,6 +64,7 @@ class _Builder:
             text = content_text(event.get("content")).strip()
             if text:
                 self.session.final_message = text
+                note_agent_text(self.session, text)
                 self.last_event = "answered"
         elif kind in ("user.define_outcome", "user.message"):
             text = content_text(event.get("description") or event.get("content")).strip()

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from skillwarden.core.adapters import cap_text, content_text, read_json_lines
+from skillwarden.core.adapters import cap_text, content_text, note_agent_text, read_json_lines
 from skillwarden.core.model import Outcome, ParseResult, Session, Step
 
 FORMAT = "codex"
@@ -148,6 +148,7 @@ class _RolloutBuilder:
             text = content_text(payload.get("content")).strip()
             if text:
                 self.session.final_message = text
+                note_agent_text(self.session, text)
                 self.last_event = "answered"
         elif item == "function_call":
             name = tool_name(payload)

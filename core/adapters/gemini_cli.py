@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from skillwarden.core.adapters import cap_text, content_text, read_json_document
+from skillwarden.core.adapters import cap_text, content_text, note_agent_text, read_json_document
 from skillwarden.core.model import Outcome, ParseResult, Session, Step
 
 FORMAT = "gemini_cli"
@@ -82,6 +82,7 @@ def _session(document: dict, path: str) -> Session:
         elif last_type == "gemini":
             session.model = message.get("model") or session.model
             session.final_message = text or session.final_message
+            note_agent_text(session, text)
             tokens = message.get("tokens") or {}
             # Cached prompt tokens are part of `input`, so they are not added again.
             session.tokens_in += tokens.get("input") or 0

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from skillwarden.core.adapters import cap_text, content_text, read_json_lines
+from skillwarden.core.adapters import cap_text, content_text, note_agent_text, read_json_lines
 from skillwarden.core.model import Outcome, ParseResult, Session, Step
 
 FORMAT = "gptme"
@@ -106,6 +106,7 @@ class _Builder:
         self.pending = steps
         if text:
             self.session.final_message = text
+            note_agent_text(self.session, text)
         self.last_event = "calling" if steps else "answered"
 
     def _result(self, timestamp: str | None, record: dict, text: str) -> None:

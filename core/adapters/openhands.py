@@ -16,16 +16,29 @@ own. A step fails on an `error` observation or a non-zero `exit_code` (-1 = comm
 
 Outcome: a `finish` action -> succeeded; a top-level `error` (e.g. "Agent reached maximum
 iteration") or `success: false` -> failed; otherwise (e.g. the agent stopped in
-`awaiting_user_input` without finishing) -> unknown. Timestamps are naive ISO strings in the
+`awaiting_user_input` without finishing) -> unknown. `end_reason` names the limit the error reports
+(step, cost or context limit), `patch_lines` counts the evaluation's `git_patch` (an empty patch
+fails a claimed success in grading), and `task_id`/`project` come from `instance_id` and the
+instance's repository, so SWE-bench-style labels match. The agent's prose (each action's `thought`,
+its own messages) is counted for grading. Timestamps are naive ISO strings in the
 agent's local clock; they are kept as written because the zone is not recorded.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from skillwarden.core.adapters import cap_text, content_text, read_json_document, read_json_lines
+from skillwarden.core.adapters import (
+    cap_text,
+    content_text,
+    note_agent_text,
+    patch_size,
+    project_of_instance,
+    read_json_document,
+    read_json_lines,
+)
 from skillwarden.core.model import Outcome, ParseResult, Session, Step
 
 FORMAT = "openhands"
@@ -57,6 +70,25 @@ def parse(data: bytes, path: str) -> ParseResult:
     lines = read_json_lines(data, path)
     sessions = [session for number, record in lines.records if (session := _session_from_record(number, record, path))]
     return ParseResult(sessions=sessions, errors=lines.errors, consumed=lines.consumed)
+
+
+# What the evaluation's top-level `error` says when OpenHands stopped the agent, by the limit it names.
+# The reason is one of these fixed words, never the error's own text (trace text is not to be trusted).
+STOP_REASONS = (
+    (re.compile(r"maximum iteration|max_iterations|iteration limit", re.IGNORECASE), "step limit"),
+    (re.compile(r"budget|\bcost\b", re.IGNORECASE), "cost limit"),
+    (re.compile(r"context ?window|context length|ContextWindowExceeded", re.IGNORECASE), "context limit"),
+    (re.compile(r"stuck in a loop", re.IGNORECASE), "stuck in a loop"),
+)
+
+
+def stop_reason(error: object) -> str:
+    """Why the run was stopped, from the record's `error`: a limit's name, "agent error" for any other
+    error, "" for none."""
+    if not error:
+        return ""
+    text = str(error)
+    return next((name for pattern, name in STOP_REASONS if pattern.search(text)), "agent error")
 
 
 def exit_code(observation: dict) -> int | None:
@@ -93,6 +125,13 @@ def _session_from_record(number: int, record: dict, path: str) -> Session | None
     if session is None:
         return None
     session.task = session.task or content_text(record.get("instruction")).strip()
+    instance = record.get("instance") if isinstance(record.get("instance"), dict) else {}
+    session.task_id = str(record.get("instance_id") or issue_ref or "")
+    repo = instance.get("repo") or (f"{issue.get('owner')}/{issue.get('repo')}" if issue else "")
+    session.project = str(repo) if isinstance(repo, str) and repo else project_of_instance(session.task_id)
+    test_result = record.get("test_result") if isinstance(record.get("test_result"), dict) else {}
+    if "git_patch" in test_result or "git_patch" in record:
+        session.patch_lines = patch_size(test_result.get("git_patch", record.get("git_patch")) or "")
     llm_config = (record.get("metadata") or {}).get("llm_config") or {}
     session.model = session.model or llm_config.get("model", "")
     usage = (record.get("metrics") or {}).get("accumulated_token_usage") or {}
@@ -100,7 +139,10 @@ def _session_from_record(number: int, record: dict, path: str) -> Session | None
     session.tokens_out = usage.get("completion_tokens") or session.tokens_out
     if record.get("error") or record.get("success") is False:
         session.outcome = Outcome.FAILED
+        session.end_reason = stop_reason(record.get("error"))
         session.final_message = session.final_message or str(record.get("error") or "")
+    elif session.outcome == Outcome.SUCCEEDED:
+        session.end_reason = "finished"
     return session
 
 
@@ -138,6 +180,9 @@ class _EventsBuilder:
     def _action(self, event: dict, timestamp: str | None) -> None:
         action = event["action"]
         args = event.get("args") if isinstance(event.get("args"), dict) else event
+        if event.get("source") == "agent" and action != "system":
+            prose = args.get("thought") or (args.get("content") if action == "message" else "")
+            note_agent_text(self.session, content_text(prose))
         if action == "message":
             text = content_text(args.get("content") or event.get("message")).strip()
             if event.get("source", "user") == "user" and text:

@@ -45,7 +45,7 @@ from skillwarden.core.adapters import (
     project_of_instance,
     read_json_document,
 )
-from skillwarden.core.commands import exit_is_answer
+from skillwarden.core.commands import exit_is_answer, is_known_program
 from skillwarden.core.model import Outcome, ParseResult, Session, Step
 
 FORMAT = "swe_agent"
@@ -170,15 +170,24 @@ def _function_call_step(call: dict) -> Step:
 _DECLARED = re.compile(r"^([a-z_][\w-]*)(?: [<\[][^\n]*?)? - |^([a-z_][\w-]*):\n\s+docstring:", re.MULTILINE)
 
 
+# A lone word in backticks, or the first word of a fenced COMMAND example, in a system prompt.
+_QUOTED_WORD = re.compile(r"`([a-z_][\w-]*)`|COMMAND\n```\n([a-z_][\w-]*)")
+
+
 def declared_commands(history: list[dict]) -> frozenset[str]:
     """The commands the agent's system prompts declare as its own (SWE-agent's, or a derivative's such as
-    CodeR's `plan`, `succeed`, `rover_search_code`): tools of the agent, not programs of the project."""
+    CodeR's `plan`, `succeed`, `rover_search_code`): tools of the agent, not programs of the project.
+    Besides the documented command lists, a word the prompt quotes alone in backticks or opens a COMMAND
+    example with ("output `succeed`", "wrapped with `plan` and `end_of_plan`") is one, unless it is a
+    program skillwarden knows (`ls`, `python`, `pytest`, ...)."""
     names = set()
     for message in history:
         if message.get("role") == "system":
             text = content_text(message.get("content"))
             if "COMMANDS:" in text or "docstring:" in text:
                 names.update(a or b for a, b in _DECLARED.findall(text))
+            quoted = (backticked or example for backticked, example in _QUOTED_WORD.findall(text))
+            names.update(word for word in quoted if not is_known_program(word))
     return frozenset(names)
 
 

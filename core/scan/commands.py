@@ -35,7 +35,7 @@ def quoted_in_a_discussion(line: str, match: re.Match[str], *, comments: bool = 
     talks about the attack (`// Attacker: ?dir=; rm -rf /`) quotes a command too: a comment is never run.
     (Not for instructions to the agent: a model reads a comment, or a Markdown heading, like any line.)"""
     before = line[: match.start()].rstrip()
-    opened = before[-1:] in QUOTE_MARKS or sum(before.count(q) for q in '"`“') % 2 == 1
+    opened = (before != "" and before[-1] in QUOTE_MARKS) or sum(before.count(q) for q in '"`“') % 2 == 1
     commented = comments and CODE_COMMENT.match(line) is not None
     return (opened or commented) and DISCUSSION.search(line) is not None
 

@@ -75,7 +75,9 @@ PATTERN_RULES: tuple[_PatternRule, ...] = (
           "base64, base32, xxd, gzip, openssl & curl & @-"),
     _rule("exfiltration_instruction", "exfiltration", HIGH,
           r"(?i)\b(?:send|forward|upload|post|transmit|exfiltrate|report)\s+(?:all\s+|the\s+|any\s+|every\s+)?"
-          r"(?:\w+\s+){0,3}?(?:data|tokens?|keys?|credentials|secrets?|passwords?|cookies|environment|contents?|files?)\b"
+          r"(?:\w+\s+){0,3}?(?:data|tokens?|keys?|credentials|secrets?|passwords?|cookies|environment|contents?|files?"
+          r"|(?:conversation|chat)(?:\s+history)?|history|transcripts?|system\s+prompt|(?:full\s+)?context"
+          r"|(?:user|previous|all)\s+messages)\b"
           r"[^.\n]{0,60}?"
           r"\b(?:to|at)\s+https?://",
           "tells the agent to send secrets or data to an address",
@@ -111,7 +113,7 @@ PATTERN_RULES: tuple[_PatternRule, ...] = (
           r"(?i)\b" + OVERRIDE_VERB + r"\s+(?:all\s+|any\s+|the\s+|your\s+|of\s+)*"
           r"(?:previous|prior|above|earlier|preceding|former|system|original)\s+"
           r"(?:instructions?|prompts?|directions?|rules|messages?|guidelines|context)"
-          r"|\b(?:all\s+)?(?:previous|prior|earlier|original|system)\s+(?:instructions?|prompts?|rules|guidelines)\s+"
+          r"|\b(?:all\s+)?(?:previous|prior|earlier|above|original|system)\s+(?:instructions?|prompts?|rules|guidelines)\s+"
           r"(?:are|is|have\s+been|has\s+been)\s+(?:now\s+)?(?:suspended|void|null|cancell?ed|revoked|lifted|disabled"
           r"|overridden|obsolete|no\s+longer\s+(?:valid|apply|in\s+effect))",
           "tries to override the agent's instructions",
@@ -137,6 +139,30 @@ PATTERN_RULES: tuple[_PatternRule, ...] = (
           "tries to give the agent a new role", "you"),
     _rule("chat_template_tokens", "prompt_injection", HIGH, r"<\|im_(?:start|end)\|>|<\|(?:system|endoftext)\|>",
           "chat-template control tokens that fake a system or assistant turn", "<|"),
+    # A fake end of the system prompt, so that what follows reads as a new one.
+    _rule("fake_prompt_boundary", "prompt_injection", CRIT,
+          r"(?:-{3,}|={3,}|#{2,}|\[|<)\s*END\s+OF\s+(?:THE\s+)?(?:SYSTEM\s+(?:PROMPT|MESSAGE|INSTRUCTIONS)|INSTRUCTIONS"
+          r"|PROMPT)\b|(?i:\bend\s+of\s+(?:the\s+)?system\s+prompt\s*(?:-{3,}|={3,}|\]|>))",
+          "fakes the end of the system prompt, so that what follows passes for new instructions", "end of"),
+    _rule("safety_disabled_setting", "prompt_injection", CRIT,
+          r"(?i)\b(?:safety[_ -]?(?:filters?|checks?|mode)|content[_ -]?(?:filters?|restrictions?|policy)|guardrails"
+          r"|restrictions|censorship)\s*[:=]\s*[\"']?(?:disabled|none|off|false|0|removed)\b"
+          r"|\bno\s+(?:content|safety|ethical|moral)\s+(?:restrictions|filters|guidelines|limits)\b",
+          "declares the model's safety restrictions switched off", "safety, content, guardrails, restrictions, censor"),
+    _rule("remote_instructions", "prompt_injection", HIGH,
+          r"(?i)\b(?:fetch|download|load|read|get|retrieve|pull)\b[^.\n]{0,80}?\binstructions?\b[^\n]{0,40}?https?://"
+          r"[^\s)]+[^.\n]{0,60}?\b(?:follow|execute|obey|apply|carry\s+out)\s+(?:them|it|these|those|all)\b"
+          r"|\b(?:execute|follow|obey|run|carry\s+out)\s+(?:all|any|every)\s+(?:of\s+the\s+)?instructions?\s+"
+          r"(?:found|contained|written|given|listed)\s+in\s+(?:the|that|this|each)\s+(?:remote\s+|downloaded\s+"
+          r"|fetched\s+|external\s+)?(?:document|file|page|response|content|markdown)",
+          "tells the agent to obey instructions fetched from elsewhere, which their owner can change at any time",
+          "instruction"),
+    _rule("context_credential_harvest", "exfiltration", HIGH,
+          r"(?i)\b(?:extract|collect|harvest|gather|grab|dump|list|capture)\s+(?:all|any|every)\s+(?:\w+\s+){0,2}?"
+          r"(?:credentials|api\s+keys|(?:access\s+|auth\w*\s+)?tokens|passwords|secrets)\b[^.\n]{0,80}?\b(?:in|from)\s+"
+          r"(?:the\s+|your\s+|this\s+)?(?:context|conversation|chat|memory|session|prompt|environment)\b",
+          "tells the agent to gather the credentials it can see in its context",
+          "credential, key, token, passw, secret"),
     _rule("extractor_injection", "prompt_injection", HIGH,
           r"(?i)\bwhen\s+(?:you\s+(?:are\s+)?)?(?:summari[sz]|extract|mine|mining|distill|learn)\w*\b[^\n]{0,100}?"
           r"\b(?:create|add|write|generate|include|make|emit|propose|save)\b[^\n]{0,60}?\bskills?\b"
@@ -168,10 +194,17 @@ PATTERN_RULES: tuple[_PatternRule, ...] = (
     _rule("disable_security_tool", "defense_evasion", HIGH,
           r"(?i)\b(?:disable|turn\s+off|stop|kill|uninstall|bypass)\s+(?:the\s+|your\s+|any\s+|all\s+)?(?:antivirus|anti-virus"
           r"|firewall|selinux|(?:windows\s+)?defender|apparmor|gatekeeper|edr\b|endpoint\s+protection|security\s+software"
-          r"|xprotect)",
+          r"|xprotect|security\s+controls)",
           "tells the agent to switch off the machine's security software",
           "antivirus, anti-virus, firewall, selinux, defender, apparmor, gatekeeper, edr, endpoint, security, "
           "xprotect"),
+    _rule("security_feature_off", "defense_evasion", HIGH,
+          r"(?i)\bSet-MpPreference\b[^\n]{0,120}?-Disable\w+\s+(?:\$true|1)\b|\bAdd-MpPreference\b[^\n]{0,40}?-Exclusion"
+          r"(?:Path|Process|Extension)\b|\bnetsh\s+(?:adv)?firewall\s+set\s+\w+\s+state\s+off\b|\bsetenforce\s+0\b"
+          r"|\bspctl\s+--master-disable\b|\bsc(?:\.exe)?\s+(?:stop|delete|config)\s+WinDefend\b"
+          r"|\bsc(?:\.exe)?\s+create\s+\S+\s+type=\s*kernel\b",
+          "switches off the machine's malware or access protection, or loads a kernel driver",
+          "mppreference, netsh, setenforce, spctl, windefend, kernel"),
     # destructive
     _rule("make_filesystem", "destructive", CRIT, r"\bmkfs(?:\.\w+)?\s+(?:-\S+\s+)*/dev/",
           "formats a disk device", "mkfs"),

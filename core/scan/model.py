@@ -9,7 +9,7 @@ from skillwarden.core.redact import redact
 from skillwarden.core.scan.chars import escape_invisible
 
 # Bumped whenever the rules change what they find, so a commit's trailer says which rules passed it.
-SCANNER_VERSION = "3"
+SCANNER_VERSION = "4"
 EXCERPT_WIDTH = 120
 
 
