@@ -1,8 +1,8 @@
 """The registry of `skillwarden` commands: each declares itself once, in its area's `tui/cli_<area>.py`, as a
 `Command` (name, help, arguments, what runs it, and whether it writes the workspace). The command line builds
 its parser from the registry and applies one lock rule to every command: one that writes holds the workspace
-lock while it runs (and is refused in a read-only workspace); one that reads takes no lock and opens the
-workspace without recovering or rewriting anything."""
+lock while it runs (and is refused in a read-only workspace); one that reads takes no lock, so it neither
+recovers a decision another process left half-made nor rewrites the cache's decision table."""
 
 from __future__ import annotations
 
