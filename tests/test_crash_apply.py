@@ -200,3 +200,19 @@ def test_a_read_command_leaves_an_interrupted_decision_to_the_writer(workspace, 
 
     assert run(capsys, "--home", str(home), "ingest")[0] == 0  # a writer recovers it
     assert not intent.exists() and len(decision_rows(home)) == len(rows) + 1
+
+
+async def test_a_read_only_tui_leaves_an_interrupted_decision_to_the_writer(workspace):
+    from skillwarden.tui.app import SkillwardenApp
+    from tests.helpers import settle
+
+    home, candidate = workspace
+    decide_and_die(home, "approve", candidate, "committed")
+    intent = home / "skills-repo" / ".git" / INTENT_FILE
+    rows = decision_rows(home)
+    app = SkillwardenApp(load_config(home), watch=False, read_only=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert app.views  # the queue is there
+        await pilot.press("q")
+    assert intent.exists() and decision_rows(home) == rows

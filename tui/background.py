@@ -99,7 +99,9 @@ class BackgroundWork:
                 self.queue_painted.wait(FIRST_PAINT_WAIT_SECONDS)
             from skillwarden.reviews.service import ReviewService
 
-            self.service = ReviewService(self.config, mine_inline=False)
+            # A read-only TUI may run beside the writer holding the workspace: the decision it finds half-made
+            # may be that writer's, so it is left to it (no recovery, no rewrite of the decision table).
+            self.service = ReviewService(self.config, mine_inline=False, writes=not self.read_only)
             self.service_opened.set()
             if self.service.store.notice:
                 self.degraded_notice(self.service.store.notice, title="state cache")
