@@ -123,7 +123,7 @@ def main() -> None:
     parser.add_argument("--headless", action="store_true", help="Textual's headless driver instead of tmux")
     args = parser.parse_args()
     os.environ.setdefault("GIT_CONFIG_NOSYSTEM", "1")
-    from skillwarden.tui.cli import create_demo_workspace
+    from skillwarden.tui.cli_demo import create_demo_workspace
 
     tmux = None if args.headless else shutil.which("tmux")
     scratch = Path(tempfile.mkdtemp(prefix="bench-cold-"))

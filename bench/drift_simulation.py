@@ -21,7 +21,8 @@ from dataclasses import asdict
 
 import numpy as np
 
-from skillwarden.skills.drift import DEFAULT_PARAMS, DriftParams, first_detection
+from skillwarden.core.settings import DriftParams
+from skillwarden.skills.drift import DEFAULT_PARAMS, first_detection
 
 
 def graded_rewards(rng: np.random.Generator, success_rates: np.ndarray) -> list[float]:

@@ -26,7 +26,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from skillwarden.core.config import Config  # noqa: E402
-from skillwarden.core.demo.traces import FAILURE_PATTERNS, PLANTED_PROCEDURES, generate_corpus  # noqa: E402
+from skillwarden.core.demo.procedures import PLANTED_PROCEDURES  # noqa: E402
+from skillwarden.core.demo.traces import generate_corpus  # noqa: E402
+from skillwarden.core.demo.variations import FAILURE_PATTERNS  # noqa: E402
 from skillwarden.core.ingest import ingest_paths  # noqa: E402
 from skillwarden.core.normalize import file_extension  # noqa: E402
 from skillwarden.core.store import Store  # noqa: E402

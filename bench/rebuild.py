@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.ingest_throughput import corpus_files, ensure_corpus  # noqa: E402
 from skillwarden.core.config import load_config  # noqa: E402
+from skillwarden.core.lock import WorkspaceLock  # noqa: E402
 from skillwarden.tui.cli_ingest import rebuild  # noqa: E402
 
 
@@ -32,7 +33,8 @@ def main(argv: list[str] | None = None) -> None:
         home = Path(workspace)
         (home / "config.yaml").write_text(f"watch: [{corpus}]\ndiscover: false\n")
         config = load_config(home)
-        report = rebuild(config)
+        with WorkspaceLock(config.lock_file):  # as `skillwarden rebuild` holds it
+            report = rebuild(config)
     print(f"rebuild of {megabytes:.0f} MB: {report['seconds']:.1f}s ({report['files']} files, "
           f"{report['sessions']} sessions, {report['steps']} steps, {report['candidates']} candidates, "
           f"{len(report['errors'])} errors)")  # fmt: skip

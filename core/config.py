@@ -6,6 +6,7 @@ trace folder. `SKILLWARDEN_HOME` or `--home` chooses it, so tests never touch th
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ import yaml
 
 from skillwarden.core.discover import default_trace_folders, watched_folders
 from skillwarden.core.private_files import private_directory
+from skillwarden.core.settings import DriftParams, HarnessTargets, LearningSettings
 
 # The workspace lock, also what marks a folder as a workspace (whose own files are never traces).
 LOCK_FILE_NAME = "skillwarden.lock"
@@ -116,11 +118,11 @@ class Config:
     keymap: dict[str, str] = field(default_factory=dict)
     backlog_remote: str | None = None
     harness_repo: Path | None = None
-    learning: dict = field(default_factory=dict)  # read by reviews.learning.settings_from_mapping
+    learning: LearningSettings = field(default_factory=LearningSettings)
     dedup_threshold: float = 0.85
     describer: str | None = None
     describer_timeout: float = 20.0
-    harness: dict = field(default_factory=dict)  # {instructions: AGENTS.md, settings: .claude/settings.json}
+    harness: HarnessTargets = field(default_factory=HarnessTargets)
     discover: bool = True
     unwatch: list[Path] = field(default_factory=list)
     rescan_interval: float = 30.0
@@ -259,12 +261,6 @@ def config_from_mapping(
     reviewer = one_line_text(raw.get("reviewer", "reviewer"), "reviewer", source)
     if "<" in reviewer or ">" in reviewer:  # git would read them as an email address
         raise ConfigError(f"{source}: reviewer must be a name without '<' or '>', not {shown(reviewer)}")
-    harness = mapping_section(raw.get("harness"), "harness", source)
-    for key, value in harness.items():
-        if key not in ("instructions", "settings") or not isinstance(value, str) or not value:
-            raise ConfigError(
-                f"{source}: harness takes instructions and settings, each a file path, not {shown(harness)}"
-            )
     return Config(
         home=home,
         watch=watched_folders(watch, discovered, unwatch),
@@ -276,7 +272,7 @@ def config_from_mapping(
         dedup_threshold=bounded_number(raw.get("dedup_threshold", 0.85), "dedup_threshold", 0.0, 1.0, source),
         describer=optional_text("describer"),
         describer_timeout=bounded_number(raw.get("describer_timeout", 20), "describer_timeout", 0.1, 600, source),
-        harness=harness,
+        harness=harness_section(raw.get("harness"), source),
         backlog_remote=optional_text("backlog_remote"),
         harness_repo=folder(raw["harness_repo"], "harness_repo") if raw.get("harness_repo") else None,
         discover=discover,
@@ -286,8 +282,82 @@ def config_from_mapping(
     )
 
 
-def learning_section(value: object, source: Path | str) -> dict:
-    return mapping_section(value, "learning", source)
+def harness_section(value: object, source: Path | str) -> HarnessTargets:
+    harness = mapping_section(value, "harness", source)
+    for key, path in harness.items():
+        if key not in ("instructions", "settings") or not isinstance(path, str) or not path:
+            raise ConfigError(
+                f"{source}: harness takes instructions and settings, each a file path, not {shown(harness)}"
+            )
+    return HarnessTargets(**harness)
+
+
+def learning_section(value: object, source: Path | str) -> LearningSettings:
+    """The `learning:` mapping as typed settings; an absent key keeps its default."""
+    raw = mapping_section(value, "learning", source)
+    defaults = LearningSettings()
+    drift_raw, friction_raw, loo_raw = (
+        mapping_section(raw.get(key), f"learning.{key}", source) for key in ("drift", "friction", "loo")
+    )
+    folders = raw.get("skills_folders") or []
+    if not isinstance(folders, list) or not all(isinstance(f, str) and f for f in folders):
+        raise ConfigError(f"{source}: learning.skills_folders must be a list of folder paths, not {shown(folders)}")
+    thresholds = dict(defaults.friction_thresholds)
+    for metric, pair in mapping_section(friction_raw.get("thresholds"), "learning.friction.thresholds", source).items():
+        key = f"learning.friction.thresholds.{metric}"
+        if metric not in thresholds or not isinstance(pair, list) or len(pair) != 2:
+            known = ", ".join(thresholds)
+            raise ConfigError(f"{source}: {key} must be [warn, alert] of a known metric ({known}), not {shown(pair)}")
+        warn, alert = (fraction(share, key, source) for share in pair)
+        thresholds[metric] = (warn, alert)
+
+    drift = defaults.drift
+    return LearningSettings(
+        decay=fraction(raw.get("decay", defaults.decay), "learning.decay", source, open_low=True),
+        refinement_shrink=fraction(
+            raw.get("refinement_shrink", defaults.refinement_shrink), "learning.refinement_shrink", source
+        ),
+        min_category_uses=int(
+            positive(raw.get("min_category_uses", defaults.min_category_uses), "learning.min_category_uses", source)
+        ),
+        skills_folders=tuple(folders),
+        drift=DriftParams(
+            window=int(positive(drift_raw.get("window", drift.window), "learning.drift.window", source)),
+            min_uses=int(positive(drift_raw.get("min_uses", drift.min_uses), "learning.drift.min_uses", source)),
+            threshold=fraction(drift_raw.get("threshold", drift.threshold), "learning.drift.threshold", source),
+            unused_days=positive(
+                drift_raw.get("unused_days", drift.unused_days), "learning.drift.unused_days", source, integer=False
+            ),
+        ),
+        friction_days=positive(
+            friction_raw.get("days", defaults.friction_days), "learning.friction.days", source, integer=False
+        ),
+        friction_thresholds=thresholds,
+        loo_min_sessions=int(
+            positive(loo_raw.get("min_sessions", defaults.loo_min_sessions), "learning.loo.min_sessions", source)
+        ),
+        loo_confounded_share=fraction(
+            loo_raw.get("confounded_share", defaults.loo_confounded_share), "learning.loo.confounded_share", source
+        ),
+    )
+
+
+def fraction(value: object, key: str, source: Path | str, *, open_low: bool = False) -> float:
+    """`value` if it is a number from 0 (excluded, with `open_low`) to 1."""
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not number or not 0 <= value <= 1 or (open_low and value == 0):
+        interval = "(0, 1]" if open_low else "[0, 1]"
+        raise ConfigError(f"{source}: {key} must be a number in {interval}, not {shown(value)}")
+    return float(value)
+
+
+def positive(value: object, key: str, source: Path | str, *, integer: bool = True) -> float:
+    """`value` if it is a finite number (an integer, with `integer`) above 0."""
+    kinds = int if integer else int | float
+    if isinstance(value, bool) or not isinstance(value, kinds) or not 0 < value < math.inf:
+        what = "integer" if integer else "number"
+        raise ConfigError(f"{source}: {key} must be a positive {what}, not {shown(value)}")
+    return float(value)
 
 
 def mapping_section(value: object, key: str, source: Path | str) -> dict:

@@ -29,16 +29,9 @@ from datetime import datetime, timedelta
 from skillwarden.core.model import Step
 from skillwarden.core.normalize import step_path
 from skillwarden.core.reward import command_of, produces_change
+from skillwarden.core.settings import FRICTION_THRESHOLDS, FRICTION_WINDOW_DAYS
 
 METRICS = ("noop", "blocked", "failure", "pivot")
-# (warn, alert) as shares of sessions; pivot has no published default, these are ours.
-DEFAULT_THRESHOLDS: dict[str, tuple[float, float]] = {
-    "noop": (0.10, 0.20),
-    "blocked": (0.40, 0.60),
-    "failure": (0.15, 0.25),
-    "pivot": (0.20, 0.35),
-}
-DEFAULT_WINDOW_DAYS = 7.0
 MIN_SESSIONS = 5
 MIN_FILES_PER_HALF = 2
 
@@ -158,12 +151,12 @@ def friction_report(
     facts: Sequence[FrictionFacts],
     *,
     end: datetime | None = None,
-    days: float = DEFAULT_WINDOW_DAYS,
+    days: float = FRICTION_WINDOW_DAYS,
     thresholds: dict[str, tuple[float, float]] | None = None,
 ) -> dict:
     """Friction of the window ending at `end` (default: the newest session's start), overall, per agent
     and per task category, with the alerts and warnings it raises."""
-    thresholds = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
+    thresholds = {**FRICTION_THRESHOLDS, **(thresholds or {})}
     if end is None:
         times = [t for f in facts if (t := parse_time(f.started_at))]
         end = max(times) if times else None

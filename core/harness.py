@@ -23,6 +23,7 @@ from skillwarden.core.injection import is_quotable
 from skillwarden.core.normalize import file_role_words
 from skillwarden.core.redact import redact
 from skillwarden.core.sanitize import clean_line
+from skillwarden.core.settings import HarnessTargets
 
 RULES_HEADING = "## Rules learned from past sessions"
 WITHHELD = "(its text is withheld: it reads as an instruction to an AI; see the evidence)"
@@ -30,16 +31,6 @@ WITHHELD_SHORT = "(text withheld)"
 # Kinds of change: what the rule adds. Hooks and permissions make commands run or change what may run.
 INSTRUCTION, HOOK, PERMISSION = "instruction", "hook", "permission"
 COMMAND_KINDS = frozenset({HOOK, PERMISSION})
-DEFAULT_INSTRUCTIONS_FILE = "AGENTS.md"
-DEFAULT_SETTINGS_FILE = ".claude/settings.json"
-
-
-@dataclass(frozen=True)
-class HarnessTargets:
-    """Paths of the harness files, relative to the skills repository."""
-
-    instructions: str = DEFAULT_INSTRUCTIONS_FILE
-    settings: str = DEFAULT_SETTINGS_FILE
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-DEFAULT_MIN_SESSIONS = 50
-DEFAULT_CONFOUNDED_SHARE = 0.8
+from skillwarden.core.settings import LOO_CONFOUNDED_SHARE, LOO_MIN_SESSIONS
+
 DEFAULT_RESAMPLES = 2000
 DEFAULT_CONFIDENCE = 0.95
 
@@ -68,8 +68,8 @@ def leave_one_out(
     observations: Sequence[Observation],
     skill: str,
     *,
-    min_sessions: int = DEFAULT_MIN_SESSIONS,
-    confounded_share: float = DEFAULT_CONFOUNDED_SHARE,
+    min_sessions: int = LOO_MIN_SESSIONS,
+    confounded_share: float = LOO_CONFOUNDED_SHARE,
     resamples: int = DEFAULT_RESAMPLES,
     confidence: float = DEFAULT_CONFIDENCE,
     seed: int = 0,

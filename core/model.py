@@ -82,8 +82,12 @@ class ParseError:
     line: int | None = None
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}"
+        return f"{path_line(self.path, self.line)}: {self.message}"
+
+
+def path_line(path: object, line: int | None) -> str:
+    """A place in a file as every message and viewer writes it: `path:line`, or the path alone without a line."""
+    return f"{path}:{line}" if line else str(path)
 
 
 @dataclass

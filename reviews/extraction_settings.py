@@ -7,7 +7,7 @@ from pathlib import Path
 
 from skillwarden.core.config import Config
 from skillwarden.core.dedup import DEFAULT_THRESHOLD
-from skillwarden.core.harness import HarnessTargets
+from skillwarden.core.settings import HarnessTargets
 from skillwarden.skills.describer import DEFAULT_TIMEOUT
 
 DESCRIBER_CACHE = "describer-cache.json"
@@ -31,5 +31,5 @@ def extraction_settings(config: Config) -> ExtractionSettings:
         describer=config.describer,
         describer_timeout=config.describer_timeout,
         describer_cache=config.home / DESCRIBER_CACHE,
-        harness=HarnessTargets(**config.harness),
+        harness=config.harness,
     )

@@ -1,47 +1,31 @@
 """Glue between the learning signals and the workspace: usage, statistics, drift, friction, leave-one-out.
 
 Everything here is derived from the cached sessions (the traces) and the skills repository's history;
-nothing is stored. Settings come from the `learning:` section of `config.yaml`:
-
-    learning:
-      decay: 0.99                 # posterior decay of the updated arm, per use
-      refinement_shrink: 0.5      # how much evidence a refined skill keeps
-      min_category_uses: 10       # uses a skill needs in a task category before that posterior is shown
-      skills_folders: []          # extra folders agents load skills from (…/skills/<name>/ is always seen)
-      drift: {window: 25, min_uses: 40, threshold: 0.99, unused_days: 30}
-      friction: {days: 7, thresholds: {noop: [0.10, 0.20], blocked: [0.40, 0.60], failure: [0.15, 0.25]}}
-      loo: {min_sessions: 50, confounded_share: 0.8}
+nothing is stored. Settings come from the `learning:` section of `config.yaml`, typed and validated when
+the configuration is loaded (`core.settings.LearningSettings`, `config.learning`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from skillwarden.core.categorize import categorize
-from skillwarden.core.config import Config, ConfigError
+from skillwarden.core.config import Config
 from skillwarden.core.events import EventLog
-from skillwarden.core.friction import (
-    DEFAULT_THRESHOLDS,
-    DEFAULT_WINDOW_DAYS,
-    FrictionFacts,
-    friction_facts,
-    friction_report,
-)
-from skillwarden.core.loo import DEFAULT_CONFOUNDED_SHARE, DEFAULT_MIN_SESSIONS, Observation, leave_one_out
+from skillwarden.core.friction import FrictionFacts, friction_facts, friction_report
+from skillwarden.core.loo import Observation, leave_one_out
+from skillwarden.core.settings import LearningSettings
 from skillwarden.core.store import Store, StoredCandidate, StoredSession
-from skillwarden.skills.drift import DriftParams, success_drop, unused
+from skillwarden.skills.drift import success_drop, unused
 from skillwarden.skills.library import SkillLibrary
 from skillwarden.skills.prompt_hook import SUGGESTIONS_FILE
 from skillwarden.skills.select_index import match_text
 from skillwarden.skills.skill_md import SkillFormatError, content_hash, parse
 from skillwarden.skills.stats import (
-    DEFAULT_DECAY,
-    REFINEMENT_SHRINK,
     Posterior,
     Use,
     Version,
@@ -51,83 +35,7 @@ from skillwarden.skills.stats import (
 )
 from skillwarden.skills.usage import Suggestions, read_suggestions, session_uses, skill_programs, used_skills
 
-LEARNING_KEY = "learning"
 EVICTION_PREFIX = "ev-"
-
-
-@dataclass(frozen=True)
-class LearningSettings:
-    decay: float = DEFAULT_DECAY
-    refinement_shrink: float = REFINEMENT_SHRINK
-    min_category_uses: int = 10
-    skills_folders: tuple[str, ...] = ()
-    drift: DriftParams = field(default_factory=DriftParams)
-    friction_days: float = DEFAULT_WINDOW_DAYS
-    friction_thresholds: dict[str, tuple[float, float]] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
-    loo_min_sessions: int = DEFAULT_MIN_SESSIONS
-    loo_confounded_share: float = DEFAULT_CONFOUNDED_SHARE
-
-
-def _fraction(value: object, key: str, *, open_low: bool = False) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not 0 <= value <= 1
-        or (open_low and value == 0)
-    ):
-        raise ConfigError(f"{LEARNING_KEY}.{key} must be a number in {'(0' if open_low else '[0'}, 1]")
-    return float(value)
-
-
-def _positive(value: object, key: str, kind: type = int) -> float:
-    if isinstance(value, bool) or not isinstance(value, kind | int) or not 0 < value < math.inf:
-        raise ConfigError(f"{LEARNING_KEY}.{key} must be a positive {'integer' if kind is int else 'number'}")
-    return value
-
-
-def settings_from_mapping(raw: object) -> LearningSettings:
-    """Validated settings from the `learning:` mapping; absent keys keep their defaults."""
-    if raw is None:
-        return LearningSettings()
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{LEARNING_KEY} must be a mapping of settings")
-    defaults = LearningSettings()
-    drift_raw, friction_raw, loo_raw = (raw.get(k) or {} for k in ("drift", "friction", "loo"))
-    if not all(isinstance(part, dict) for part in (drift_raw, friction_raw, loo_raw)):
-        raise ConfigError(f"{LEARNING_KEY}.drift, .friction and .loo must be mappings")
-    folders = raw.get("skills_folders") or []
-    if not isinstance(folders, list) or not all(isinstance(f, str) and f for f in folders):
-        raise ConfigError(f"{LEARNING_KEY}.skills_folders must be a list of folder paths")
-    thresholds = dict(defaults.friction_thresholds)
-    for metric, pair in (friction_raw.get("thresholds") or {}).items():
-        if metric not in thresholds or not isinstance(pair, list) or len(pair) != 2:
-            raise ConfigError(f"{LEARNING_KEY}.friction.thresholds.{metric} must be [warn, alert] of a known metric")
-        warn, alert = (_fraction(v, f"friction.thresholds.{metric}") for v in pair)
-        thresholds[metric] = (warn, alert)
-    base = defaults.drift
-    return LearningSettings(
-        decay=_fraction(raw.get("decay", defaults.decay), "decay", open_low=True),
-        refinement_shrink=_fraction(raw.get("refinement_shrink", defaults.refinement_shrink), "refinement_shrink"),
-        min_category_uses=int(_positive(raw.get("min_category_uses", defaults.min_category_uses), "min_category_uses")),
-        skills_folders=tuple(folders),
-        drift=DriftParams(
-            window=int(_positive(drift_raw.get("window", base.window), "drift.window")),
-            min_uses=int(_positive(drift_raw.get("min_uses", base.min_uses), "drift.min_uses")),
-            threshold=_fraction(drift_raw.get("threshold", base.threshold), "drift.threshold"),
-            unused_days=float(_positive(drift_raw.get("unused_days", base.unused_days), "drift.unused_days", float)),
-        ),
-        friction_days=float(_positive(friction_raw.get("days", defaults.friction_days), "friction.days", float)),
-        friction_thresholds=thresholds,
-        loo_min_sessions=int(_positive(loo_raw.get("min_sessions", defaults.loo_min_sessions), "loo.min_sessions")),
-        loo_confounded_share=_fraction(
-            loo_raw.get("confounded_share", defaults.loo_confounded_share), "loo.confounded_share"
-        ),
-    )
-
-
-def learning_settings(config: Config) -> LearningSettings:
-    """The `learning:` section of the workspace's config.yaml."""
-    return settings_from_mapping(config.learning or None)
 
 
 # ----------------------------------------------------------------------------- sessions, once
@@ -225,7 +133,7 @@ def skill_stats(
     views: list[SessionView] | None = None,
 ) -> list[dict]:
     """Every approved skill with its posterior, uses, last use, versions, per-category posteriors and drift."""
-    settings = learning_settings(config)
+    settings = config.learning
     now = now or datetime.now(UTC)
     views = session_views(store, settings, hook_suggestions(config, library)) if views is None else views
     versions = skill_versions(library)
@@ -313,7 +221,7 @@ def workspace_friction(
     events: EventLog | None = None, views: list[SessionView] | None = None,
 ) -> dict:  # fmt: skip
     """`views`: the session views when the caller already has them (reading every session is the cost)."""
-    settings = learning_settings(config)
+    settings = config.learning
     views = session_views(store, settings) if views is None else views
     facts = [view.facts for view in views]
     report = friction_report(
@@ -329,7 +237,7 @@ def loo_report(
     store: Store, library: SkillLibrary, config: Config, *, seed: int = 0, views: list[SessionView] | None = None
 ) -> dict:
     """`views`: the session views when the caller already has them (reading every session is the cost)."""
-    settings = learning_settings(config)
+    settings = config.learning
     views = session_views(store, settings, hook_suggestions(config, library)) if views is None else views
     observations = [Observation(view.session.id, view.category, view.session.reward, view.skills) for view in views]
     return {

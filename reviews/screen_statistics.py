@@ -42,7 +42,7 @@ def skill_statistics(
 def learning_statistics(store: Store, library: SkillLibrary, config: Config) -> tuple[dict[str, dict], dict, dict]:
     """Per-skill statistics, the friction report (rates, alerts) and the leave-one-out effects, as
     `skillwarden stats`, `friction` and `loo` compute them, from one pass over the cached sessions."""
-    settings = learning.learning_settings(config)
+    settings = config.learning
     sessions = learning.session_views(store, settings, learning.hook_suggestions(config, library))
     return (
         skill_statistics(store, library, config, sessions),

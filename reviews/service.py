@@ -10,6 +10,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from skillwarden.core.config import Config
 from skillwarden.core.events import EventLog
@@ -59,22 +60,29 @@ def now_iso() -> str:
 
 class ReviewService:
     """`mine_inline=False` leaves re-mining after an ingest or a decision to the caller: the TUI mines in
-    a process of its own (`remine_workspace`) so that its event loop never waits on mining for the GIL."""
+    a process of its own (`remine_workspace`) so that its event loop never waits on mining for the GIL.
 
-    def __init__(self, config: Config, *, mine_inline: bool = True):
+    `writes=False` opens the workspace for reading only, as a command that holds no lock does: no interrupted
+    decision is recovered (the writer holding the workspace may be making it) and the cache's decision table is
+    left as it is; the candidates' states are replayed from the history in memory."""
+
+    def __init__(self, config: Config, *, mine_inline: bool = True, writes: bool = True):
         use_workspace_key(config)  # before anything is redacted: ingest, mining, scans
         self.config = config
         self.mine_inline = mine_inline
         self.store = Store(config.state_db)
         self.events = EventLog(config.events_file)
         # A decision interrupted by a crash is finished or undone before anything reads the history.
-        recovered = recover_workspace(config.skills_repo, config.harness_repo)
+        recovered = recover_workspace(config.skills_repo, config.harness_repo) if writes else []
         for report in recovered:
             if report.outcome.value != "nothing":
                 self.events.append("notice", text=f"recovery: {report.message}", **report.to_json())
         self.library = SkillLibrary(config.skills_repo)
         self._states: dict[str, CandidateState] = {}
         self.published: list[SyncReport] = []  # what the last decision changed in the linked agent folders
+        if not writes:
+            self._states = replay(decision_event(d) for d, _repo in self.decision_history())
+            return
         self.sync_decisions()
         sync_labels(config, self.store)
         if any(report.outcome.value == "committed" for report in recovered):
@@ -131,14 +139,20 @@ class ReviewService:
         store_candidates(self.store, self.events, candidates, source=source)
 
     # -- the queue --------------------------------------------------------------------------------
-    def sync_decisions(self) -> None:
-        """Rebuild the decision cache and the states from the skills repository's history; a decided
-        candidate the cache lacks (after a rebuild) is restored from its commit."""
+    def decision_history(self) -> list[tuple[Decision, Path]]:
+        """Every decision of the skills repository and of the harness repository, oldest first, with the
+        repository holding it."""
         held = [(d, self.config.skills_repo) for d in reversed(self.library.decisions())]  # oldest first
         if self.config.harness_repo is not None and self.config.harness_repo.exists():
             with HarnessRepo(self.config.harness_repo) as harness:
                 held += [(d, self.config.harness_repo) for d in reversed(harness.decisions())]
             held.sort(key=lambda pair: pair[0].when)  # stable: same-second decisions keep their order
+        return held
+
+    def sync_decisions(self) -> None:
+        """Rebuild the decision cache and the states from the skills repository's history; a decided
+        candidate the cache lacks (after a rebuild) is restored from its commit."""
+        held = self.decision_history()
         self.store.replace_decisions(
             [
                 {"sha": d.sha, "candidate_id": d.candidate_id, "action": d.action, "reverts": d.reverts,
@@ -343,3 +357,7 @@ def remine_workspace(config: Config) -> int:
     finally:
         library.close()
         store.close()
+
+
+def decision_event(decision: Decision) -> DecisionEvent:
+    return DecisionEvent(decision.sha, decision.candidate_id, decision.action, decision.reverts, decision.name)

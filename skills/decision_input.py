@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 
+from skillwarden.core.model import path_line
 from skillwarden.core.sanitize import clean_line, unsafe_character
 from skillwarden.skills.library_errors import LibraryError, StaleCandidateError, UnsafeContentError, UnsafePathError
 from skillwarden.skills.skill_md import SkillFormatError, validate_name
@@ -134,7 +135,7 @@ def scan_refusal(report: object, *, require_clean: bool) -> str | None:
 
 def _place(finding: object) -> str:
     file = getattr(finding, "file", "")
-    return f"{file}:{finding.line}" if file else f"line {finding.line}"
+    return path_line(file, finding.line) if file else f"line {finding.line}"
 
 
 def default_scanner() -> Scanner | None:

@@ -18,17 +18,9 @@ from datetime import datetime
 
 import numpy as np
 
+from skillwarden.core.settings import DriftParams
+
 GRID_POINTS = 2000
-
-
-@dataclass(frozen=True)
-class DriftParams:
-    window: int = 25
-    min_uses: int = 40
-    threshold: float = 0.99
-    unused_days: float = 30.0
-
-
 DEFAULT_PARAMS = DriftParams()
 
 

@@ -25,9 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from skillwarden.core.categorize import words
-
-DEFAULT_DECAY = 0.99
-REFINEMENT_SHRINK = 0.5
+from skillwarden.core.settings import DEFAULT_DECAY, REFINEMENT_SHRINK
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ def hermetic_home(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory):
     """One generated demo workspace, copied per test (generating and mining it takes a moment)."""
-    from skillwarden.tui.cli import create_demo_workspace
+    from skillwarden.tui.cli_demo import create_demo_workspace
 
     directory = tmp_path_factory.mktemp("demo-template") / "workspace"
     with pytest.MonkeyPatch.context() as patch:

@@ -1,6 +1,9 @@
 """What the CLI and TUI tests share: running the command line, and reading the TUI's screen."""
 
+import html
 import json
+import re
+from typing import NamedTuple
 
 from skillwarden.tui.cli import main
 
@@ -30,6 +33,49 @@ async def settle(app, pilot):
         await pilot.pause()
 
 
+# A text element of the SVG `App.export_screenshot` writes (Rich's `Console.export_svg`): one run of styled
+# text, its x in pixels, its width, and the terminal line its clip path names.
+SVG_TEXT = re.compile(
+    r'<text class="[^"]*" x="([0-9.e+-]+)" y="[0-9.e+-]+" textLength="([0-9.e+-]+)" '
+    r'clip-path="url\(#[^"]*-line-(\d+)\)">(.*?)</text>',
+    re.DOTALL,
+)
+
+
+def screen_lines(app) -> list[str]:
+    """What the terminal shows now, one string per line, read from the screenshot Textual exports (blank
+    runs are not drawn, so they are filled with spaces)."""
+    width, height = app.size
+    lines = [[" "] * width for _ in range(height)]
+    for x, length, line, escaped in SVG_TEXT.findall(app.export_screenshot()):
+        text = html.unescape(escaped).replace("\xa0", " ")
+        column = round(float(x) / (float(length) / len(text)))
+        row = lines[int(line)]
+        for offset, character in enumerate(text):
+            if column + offset < width:
+                row[column + offset] = character
+    return ["".join(row).rstrip() for row in lines]
+
+
 def screen_text(app) -> str:
     """What the terminal shows now, as plain text lines."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    return "\n".join(screen_lines(app))
+
+
+class Notified(NamedTuple):
+    message: str
+    severity: str
+
+
+def recorded_notifications(app) -> list[Notified]:
+    """Every notification the app raises from now on (call it before the app runs), kept after its toast
+    times out: the list fills as `app.notify` is called."""
+    notified: list[Notified] = []
+    notify = app.notify
+
+    def recording(message, *args, severity="information", **kwargs):
+        notified.append(Notified(str(message), severity))
+        return notify(message, *args, severity=severity, **kwargs)
+
+    app.notify = recording
+    return notified

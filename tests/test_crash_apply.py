@@ -3,9 +3,11 @@ is applied twice (RELIABILITY.md bad input 18)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +23,7 @@ from skillwarden.skills.intent import INTENT_FILE, Intent
 from skillwarden.skills.library import SkillLibrary
 from skillwarden.skills.library_errors import LibraryError
 from skillwarden.skills.trailers import Decision
+from tests.helpers import run, run_json
 
 # Runs one decision in a fresh process and kills it, the hard way, when the library reaches `step`.
 DECIDE_AND_DIE = """
@@ -172,3 +175,44 @@ def decision(action="approve", candidate="c1", digest="sha256:a") -> Decision:
 def test_classify(head, head_parent, head_decision, outcome):
     intent = Intent(1, None, "p", "approve", "c1", "sha256:a", ())
     assert classify(intent, head=head, head_parent=head_parent, head_decision=head_decision) is outcome
+
+
+def decision_rows(home: Path) -> list[tuple]:
+    with contextlib.closing(sqlite3.connect(home / "state.db")) as db:
+        return db.execute("SELECT * FROM decisions ORDER BY seq").fetchall()
+
+
+@pytest.mark.parametrize("command", [["candidates"], ["show", "CANDIDATE"], ["apply-auto", "--dry-run"]])
+def test_a_read_command_leaves_an_interrupted_decision_to_the_writer(workspace, capsys, command):
+    """A command that reads holds no lock, so the decision it finds half-done may be one a writer is making:
+    it neither recovers it nor rewrites the cache's decision table, and still shows the history's states."""
+    home, candidate = workspace
+    decide_and_die(home, "approve", candidate, "committed")
+    intent = home / "skills-repo" / ".git" / INTENT_FILE
+    rows = decision_rows(home)
+
+    out = run_json(capsys, "--home", str(home), *[candidate if word == "CANDIDATE" else word for word in command])
+    assert intent.exists() and decision_rows(home) == rows
+    if command[0] == "candidates":
+        assert {c["id"]: c["state"] for c in out}[candidate] == "approved"  # replayed from the history
+    elif command[0] == "show":
+        assert out["state"] == "approved"
+
+    assert run(capsys, "--home", str(home), "ingest")[0] == 0  # a writer recovers it
+    assert not intent.exists() and len(decision_rows(home)) == len(rows) + 1
+
+
+async def test_a_read_only_tui_leaves_an_interrupted_decision_to_the_writer(workspace):
+    from skillwarden.tui.app import SkillwardenApp
+    from tests.helpers import settle
+
+    home, candidate = workspace
+    decide_and_die(home, "approve", candidate, "committed")
+    intent = home / "skills-repo" / ".git" / INTENT_FILE
+    rows = decision_rows(home)
+    app = SkillwardenApp(load_config(home), watch=False, read_only=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert app.views  # the queue is there
+        await pilot.press("q")
+    assert intent.exists() and decision_rows(home) == rows

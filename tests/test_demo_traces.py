@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from skillwarden.core.demo.traces import PLANTED_PROCEDURES, abstract_step, generate_corpus, main
+from skillwarden.core.demo.procedures import PLANTED_PROCEDURES, abstract_step
+from skillwarden.core.demo.traces import generate_corpus, main
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "traces" / "claude_code"
 INTERRUPTION = "[Request interrupted by user"

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from skillwarden.core.config import load_config
+from skillwarden.core.settings import HarnessTargets
 from skillwarden.reviews.extraction_settings import extraction_settings
 from skillwarden.reviews.merging import steps_section
 from skillwarden.skills.describer import command_line, polish, with_prose
@@ -174,11 +175,13 @@ def test_prose_replaces_only_the_introduction():
     assert command_line("my-describer --x 'a b'") == (["my-describer", "--x", "a b"], None)
 
 
-def test_the_configured_timeout_reaches_extraction(tmp_path):
-    (tmp_path / "config.yaml").write_text("describer: claude\ndescriber_timeout: 2\n")
+def test_the_configured_timeout_and_harness_files_reach_extraction(tmp_path):
+    settings_text = "describer: claude\ndescriber_timeout: 2\nharness: {instructions: CLAUDE.md}\n"
+    (tmp_path / "config.yaml").write_text(settings_text)
     settings = extraction_settings(load_config(tmp_path))
     assert (settings.describer, settings.describer_timeout) == ("claude", 2.0)
     assert settings.describer_cache == tmp_path / "describer-cache.json"
+    assert settings.harness == HarnessTargets(instructions="CLAUDE.md", settings=".claude/settings.json")
 
 
 def test_a_workspace_with_describer_claude_mines_polished_skills_with_the_mined_steps(demo_workspace, fake, capsys):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from skillwarden.core.config import ConfigError, load_config
+from skillwarden.core.config import ConfigError, config_from_mapping, load_config
 from skillwarden.core.events import EventLog
 from skillwarden.core.store import Store
 from skillwarden.reviews import learning
@@ -143,7 +143,11 @@ def test_invalid_learning_settings_are_refused(demo_workspace, capsys):
     (demo_workspace / "config.yaml").write_text("learning:\n  decay: 1.5\n")
     assert main(["--home", str(demo_workspace), "stats"]) == 1
     assert "learning.decay" in capsys.readouterr().err
-    with pytest.raises(ConfigError):
-        learning.settings_from_mapping({"friction": {"thresholds": {"noop": [0.1]}}})
-    settings = learning.settings_from_mapping({"decay": 0.95, "drift": {"window": 5}, "skills_folders": ["/x"]})
+    with pytest.raises(ConfigError, match=r"^config: learning\.friction\.thresholds\.noop must be \[warn, alert\]"):
+        config_from_mapping(demo_workspace, {"learning": {"friction": {"thresholds": {"noop": [0.1]}}}})
+    with pytest.raises(ConfigError, match=r"^config: learning\.friction\.thresholds must be a mapping"):
+        config_from_mapping(demo_workspace, {"learning": {"friction": {"thresholds": [0.1, 0.2]}}})
+    raw = {"learning": {"decay": 0.95, "drift": {"window": 5}, "skills_folders": ["/x"]}}
+    settings = config_from_mapping(demo_workspace, raw).learning
     assert (settings.decay, settings.drift.window, settings.skills_folders) == (0.95, 5, ("/x",))
+    assert settings.drift.min_uses == 40 and settings.friction_thresholds["noop"] == (0.10, 0.20)

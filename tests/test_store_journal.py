@@ -12,7 +12,7 @@ from skillwarden.core.model import Outcome, Session, Step
 from skillwarden.core.store import JOURNAL_MODE_ENV, FileState, Store
 from skillwarden.tui.app import SkillwardenApp
 from skillwarden.tui.cli_ingest import delete_cache
-from tests.helpers import run, settle
+from tests.helpers import recorded_notifications, run, settle
 
 
 @pytest.fixture
@@ -144,8 +144,9 @@ def test_the_cli_reports_an_invalid_setting_without_a_traceback(demo_workspace, 
 async def test_the_tui_shows_the_notice_as_a_warning(demo_workspace, on_file_system):
     on_file_system("nfs4")
     app = SkillwardenApp(load_config(demo_workspace), watch=False)
+    notified = recorded_notifications(app)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        warnings = [n for n in app._notifications if "network file system (nfs4)" in n.message]
+        warnings = [n for n in notified if "network file system (nfs4)" in n.message]
         assert [n.severity for n in warnings] == ["warning"]
         assert app.service.store.journal_mode == "delete"

@@ -9,7 +9,7 @@ from skillwarden.core.config import load_config
 from skillwarden.skills.trailers import parse_trailers
 from skillwarden.tui.app import SkillwardenApp
 from skillwarden.tui.screens import ConfirmScreen, DetailScreen, HelpScreen
-from tests.helpers import screen_text, settle
+from tests.helpers import recorded_notifications, screen_text, settle
 
 
 def table_keys(app):
@@ -188,13 +188,14 @@ async def test_user_keymap_rebinds_an_action(demo_workspace):
 async def test_a_dirty_skills_repo_refuses_and_tells_the_reviewer(demo_workspace):
     (demo_workspace / "skills-repo" / "notes.txt").write_text("work in progress\n")
     app = make_app(demo_workspace, watch=False)
+    notified = recorded_notifications(app)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         chosen = cursor_key(app)
         await pilot.press("a")
         await settle(app, pilot)
         assert app.views[chosen].state.value == "pending"
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in notified]
         assert any("uncommitted changes" in m and "notes.txt" in m for m in messages)
     repo = git.Repo(demo_workspace / "skills-repo")
     assert repo.git.status("--porcelain") == "?? notes.txt"
@@ -273,11 +274,12 @@ async def test_a_worker_that_fails_says_what_failed_and_the_app_goes_on(demo_wor
 
     monkeypatch.setattr(ReadModel, "evidence", unreadable)
     app = make_app(demo_workspace, watch=False)
+    notified = recorded_notifications(app)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in notified]
         assert messages.count("could not read the evidence: the disk went away") == 1
         await pilot.press("escape", "j")
         await settle(app, pilot)

@@ -10,7 +10,7 @@ from skillwarden.skills.trailers import parse_trailers
 from skillwarden.tui.app import SkillwardenApp
 from skillwarden.tui.library_screens import HistoryScreen, SkillsScreen, TracesScreen
 from skillwarden.tui.screens import ConfirmScreen, DetailScreen, QueueScreen, StepsScreen
-from tests.helpers import screen_text, settle
+from tests.helpers import recorded_notifications, screen_text, settle
 
 SIZES = [(80, 24), (160, 48)]
 
@@ -30,6 +30,7 @@ def make_app(home, **kwargs):
 
 async def test_bulk_approve_marks_rows_and_asks_once(demo_workspace):
     app = make_app(demo_workspace)
+    notified = recorded_notifications(app)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         first, second = queue(app).keys[:2]
@@ -44,7 +45,7 @@ async def test_bulk_approve_marks_rows_and_asks_once(demo_workspace):
         assert app.views[first].state.value == app.views[second].state.value == "approved"
         assert not queue(app).marked
         shas = [app.views[key].state_sha[:10] for key in (first, second)]
-        assert any(all(sha in n.message for sha in shas) for n in app._notifications)
+        assert any(all(sha in n.message for sha in shas) for n in notified)
     trailers = decisions(demo_workspace, 2)
     assert {t["Skillwarden-Candidate"][0] for t in trailers} == {first, second}
     assert all(t["Skillwarden-Decision"] == ["approve"] for t in trailers)
@@ -152,6 +153,7 @@ async def test_roll_back_from_the_skills_screen(demo_workspace):
 
 async def test_evict_without_an_eviction_candidate_explains_and_commits_nothing(demo_workspace):
     app = make_app(demo_workspace)
+    notified = recorded_notifications(app)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         await pilot.press("a")
@@ -160,7 +162,7 @@ async def test_evict_without_an_eviction_candidate_explains_and_commits_nothing(
         await settle(app, pilot)
         await pilot.press("d")
         await settle(app, pilot)
-        assert any("no eviction candidate" in n.message for n in app._notifications)
+        assert any("no eviction candidate" in n.message for n in notified)
     assert decisions(demo_workspace, 1)[0]["Skillwarden-Decision"] == ["approve"]
 
 
@@ -178,7 +180,7 @@ async def test_roll_back_from_history(demo_workspace):
         assert row.action == "backlog" and row.candidate_id == chosen and row.revertible
         assert "in effect" in screen_text(app)
         await pilot.press("y")
-        assert app._clipboard == row.sha
+        assert app.clipboard == row.sha
         await pilot.press("r", "y")
         await settle(app, pilot)
         assert f"reverted {decisions_sha(demo_workspace)[:7]}"[:10] in screen_text(app)
@@ -206,7 +208,7 @@ async def test_read_only_hides_decisions(demo_workspace, monkeypatch):
         await settle(app, pilot)
         assert app.views[chosen].state.value == "pending"
         await pilot.press("y")
-        assert app._clipboard == chosen
+        assert app.clipboard == chosen
     assert decisions(demo_workspace, 1)[0] == {}
 
 

@@ -26,7 +26,7 @@ from skillwarden.skills.trailers import parse_trailers
 from skillwarden.tui.app import SkillwardenApp
 from skillwarden.tui.cli import main
 from skillwarden.tui.screens import DetailScreen
-from tests.helpers import settle
+from tests.helpers import screen_lines, screen_text, settle
 from tests.hostile_traces import (
     CHMOD_ERROR,
     HOOK_PAYLOAD,
@@ -210,7 +210,7 @@ def test_the_cache_and_the_event_feed_hold_no_secret_and_are_owner_only(workspac
 
 
 def control_characters_on_screen(app) -> list[str]:
-    return [strip.text for strip in app.screen._compositor.render_strips() if TERMINAL_CONTROL.search(strip.text)]
+    return [line for line in screen_lines(app) if TERMINAL_CONTROL.search(line)]
 
 
 async def test_the_tui_shows_every_candidate_as_plain_text(workspace):
@@ -260,7 +260,7 @@ async def test_the_tui_renders_a_raw_hostile_candidate_as_plain_text(demo_worksp
         table.move_to("sk-0000000bad")
         await settle(app, pilot)
         assert control_characters_on_screen(app) == []
-        assert any("Ship it Skillwarden-Decision: approve" in s.text for s in app.screen._compositor.render_strips())
+        assert "Ship it Skillwarden-Decision: approve" in screen_text(app)
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, DetailScreen)

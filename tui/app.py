@@ -34,6 +34,7 @@ from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from skillwarden.core.config import Config
+from skillwarden.core.model import path_line
 from skillwarden.core.sanitize import clean_line
 from skillwarden.reviews.decisions import allowed
 from skillwarden.reviews.states import State
@@ -544,7 +545,7 @@ class SkillwardenApp(BackgroundWork, DecisionActions, App):
             return view.id if view else None
         if isinstance(screen, StepsScreen):
             step = screen.highlighted_step()
-            return f"{screen.path}:{step.line}" if step and step.line else screen.session_id
+            return path_line(screen.path, step.line) if step and step.line else screen.session_id
         if isinstance(screen, HistoryScreen | SkillsScreen):
             row = screen.highlighted()
             if isinstance(row, SkillRow):

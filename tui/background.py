@@ -19,6 +19,7 @@ from textual import work
 from textual.worker import get_current_worker
 
 from skillwarden.core.lifeline import die_with
+from skillwarden.core.model import path_line
 from skillwarden.reviews.decisions import PAST, Action
 from skillwarden.reviews.views import (
     CandidateView,
@@ -74,7 +75,7 @@ def ingest_status(report) -> str:
         text = f"traces up to date ({report.unchanged} file(s) unchanged)"
     if report.errors:
         first = report.errors[0]
-        where = f"{first['path']}:{first['line']}" if first["line"] else first["path"]
+        where = path_line(first["path"], first["line"])
         text += f"; {len(report.errors)} error(s), e.g. {where}: {first['message']}"
     return text
 
@@ -98,7 +99,9 @@ class BackgroundWork:
                 self.queue_painted.wait(FIRST_PAINT_WAIT_SECONDS)
             from skillwarden.reviews.service import ReviewService
 
-            self.service = ReviewService(self.config, mine_inline=False)
+            # A read-only TUI may run beside the writer holding the workspace: the decision it finds half-made
+            # may be that writer's, so it is left to it (no recovery, no rewrite of the decision table).
+            self.service = ReviewService(self.config, mine_inline=False, writes=not self.read_only)
             self.service_opened.set()
             if self.service.store.notice:
                 self.degraded_notice(self.service.store.notice, title="state cache")

@@ -8,48 +8,35 @@ import sys
 from pathlib import Path
 
 from skillwarden.core.config import Config
-from skillwarden.core.lock import WorkspaceLock
 from skillwarden.reviews import publishing
 from skillwarden.skills.library import SkillLibrary
 from skillwarden.skills.links import load_targets
-from skillwarden.skills.publish import AGENTS, COPY, SYMLINK, PublishError, SyncReport, plan, target_for
-
-COMMANDS = ("link", "unlink", "links")
-
-
-def add_commands(commands) -> None:
-    link = commands.add_parser(
-        "link", help="publish the approved skills where AGENT loads them, and keep them in sync from then on"
-    )
-    link.add_argument("agent", metavar="AGENT", choices=sorted(AGENTS), help=", ".join(sorted(AGENTS)))
-    link.add_argument("--project", metavar="DIR", help="the project's skills folder instead of the user's")
-    link.add_argument("--copy", action="store_true", help="copy the skills instead of symlinking them")
-    link.add_argument("--json", action="store_true")
-    unlink = commands.add_parser("unlink", help="remove what skillwarden published for AGENT, and stop publishing")
-    unlink.add_argument("agent", metavar="AGENT", choices=sorted(AGENTS), help=", ".join(sorted(AGENTS)))
-    unlink.add_argument("--project", metavar="DIR")
-    unlink.add_argument("--json", action="store_true")
-    links = commands.add_parser("links", help="the agent folders the skills are published to, and their state")
-    links.add_argument("--json", action="store_true")
+from skillwarden.skills.publish import AGENTS, COPY, SYMLINK, SyncReport, plan, target_for
+from skillwarden.tui.commands import Command
 
 
-def run(args: argparse.Namespace, config: Config) -> int | None:
-    if args.command not in COMMANDS:
-        return None
-    try:
-        if args.command == "links":
-            return run_links(args, config)
-        return run_link(args, config)
-    except PublishError as error:
-        print(f"skillwarden: {error}", file=sys.stderr)
-        return 1
+def agent_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("agent", metavar="AGENT", choices=sorted(AGENTS), help=", ".join(sorted(AGENTS)))
+    parser.add_argument("--project", metavar="DIR", help="the project's skills folder instead of the user's")
+    parser.add_argument("--json", action="store_true")
+
+
+def link_arguments(parser: argparse.ArgumentParser) -> None:
+    agent_arguments(parser)
+    parser.add_argument("--copy", action="store_true", help="copy the skills instead of symlinking them")
+
+
+def links_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true")
 
 
 def run_link(args: argparse.Namespace, config: Config) -> int:
+    """`link` and `unlink`, run holding the workspace lock (`tui.commands`); a PublishError is one line
+    (`cli.user_errors`)."""
     project = Path(args.project) if args.project else None
-    mode = COPY if getattr(args, "copy", False) else SYMLINK
+    mode = COPY if args.command == "link" and args.copy else SYMLINK
     target = target_for(args.agent, user_home=Path.home(), project=project, mode=mode)
-    with WorkspaceLock(config.lock_file), SkillLibrary(config.skills_repo) as library:
+    with SkillLibrary(config.skills_repo) as library:
         action = publishing.link if args.command == "link" else publishing.unlink
         report = action(config, library, target)
     if args.json:
@@ -102,3 +89,12 @@ def run_links(args: argparse.Namespace, config: Config) -> int:
     if not rows:
         print("no agent linked yet: skillwarden link claude-code (or agents, codex; --project DIR for a project)")
     return 0
+
+
+COMMANDS = [
+    Command("link", "publish the approved skills where AGENT loads them, and keep them in sync from then on",
+            run_link, link_arguments, writes=True),
+    Command("unlink", "remove what skillwarden published for AGENT, and stop publishing", run_link, agent_arguments,
+            writes=True),
+    Command("links", "the agent folders the skills are published to, and their state", run_links, links_arguments),
+]  # fmt: skip

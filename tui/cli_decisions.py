@@ -4,39 +4,27 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import datetime
 
 from skillwarden.core.config import Config
-from skillwarden.core.lock import LockMode, WorkspaceLock, WorkspaceLockedError
 from skillwarden.reviews.autopilot import Autopilot, AutopilotAction
-from skillwarden.reviews.policy import PolicyError, load_policy
+from skillwarden.reviews.policy import load_policy
 from skillwarden.reviews.recovery import RecoveryOutcome, recover_workspace
 from skillwarden.reviews.service import ReviewService
 from skillwarden.skills.harness_repo import HarnessRepo
 from skillwarden.skills.library import SkillLibrary
 from skillwarden.skills.trailers import Decision
+from skillwarden.tui.commands import Command
 from skillwarden.tui.workspace import open_service
 
 
-def add_commands(commands) -> None:
-    log = commands.add_parser("log", help="list the decisions in the git history, newest first")
-    log.add_argument("--json", action="store_true")
-    auto = commands.add_parser("apply-auto", help="apply what policy.yaml allows without a human (for cron)")
-    auto.add_argument("--dry-run", action="store_true", help="only say what would be applied or rolled back")
-    auto.add_argument("--json", action="store_true")
+def log_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true")
 
 
-def run(args: argparse.Namespace, config: Config) -> int | None:
-    try:
-        if args.command == "log":
-            return run_log(args, config)
-        if args.command == "apply-auto":
-            return run_apply_auto(args, config)
-    except (WorkspaceLockedError, PolicyError) as error:
-        print(f"skillwarden: {error}", file=sys.stderr)
-        return 1
-    return None
+def apply_auto_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dry-run", action="store_true", help="only say what would be applied or rolled back")
+    parser.add_argument("--json", action="store_true")
 
 
 # ------------------------------------------------------------------------------------------- log
@@ -102,25 +90,23 @@ def action_line(action: AutopilotAction) -> str:
 
 
 def run_apply_auto(args: argparse.Namespace, config: Config) -> int:
-    lock = WorkspaceLock(config.lock_file)
-    mode = lock.acquire(read_only_ok=args.dry_run)  # a dry run only reads, so it may run beside the TUI
+    """For real, it runs holding the workspace lock (`tui.commands`); a dry run only reads, beside the TUI too,
+    and judges what the last writer left (no recovery, no eviction refreshed)."""
+    writes = not args.dry_run
+    policy = load_policy(config.home)  # (a PolicyError is one line: `cli.user_errors`)
+    harness_path = config.harness_repo
+    recovered = recover_workspace(config.skills_repo, harness_path) if writes else []
+    service = open_service(config, writes=writes)
+    harness = HarnessRepo(harness_path) if harness_path is not None else None
     try:
-        policy = load_policy(config.home)
-        harness_path = config.harness_repo
-        recovered = recover_workspace(config.skills_repo, harness_path) if mode is LockMode.EXCLUSIVE else []
-        service = open_service(config)
-        harness = HarnessRepo(harness_path) if harness_path is not None else None
-        try:
-            if mode is LockMode.EXCLUSIVE:
-                service.refresh_evictions()  # drift comes with time too: judge it as of this run
-            autopilot = Autopilot(service, policy, harness=harness, backlog_remote=config.backlog_remote)
-            actions = autopilot.run(dry_run=args.dry_run, drift=drift_signals(service))
-        finally:
-            if harness is not None:
-                harness.close()
-            service.close()
+        if writes:
+            service.refresh_evictions()  # drift comes with time too: judge it as of this run
+        autopilot = Autopilot(service, policy, harness=harness, backlog_remote=config.backlog_remote)
+        actions = autopilot.run(dry_run=args.dry_run, drift=drift_signals(service))
     finally:
-        lock.release()
+        if harness is not None:
+            harness.close()
+        service.close()
     notes = [report.message for report in recovered if report.outcome is not RecoveryOutcome.NOTHING]
     if args.json:
         print(json.dumps({"dry_run": args.dry_run, "recovered": notes,
@@ -146,3 +132,10 @@ def drift_signals(service: ReviewService) -> list[dict]:
         for entry in stats
         if entry["drift"] and entry["drift"].get("reason") == "success_dropped"
     ]
+
+
+COMMANDS = [
+    Command("log", "list the decisions in the git history, newest first", run_log, log_arguments),
+    Command("apply-auto", "apply what policy.yaml allows without a human (for cron)", run_apply_auto,
+            apply_auto_arguments, writes=lambda args: not args.dry_run),
+]  # fmt: skip

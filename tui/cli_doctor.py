@@ -8,18 +8,14 @@ from pathlib import Path
 
 from skillwarden.core.config import Config
 from skillwarden.reviews.doctor import Finding, diagnose
+from skillwarden.tui.commands import Command
 
 
-def add_commands(commands) -> None:
-    doctor = commands.add_parser(
-        "doctor", help="check folders, skills repository, linked agents and hooks; say how to fix each problem"
-    )
-    doctor.add_argument("--json", action="store_true")
+def doctor_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true")
 
 
-def run(args: argparse.Namespace, config: Config) -> int | None:
-    if args.command != "doctor":
-        return None
+def run_doctor(args: argparse.Namespace, config: Config) -> int:
     findings = diagnose(config, Path.home())
     if args.json:
         print(json.dumps([finding.to_json() for finding in findings], indent=2))
@@ -39,3 +35,9 @@ def print_findings(findings: list[Finding]) -> None:
             print(f"  {'':<8} -> {finding.fix}")
     problems = sum(1 for finding in findings if not finding.ok)
     print(f"{problems} problem(s)" if problems else "no problems found")
+
+
+COMMANDS = [
+    Command("doctor", "check folders, skills repository, linked agents and hooks; say how to fix each problem",
+            run_doctor, doctor_arguments),
+]  # fmt: skip

@@ -8,17 +8,15 @@ import sys
 
 from skillwarden.core.config import Config
 from skillwarden.core.events import EventLog
+from skillwarden.tui.commands import Command
 
 
-def add_commands(commands) -> None:
-    events = commands.add_parser("events", help="print the event feed as JSON lines (--follow to keep printing)")
-    events.add_argument("--follow", action="store_true", help="wait for new events after the existing ones")
-    events.add_argument("--after", type=int, default=0, metavar="SEQ", help="only events after this sequence number")
+def events_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--follow", action="store_true", help="wait for new events after the existing ones")
+    parser.add_argument("--after", type=int, default=0, metavar="SEQ", help="only events after this sequence number")
 
 
-def run(args: argparse.Namespace, config: Config) -> int | None:
-    if args.command != "events":
-        return None
+def run_events(args: argparse.Namespace, config: Config) -> int:
     log = EventLog(config.events_file)
     stream = log.follow(after=args.after) if args.follow else log.read(after=args.after)
     try:
@@ -29,3 +27,8 @@ def run(args: argparse.Namespace, config: Config) -> int | None:
     except BrokenPipeError:  # `skillwarden events --follow | head` closed the pipe
         sys.stderr.close()
     return 0
+
+
+COMMANDS = [
+    Command("events", "print the event feed as JSON lines (--follow to keep printing)", run_events, events_arguments),
+]  # fmt: skip

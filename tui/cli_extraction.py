@@ -7,22 +7,18 @@ import json
 
 from skillwarden.core.config import Config
 from skillwarden.reviews.candidates import evaluate_store
+from skillwarden.tui.commands import Command
 from skillwarden.tui.workspace import open_store
 
 
-def add_commands(commands) -> None:
-    evaluate = commands.add_parser(
-        "eval", help="check predicted fixes and breakages on a time split, against a random baseline"
-    )
-    evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
-    evaluate.add_argument(
+def eval_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
         "--older-share", type=float, default=0.5, metavar="F", help="share of sessions (oldest first) to predict on"
     )
 
 
-def run(args: argparse.Namespace, config: Config) -> int | None:
-    if args.command != "eval":
-        return None
+def run_eval(args: argparse.Namespace, config: Config) -> int:
     if not 0 < args.older_share < 1:
         raise SystemExit("skillwarden: --older-share must be between 0 and 1")
     store = open_store(config)
@@ -49,3 +45,9 @@ def run(args: argparse.Namespace, config: Config) -> int | None:
 
 def percent(value: float | None) -> str:
     return "   n/a" if value is None else f"{100 * value:5.1f}%"
+
+
+COMMANDS = [
+    Command("eval", "check predicted fixes and breakages on a time split, against a random baseline", run_eval,
+            eval_arguments),
+]  # fmt: skip

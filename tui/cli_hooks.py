@@ -9,15 +9,14 @@ import sys
 from pathlib import Path
 
 from skillwarden.core.config import Config
-from skillwarden.core.lock import WorkspaceLock
 from skillwarden.skills import claude_settings, prompt_hook
 from skillwarden.skills.claude_settings import HookError
+from skillwarden.tui.commands import Command
 
 AGENTS = ("claude-code",)
 
 
-def add_commands(commands) -> None:
-    hook = commands.add_parser("hook", help="the prompt hook that names the skills fitting each prompt to the agent")
+def hook_arguments(hook: argparse.ArgumentParser) -> None:
     actions = hook.add_subparsers(dest="hook_command", metavar="ACTION", required=True)
     install = actions.add_parser("install", help="add the hook to the agent's settings (a backup is kept)")
     uninstall = actions.add_parser("uninstall", help="take the hook out again (the file as it was, when unchanged)")
@@ -27,9 +26,8 @@ def add_commands(commands) -> None:
     actions.add_parser("run", help="what the agent runs: read the hook input on stdin, print the fitting skills")
 
 
-def run(args: argparse.Namespace, config: Config) -> int | None:
-    if args.command != "hook":
-        return None
+def run_hook(args: argparse.Namespace, config: Config) -> int:
+    """`install` and `uninstall` run holding the workspace lock (`tui.commands`); `run` only reads."""
     if args.hook_command == "run":
         return prompt_hook.main(config.home)
     try:
@@ -37,9 +35,8 @@ def run(args: argparse.Namespace, config: Config) -> int | None:
             user_home=Path.home(), project=Path(args.project) if args.project else None
         )
         command = claude_settings.hook_command(hook_program(), config.home)
-        with WorkspaceLock(config.lock_file):
-            change = claude_settings.install if args.hook_command == "install" else claude_settings.uninstall
-            print(change(config.home, path, command))
+        change = claude_settings.install if args.hook_command == "install" else claude_settings.uninstall
+        print(change(config.home, path, command))
     except HookError as error:
         print(f"skillwarden: {error}", file=sys.stderr)
         return 1
@@ -56,3 +53,9 @@ def hook_program() -> list[str]:
     if found:
         return [os.path.abspath(found)]
     return [sys.executable, "-m", "skillwarden.tui.entry"]
+
+
+COMMANDS = [
+    Command("hook", "the prompt hook that names the skills fitting each prompt to the agent", run_hook,
+            hook_arguments, writes=lambda args: args.hook_command != "run"),
+]  # fmt: skip

@@ -11,39 +11,40 @@ from skillwarden.core.config import Config
 from skillwarden.core.events import EventLog
 from skillwarden.reviews import learning
 from skillwarden.skills.library import SkillLibrary
+from skillwarden.tui.commands import Command
 from skillwarden.tui.workspace import open_store
 
-COMMANDS = ("select", "stats", "friction", "loo")
 # Longer than any trace history, and short enough that the window before it (twice as far back) stays
 # within the years datetime can hold.
 MAX_DAYS = 300_000
 
 
-def add_commands(commands) -> None:
-    select = commands.add_parser("select", help="rank the library's skills for a task (relevance x Thompson sample)")
+def select_arguments(select: argparse.ArgumentParser) -> None:
     select.add_argument("task", metavar="TASK TEXT")
     select.add_argument("--seed", type=int, default=None, help="seed the Thompson sampling (default: random)")
     select.add_argument("--limit", type=positive_int, default=None, metavar="N", help="only the N best skills")
     select.add_argument("--json", action="store_true")
 
-    stats = commands.add_parser("stats", help="success posterior, uses, last use and drift of every skill")
+
+def stats_arguments(stats: argparse.ArgumentParser) -> None:
     stats.add_argument("--json", action="store_true")
 
-    friction = commands.add_parser("friction", help="NOOP, blocked, failure and pivot rates per agent and category")
+
+def friction_arguments(friction: argparse.ArgumentParser) -> None:
     friction.add_argument("--days", type=positive_days, default=None, help="window length in days (default: 7)")
     friction.add_argument(
         "--end", type=iso_time, default=None, metavar="ISO-TIME", help="window end (default: newest session)"
     )
     friction.add_argument("--json", action="store_true")
 
-    loo = commands.add_parser("loo", help="leave-one-out: reward with each skill minus without, within category")
+
+def loo_arguments(loo: argparse.ArgumentParser) -> None:
     loo.add_argument("--seed", type=int, default=0, help="bootstrap seed")
     loo.add_argument("--json", action="store_true")
 
 
-def run(args: argparse.Namespace, config: Config) -> int | None:
-    if args.command not in COMMANDS:
-        return None
+def run_learning(args: argparse.Namespace, config: Config) -> int:
+    """`select`, `stats`, `friction` and `loo`: each reads the cache, the library and the event feed."""
     store = open_store(config)
     library = SkillLibrary(config.skills_repo)
     events = EventLog(config.events_file)
@@ -137,3 +138,14 @@ def print_loo(report: dict, as_json: bool) -> None:
         print(
             f"{row['skill']:<40} with {row['with']:>4}  without {row['without']:>4}  effect {effect}  {row['verdict']}"
         )
+
+
+COMMANDS = [
+    Command("select", "rank the library's skills for a task (relevance x Thompson sample)", run_learning,
+            select_arguments),
+    Command("stats", "success posterior, uses, last use and drift of every skill", run_learning, stats_arguments),
+    Command("friction", "NOOP, blocked, failure and pivot rates per agent and category", run_learning,
+            friction_arguments),
+    Command("loo", "leave-one-out: reward with each skill minus without, within category", run_learning,
+            loo_arguments),
+]  # fmt: skip

@@ -11,13 +11,12 @@ from pathlib import Path
 
 from skillwarden.core.config import Config
 from skillwarden.core.labels import LabelError, load_workspace_labels
-from skillwarden.core.lock import WorkspaceLock
 from skillwarden.reviews.outcomes import import_labels
+from skillwarden.tui.commands import Command
 from skillwarden.tui.workspace import open_service, open_store
 
 
-def add_commands(commands) -> None:
-    outcomes = commands.add_parser("outcomes", help="import ground truth (which runs solved their task)")
+def outcomes_arguments(outcomes: argparse.ArgumentParser) -> None:
     sub = outcomes.add_subparsers(dest="outcomes_command", metavar="ACTION", required=True)
     imported = sub.add_parser(
         "import", help="read labels ({id: true|false}, or an evaluation report) and let them override the grade"
@@ -30,13 +29,10 @@ def add_commands(commands) -> None:
     listed.add_argument("--json", action="store_true")
 
 
-def run(args: argparse.Namespace, config: Config) -> int | None:
-    if args.command != "outcomes":
-        return None
+def run_outcomes(args: argparse.Namespace, config: Config) -> int:
+    """`import` runs holding the workspace lock (`tui.commands`); `list` only reads."""
     if args.outcomes_command == "list":
         return list_imports(config, as_json=args.json)
-    lock = WorkspaceLock(config.lock_file)
-    lock.acquire()
     try:
         service = open_service(config)
         try:
@@ -48,8 +44,6 @@ def run(args: argparse.Namespace, config: Config) -> int | None:
     except (LabelError, NotADirectoryError) as exc:
         print(f"skillwarden: {exc}", file=sys.stderr)
         return 1
-    finally:
-        lock.release()
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -82,3 +76,9 @@ def list_imports(config: Config, *, as_json: bool) -> int:
         print(f"{row['labels']:>6} label(s) from {row['source']}" + (f" under {row['under']}" if row["under"] else ""))
     print(f"sessions: {sources.get('label', 0)} labelled, {sources.get('graded', 0)} graded only")
     return 0
+
+
+COMMANDS = [
+    Command("outcomes", "import ground truth (which runs solved their task)", run_outcomes, outcomes_arguments,
+            writes=lambda args: args.outcomes_command == "import"),
+]  # fmt: skip

@@ -10,6 +10,7 @@ import os
 import sys
 from pathlib import Path
 
+from skillwarden.core.model import path_line
 from skillwarden.core.scan import (
     SCANNER_VERSION,
     VERDICT_RANK,
@@ -23,18 +24,14 @@ from skillwarden.core.scan import (
 )
 from skillwarden.core.scan.chars import escape_invisible
 from skillwarden.core.scan.sarif import to_sarif
+from skillwarden.tui.commands import Command
 from skillwarden.tui.progress import CountProgress
 from skillwarden.tui.progress import wanted as progress_wanted
 
-# Commands of this module that run without a workspace (no config is loaded for them).
-WORKSPACE_FREE = frozenset({"scan"})
 FAIL_ON = {"caution": Verdict.CAUTION, "dangerous": Verdict.DANGEROUS}
 
 
-def add_commands(commands) -> None:
-    scan = commands.add_parser(
-        "scan", help="security-scan skill folders (every folder holding a SKILL.md under the paths)"
-    )
+def scan_arguments(scan: argparse.ArgumentParser) -> None:
     scan.add_argument("paths", nargs="+", metavar="PATH", help="a skill folder, a SKILL.md, or a folder holding skills")
     scan.add_argument("--json", action="store_true", help="print the results as JSON")
     scan.add_argument("--sarif", metavar="FILE", help="also write the results as SARIF 2.1.0 to FILE")
@@ -44,9 +41,7 @@ def add_commands(commands) -> None:
     )  # fmt: skip
 
 
-def run(args: argparse.Namespace, config: object) -> int | None:
-    if args.command != "scan":
-        return None
+def run_scan(args: argparse.Namespace, _config: None) -> int:
     folders: list[tuple[str, Path]] = []
     for name in args.paths:
         path = Path(name)
@@ -104,7 +99,7 @@ def print_text(results: list[tuple[str, ScanReport]]) -> None:
         for finding in report.findings:
             if finding.severity is Severity.LOW:
                 continue
-            place = f"{finding.file or 'SKILL.md'}" + (f":{finding.line}" if finding.line else "")
+            place = path_line(finding.file or "SKILL.md", finding.line)
             message = escape_invisible(finding.message)
             print(f"  {finding.severity:<8} {escape_invisible(place)}  {finding.rule}: {message}")
             if finding.excerpt:
@@ -116,3 +111,9 @@ def print_text(results: list[tuple[str, ScanReport]]) -> None:
 def usage_error(message: str) -> int:
     print(f"skillwarden: {message}", file=sys.stderr)
     return 2
+
+
+COMMANDS = [
+    Command("scan", "security-scan skill folders (every folder holding a SKILL.md under the paths)", run_scan,
+            scan_arguments, workspace=False),
+]  # fmt: skip

@@ -6,6 +6,8 @@ import os
 import shlex
 from collections.abc import Mapping
 
+from skillwarden.core.model import path_line
+
 DEFAULTS = {"pager": "less", "editor": "vi"}
 # Editors that take `file:line` (with `-g` for the VS Code family) instead of the `+LINE file` most
 # pagers and editors (less, more, vi, vim, nvim, nano, emacs, kak) understand.
@@ -22,7 +24,7 @@ def viewer_command(kind: str, path: str, line: int | None, env: Mapping[str, str
     if line is None:
         return [*command, path]
     if program in GOTO_FLAG:
-        return [*command, "-g", f"{path}:{line}"]
+        return [*command, "-g", path_line(path, line)]
     if program in COLON_LINE:
-        return [*command, f"{path}:{line}"]
+        return [*command, path_line(path, line)]
     return [*command, f"+{line}", path]

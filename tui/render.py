@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 from rich.text import Text
 
+from skillwarden.core.model import path_line
 from skillwarden.core.sanitize import clean_line, clean_text
 from skillwarden.reviews.views import (
     CandidateView,
@@ -299,9 +300,8 @@ def event_text(event: dict) -> Text:
     at = str(event.get("at", ""))[11:19]
     text = Text(f"{at} ", style="dim")
     if kind == "parse_error":
-        where = f"{event.get('path')}:{event.get('line')}" if event.get("line") else str(event.get("path"))
         text.append("parse error ", style="bold red")
-        text.append(f"{where}: {event.get('message', '')}")
+        text.append(f"{path_line(event.get('path'), event.get('line'))}: {event.get('message', '')}")
     elif kind == "ingest":
         text.append("ingest ", style="bold")
         text.append(f"{event.get('sessions')} session(s) from {event.get('files')} file(s)")

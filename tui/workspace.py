@@ -20,8 +20,9 @@ def open_store(config: Config) -> Store:
     return store
 
 
-def open_service(config: Config) -> ReviewService:
-    service = ReviewService(config)
+def open_service(config: Config, *, writes: bool = True) -> ReviewService:
+    """`writes=False` for a command that only reads (it holds no lock): see `ReviewService`."""
+    service = ReviewService(config, writes=writes)
     print_notice(service.store)
     return service
 
