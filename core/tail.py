@@ -1,6 +1,6 @@
 """Tailing trace files: who a file is, what changed since the last read, and its complete lines.
 
-The rules are the log shippers' (RELIABILITY.md, tailing): a file is known by its device, inode and a
+The rules are the log shippers' (../shared/RELIABILITY.md, tailing): a file is known by its device, inode and a
 fingerprint of its first bytes, plus the offset read so far. Only complete lines are parsed (a
 half-written last line waits for its end), and a line longer than the cap is skipped while the offset
 still moves past it, without ever holding the whole line in memory.

@@ -1,5 +1,5 @@
 """SIGKILL at every step of a decision: after a restart the cache and the repository agree, and nothing
-is applied twice (RELIABILITY.md bad input 18)."""
+is applied twice (../shared/RELIABILITY.md bad input 18)."""
 
 from __future__ import annotations
 

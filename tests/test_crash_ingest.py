@@ -1,5 +1,5 @@
 """SIGKILL an ingesting process at many points while traces grow; after each restart nothing is lost and
-nothing is counted twice (RELIABILITY.md threat 5). Also: `skillwarden rebuild` re-creates a lost cache."""
+nothing is counted twice (../shared/RELIABILITY.md threat 5). Also: `skillwarden rebuild` re-creates a lost cache."""
 
 import json
 import os

@@ -1,4 +1,4 @@
-"""Ingest against the bad inputs of RELIABILITY.md: partial, corrupt, truncated, renamed, huge, binary and
+"""Ingest against the bad inputs of ../shared/RELIABILITY.md: partial, corrupt, truncated, renamed, huge, binary and
 special files, sub-agent transcripts, and secrets that must never reach the cache."""
 
 import json

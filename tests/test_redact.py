@@ -1,4 +1,4 @@
-"""Secrets are redacted at ingest with stable placeholders (RELIABILITY.md threat 11, bad input 13).
+"""Secrets are redacted at ingest with stable placeholders (../shared/RELIABILITY.md threat 11, bad input 13).
 
 Every fake key here is assembled at run time from a prefix and a seeded random body, so the repository
 itself never holds a string that a secret scanner (or a leaked-key bot) would take for a real key.

@@ -1,4 +1,4 @@
-"""Security scan of candidate skills (RELIABILITY.md threats 9-11, bad inputs 10-13)."""
+"""Security scan of candidate skills (../shared/RELIABILITY.md threats 9-11, bad inputs 10-13)."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""SKILL.md validation, rendering and hostile-input parsing (RELIABILITY.md items 12-15)."""
+"""SKILL.md validation, rendering and hostile-input parsing (../shared/RELIABILITY.md items 12-15)."""
 
 from __future__ import annotations
 
