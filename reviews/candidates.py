@@ -182,7 +182,7 @@ def mine_skills(sessions: list[Session], settings: ExtractionSettings) -> list[S
     for (project, _), members in groups.items():
         procedure, test_runs = members[0]
         key = key_step(procedure.tokens, test_runs)
-        scope = [s for s in sessions if project_of(s) == project] if project else sessions
+        scope = [s for s in sessions if projects[s.id] == project] if project else sessions
         runs = token_steps.get(procedure.tokens[key], {}) if key is not None else {}
         pitfalls = pitfalls_of(runs[s.id] for s in scope if s.id in runs)
         evidence = Evidence(tasks, background, project, pitfalls, success_share(scope, outcomes))

@@ -146,9 +146,9 @@ PATTERN_RULES: tuple[_PatternRule, ...] = (
           "fakes the end of the system prompt, so that what follows passes for new instructions", "end of"),
     _rule("safety_disabled_setting", "prompt_injection", CRIT,
           r"(?i)\b(?:safety[_ -]?(?:filters?|checks?|mode)|content[_ -]?(?:filters?|restrictions?|policy)|guardrails"
-          r"|restrictions|censorship)\s*[:=]\s*[\"']?(?:disabled|none|off|false|0|removed)\b"
+          r"|censorship)\s*[:=]\s*[\"']?(?:disabled|none|off|false|0|removed)\b"
           r"|\bno\s+(?:content|safety|ethical|moral)\s+(?:restrictions|filters|guidelines|limits)\b",
-          "declares the model's safety restrictions switched off", "safety, content, guardrails, restrictions, censor"),
+          "declares the model's safety restrictions switched off", "safety, content, guardrails, censor"),
     _rule("remote_instructions", "prompt_injection", HIGH,
           r"(?i)\b(?:fetch|download|load|read|get|retrieve|pull)\b[^.\n]{0,80}?\binstructions?\b[^\n]{0,40}?https?://"
           r"[^\s)]+[^.\n]{0,60}?\b(?:follow|execute|obey|apply|carry\s+out)\s+(?:them|it|these|those|all)\b"
