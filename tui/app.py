@@ -82,14 +82,11 @@ if TYPE_CHECKING:  # the first frame does not wait for mining, numpy or git: tho
 READ_ONLY_ENV = "SKILLWARDEN_READ_ONLY"
 PREVIEW_DELAY_SECONDS = 0.08
 GIL_SWITCH_SECONDS = 0.001
+FIRST_FRAME_WAIT_SECONDS = 0.05
 
 
 def env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
-
-
-
-
 
 
 class SkillwardenApp(BackgroundWork, DecisionActions, App):
@@ -158,11 +155,6 @@ class SkillwardenApp(BackgroundWork, DecisionActions, App):
         with_signal(signal.SIGTERM, lambda: self.exit(return_code=128 + signal.SIGTERM))
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
-        cached = self.cached_queue.result() if self.cached_queue.done() else None
-        if cached is not None:  # in the queue screen's first frame
-            self.show_listing(cached[1], cached[2], OPENING_STATUS)
-        elif not self.cached_queue.done():
-            self.cached_queue.add_done_callback(self.post_cached_queue)
         self.update_status()
         self.load()
 
@@ -340,8 +332,20 @@ class SkillwardenApp(BackgroundWork, DecisionActions, App):
         """The queue's table, or None before it is composed (the first queue can be loaded sooner; the
         screen shows it when it mounts) or after it is taken down while the app closes."""
         screen = self.queue_screen()
-        tables = screen.query("#queue") if screen.is_mounted else ()
+        tables = screen.query("#queue")
         return tables.first(RowTable) if tables else None
+
+    def show_cached_queue(self) -> None:
+        """Called as the queue screen mounts, before its first frame: the cached queue's rows go into that
+        frame when the cache is read within FIRST_FRAME_WAIT_SECONDS (a small cache is read in a few ms,
+        while Textual starts); a larger one is shown by the frame after it is read."""
+        try:
+            cached = self.cached_queue.result(timeout=FIRST_FRAME_WAIT_SECONDS)
+        except TimeoutError:
+            self.cached_queue.add_done_callback(self.post_cached_queue)
+            return
+        if cached is not None:
+            self.show_listing(cached[1], cached[2], OPENING_STATUS)
 
     def refresh_queue(self, *, keep_order: bool) -> None:
         """Show the filtered, sorted queue; with `keep_order`, rows already shown keep their places."""

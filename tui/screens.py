@@ -62,6 +62,7 @@ class QueueScreen(BaseScreen):
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
         self.query_one(RowTable).focus()
+        self.app.show_cached_queue()
         self.app.refresh_queue(keep_order=True)  # rows loaded before the table existed
 
     @property
