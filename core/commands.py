@@ -120,9 +120,23 @@ _PIECE = re.compile(
 _DOUBLE_QUOTED_ESCAPE = re.compile(r'\\([\\"$`])')
 
 
+# A command line with no quote, escape or heredoc: each word is one run of plain characters.
+_UNQUOTED_PIECE = re.compile(
+    r"&&|\|\||;;|\|&|&>>|&>|>>|>&|<&|<<<|<<-|<<|<>|>\||[;&|<>()\n]|[^ \t\r\n;&|<>()'\"\\]+"
+)
+_QUOTING = re.compile(r"['\"\\]|<<")
+
+
 def tokens(command: str) -> list[str]:
     """Words and operators of a command line, quotes removed as the shell removes them (a hand-written
     lexer: `shlex` costs ten times as much, and every command an agent ran passes through here)."""
+    if _QUOTING.search(command) is None:
+        return _UNQUOTED_PIECE.findall(command)
+    return lexed(command)
+
+
+def lexed(command: str) -> list[str]:
+    """`tokens` of any command line, read piece by piece."""
     text = strip_heredocs(command).replace("\\\n", " ")  # a backslash-newline continues the line
     out: list[str] = []
     word: list[str] = []

@@ -1,13 +1,17 @@
+import random
+
 import pytest
 
 from skillwarden.core.commands import (
     exit_is_answer,
     files_written,
+    lexed,
     only_inspects,
     quote,
     runs_tests,
     simple_commands,
     strip_heredocs,
+    tokens,
     work_command,
 )
 
@@ -104,3 +108,27 @@ def test_unbalanced_quotes_and_odd_input_do_not_raise():
         simple_commands(command)
         runs_tests(command)
         files_written(command)
+
+
+UNQUOTED_ALPHABET = "ab-=./*$#:{}~ \t\r\n;&|<>()019"
+
+
+def test_an_unquoted_command_line_is_split_as_the_general_lexer_splits_it():
+    lines = [
+        "cd /testbed && python -m pytest tests/test_x.py -x 2>&1 | tail -n 30",
+        "grep -rn foo src/ ; ls -la >> out.log 2>/dev/null & wait",
+        "A=1 B=2 ./tests/runtests.py auth_tests --parallel 1 |& head",
+        "sed -n 10,20p file.py\nnl -ba file.py | sed -n 1,5p",
+        "(cd a && make) || echo $? >| x <> y <& 3 >& 2 &>> z &> w ;; done",
+    ]
+    generator = random.Random(13)
+    for _ in range(3000):
+        lines.append("".join(generator.choice(UNQUOTED_ALPHABET) for _ in range(generator.randint(0, 40))))
+    for line in lines:
+        assert tokens(line) == lexed(line), line
+
+
+def test_quotes_escapes_and_heredocs_take_the_general_lexer():
+    for line in ["echo 'a b' c", 'echo "a \\"b" c', "echo a\\ b", "cat <<EOF > f\nx y\nEOF\nls"]:
+        assert tokens(line) == lexed(line)
+    assert tokens("echo 'a b' c") == ["echo", "a b", "c"]
