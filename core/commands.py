@@ -121,9 +121,7 @@ _DOUBLE_QUOTED_ESCAPE = re.compile(r'\\([\\"$`])')
 
 
 # A command line with no quote, escape or heredoc: each word is one run of plain characters.
-_UNQUOTED_PIECE = re.compile(
-    r"&&|\|\||;;|\|&|&>>|&>|>>|>&|<&|<<<|<<-|<<|<>|>\||[;&|<>()\n]|[^ \t\r\n;&|<>()'\"\\]+"
-)
+_UNQUOTED_PIECE = re.compile(r"&&|\|\||;;|\|&|&>>|&>|>>|>&|<&|<<<|<<-|<<|<>|>\||[;&|<>()\n]|[^ \t\r\n;&|<>()'\"\\]+")
 _QUOTING = re.compile(r"['\"\\]|<<")
 
 

@@ -183,7 +183,7 @@ def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tup
         name, label = parameter_kind(tails, test_run)
         shared = shown(quote(prefix)) if prefix else ""
         examples = list(dict.fromkeys(shown(quote(tail)) for tail in tails if tail))
-        known = taken.get((shared, label))
+        known = taken.get((shared, label)) or same_values(taken, label, examples)
         if known is not None:
             known.examples = list(dict.fromkeys(known.examples + examples))[:MAX_PARAMETER_EXAMPLES]
             return StepText(f"Run `{f'{shared} {{{known.name}}}'.strip()}`{flag_note}.")
@@ -210,6 +210,12 @@ def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tup
         what_file = "a reproduction script" if scratch else "a test" if tests else f"the {role} file"
         return StepText(f"{verb} {what_file} (in the runs: {shown_paths}).")
     return StepText(phrase(token).capitalize() + ".")
+
+
+def same_values(taken: dict[tuple[str, str], Parameter], label: str, examples: list[str]) -> Parameter | None:
+    """A parameter of this kind already named whose examples include one of these: another command run
+    on the same thing (one test file under `bin/test` and under `pytest`) takes the same parameter."""
+    return next((p for (_, kind), p in taken.items() if kind == label and set(p.examples) & set(examples)), None)
 
 
 def script_of(command: str) -> str:
@@ -276,7 +282,12 @@ def title_of(tokens: tuple[str, ...], key: int | None, parameter: Parameter | No
         return " ".join(["Run one", *([project] if project else []), parameter.kind, "with", runner])
     if len(trigger) >= 2:
         return f"{' '.join(trigger).capitalize()} ({runner})"
-    return f"Run {runner}" + (f" in {project}" if project else "")
+    # Another command worth knowing names the skill with it: "Run alembic revision, then pytest" and "Run
+    # pip install, then pytest" are two skills, where "Run pytest" would be one title for both.
+    named = list(dict.fromkeys(runner_name(t) for t in tokens if not is_generic(t)))  # in the order they run
+    other = next((name for name in named if name != runner), None)
+    pair = [name for name in named if name in (runner, other)]
+    return f"Run {', then '.join(pair)}" + (f" in {project}" if project else "")
 
 
 def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | None = None) -> SkillDraft:

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from skillwarden.core.dedup import best_matches, clusters, similar_pairs
 from skillwarden.core.harness import unified_diff
+from skillwarden.core.normalize import is_generic
 from skillwarden.core.store import StoredCandidate
 from skillwarden.reviews.candidate_security import skill_security_report, with_provenance_flags
 from skillwarden.skills.skill_md import SkillFormatError, content_hash, parse, render
@@ -31,16 +32,34 @@ def steps_section(body: str) -> str:
 
 
 def merge_duplicates(candidates: list[StoredCandidate], threshold: float) -> list[StoredCandidate]:
-    """Candidates of one kind whose texts reach `threshold` cosine become one: the best-supported
+    """Candidates of one kind whose texts reach `threshold` cosine become one, and so do skills of one
+    title running the same commands (a reviewer would see the same skill twice): the best-supported
     keeps its text and id, and gains the others' evidence, provenance and predictions."""
     merged: list[StoredCandidate] = []
     for kind in dict.fromkeys(c.kind for c in candidates):
         group = [c for c in candidates if c.kind == kind]
         pairs = similar_pairs([comparable_text(c) for c in group], threshold)
+        if kind == "skill":
+            pairs += same_title_pairs(group)
         for members in clusters(len(group), pairs):
             ranked = sorted((group[i] for i in members), key=lambda c: (-c.support, c.id))
             merged.append(absorb(ranked[0], ranked[1:]) if len(ranked) > 1 else ranked[0])
     return merged
+
+
+def same_title_pairs(skills: list[StoredCandidate]) -> list[tuple[int, int, float]]:
+    """Pairs (i < j) of skills with one title (case and spacing aside) that run the same commands worth
+    knowing (`is_generic` aside), each joined to the first of its kind: one skill to a reviewer."""
+    first: dict[tuple[str, frozenset[str]], int] = {}
+    pairs = []
+    for index, skill in enumerate(skills):
+        commands = frozenset(t for t in skill.details.get("tokens", []) if not is_generic(t))
+        key = (" ".join(skill.title.lower().split()), commands)
+        if key in first:
+            pairs.append((first[key], index, 1.0))
+        else:
+            first[key] = index
+    return pairs
 
 
 def union(lists: list[list[str]]) -> list[str]:

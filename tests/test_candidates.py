@@ -85,6 +85,22 @@ def test_near_duplicates_merge_their_evidence(demo):
     assert merged[0].evidence == first.evidence + ["extra"] and merged[0].details["merged"] == ["sk-copy"]
 
 
+def test_skills_of_one_title_merge_even_when_their_texts_differ(demo):
+    _, _, built = demo
+    first = built["mining"][0]
+    other = type(first)(**{
+        **first.__dict__, "id": "sk-variant", "evidence": ["elsewhere"], "support": 1,
+        "title": f"  {first.title.upper()} ", "content": first.content.replace("## Steps", "## Steps\n\n0. Unrelated."),
+    })  # fmt: skip
+    unrelated = type(first)(**{**first.__dict__, "id": "sk-other", "title": "Run something else entirely"})
+    # One title, other commands: two skills (the title of one failed to tell them apart).
+    more = {**first.details, "tokens": [*first.details["tokens"], "shell:alembic upgrade"]}
+    other_commands = type(first)(**{**first.__dict__, "id": "sk-alembic", "details": more})
+    merged = merge_duplicates([first, other, unrelated, other_commands], threshold=1.01)  # no text pair is close
+    assert [c.id for c in merged] == [first.id, "sk-other", "sk-alembic"]
+    assert merged[0].details["merged"] == ["sk-variant"] and "elsewhere" in merged[0].evidence
+
+
 def test_a_candidate_matching_a_library_skill_becomes_a_refinement(demo, tmp_path):
     store, config, built = demo
     skill = built["mining"][0]

@@ -122,6 +122,16 @@ def test_describe_names_the_skill_from_its_tasks_and_parameterizes_what_varies()
     assert draft.provenance[0] == {"session": "s0", "steps": "1-5", "lines": [10, 11, 12, 13, 14]}
 
 
+def test_two_runners_of_the_same_test_file_share_its_parameter():
+    two_runners = [("shell:bin/test", "bin/test tests/test_{x}.py"), ("edit:.py", "src/{x}.py"),
+                   ("shell:pytest", "python -m pytest tests/test_{x}.py")]  # fmt: skip
+    procedure = mine_procedures({f"s{i}": session(two_runners, f"m{i}") for i in range(3)},
+                                {f"s{i}": "succeeded" for i in range(3)})[0]  # fmt: skip
+    draft = describe(procedure, Evidence({}, TaskWords.of([])), [True, False, True])
+    assert "1. Run `bin/test {test_file}`." in draft.body and "3. Run `python -m pytest {test_file}`." in draft.body
+    assert [p.name for p in draft.parameters] == ["test_file"]
+
+
 def test_pitfalls_and_titles_come_from_the_commands_that_ran():
     procedure = mine_procedures({f"s{i}": session(FIX, f"m{i}") for i in range(3)},
                                 {f"s{i}": "succeeded" for i in range(3)})[0]  # fmt: skip
