@@ -46,7 +46,7 @@ def changed_paths(before: dict[Path, FileStamp], after: dict[Path, FileStamp]) -
     return {path for path, stamp in after.items() if before.get(path) != stamp}
 
 
-class _Coalescer(FileSystemEventHandler):
+class Coalescer(FileSystemEventHandler):
     def __init__(self, on_change: Callable[[set[Path]], None], debounce: float):
         self._on_change = on_change
         self._debounce = debounce
@@ -94,7 +94,7 @@ class TraceWatcher:
         rescan_interval: float = DEFAULT_RESCAN_INTERVAL, on_notice: Callable[[str], None] | None = None,
     ):  # fmt: skip
         self.folders = [Path(f) for f in folders]
-        self._handler = _Coalescer(on_change, debounce)
+        self._handler = Coalescer(on_change, debounce)
         self._rescan_interval = rescan_interval
         self._on_notice = on_notice or (lambda _text: None)
         self._observers: list = []

@@ -9,7 +9,7 @@ from pathlib import Path
 from watchdog.observers import inotify
 
 from skillwarden.core.events import EventLog
-from skillwarden.core.watch import TraceWatcher, _Coalescer, changed_paths
+from skillwarden.core.watch import Coalescer, TraceWatcher, changed_paths
 
 
 def wait_for(condition, timeout: float = 20.0) -> bool:
@@ -41,7 +41,7 @@ def test_changed_paths_reports_new_and_changed_but_not_deleted():
 
 
 def test_the_rescan_finds_changes_when_every_event_is_dropped(tmp_path, monkeypatch):
-    monkeypatch.setattr(_Coalescer, "on_any_event", lambda self, event: None)  # an observer that loses all
+    monkeypatch.setattr(Coalescer, "on_any_event", lambda self, event: None)  # an observer that loses all
     trace = tmp_path / "session.jsonl"
     trace.write_text("{}\n")
     changes = Changes()

@@ -67,7 +67,7 @@ def parse(data: bytes, path: str) -> ParseResult:
     complete_end = data.rfind(b"\n") + 1
     text = data[:complete_end].decode("utf-8", errors="replace")
     sessions: list[Session] = []
-    builder: _SessionBuilder | None = None
+    builder: SessionBuilder | None = None
     for number, raw in enumerate(text.split("\n")[:-1], start=1):
         line = raw.rstrip("\r")
         header = _HEADER.match(line)
@@ -75,7 +75,7 @@ def parse(data: bytes, path: str) -> ParseResult:
             if builder:
                 sessions.append(builder.finish())
             started = f"{header.group(1)}T{header.group(2)}"
-            builder = _SessionBuilder(
+            builder = SessionBuilder(
                 Session(id=f"{Path(path).name}@{started}", format=FORMAT, path=path, started_at=started)
             )
         elif builder and not _CONFLICT_MARKER.match(line):
@@ -100,7 +100,7 @@ def same_file(edited: str, applied: str) -> bool:
 
 
 @dataclass
-class _SessionBuilder:
+class SessionBuilder:
     session: Session
     mode: str = "reply"  # reply | thinking | report (aider quoting failed blocks back)
     pending_edits: list[Step] = field(default_factory=list)

@@ -96,7 +96,7 @@ class ResumableParse:
         self.path = path
         self._saved: dict[str, dict] = dict(state or {})
         self._load = load or (lambda _id: None)
-        self._builders: dict[str, _SessionBuilder] = {}
+        self._builders: dict[str, SessionBuilder] = {}
         # (root session id, agent id) -> (session that ran the Task call, the call's id)
         self.links: dict[tuple[str, str], tuple[str, str]] = {}
 
@@ -112,13 +112,13 @@ class ResumableParse:
             for agent_id, call_id in builder.take_links():
                 self.links[(record["sessionId"], agent_id)] = (key, call_id)
 
-    def _builder(self, key: str, record: dict) -> _SessionBuilder:
+    def _builder(self, key: str, record: dict) -> SessionBuilder:
         subagent = key != record.get("sessionId")
         saved = self._saved.get(key)
         if saved is None:
-            return _SessionBuilder(key, self.path, subagent)
+            return SessionBuilder(key, self.path, subagent)
         stored = self._load(key) if saved["stored"] else None
-        return _SessionBuilder.resume(key, self.path, subagent, saved, stored)
+        return SessionBuilder.resume(key, self.path, subagent, saved, stored)
 
     def changes(self) -> list[SessionChange]:
         """The sessions touched since the start (or the resume), finished as they stand now."""
@@ -154,7 +154,7 @@ def _is_rejection(text: str, tool_use_result: object) -> bool:
 
 
 @dataclass
-class _SessionBuilder:
+class SessionBuilder:
     id: str
     path: str
     subagent: bool
@@ -176,7 +176,7 @@ class _SessionBuilder:
         self.session = Session(id=self.id, format=FORMAT, path=self.path)
 
     @classmethod
-    def resume(cls, key: str, path: str, subagent: bool, saved: dict, stored: Session | None) -> _SessionBuilder:
+    def resume(cls, key: str, path: str, subagent: bool, saved: dict, stored: Session | None) -> SessionBuilder:
         builder = cls(key, path, subagent, pending=dict(saved["pending"]), tokens=list(saved["tokens"]),
                       message=saved["message"], warmup=saved["warmup"], last_event=saved["last_event"],
                       has_conversation=saved["conversation"])  # fmt: skip

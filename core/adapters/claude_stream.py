@@ -21,7 +21,7 @@ transcript's last-event rule applies.
 from __future__ import annotations
 
 from skillwarden.core.adapters import read_json_document, read_json_lines
-from skillwarden.core.adapters.claude_code import _SessionBuilder, input_tokens
+from skillwarden.core.adapters.claude_code import SessionBuilder, input_tokens
 from skillwarden.core.model import Outcome, ParseResult, Session
 
 FORMAT = "claude_stream"
@@ -56,7 +56,7 @@ def result_outcome(result: dict) -> Outcome:
 
 
 def _sessions(records: list[tuple[int | None, dict]], path: str) -> list[Session]:
-    builders: dict[str, _SessionBuilder] = {}
+    builders: dict[str, SessionBuilder] = {}
     init: dict = {}
     result: dict | None = None
     for number, message in records:
@@ -70,7 +70,7 @@ def _sessions(records: list[tuple[int | None, dict]], path: str) -> list[Session
             parent = message.get("parent_tool_use_id")
             key = f"{main_id}:agent-{parent}" if parent else main_id
             if key not in builders:
-                builders[key] = _SessionBuilder(key, path, subagent=bool(parent))
+                builders[key] = SessionBuilder(key, path, subagent=bool(parent))
             builders[key].add(number, as_transcript_record(message, key))
     sessions = [session for builder in builders.values() if (session := builder.finish())]
     for session in sessions:

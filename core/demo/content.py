@@ -36,7 +36,7 @@ PROJECTS = (
     Project("datahub", "datahub", ("ingest", "schema", "transforms", "export"), ("datasets", "runs")),
     Project("support-bot", "supportbot", ("routing", "replies", "tickets", "handoff"), ("tickets", "agents")),
 )
-_BEHAVIOURS = (
+BEHAVIOURS = (
     "applies_discount",
     "rounds_totals",
     "rejects_negative_quantity",
@@ -50,7 +50,7 @@ _BEHAVIOURS = (
     "parses_iso_week",
     "caches_lookup",
 )
-_DEPENDENCIES = (
+DEPENDENCIES = (
     "httpx",
     "pydantic",
     "structlog",
@@ -66,24 +66,24 @@ _DEPENDENCIES = (
     "cachetools",
     "attrs",
 )
-_COLUMNS = ("discount_code", "archived_at", "external_id", "currency", "notes", "priority", "locale")
-_LINT_CODES = (
+COLUMNS = ("discount_code", "archived_at", "external_id", "currency", "notes", "priority", "locale")
+LINT_CODES = (
     ("F401", "`os` imported but unused"),
     ("F841", "Local variable `result` is assigned to but never used"),
     ("E501", "Line too long (131 > 110)"),
     ("B006", "Do not use mutable data structures for argument defaults"),
     ("UP035", "`typing.List` is deprecated, use `list` instead"),
 )
-_VERBS = ("load", "build", "apply", "compute", "resolve", "merge", "validate", "render", "fetch", "sync")
-_NOUNS = ("total", "items", "record", "batch", "config", "rate", "entry", "payload", "summary", "token")
+VERBS = ("load", "build", "apply", "compute", "resolve", "merge", "validate", "render", "fetch", "sync")
+NOUNS = ("total", "items", "record", "batch", "config", "rate", "entry", "payload", "summary", "token")
 _TYPES = ("int", "str", "float", "dict[str, str]", "list[int]", "Decimal")
-_SLUG_WORDS = (
+SLUG_WORDS = (
     ("humble", "steady", "dazzling", "radiant", "typed", "quiet", "brisk", "gentle"),
     ("seeking", "stirring", "imagining", "floating", "meandering", "wandering", "humming"),
     ("umbrella", "dragon", "barto", "music", "trinket", "lantern", "otter", "harbor"),
 )
-_MODELS = ("claude-opus-4-6", "claude-sonnet-4-5-20250929")
-_VERSIONS = ("2.1.38", "2.1.39")
+MODELS = ("claude-opus-4-6", "claude-sonnet-4-5-20250929")
+VERSIONS = ("2.1.38", "2.1.39")
 _ALPHANUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _READ_REMINDER = (
     "\n\n<system-reminder>\nWhenever you read a file, you should consider whether it would be considered "
@@ -96,7 +96,7 @@ _REJECTION = (
     "file edit, the new_string was NOT written to the file). STOP what you are doing and wait for the "
     "user to tell you how to proceed."
 )
-_TODO_ACK = (
+TODO_ACK = (
     "Todos have been modified successfully. Ensure that you continue to use the todo list to track your "
     "progress. Please proceed with the current tasks if applicable"
 )
@@ -107,20 +107,20 @@ _TODO_ACK = (
 _BASE62_TABLE = bytes((_ALPHANUM * 5)[:256], "ascii")
 
 
-def _api_id(rng: random.Random, prefix: str, length: int = 22) -> str:
+def api_id(rng: random.Random, prefix: str, length: int = 22) -> str:
     return prefix + rng.randbytes(length).translate(_BASE62_TABLE).decode("ascii")
 
 
-def _uuid(rng: random.Random) -> str:
+def random_uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
-def _iso(ms: int) -> str:
+def iso_time(ms: int) -> str:
     moment = datetime.fromtimestamp(ms // 1000, UTC)
     return f"{moment:%Y-%m-%dT%H:%M:%S}.{ms % 1000:03d}Z"
 
 
-def _version(rng: random.Random) -> str:
+def random_version(rng: random.Random) -> str:
     return f"{rng.randint(0, 3)}.{rng.randint(1, 19)}.{rng.randint(0, 9)}"
 
 
@@ -144,7 +144,7 @@ class ToolCall:
     duration_ms: int = 300
 
 
-def _bash(
+def bash_call(
     command: str, description: str, stdout: str, *, exit_code: int = 0, duration_ms: int = 900, narration: str = ""
 ) -> ToolCall:
     if exit_code:
@@ -156,7 +156,7 @@ def _bash(
     return ToolCall("Bash", {"command": command, "description": description}, outcome, narration, duration_ms)
 
 
-def _rejected(call: ToolCall) -> ToolCall:
+def rejected_by_user(call: ToolCall) -> ToolCall:
     return ToolCall(
         call.name, call.input, ToolOutcome(_REJECTION, "User rejected tool use", is_error=True), call.narration, 4000
     )
@@ -194,7 +194,7 @@ def _patch(content: str, old: str, new: str) -> list[dict]:
     ]
 
 
-class _Workspace:
+class Workspace:
     """The files a session touches, so Reads and Edits of one file agree with each other."""
 
     def __init__(self, root: str) -> None:
@@ -245,7 +245,7 @@ class _Workspace:
         old = rng.choice(candidates)
         new = old.replace("return ", rng.choice(("return round(", "return int(", "return max(0, ")), 1) + ")"
         if new in self.files[relative]:
-            new = f"{old}  # noqa: {rng.choice(_LINT_CODES)[0]}"
+            new = f"{old}  # noqa: {rng.choice(LINT_CODES)[0]}"
         return self.edit(relative, old, new, narration)
 
     def write(self, relative: str, content: str, narration: str = "") -> ToolCall:
@@ -266,8 +266,8 @@ class _Workspace:
 
 
 def _function_source(rng: random.Random, index: int) -> str:
-    verb, noun, kind = rng.choice(_VERBS), rng.choice(_NOUNS), rng.choice(_TYPES)
-    arg = rng.choice(_NOUNS)
+    verb, noun, kind = rng.choice(VERBS), rng.choice(NOUNS), rng.choice(_TYPES)
+    arg = rng.choice(NOUNS)
     return (
         f"def {verb}_{noun}_{index}({arg}: {kind}, *, strict: bool = False) -> {kind}:\n"
         f'    """{verb.capitalize()} the {noun} from a {arg}; strict mode raises instead of guessing."""\n'
@@ -278,7 +278,7 @@ def _function_source(rng: random.Random, index: int) -> str:
     )
 
 
-def _python_module(rng: random.Random, package: str, module: str) -> str:
+def python_module(rng: random.Random, package: str, module: str) -> str:
     functions = rng.choice((6, 12, 20, 40, 60, 90, 120))
     header = (
         f'"""{module.capitalize()} logic for {package}."""\n\nfrom __future__ import annotations\n\n'
@@ -287,17 +287,17 @@ def _python_module(rng: random.Random, package: str, module: str) -> str:
     return "\n\n".join([header, *(_function_source(rng, i) for i in range(functions))])
 
 
-def _test_module(rng: random.Random, package: str, module: str, failing_test: str) -> str:
-    names = [failing_test, *(f"test_{b}" for b in rng.sample(_BEHAVIOURS, rng.randint(3, 9)) if b not in failing_test)]
+def test_module_text(rng: random.Random, package: str, module: str, failing_test: str) -> str:
+    names = [failing_test, *(f"test_{b}" for b in rng.sample(BEHAVIOURS, rng.randint(3, 9)) if b not in failing_test)]
     body = [
-        f"def {name}():\n    value = {module}.{rng.choice(_VERBS)}_{rng.choice(_NOUNS)}_0({rng.randint(1, 99)})\n"
+        f"def {name}():\n    value = {module}.{rng.choice(VERBS)}_{rng.choice(NOUNS)}_0({rng.randint(1, 99)})\n"
         f"    assert value == {rng.randint(1, 99)}\n"
         for name in names
     ]
     return "\n\n".join([f"import pytest\n\nfrom {package} import {module}\n", *body])
 
 
-def _pyproject(package: str, version: str, dependencies: list[str]) -> str:
+def pyproject_text(package: str, version: str, dependencies: list[str]) -> str:
     deps = "".join(f'    "{d}",\n' for d in dependencies)
     return (
         f'[project]\nname = "{package}"\nversion = "{version}"\nrequires-python = ">=3.11"\n'
@@ -306,18 +306,18 @@ def _pyproject(package: str, version: str, dependencies: list[str]) -> str:
     )
 
 
-def _changelog(rng: random.Random, versions: list[str]) -> str:
+def changelog_text(rng: random.Random, versions: list[str]) -> str:
     sections = [
         f"## {v}\n\n"
         + "".join(
-            f"- {rng.choice(_VERBS).capitalize()} {rng.choice(_NOUNS)} handling\n" for _ in range(rng.randint(2, 6))
+            f"- {rng.choice(VERBS).capitalize()} {rng.choice(NOUNS)} handling\n" for _ in range(rng.randint(2, 6))
         )
         for v in versions
     ]
     return "# Changelog\n\n## Unreleased\n\n- Nothing yet\n\n" + "\n".join(sections)
 
 
-def _migration(revision: str, down_revision: str, message: str) -> str:
+def migration_text(revision: str, down_revision: str, message: str) -> str:
     return (
         f'"""{message}\n\nRevision ID: {revision}\nRevises: {down_revision}\n"""\n'
         "import sqlalchemy as sa\nfrom alembic import op\n\n"
@@ -331,7 +331,7 @@ def _banner(text: str, fill: str = "=") -> str:
     return f" {text} ".center(80, fill)
 
 
-def _pytest_output(rng: random.Random, cwd: str, passed: int, failures: list[tuple[str, str]]) -> str:
+def pytest_output(rng: random.Random, cwd: str, passed: int, failures: list[tuple[str, str]]) -> str:
     lines = [
         _banner("test session starts"),
         "platform linux -- Python 3.11.9, pytest-8.3.3, pluggy-1.5.0",

@@ -9,25 +9,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from skillwarden.core.demo.content import (
-    _BEHAVIOURS,
-    _COLUMNS,
-    _DEPENDENCIES,
-    _LINT_CODES,
-    _NOUNS,
-    _TODO_ACK,
-    _VERBS,
+    BEHAVIOURS,
+    COLUMNS,
+    DEPENDENCIES,
+    LINT_CODES,
+    NOUNS,
+    TODO_ACK,
+    VERBS,
     Project,
     ToolCall,
     ToolOutcome,
-    _bash,
-    _changelog,
-    _migration,
-    _pyproject,
-    _pytest_output,
-    _python_module,
-    _test_module,
-    _version,
-    _Workspace,
+    Workspace,
+    bash_call,
+    changelog_text,
+    migration_text,
+    pyproject_text,
+    pytest_output,
+    python_module,
+    random_version,
+    test_module_text,
 )
 from skillwarden.core.demo.procedures import PLANTED_PROCEDURES, PlantedProcedure
 
@@ -44,7 +44,7 @@ class Fate(enum.Enum):
 
 
 @dataclass
-class _Plan:
+class Plan:
     prompt: str
     batches: list[list[ToolCall]]  # each batch is one assistant message; several calls run in parallel
     closing: str
@@ -52,10 +52,10 @@ class _Plan:
 
 
 @dataclass
-class _Context:
+class PlanContext:
     rng: random.Random
     project: Project
-    workspace: _Workspace
+    workspace: Workspace
     stuck: bool
     params: dict[str, str] = field(default_factory=dict)
 
@@ -63,7 +63,7 @@ class _Context:
         return self.rng.choice(procedure.task_templates).format(**self.params)
 
 
-def _stuck_rounds(ctx: _Context, relative: str, failing_check: Callable[[], ToolCall]) -> list[list[ToolCall]]:
+def _stuck_rounds(ctx: PlanContext, relative: str, failing_check: Callable[[], ToolCall]) -> list[list[ToolCall]]:
     """The breakdown loop: edit the same file and rerun the same failing check, again and again."""
     rounds = []
     for _ in range(ctx.rng.randint(4, 6)):
@@ -83,18 +83,18 @@ def _procedure(name: str) -> PlantedProcedure:
     return next(p for p in PLANTED_PROCEDURES if p.name == name)
 
 
-def _plan_fix_failing_test(ctx: _Context) -> _Plan:
+def _plan_fix_failing_test(ctx: PlanContext) -> Plan:
     rng, ws, project = ctx.rng, ctx.workspace, ctx.project
     module = rng.choice(project.modules)
-    test = f"test_{module}_{rng.choice(_BEHAVIOURS)}"
+    test = f"test_{module}_{rng.choice(BEHAVIOURS)}"
     test_file, source = f"tests/test_{module}.py", f"src/{project.package}/{module}.py"
     ctx.params.update(test=test, module=module)
     branch = f"fix/{module}-{test.removeprefix('test_').replace('_', '-')}"
     passed = rng.randint(20, 400)
 
     def run_tests(failing: bool) -> ToolCall:
-        output = _pytest_output(rng, project.cwd, passed, [(test_file, test)] if failing else [])
-        return _bash(
+        output = pytest_output(rng, project.cwd, passed, [(test_file, test)] if failing else [])
+        return bash_call(
             f"pytest {test_file} -x -q" if rng.random() < 0.5 else "pytest -q",
             "Run the test suite",
             output,
@@ -103,13 +103,13 @@ def _plan_fix_failing_test(ctx: _Context) -> _Plan:
             narration="Let me run the tests to see the failure." if failing else "",
         )
 
-    ws.ensure(test_file, lambda: _test_module(rng, project.package, module, test))
+    ws.ensure(test_file, lambda: test_module_text(rng, project.package, module, test))
     batches = [
         [run_tests(True)],
         [
             ws.read(
                 source,
-                lambda: _python_module(rng, project.package, module),
+                lambda: python_module(rng, project.package, module),
                 f"The assertion comes from `{module}`. Let me look at the code.",
             )
         ],
@@ -117,20 +117,20 @@ def _plan_fix_failing_test(ctx: _Context) -> _Plan:
     batches.append([ws.tweak_line(rng, source, "Found it — the result is not normalised before returning.")])
     if ctx.stuck:
         batches += [[run_tests(True)], *_stuck_rounds(ctx, source, lambda: run_tests(True))]
-        return _Plan(ctx.prompt(_procedure("fix-failing-test")), batches, _apology(f"{test} passing"), branch)
+        return Plan(ctx.prompt(_procedure("fix-failing-test")), batches, _apology(f"{test} passing"), branch)
     sha = f"{rng.getrandbits(28):07x}"
     commit_message = f"Fix {test.removeprefix('test_').replace('_', ' ')}"
     batches += [
         [run_tests(False)],
         [
-            _bash(
+            bash_call(
                 f'git commit -am "{commit_message}"',
                 "Commit the fix",
                 f"[{branch} {sha}] {commit_message}\n 1 file changed, 1 insertion(+), 1 deletion(-)",
             )
         ],
     ]
-    return _Plan(
+    return Plan(
         ctx.prompt(_procedure("fix-failing-test")),
         batches,
         f"Done — `{test}` passes again and the fix is committed ({sha}).",
@@ -138,26 +138,28 @@ def _plan_fix_failing_test(ctx: _Context) -> _Plan:
     )
 
 
-def _plan_add_dependency(ctx: _Context) -> _Plan:
+def _plan_add_dependency(ctx: PlanContext) -> Plan:
     rng, ws, project = ctx.rng, ctx.workspace, ctx.project
-    dependency, version = rng.choice(_DEPENDENCIES), _version(rng)
+    dependency, version = rng.choice(DEPENDENCIES), random_version(rng)
     ctx.params.update(dependency=dependency, version=version, module=rng.choice(project.modules))
-    existing = sorted(rng.sample([d for d in _DEPENDENCIES if d != dependency], rng.randint(1, 5)))
-    ws.ensure("pyproject.toml", lambda: _pyproject(project.package, _version(rng), [f"{d}>=1.0" for d in existing]))
+    existing = sorted(rng.sample([d for d in DEPENDENCIES if d != dependency], rng.randint(1, 5)))
+    ws.ensure(
+        "pyproject.toml", lambda: pyproject_text(project.package, random_version(rng), [f"{d}>=1.0" for d in existing])
+    )
     anchor = f'    "{existing[-1]}>=1.0",\n'
     batches = [
         [ws.read("pyproject.toml", lambda: "", "Let me check the current dependencies.")],
         [ws.edit("pyproject.toml", anchor, f'{anchor}    "{dependency}>={version}",\n')],
     ]
     installed = f"Successfully installed {dependency}-{version} {project.package}-0.1.0"
-    install = _bash(
+    install = bash_call(
         "pip install -e .",
         "Reinstall the project with the new dependency",
         f"Obtaining file://{project.cwd}\n  Installing build dependencies: started\n"
         f"  Installing build dependencies: finished with status 'done'\n{installed}",
         duration_ms=rng.randint(4000, 30000),
     )
-    tests = _pytest_output(rng, project.cwd, rng.randint(20, 400), [])
+    tests = pytest_output(rng, project.cwd, rng.randint(20, 400), [])
     if ctx.stuck:
         conflict = (
             f"ERROR: Cannot install {project.package} because these package versions have conflicting "
@@ -166,19 +168,19 @@ def _plan_add_dependency(ctx: _Context) -> _Plan:
         )
 
         def failing_install() -> ToolCall:
-            return _bash(
+            return bash_call(
                 "pip install -e .", "Reinstall the project", conflict, exit_code=1, duration_ms=rng.randint(4000, 9000)
             )
 
         batches += [[failing_install()], *_stuck_rounds_pyproject(ctx, failing_install)]
-        return _Plan(
+        return Plan(
             ctx.prompt(_procedure("add-dependency")),
             batches,
             _apology(f"{dependency} to install"),
             f"feat/add-{dependency}",
         )
-    batches += [[install], [_bash("pytest -q", "Run the tests", tests, duration_ms=rng.randint(2000, 40000))]]
-    return _Plan(
+    batches += [[install], [bash_call("pytest -q", "Run the tests", tests, duration_ms=rng.randint(2000, 40000))]]
+    return Plan(
         ctx.prompt(_procedure("add-dependency")),
         batches,
         f"Added `{dependency}>={version}` to pyproject.toml, reinstalled, and the test suite passes.",
@@ -186,7 +188,7 @@ def _plan_add_dependency(ctx: _Context) -> _Plan:
     )
 
 
-def _stuck_rounds_pyproject(ctx: _Context, failing_check: Callable[[], ToolCall]) -> list[list[ToolCall]]:
+def _stuck_rounds_pyproject(ctx: PlanContext, failing_check: Callable[[], ToolCall]) -> list[list[ToolCall]]:
     """Dependency conflicts break down by loosening the pin over and over."""
     rounds = []
     for _ in range(ctx.rng.randint(4, 6)):
@@ -198,14 +200,14 @@ def _stuck_rounds_pyproject(ctx: _Context, failing_check: Callable[[], ToolCall]
     return rounds
 
 
-def _plan_release(ctx: _Context) -> _Plan:
+def _plan_release(ctx: PlanContext) -> Plan:
     rng, ws, project = ctx.rng, ctx.workspace, ctx.project
     major, minor = rng.randint(0, 3), rng.randint(1, 30)
     previous, version = f"{major}.{minor}.{rng.randint(0, 5)}", f"{major}.{minor + 1}.0"
     ctx.params.update(version=version)
     history = [previous, *(f"{major}.{m}.0" for m in range(minor - 1, max(0, minor - rng.randint(3, 25)), -1))]
-    ws.ensure("CHANGELOG.md", lambda: _changelog(rng, history))
-    ws.ensure("pyproject.toml", lambda: _pyproject(project.package, previous, ["httpx>=0.27"]))
+    ws.ensure("CHANGELOG.md", lambda: changelog_text(rng, history))
+    ws.ensure("pyproject.toml", lambda: pyproject_text(project.package, previous, ["httpx>=0.27"]))
     today = "## Unreleased\n\n- Nothing yet\n"
     batches = [
         [ws.read("CHANGELOG.md", lambda: "", "Let me look at the changelog first.")],
@@ -213,7 +215,7 @@ def _plan_release(ctx: _Context) -> _Plan:
             ws.edit(
                 "CHANGELOG.md",
                 today,
-                f"## Unreleased\n\n## {version}\n\n- {rng.choice(_VERBS).capitalize()} {rng.choice(_NOUNS)} handling\n",
+                f"## Unreleased\n\n## {version}\n\n- {rng.choice(VERBS).capitalize()} {rng.choice(NOUNS)} handling\n",
             )
         ],
         [ws.read("pyproject.toml", lambda: "")],
@@ -227,9 +229,9 @@ def _plan_release(ctx: _Context) -> _Plan:
                 "check changelog.........................................................Failed\n"
                 "- hook id: changelog-format\n- exit code: 1\n\nCHANGELOG.md: release section has no date"
             )
-            return _bash(f'git commit -am "{message}"', "Commit the release", hook, exit_code=1)
+            return bash_call(f'git commit -am "{message}"', "Commit the release", hook, exit_code=1)
         sha = f"{rng.getrandbits(28):07x}"
-        return _bash(
+        return bash_call(
             f'git commit -am "{message}"',
             "Commit the release",
             f"[main {sha}] {message}\n 2 files changed, 4 insertions(+), 1 deletion(-)",
@@ -237,11 +239,11 @@ def _plan_release(ctx: _Context) -> _Plan:
 
     if ctx.stuck:
         batches += [[commit(True)], *_stuck_rounds_changelog(ctx, version, lambda: commit(True))]
-        return _Plan(
+        return Plan(
             ctx.prompt(_procedure("release-version")), batches, _apology(f"the {version} release committed"), "main"
         )
-    batches += [[commit(False)], [_bash(f'git tag -a v{version} -m "{message}"', "Tag the release", "")]]
-    return _Plan(
+    batches += [[commit(False)], [bash_call(f'git tag -a v{version} -m "{message}"', "Tag the release", "")]]
+    return Plan(
         ctx.prompt(_procedure("release-version")),
         batches,
         f"Released {version}: changelog updated, version bumped, committed and tagged `v{version}`.",
@@ -249,7 +251,9 @@ def _plan_release(ctx: _Context) -> _Plan:
     )
 
 
-def _stuck_rounds_changelog(ctx: _Context, version: str, failing_check: Callable[[], ToolCall]) -> list[list[ToolCall]]:
+def _stuck_rounds_changelog(
+    ctx: PlanContext, version: str, failing_check: Callable[[], ToolCall]
+) -> list[list[ToolCall]]:
     """A changelog hook that keeps rejecting the heading: the heading gets rewritten each round."""
     rounds = []
     for attempt in range(ctx.rng.randint(4, 6)):
@@ -261,10 +265,10 @@ def _stuck_rounds_changelog(ctx: _Context, version: str, failing_check: Callable
     return rounds
 
 
-def _plan_fix_lint(ctx: _Context) -> _Plan:
+def _plan_fix_lint(ctx: PlanContext) -> Plan:
     rng, ws, project = ctx.rng, ctx.workspace, ctx.project
     module = rng.choice(project.modules)
-    code, description = rng.choice(_LINT_CODES)
+    code, description = rng.choice(LINT_CODES)
     source = f"src/{project.package}/{module}.py"
     ctx.params.update(module=module, package=project.package, code=code)
     position = f"{source}:{rng.randint(3, 200)}:{rng.randint(1, 40)}"
@@ -272,21 +276,21 @@ def _plan_fix_lint(ctx: _Context) -> _Plan:
     def ruff(failing: bool) -> ToolCall:
         if failing:
             output = f"{position}: {code} {description}\nFound 1 error."
-            return _bash(
+            return bash_call(
                 "ruff check .", "Run the linter", output, exit_code=1, narration="Let me see what ruff reports."
             )
-        return _bash("ruff check .", "Run the linter", "All checks passed!")
+        return bash_call("ruff check .", "Run the linter", "All checks passed!")
 
     batches = [
         [ruff(True)],
-        [ws.read(source, lambda: _python_module(rng, project.package, module))],
+        [ws.read(source, lambda: python_module(rng, project.package, module))],
         [ws.tweak_line(rng, source, f"Fixing the {code} violation.")],
     ]
     if ctx.stuck:
         batches += [[ruff(True)], *_stuck_rounds(ctx, source, lambda: ruff(True))]
-        return _Plan(ctx.prompt(_procedure("fix-lint-errors")), batches, _apology("ruff to pass"), "chore/lint")
+        return Plan(ctx.prompt(_procedure("fix-lint-errors")), batches, _apology("ruff to pass"), "chore/lint")
     batches.append([ruff(False)])
-    return _Plan(
+    return Plan(
         ctx.prompt(_procedure("fix-lint-errors")),
         batches,
         f"Fixed the {code} error in `{source}`; `ruff check` now passes.",
@@ -294,17 +298,17 @@ def _plan_fix_lint(ctx: _Context) -> _Plan:
     )
 
 
-def _plan_migration(ctx: _Context) -> _Plan:
+def _plan_migration(ctx: PlanContext) -> Plan:
     rng, ws, project = ctx.rng, ctx.workspace, ctx.project
-    table, column = rng.choice(project.tables), rng.choice(_COLUMNS)
+    table, column = rng.choice(project.tables), rng.choice(COLUMNS)
     ctx.params.update(table=table, column=column)
     revision, down = f"{rng.getrandbits(48):012x}", f"{rng.getrandbits(48):012x}"
     message = f"add {column} to {table}"
     migration = f"migrations/versions/{revision}_{message.replace(' ', '_')}.py"
-    ws.ensure(migration, lambda: _migration(revision, down, message))
+    ws.ensure(migration, lambda: migration_text(revision, down, message))
     batches = [
         [
-            _bash(
+            bash_call(
                 f'alembic revision -m "{message}"',
                 "Create a migration",
                 f"  Generating {ws.path(migration)} ...  done",
@@ -332,8 +336,8 @@ def _plan_migration(ctx: _Context) -> _Plan:
                 f"{log}sqlalchemy.exc.ProgrammingError: (psycopg.errors.DuplicateColumn) column "
                 f'"{column}" of relation "{table}" already exists'
             )
-            return _bash("alembic upgrade head", "Apply the migration", error, exit_code=1)
-        return _bash(
+            return bash_call("alembic upgrade head", "Apply the migration", error, exit_code=1)
+        return bash_call(
             "alembic upgrade head",
             "Apply the migration",
             f"{log}INFO  [alembic.runtime.migration] Running upgrade {down} -> {revision}, {message}",
@@ -341,15 +345,18 @@ def _plan_migration(ctx: _Context) -> _Plan:
 
     if ctx.stuck:
         batches += [[upgrade(True)], *_stuck_rounds_migration(ctx, migration, lambda: upgrade(True))]
-        return _Plan(
+        return Plan(
             ctx.prompt(_procedure("add-db-migration")),
             batches,
             _apology("the migration to apply"),
             f"feat/{table}-{column}".replace("_", "-"),
         )
-    tests = _pytest_output(rng, project.cwd, rng.randint(20, 400), [])
-    batches += [[upgrade(False)], [_bash("pytest -q", "Run the tests", tests, duration_ms=rng.randint(2000, 40000))]]
-    return _Plan(
+    tests = pytest_output(rng, project.cwd, rng.randint(20, 400), [])
+    batches += [
+        [upgrade(False)],
+        [bash_call("pytest -q", "Run the tests", tests, duration_ms=rng.randint(2000, 40000))],
+    ]
+    return Plan(
         ctx.prompt(_procedure("add-db-migration")),
         batches,
         f"Added `{table}.{column}` with migration `{revision}`, applied it, and the tests pass.",
@@ -358,7 +365,7 @@ def _plan_migration(ctx: _Context) -> _Plan:
 
 
 def _stuck_rounds_migration(
-    ctx: _Context, migration: str, failing_check: Callable[[], ToolCall]
+    ctx: PlanContext, migration: str, failing_check: Callable[[], ToolCall]
 ) -> list[list[ToolCall]]:
     """The column already exists; the agent keeps rewriting the same op instead of asking."""
     rounds = []
@@ -375,7 +382,7 @@ def _stuck_rounds_migration(
     return rounds
 
 
-_PROCEDURE_PLANNERS: dict[str, Callable[[_Context], _Plan]] = {
+PROCEDURE_PLANNERS: dict[str, Callable[[PlanContext], Plan]] = {
     "fix-failing-test": _plan_fix_failing_test,
     "add-dependency": _plan_add_dependency,
     "release-version": _plan_release,
@@ -384,7 +391,7 @@ _PROCEDURE_PLANNERS: dict[str, Callable[[_Context], _Plan]] = {
 }
 
 
-def _plan_distractor(ctx: _Context) -> _Plan:
+def plan_distractor(ctx: PlanContext) -> Plan:
     """A one-off task with no recurring shape, so a miner has something to ignore."""
     rng, ws, project = ctx.rng, ctx.workspace, ctx.project
     module = rng.choice(project.modules)
@@ -392,10 +399,10 @@ def _plan_distractor(ctx: _Context) -> _Plan:
     kind = rng.choice(("explain", "script", "history"))
     if kind == "explain":
         batches = [
-            [_grep(project, rng, f"def {rng.choice(_VERBS)}_")],
-            [ws.read(source, lambda: _python_module(rng, project.package, module))],
+            [_grep(project, rng, f"def {rng.choice(VERBS)}_")],
+            [ws.read(source, lambda: python_module(rng, project.package, module))],
         ]
-        return _Plan(
+        return Plan(
             f"How does the {module} module work? Give me a short overview.",
             batches,
             f"`{module}` is a thin layer of pure helpers; each validates its input and delegates "
@@ -403,27 +410,27 @@ def _plan_distractor(ctx: _Context) -> _Plan:
             "main",
         )
     if kind == "script":
-        name = f"scripts/{rng.choice(_VERBS)}_{rng.choice(_NOUNS)}.py"
+        name = f"scripts/{rng.choice(VERBS)}_{rng.choice(NOUNS)}.py"
         script = '"""One-off helper."""\nimport json\nimport sys\n\nprint(json.dumps({"ok": True}))\n'
         batches = [
             [ws.write(name, script, "I'll write a small script for that.")],
-            [_bash(f"python {name}", "Run the script", '{"ok": true}')],
+            [bash_call(f"python {name}", "Run the script", '{"ok": true}')],
         ]
-        return _Plan(
+        return Plan(
             f"write a quick script that prints a JSON status for {project.name}",
             batches,
             f"Created `{name}`; it prints a JSON status line.",
             "main",
         )
     log = "\n".join(
-        f"{rng.getrandbits(28):07x} {rng.choice(_VERBS).capitalize()} {rng.choice(_NOUNS)}"
+        f"{rng.getrandbits(28):07x} {rng.choice(VERBS).capitalize()} {rng.choice(NOUNS)}"
         for _ in range(rng.randint(5, 30))
     )
     batches = [
-        [_bash("git log --oneline -n 30", "Show recent history", log)],
-        [_bash("git diff --stat HEAD~5", "Summarise recent changes", f" {source} | 12 ++++++------")],
+        [bash_call("git log --oneline -n 30", "Show recent history", log)],
+        [bash_call("git diff --stat HEAD~5", "Summarise recent changes", f" {source} | 12 ++++++------")],
     ]
-    return _Plan(
+    return Plan(
         "what changed in the last few commits?",
         batches,
         f"The recent commits mostly touch `{module}`: small refactors and fixes.",
@@ -459,27 +466,27 @@ def _todo_write(rng: random.Random, prompt: str) -> ToolCall:
         {"content": "Verify the result", "status": "pending", "activeForm": "Verifying the result"},
     ]
     return ToolCall(
-        "TodoWrite", {"todos": todos}, ToolOutcome(_TODO_ACK, {"oldTodos": [], "newTodos": todos}), duration_ms=20
+        "TodoWrite", {"todos": todos}, ToolOutcome(TODO_ACK, {"oldTodos": [], "newTodos": todos}), duration_ms=20
     )
 
 
-def _noise_batch(ctx: _Context, prompt: str) -> list[ToolCall]:
+def _noise_batch(ctx: PlanContext, prompt: str) -> list[ToolCall]:
     rng, project = ctx.rng, ctx.project
     kind = rng.choice(("glob", "grep", "todo", "read", "parallel"))
     if kind == "glob":
         return [_glob(project, rng)]
     if kind == "grep":
-        return [_grep(project, rng, rng.choice(_NOUNS))]
+        return [_grep(project, rng, rng.choice(NOUNS))]
     if kind == "todo":
         return [_todo_write(rng, prompt)]
     if kind == "read":
         module = rng.choice(project.modules)
         relative = f"src/{project.package}/{module}.py"
-        return [ctx.workspace.read(relative, lambda: _python_module(rng, project.package, module))]
-    return [_glob(project, rng), _grep(project, rng, rng.choice(_VERBS))]
+        return [ctx.workspace.read(relative, lambda: python_module(rng, project.package, module))]
+    return [_glob(project, rng), _grep(project, rng, rng.choice(VERBS))]
 
 
-def _with_noise(ctx: _Context, plan: _Plan) -> list[list[ToolCall]]:
+def with_noise(ctx: PlanContext, plan: Plan) -> list[list[ToolCall]]:
     batches = list(plan.batches)
     for _ in range(ctx.rng.choice((0, 1, 1, 2, 3))):
         # Never after the last batch: how a session ends is decided by its fate, not by noise.

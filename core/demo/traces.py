@@ -19,10 +19,10 @@ import random
 from datetime import UTC, datetime
 from pathlib import Path
 
-from skillwarden.core.demo.content import PROJECTS, Project, _uuid, _Workspace
-from skillwarden.core.demo.plans import _PROCEDURE_PLANNERS, Fate, _Context, _plan_distractor
-from skillwarden.core.demo.transcript import _fate, _render, _render_push_rejected
-from skillwarden.core.demo.variations import _VARIATION_PLANNERS, _vary
+from skillwarden.core.demo.content import PROJECTS, Project, Workspace, random_uuid
+from skillwarden.core.demo.plans import PROCEDURE_PLANNERS, Fate, PlanContext, plan_distractor
+from skillwarden.core.demo.transcript import random_fate, render_push_rejected, render_transcript
+from skillwarden.core.demo.variations import VARIATION_PLANNERS, vary
 
 
 def _session_kinds(rng: random.Random, count: int, variations: bool = False) -> list[str]:
@@ -30,7 +30,7 @@ def _session_kinds(rng: random.Random, count: int, variations: bool = False) -> 
     `variations`, each round also holds a random one-off and a look-only near miss."""
     kinds: list[str] = []
     while len(kinds) < count:
-        round_ = [*_PROCEDURE_PLANNERS, "distractor", *(("one-off", "near-miss") if variations else ())]
+        round_ = [*PROCEDURE_PLANNERS, "distractor", *(("one-off", "near-miss") if variations else ())]
         rng.shuffle(round_)
         kinds += round_
     return kinds[:count]
@@ -42,22 +42,22 @@ def _session(
     """Builds one session from its own rng, so any session can be regenerated alone."""
     rng = random.Random(f"{seed}:{index}")
     project = rng.choice(PROJECTS)
-    fate = _fate(rng, failure_rate)
-    ctx = _Context(rng, project, _Workspace(project.cwd), stuck=fate is Fate.STUCK)
-    if kind in _VARIATION_PLANNERS:
-        plan = _VARIATION_PLANNERS[kind](ctx)
+    fate = random_fate(rng, failure_rate)
+    ctx = PlanContext(rng, project, Workspace(project.cwd), stuck=fate is Fate.STUCK)
+    if kind in VARIATION_PLANNERS:
+        plan = VARIATION_PLANNERS[kind](ctx)
     else:
-        plan = _plan_distractor(ctx) if kind == "distractor" else _PROCEDURE_PLANNERS[kind](ctx)
-    if kind not in _PROCEDURE_PLANNERS and fate is Fate.STUCK:
+        plan = plan_distractor(ctx) if kind == "distractor" else PROCEDURE_PLANNERS[kind](ctx)
+    if kind not in PROCEDURE_PLANNERS and fate is Fate.STUCK:
         # A one-off task has no procedure to break; it simply gets interrupted instead.
         fate = Fate.INTERRUPTED
-    if variations and kind in _PROCEDURE_PLANNERS:
+    if variations and kind in PROCEDURE_PLANNERS:
         # Its own rng, so the corpus without variations stays byte-identical.
-        plan, fate = _vary(random.Random(f"{seed}:{index}:variation"), kind, plan, fate)
-    session_id = _uuid(rng)
+        plan, fate = vary(random.Random(f"{seed}:{index}:variation"), kind, plan, fate)
+    session_id = random_uuid(rng)
     if fate is Fate.PUSH_REJECTED:
-        return project, session_id, _render_push_rejected(rng, ctx, plan, session_id, start_ms)
-    return project, session_id, _render(rng, ctx, plan, fate, session_id, start_ms)
+        return project, session_id, render_push_rejected(rng, ctx, plan, session_id, start_ms)
+    return project, session_id, render_transcript(rng, ctx, plan, fate, session_id, start_ms)
 
 
 def generate_corpus(

@@ -8,18 +8,18 @@ import random
 from dataclasses import replace
 
 from skillwarden.core.demo.content import (
-    _MODELS,
-    _SLUG_WORDS,
-    _VERSIONS,
+    MODELS,
+    SLUG_WORDS,
+    VERSIONS,
     Project,
     ToolCall,
-    _api_id,
-    _bash,
-    _iso,
-    _rejected,
-    _uuid,
+    api_id,
+    bash_call,
+    iso_time,
+    random_uuid,
+    rejected_by_user,
 )
-from skillwarden.core.demo.plans import Fate, _Context, _Plan, _with_noise
+from skillwarden.core.demo.plans import Fate, Plan, PlanContext, with_noise
 
 # ---------------------------------------------------------------------------------------------
 # Writing one session as transcript lines.
@@ -38,21 +38,21 @@ class _Transcript:
         self.clock = start_ms
         self.parent: str | None = None
         self.lines: list[str] = []
-        self.model = rng.choice(_MODELS)
+        self.model = rng.choice(MODELS)
         self.cache_read = rng.randint(12000, 20000)
         self.envelope = {
             "isSidechain": False,
             "userType": "external",
             "cwd": project.cwd,
             "sessionId": session_id,
-            "version": rng.choice(_VERSIONS),
+            "version": rng.choice(VERSIONS),
             "gitBranch": branch,
         }
-        self.slug = "-".join(rng.choice(words) for words in _SLUG_WORDS)
+        self.slug = "-".join(rng.choice(words) for words in SLUG_WORDS)
 
     def _tick(self, low_ms: int, high_ms: int) -> str:
         self.clock += self.rng.randint(low_ms, high_ms)
-        return _iso(self.clock)
+        return iso_time(self.clock)
 
     def _head(self, with_slug: bool = True) -> dict:
         head = {"parentUuid": self.parent, **self.envelope}
@@ -63,7 +63,7 @@ class _Transcript:
     def summary(self) -> None:
         # Real summary lines point at other (compacted) sessions, so the leafUuid resolves nowhere here.
         self.lines.append(
-            _dumps({"type": "summary", "summary": "Earlier work on this branch", "leafUuid": _uuid(self.rng)})
+            _dumps({"type": "summary", "summary": "Earlier work on this branch", "leafUuid": random_uuid(self.rng)})
         )
 
     def snapshot(self, message_id: str, update: bool, files: tuple[str, ...] = ()) -> None:
@@ -71,7 +71,7 @@ class _Transcript:
             name: {
                 "backupFileName": f"{self.rng.getrandbits(64):016x}@v1",
                 "version": 1,
-                "backupTime": _iso(self.clock),
+                "backupTime": iso_time(self.clock),
             }
             for name in files
         }
@@ -80,7 +80,11 @@ class _Transcript:
                 {
                     "type": "file-history-snapshot",
                     "messageId": message_id,
-                    "snapshot": {"messageId": message_id, "trackedFileBackups": backups, "timestamp": _iso(self.clock)},
+                    "snapshot": {
+                        "messageId": message_id,
+                        "trackedFileBackups": backups,
+                        "timestamp": iso_time(self.clock),
+                    },
                     "isSnapshotUpdate": update,
                 }
             )
@@ -101,7 +105,7 @@ class _Transcript:
         self.parent = uuid_
 
     def user_text(self, text: str) -> None:
-        uuid_ = _uuid(self.rng)
+        uuid_ = random_uuid(self.rng)
         message = {"role": "user", "content": [{"type": "text", "text": text}]}
         record = {**self._head(), "type": "user", "message": message, "uuid": uuid_, "timestamp": self._tick(500, 8000)}
         self.lines.append(_dumps(record))
@@ -109,7 +113,7 @@ class _Transcript:
 
     def _assistant(self, blocks: list[dict]) -> list[str]:
         """One API message, written as one line per content block; returns the lines' uuids."""
-        message_id, request_id = _api_id(self.rng, "msg_01"), _api_id(self.rng, "req_011C", 20)
+        message_id, request_id = api_id(self.rng, "msg_01"), api_id(self.rng, "req_011C", 20)
         created = self.rng.randint(50, 4000)
         output_tokens = self.rng.randint(30, 900)
         uuids = []
@@ -124,7 +128,7 @@ class _Transcript:
                 "service_tier": "standard",
                 "inference_geo": "not_available",
             }
-            uuid_ = _uuid(self.rng)
+            uuid_ = random_uuid(self.rng)
             record = {
                 **self._head(),
                 "message": {
@@ -157,7 +161,7 @@ class _Transcript:
         if narration:
             blocks.append({"type": "text", "text": narration})
         for call in batch:
-            ids.append(_api_id(self.rng, "toolu_01"))
+            ids.append(api_id(self.rng, "toolu_01"))
             blocks.append(
                 {
                     "type": "tool_use",
@@ -175,7 +179,7 @@ class _Transcript:
         block = {"tool_use_id": tool_use_id, "type": "tool_result", "content": call.outcome.content}
         if call.name == "Bash" or call.outcome.is_error:
             block["is_error"] = call.outcome.is_error
-        uuid_ = _uuid(self.rng)
+        uuid_ = random_uuid(self.rng)
         record = {
             **self._head(),
             "type": "user",
@@ -189,7 +193,7 @@ class _Transcript:
         self.parent = uuid_
 
     def turn_duration(self, started_ms: int) -> None:
-        uuid_ = _uuid(self.rng)
+        uuid_ = random_uuid(self.rng)
         record = {
             **self._head(),
             "type": "system",
@@ -203,19 +207,21 @@ class _Transcript:
         self.parent = uuid_
 
 
-def _fate(rng: random.Random, failure_rate: float) -> Fate:
+def random_fate(rng: random.Random, failure_rate: float) -> Fate:
     roll = rng.random()
     if roll >= failure_rate:
         return Fate.SUCCEEDED
     return rng.choice((Fate.STUCK, Fate.STUCK, Fate.INTERRUPTED, Fate.REJECTED))
 
 
-def _render(rng: random.Random, ctx: _Context, plan: _Plan, fate: Fate, session_id: str, start_ms: int) -> str:
+def render_transcript(
+    rng: random.Random, ctx: PlanContext, plan: Plan, fate: Fate, session_id: str, start_ms: int
+) -> str:
     transcript = _Transcript(rng, ctx.project, session_id, plan.branch, start_ms)
-    batches = _with_noise(ctx, plan)
+    batches = with_noise(ctx, plan)
     if rng.random() < 0.1:
         transcript.summary()
-    prompt_uuid = _uuid(rng)
+    prompt_uuid = random_uuid(rng)
     if rng.random() < 0.6:
         transcript.snapshot(prompt_uuid, update=False)
     transcript.prompt(plan.prompt, prompt_uuid, first=True)
@@ -232,7 +238,7 @@ def _play_interrupted(rng: random.Random, transcript: _Transcript, batches: list
     for batch in batches[:cut]:
         transcript.calls(batch)
     if fate is Fate.REJECTED:
-        transcript.calls([_rejected(batches[cut][0])])
+        transcript.calls([rejected_by_user(batches[cut][0])])
         transcript.user_text("[Request interrupted by user for tool use]")
     else:
         transcript.user_text("[Request interrupted by user]")
@@ -240,9 +246,9 @@ def _play_interrupted(rng: random.Random, transcript: _Transcript, batches: list
 
 def _play_to_the_end(
     rng: random.Random,
-    ctx: _Context,
+    ctx: PlanContext,
     transcript: _Transcript,
-    plan: _Plan,
+    plan: Plan,
     batches: list[list[ToolCall]],
     fate: Fate,
     prompt_uuid: str,
@@ -269,19 +275,19 @@ def _play_to_the_end(
 def _follow_up(rng: random.Random, transcript: _Transcript, start_ms: int) -> None:
     """A short second turn, which is where real transcripts put their turn_duration lines."""
     transcript.turn_duration(start_ms)
-    transcript.prompt("thanks! how many tests do we have now?", _uuid(rng), first=False)
+    transcript.prompt("thanks! how many tests do we have now?", random_uuid(rng), first=False)
     count = rng.randint(20, 400)
-    transcript.calls([_bash("pytest --collect-only -q | tail -1", "Count the tests", f"{count} tests collected")])
+    transcript.calls([bash_call("pytest --collect-only -q | tail -1", "Count the tests", f"{count} tests collected")])
     transcript.say(f"There are {count} tests in the suite.")
 
 
-def _render_push_rejected(rng: random.Random, ctx: _Context, plan: _Plan, session_id: str, start_ms: int) -> str:
+def render_push_rejected(rng: random.Random, ctx: PlanContext, plan: Plan, session_id: str, start_ms: int) -> str:
     """The procedure runs to the end, then the agent pushes uninvited and the user refuses it."""
-    push = _bash("git push origin HEAD", "Push the branch", "")
+    push = bash_call("git push origin HEAD", "Push the branch", "")
     transcript = _Transcript(rng, ctx.project, session_id, plan.branch, start_ms)
-    transcript.prompt(plan.prompt, _uuid(rng), first=True)
+    transcript.prompt(plan.prompt, random_uuid(rng), first=True)
     for batch in plan.batches:
         transcript.calls(batch)
-    transcript.calls([_rejected(push)])
+    transcript.calls([rejected_by_user(push)])
     transcript.user_text("[Request interrupted by user for tool use]")
     return "\n".join(transcript.lines) + "\n"

@@ -7,8 +7,8 @@ import random
 from collections.abc import Callable
 from dataclasses import replace
 
-from skillwarden.core.demo.content import _BEHAVIOURS, _NOUNS, ToolCall, _bash, _pytest_output, _python_module
-from skillwarden.core.demo.plans import Fate, _Context, _Plan
+from skillwarden.core.demo.content import BEHAVIOURS, NOUNS, ToolCall, bash_call, pytest_output, python_module
+from skillwarden.core.demo.plans import Fate, Plan, PlanContext
 
 # ---------------------------------------------------------------------------------------------
 # Variations: known failure patterns and harder distractors, only with `variations=True`.
@@ -27,7 +27,7 @@ _ONE_OFF_STEPS = (
 _ONE_OFF_FILES = ("Dockerfile", "docs/usage.md", "frontend/app.ts", "config/settings.yaml", "Makefile")
 
 
-def _plan_one_off(ctx: _Context) -> _Plan:
+def _plan_one_off(ctx: PlanContext) -> Plan:
     """A random mix of commands and edits: recurring only by chance, which a miner must not mistake for
     a procedure."""
     rng, ws = ctx.rng, ctx.workspace
@@ -35,38 +35,38 @@ def _plan_one_off(ctx: _Context) -> _Plan:
     for _ in range(rng.randint(3, 5)):
         if rng.random() < 0.6:
             command, description, output = rng.choice(_ONE_OFF_STEPS)
-            batches.append([_bash(command, description, output)])
+            batches.append([bash_call(command, description, output)])
         else:
             relative = rng.choice(_ONE_OFF_FILES)
             ws.ensure(relative, lambda: "# settings\nvalue = 1\n")
-            batches.append([ws.edit(relative, ws.files[relative].split("\n")[0], f"# {rng.choice(_NOUNS)}")])
-    return _Plan(f"quick one: tidy up the {rng.choice(_NOUNS)} handling", batches, "Done.", "main")
+            batches.append([ws.edit(relative, ws.files[relative].split("\n")[0], f"# {rng.choice(NOUNS)}")])
+    return Plan(f"quick one: tidy up the {rng.choice(NOUNS)} handling", batches, "Done.", "main")
 
 
-def _plan_near_miss(ctx: _Context) -> _Plan:
+def _plan_near_miss(ctx: PlanContext) -> Plan:
     """The opening of fix-failing-test without the fix: run the tests, look, explain."""
     rng, ws, project = ctx.rng, ctx.workspace, ctx.project
     module = rng.choice(project.modules)
-    test = f"test_{module}_{rng.choice(_BEHAVIOURS)}"
-    output = _pytest_output(rng, project.cwd, rng.randint(20, 400), [(f"tests/test_{module}.py", test)])
+    test = f"test_{module}_{rng.choice(BEHAVIOURS)}"
+    output = pytest_output(rng, project.cwd, rng.randint(20, 400), [(f"tests/test_{module}.py", test)])
     source = f"src/{project.package}/{module}.py"
     batches = [
-        [_bash("pytest -q", "Run the tests", output, exit_code=1)],
-        [ws.read(source, lambda: _python_module(rng, project.package, module))],
+        [bash_call("pytest -q", "Run the tests", output, exit_code=1)],
+        [ws.read(source, lambda: python_module(rng, project.package, module))],
     ]
-    return _Plan(f"why does {test} fail? just explain, don't change anything", batches, "It fails because …", "main")
+    return Plan(f"why does {test} fail? just explain, don't change anything", batches, "It fails because …", "main")
 
 
 # Procedures that open with a check (a failing test or lint run), so skipping the re-check is premature.
 _CHECKED_PROCEDURES = ("fix-failing-test", "fix-lint-errors")
 
 
-def _vary(rng: random.Random, kind: str, plan: _Plan, fate: Fate) -> tuple[_Plan, Fate]:
+def vary(rng: random.Random, kind: str, plan: Plan, fate: Fate) -> tuple[Plan, Fate]:
     """Inspection steps inside a procedure, and some runs turned into known failure patterns."""
     batches = list(plan.batches)
     if rng.random() < 0.3:
         at = rng.randint(1, len(batches) - 1)
-        batches.insert(at, [_bash("git status --short", "Check the working tree", " M src/app.py")])
+        batches.insert(at, [bash_call("git status --short", "Check the working tree", " M src/app.py")])
     plan = replace(plan, batches=batches)
     roll = rng.random()
     if fate is Fate.SUCCEEDED and roll < 0.12 and kind in _CHECKED_PROCEDURES:
@@ -78,20 +78,20 @@ def _vary(rng: random.Random, kind: str, plan: _Plan, fate: Fate) -> tuple[_Plan
     return plan, fate
 
 
-def _unverified(plan: _Plan) -> _Plan:
+def _unverified(plan: Plan) -> Plan:
     """Stop right after the last edit and claim success: the premature completion pattern."""
     last_edit = max(i for i, batch in enumerate(plan.batches) if batch[0].name in ("Edit", "Write"))
     return replace(plan, batches=plan.batches[: last_edit + 1], closing="Done — that should fix it.")
 
 
-def _over_budget(rng: random.Random, plan: _Plan) -> _Plan:
+def _over_budget(rng: random.Random, plan: Plan) -> Plan:
     """Keep looping on the last edit-and-check round until the iteration budget runs out."""
     last_round = plan.batches[-2:]
     batches = plan.batches + last_round * rng.randint(20, 25)
     return replace(plan, batches=batches, closing="I've hit the maximum number of turns for this task.")
 
 
-_VARIATION_PLANNERS: dict[str, Callable[[_Context], _Plan]] = {
+VARIATION_PLANNERS: dict[str, Callable[[PlanContext], Plan]] = {
     "one-off": _plan_one_off,
     "near-miss": _plan_near_miss,
 }
