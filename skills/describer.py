@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from skillwarden.core.describe import is_steering
+from skillwarden.core.injection import find_injection
 from skillwarden.core.redact import redact
 from skillwarden.skills.skill_md import MAX_DESCRIPTION, SkillFormatError, validate_name
 
@@ -208,10 +209,13 @@ def acceptable(data: dict | None) -> bool:
 
 
 def acceptable_prose(value: object) -> str | None:
-    """The prose, cleaned, when it is plain sentences: no code, commands, links or markup."""
+    """The prose, cleaned, when it is plain sentences: no code, commands, links or markup, and nothing
+    that reads as an instruction to an agent or steers the one mining it (the describer read trace text)."""
     if not isinstance(value, str):
         return None
     if UNPRINTABLE.search(value.replace("\n", " ")) or CODE_OR_MARKUP.search(value):
+        return None
+    if is_steering(value) or find_injection(value) is not None:
         return None
     prose = clean(value)
     return prose if 0 < len(prose) <= MAX_PROSE else None
