@@ -181,3 +181,17 @@ def test_only_the_tuis_own_arguments_skip_the_full_parser(argv, opens_tui):
     assert (args is not None) is opens_tui
     if args is not None and "ws" in " ".join(argv):
         assert args.home == "ws"
+
+
+MAX_MODULE_LINES = 600
+
+
+def test_no_module_is_over_six_hundred_lines():
+    """A module has one job; past this size it has several (the house rule that split library.py and app.py)."""
+    long = {
+        str(path.relative_to(REPO)): lines
+        for folder in ("core", "skills", "reviews", "tui")
+        for path in (REPO / folder).rglob("*.py")
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}
