@@ -111,6 +111,11 @@ def shown(command: str) -> str:
     return text[: MAX_SHOWN_COMMAND - 1].rsplit(" ", 1)[0] + " …"
 
 
+# A program name a title may carry besides its key command: a word or two of a program's name, nothing a
+# trace could use to smuggle text (a colon, a newline, a trailer) into the subject of a commit.
+PLAIN_PROGRAM = re.compile(r"[A-Za-z0-9][\w.+-]{0,30}(?: [a-z][\w-]{0,20})?")
+
+
 def runner_name(token: str) -> str:
     """`shell:runtests.py` -> `runtests.py`, `shell:mvn test` -> `mvn test`."""
     return token.partition(":")[2]
@@ -285,7 +290,7 @@ def title_of(tokens: tuple[str, ...], key: int | None, parameter: Parameter | No
     # Another command worth knowing names the skill with it: "Run alembic revision, then pytest" and "Run
     # pip install, then pytest" are two skills, where "Run pytest" would be one title for both.
     named = list(dict.fromkeys(runner_name(t) for t in tokens if not is_generic(t)))  # in the order they run
-    other = next((name for name in named if name != runner), None)
+    other = next((name for name in named if name != runner and PLAIN_PROGRAM.fullmatch(name)), None)
     pair = [name for name in named if name in (runner, other)]
     return f"Run {', then '.join(pair)}" + (f" in {project}" if project else "")
 
