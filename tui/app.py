@@ -49,11 +49,7 @@ from skillwarden.tui.messages import (
 )
 from skillwarden.tui.render import queue_cells
 from skillwarden.tui.screens.base import ModeScreen
-from skillwarden.tui.screens.dialogs import HelpScreen
-from skillwarden.tui.screens.history import HistoryScreen
 from skillwarden.tui.screens.queue import QueueScreen
-from skillwarden.tui.screens.skills import SkillsScreen
-from skillwarden.tui.screens.traces import TracesScreen
 
 if TYPE_CHECKING:  # the first frame does not wait for mining, numpy or git: those load in a worker
     from skillwarden.core.watch import TraceWatcher
@@ -126,14 +122,9 @@ class SkillwardenApp(BackgroundWork, App):
         self.work_status = ""
         self.sub_title = str(config.home) + ("  [read-only]" if self.read_only else "")
         self.queue = QueueScreen(self)
-        self.mode_screens: dict[str, ModeScreen] = {
-            "queue": self.queue,
-            "skills": SkillsScreen(self),
-            "history": HistoryScreen(self),
-            "traces": TracesScreen(self),
-        }
-        for mode, screen in self.mode_screens.items():
-            self.add_mode(mode, lambda screen=screen: screen)
+        self.mode_screens: dict[str, ModeScreen] = {"queue": self.queue}
+        for mode in ("queue", "skills", "history", "traces"):
+            self.add_mode(mode, lambda mode=mode: self.mode_screen(mode))
 
     # -- life cycle -------------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -256,6 +247,19 @@ class SkillwardenApp(BackgroundWork, App):
         self.status = "  │  ".join(part for part in parts if part)
         self.status_changed.publish(self.status)
 
+    def mode_screen(self, mode: str) -> ModeScreen:
+        """The screen of `mode`, built when it is first shown: the first frame waits for no module but the
+        queue's (the others bring sparklines, a log widget and their styles)."""
+        if mode not in self.mode_screens:
+            if mode == "skills":
+                from skillwarden.tui.screens.skills import SkillsScreen as screen_type
+            elif mode == "history":
+                from skillwarden.tui.screens.history import HistoryScreen as screen_type
+            else:
+                from skillwarden.tui.screens.traces import TracesScreen as screen_type
+            self.mode_screens[mode] = screen_type(self)
+        return self.mode_screens[mode]
+
     def active_keys(self) -> dict[str, str]:
         """Each action id's keys, after the user's keymap."""
         return {spec.id: self.config.keymap.get(spec.id, spec.keys) for spec in ACTIONS}
@@ -281,9 +285,11 @@ class SkillwardenApp(BackgroundWork, App):
     # -- the actions that apply everywhere -------------------------------------------------------------
     def action_show_screen(self, mode: str) -> None:
         self.switch_mode(mode)
-        self.call_after_refresh(self.mode_screens[mode].refresh_data)
+        self.call_after_refresh(self.mode_screen(mode).refresh_data)
 
     def action_help(self) -> None:
+        from skillwarden.tui.screens.dialogs import HelpScreen
+
         self.push_screen(HelpScreen(self.active_keys(), read_only=self.read_only))
 
     def action_undo(self) -> None:

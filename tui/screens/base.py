@@ -16,7 +16,6 @@ from textual.widgets import Footer, Static
 from skillwarden.reviews.views import queue_row
 from skillwarden.tui.actions import WRITING_ACTIONS
 from skillwarden.tui.external import viewer_command
-from skillwarden.tui.screens.dialogs import ConfirmScreen
 from skillwarden.tui.widgets import RowTable
 
 if TYPE_CHECKING:
@@ -89,6 +88,7 @@ class ReviewScreen(Screen):
 
     def confirm(self, question: str, then: Callable[[], object]) -> None:
         """Ask `question`; `then()` runs only on yes."""
+        from skillwarden.tui.screens.dialogs import ConfirmScreen  # not before the first question
 
         def answered(answer: bool | None) -> None:
             if answer:
