@@ -4,8 +4,6 @@ can be decided from here, and an evidence session opens its trace steps."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -25,6 +23,7 @@ from skillwarden.tui.render import (
     sessions_text,
     summary_text,
 )
+from skillwarden.tui.screens import styles
 from skillwarden.tui.screens.base import ReviewHost
 from skillwarden.tui.screens.deciding import CandidateDecisions
 from skillwarden.tui.widgets import RowTable
@@ -34,7 +33,7 @@ class DetailScreen(CandidateDecisions):
     """One candidate in full: what would be committed, the evidence down to trace lines, the predicted
     fixes and breakages, and the security findings."""
 
-    CSS_PATH = Path(__file__).with_name("detail.tcss")
+    DEFAULT_CSS = styles("detail.tcss")
     BINDINGS = bindings(
         "cursor-down", "cursor-up", "open", "back", "copy",
         "approve", "backlog", "reject", "rollback", "pager", "editor",

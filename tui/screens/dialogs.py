@@ -3,8 +3,6 @@ decision. They bind their own keys, which are no actions of the registry."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,13 +12,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from skillwarden.tui.actions import ACTIONS, SCOPES, key_display
+from skillwarden.tui.screens import styles
 
 
 class HelpScreen(ModalScreen):
     """Every key binding, generated from the one action registry: global keys on the left, each
     screen's own keys on the right, so it fits 80x24."""
 
-    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
+    DEFAULT_CSS = styles("dialogs.tcss")
     BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close")]
 
     def __init__(self, keys_in_use: dict[str, str], *, read_only: bool):
@@ -58,7 +57,7 @@ class HelpScreen(ModalScreen):
 class ConfirmScreen(ModalScreen[bool]):
     """Asks before a destructive or bulk decision; `y` confirms, `n` or escape cancels."""
 
-    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
+    DEFAULT_CSS = styles("dialogs.tcss")
     BINDINGS = [
         Binding("y", "answer(True)", "Yes"),
         Binding("n,escape", "answer(False)", "No"),

@@ -4,7 +4,6 @@ which it shows, in what order, and what the cursor's row lets the reviewer do.""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -17,6 +16,7 @@ from skillwarden.core.sanitize import clean_line
 from skillwarden.reviews.views import SORTS, CandidateView, QueueRow, matching, sorted_rows
 from skillwarden.tui.actions import bindings
 from skillwarden.tui.render import QUEUE_COLUMNS, content_syntax, merged_order, provenance_table, summary_text
+from skillwarden.tui.screens import styles
 from skillwarden.tui.screens.base import ModeScreen, ReviewHost
 from skillwarden.tui.screens.deciding import DECISIONS, CandidateDecisions
 from skillwarden.tui.widgets import RenderedLines, RowTable
@@ -31,7 +31,7 @@ FILTER_PLACEHOLDER = "filter: words in id, kind, state, title, verdict (enter ke
 class QueueScreen(CandidateDecisions, ModeScreen):
     """The queue of candidates, with a preview of the one under the cursor."""
 
-    CSS_PATH = Path(__file__).with_name("queue.tcss")
+    DEFAULT_CSS = styles("queue.tcss")
     BINDINGS = bindings(
         "cursor-down", "cursor-up", "open", "back", "copy", "filter", "sort", "mark",
         "approve", "backlog", "reject", "rollback",

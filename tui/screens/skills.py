@@ -3,8 +3,6 @@ and the commit that approved it. A skill can be rolled back, or evicted when dri
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
@@ -14,6 +12,7 @@ from skillwarden.reviews.decisions import eviction_of
 from skillwarden.reviews.views import SkillRow, skill_rows
 from skillwarden.tui.actions import bindings
 from skillwarden.tui.render import SKILL_COLUMNS, skill_cells
+from skillwarden.tui.screens import styles
 from skillwarden.tui.screens.base import ModeScreen, ReviewHost
 from skillwarden.tui.widgets import RowTable
 
@@ -23,7 +22,7 @@ NO_STATS = "statistics: computing from the cached sessions…"
 class SkillsScreen(ModeScreen):
     """The approved skills with their posterior, uses, success over time and drift."""
 
-    CSS_PATH = Path(__file__).with_name("skills.tcss")
+    DEFAULT_CSS = styles("skills.tcss")
     BINDINGS = bindings("cursor-down", "cursor-up", "open", "copy", "evict", "rollback")
 
     def __init__(self, host: ReviewHost):

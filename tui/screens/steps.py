@@ -3,8 +3,6 @@ numbers and the candidate's steps in bold; the trace file opens at the step's li
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Footer, Header, Static
@@ -15,6 +13,7 @@ from skillwarden.reviews.views import StepRow
 from skillwarden.tui.actions import bindings
 from skillwarden.tui.messages import StepsLoaded
 from skillwarden.tui.render import STEP_COLUMNS, step_cells
+from skillwarden.tui.screens import styles
 from skillwarden.tui.screens.base import ReviewHost, ReviewScreen
 from skillwarden.tui.widgets import RowTable
 
@@ -22,7 +21,7 @@ from skillwarden.tui.widgets import RowTable
 class StepsScreen(ReviewScreen):
     """One session's trace steps with their trace-file line numbers; the candidate's steps in bold."""
 
-    CSS_PATH = Path(__file__).with_name("steps.tcss")
+    DEFAULT_CSS = styles("steps.tcss")
     BINDINGS = bindings("cursor-down", "cursor-up", "back", "copy", "pager", "editor")
 
     def __init__(self, host: ReviewHost, session_id: str, step_span: str, heading: Text, path: str):

@@ -3,8 +3,6 @@ leave-one-out, and the event log with parse errors. A session opens its trace st
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -15,6 +13,7 @@ from skillwarden.reviews.views import SessionRow
 from skillwarden.tui.actions import bindings
 from skillwarden.tui.messages import FeedLoaded
 from skillwarden.tui.render import SESSION_COLUMNS, event_text, friction_text, loo_text, outcome_bars, session_cells
+from skillwarden.tui.screens import styles
 from skillwarden.tui.screens.base import ModeScreen, ReviewHost
 from skillwarden.tui.widgets import RowTable
 
@@ -22,7 +21,7 @@ from skillwarden.tui.widgets import RowTable
 class TracesScreen(ModeScreen):
     """The live feed: sessions as they are ingested, rewards over time, outcomes, and the event log."""
 
-    CSS_PATH = Path(__file__).with_name("traces.tcss")
+    DEFAULT_CSS = styles("traces.tcss")
     BINDINGS = bindings("cursor-down", "cursor-up", "open", "copy", "pager", "editor")
 
     def __init__(self, host: ReviewHost):
