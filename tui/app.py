@@ -21,7 +21,6 @@ import sys
 import threading
 from concurrent.futures import Future
 from multiprocessing import resource_tracker
-from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,6 +51,8 @@ from skillwarden.tui.screens.base import ModeScreen
 from skillwarden.tui.screens.queue import QueueScreen
 
 if TYPE_CHECKING:  # the first frame does not wait for mining, numpy or git: those load in a worker
+    from multiprocessing.pool import Pool
+
     from skillwarden.core.watch import TraceWatcher
     from skillwarden.reviews.service import ReviewService
     from skillwarden.skills.trailers import Decision
