@@ -10,6 +10,7 @@ from skillwarden.core.config import load_config
 from skillwarden.tui.actions import ACTIONS, bound_ids
 from skillwarden.tui.app import SkillwardenApp
 from skillwarden.tui.messages import TracesChanged
+from skillwarden.tui.screens.base import ReviewHost
 from skillwarden.tui.screens.detail import DetailScreen
 from skillwarden.tui.screens.dialogs import ConfirmScreen, HelpScreen
 from skillwarden.tui.screens.history import HistoryScreen
@@ -41,6 +42,10 @@ def test_the_app_binds_only_the_actions_that_apply_everywhere_and_each_action_is
     on_screens = set().union(*(bound_ids(screen_type) for screen_type in SCREENS))
     assert on_screens.isdisjoint(GLOBAL)
     assert on_screens | GLOBAL == {spec.id for spec in ACTIONS}
+
+
+def test_the_app_is_the_host_the_screens_ask(demo_workspace):
+    assert isinstance(make_app(demo_workspace), ReviewHost)
 
 
 async def test_a_screens_keys_do_nothing_on_the_other_screens(demo_workspace):

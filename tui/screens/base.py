@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.screen import Screen
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 WIDE = 140  # columns from which a screen shows its panes side by side
 
 
+@runtime_checkable
 class ReviewHost(Protocol):
     """What a screen asks of the app: the data it shows, where it hears that data changed, and the work the
     app runs in the background (each worker posts back to the app, or to the screen it was given)."""
@@ -177,7 +178,9 @@ class ModeScreen(ReviewScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        """After the screen's own `on_mount`, which may have changed the status."""
         self.host.status_changed.subscribe(self, self.set_status)
+        self.set_status(self.host.status)
 
     def on_resize(self) -> None:
         for body in self.query(".body"):
