@@ -161,6 +161,8 @@ class SkillwardenApp(BackgroundWork, App):
         self.queue.refresh_queue(keep_order=True)
 
     def take_listing(self, rows: list[QueueRow], cells: dict[str, tuple], status: str | None) -> None:
+        """The queue's rows, which the queue screen shows when it refreshes next; `queue_painted` is set once
+        that frame is painted (opening the workspace waits for it)."""
         self.rows = {row.id: row for row in rows}
         self.cells = cells
         if status:

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.screen import Screen
-from textual.signal import Signal
 from textual.widgets import Footer, Static
 
 from skillwarden.reviews.views import queue_row
@@ -19,6 +18,8 @@ from skillwarden.tui.external import viewer_command
 from skillwarden.tui.widgets import RowTable
 
 if TYPE_CHECKING:
+    from textual.signal import Signal
+
     from skillwarden.reviews.views import CandidateView, QueueRow
     from skillwarden.skills.trailers import Decision
     from skillwarden.tui.messages import FeedLoaded, StatisticsLoaded
@@ -46,16 +47,16 @@ class ReviewHost(Protocol):
     feed_changed: Signal[FeedLoaded]  # new events, and the latest sessions when an ingest happened
     status_changed: Signal[str]
 
-    def show_cached_queue(self) -> None: ...
-    def update_status(self) -> None: ...
-    def run_decision(self, action: str, candidate_id: str | None) -> object: ...
-    def run_bulk(self, action: str, candidate_ids: list[str]) -> object: ...
-    def load_preview(self, candidate_id: str) -> object: ...
-    def load_evidence(self, screen: Screen, view: CandidateView) -> object: ...
-    def load_steps(self, screen: Screen, session_id: str, step_span: str) -> object: ...
-    def load_library(self) -> object: ...
-    def load_statistics(self) -> object: ...
-    def reload_feed(self) -> None: ...
+    def show_cached_queue(self) -> None: ...  # the queue screen mounts: the cached rows, if read in time
+    def update_status(self) -> None: ...  # the status line is composed again (the queue's part changed)
+    def run_decision(self, action: str, candidate_id: str | None) -> object: ...  # commits, then posts
+    def run_bulk(self, action: str, candidate_ids: list[str]) -> object: ...  # one commit each, cancellable
+    def load_preview(self, candidate_id: str) -> object: ...  # that candidate's view, ahead of the others
+    def load_evidence(self, screen: Screen, view: CandidateView) -> object: ...  # posts EvidenceLoaded to screen
+    def load_steps(self, screen: Screen, session_id: str, step_span: str) -> object: ...  # posts StepsLoaded
+    def load_library(self) -> object: ...  # skill names and decisions, from git
+    def load_statistics(self) -> object: ...  # posteriors, friction and leave-one-out, in a process
+    def reload_feed(self) -> None: ...  # the feed's recent events again, for a screen that missed them
 
 
 class ReviewScreen(Screen):
