@@ -3,13 +3,14 @@ there and nowhere else, the footer and the command palette show that screen's ke
 rebinds a screen's action by its id. Real key presses through Pilot."""
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import git
 
 from skillwarden.core.config import load_config
 from skillwarden.tui.actions import ACTIONS, bound_ids
 from skillwarden.tui.app import SkillwardenApp
-from skillwarden.tui.messages import TracesChanged
+from skillwarden.tui.messages import CandidatesChanged, IngestDone, TracesChanged
 from skillwarden.tui.screens.base import ReviewHost
 from skillwarden.tui.screens.detail import DetailScreen
 from skillwarden.tui.screens.dialogs import ConfirmScreen, HelpScreen
@@ -186,7 +187,17 @@ async def test_escape_closes_the_filter_on_the_queue_and_the_views_opened_over_a
         assert isinstance(app.screen, TracesScreen)
 
 
-def test_a_burst_of_changed_traces_not_yet_ingested_folds_into_the_next():
+def test_messages_not_yet_handled_fold_into_the_next_of_their_kind_without_losing_what_they_carry():
     older, newer = TracesChanged({Path("a.jsonl")}), TracesChanged({Path("b.jsonl")})
     assert older.can_replace(newer)
     assert newer.paths == {Path("a.jsonl"), Path("b.jsonl")}
+
+    read, unchanged = IngestDone("60 session(s) read", changed=True), IngestDone("traces up to date", changed=False)
+    assert read.can_replace(unchanged)
+    assert unchanged.changed and unchanged.status == "traces up to date"
+
+    a1, b1, a2 = (SimpleNamespace(id=key, state=state) for key, state in (("a", 1), ("b", 1), ("a", 2)))
+    first, second = CandidatesChanged([a1, b1]), CandidatesChanged([a2])
+    assert first.can_replace(second)
+    assert second.views == [b1, a2]
+    assert not first.can_replace(IngestDone("", changed=False))

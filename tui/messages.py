@@ -1,7 +1,8 @@
 """Every message of the TUI's workers: a worker never touches a widget, it posts one of these and the app
-(or the screen the work is for) shows it on its own thread. Where a flood collapses (a newer listing,
-library, statistics, progress or burst of changed traces supersedes one not yet handled), `can_replace` lets
-Textual drop the older message for the newer one (`message`, the argument)."""
+(or the screen the work is for) shows it on its own thread. Where a flood collapses, `can_replace` lets
+Textual drop a message not yet handled for a newer one (`message`, the argument): a newer listing, library,
+statistics or progress supersedes it, and a newer ingest, change of candidates or burst of changed traces
+takes its content along."""
 
 from __future__ import annotations
 
@@ -48,6 +49,13 @@ class IngestDone(Message):
     status: str
     changed: bool
 
+    def can_replace(self, message: Message) -> bool:
+        """The newer ingest's status is the one to show; mining is wanted if either read traces."""
+        if isinstance(message, IngestDone):
+            message.changed = message.changed or self.changed
+            return True
+        return False
+
 
 @dataclass(eq=False)
 class MiningDone(Message):
@@ -59,6 +67,15 @@ class CandidatesChanged(Message):
     """Some candidates changed state (a decision): their rows are updated in place."""
 
     views: list[CandidateView]
+
+    def can_replace(self, message: Message) -> bool:
+        """A bulk decision posts one per commit: the newer takes this one's candidates along, its own views
+        being the newer."""
+        if isinstance(message, CandidatesChanged):
+            newer = {view.id for view in message.views}
+            message.views = [view for view in self.views if view.id not in newer] + message.views
+            return True
+        return False
 
 
 @dataclass(eq=False)
