@@ -54,7 +54,7 @@ class QueueScreen(CandidateDecisions, ModeScreen):
     def on_mount(self) -> None:
         self.table.focus()
         self.host.show_cached_queue()
-        self.refresh_queue(keep_order=True)  # rows loaded before the table existed
+        self.refresh_queue(keep_order=True)  # the cached rows, or rows loaded before the table existed
         self.host.views_changed.subscribe(self, self.views_changed)
 
     @property
