@@ -58,7 +58,7 @@ display = tui_app.SkillwardenApp._display
 
 def timed_display(self, screen, renderable):
     display(self, screen, renderable)
-    table = self.queue_table()
+    table = self.queue.queue_table()
     if not painted and renderable is not None and table is not None and table.row_count:
         painted.append(time.time())
         self.exit()

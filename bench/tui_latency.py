@@ -109,7 +109,7 @@ async def measure(home: Path, presses: int, candidates: int, stream: bool) -> di
     app = TimedApp(config, watch=True)
     app.frames = []
     async with app.run_test(size=(160, 48)) as pilot:
-        table = app.queue_screen().table
+        table = app.queue.table
         await wait_for(lambda: table.row_count >= candidates and app.frames and app.frames[-1] > started)
         loaded = time.perf_counter()
         await wait_for(lambda: app.frames[-1] >= loaded)

@@ -15,8 +15,6 @@ inherited from its parent.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import select
 import signal
@@ -42,6 +40,8 @@ def set_parent_death_signal(signum: int) -> bool:
     """Ask Linux to send `signum` to this process when its parent ends; False where that is not possible."""
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes.util  # only a worker asks: every command (and the TUI's first frame) imports this module
+
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         return libc.prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0) == 0

@@ -29,7 +29,7 @@ def script(name: str) -> Path:
 
 def test_the_import_contracts_hold():
     """tui > reviews > skills > core, the demo generator imports none of the other layers, and only tui imports Textual
-or Rich (contracts in pyproject.toml)."""
+    or Rich (contracts in pyproject.toml)."""
     result = subprocess.run(
         [str(script("lint-imports")), "--config", str(REPO / "pyproject.toml"), "--no-cache"],
         cwd=REPO, capture_output=True, text=True, timeout=120,
@@ -149,15 +149,17 @@ def test_installed_beside_a_foreign_core_and_tui_every_command_works(tmp_path):
     assert version.stdout.strip() == f"skillwarden {declared}"
 
 
-def test_the_tuis_first_frame_waits_for_no_mining_numpy_git_or_command_modules():
+def test_the_tuis_first_frame_waits_for_no_mining_numpy_git_command_or_other_screen_modules():
     """What `skillwarden` imports before the queue's first frame (the review service, and so mining, numpy
-    and GitPython, load in a worker once the cached queue is painted)."""
+    and GitPython, load in a worker once the cached queue is painted; the other screens when first shown)."""
     program = textwrap.dedent(
         """
         import sys
         import skillwarden.tui.entry, skillwarden.tui.cli, skillwarden.tui.app
         heavy = ("numpy", "git", "watchdog", "pygments", "skillwarden.core.mining", "skillwarden.reviews.service",
-                 "skillwarden.skills.library", "skillwarden.core.adapters", "skillwarden.tui.cli_ingest")
+                 "skillwarden.skills.library", "skillwarden.core.adapters", "skillwarden.tui.cli_ingest",
+                 "skillwarden.tui.screens.skills", "skillwarden.tui.screens.history", "skillwarden.tui.screens.traces",
+                 "skillwarden.tui.screens.detail", "skillwarden.tui.screens.steps", "skillwarden.tui.screens.dialogs")
         print(sorted(name for name in heavy if name in sys.modules))
         """
     )

@@ -8,16 +8,17 @@ import git
 from skillwarden.core.config import load_config
 from skillwarden.skills.trailers import parse_trailers
 from skillwarden.tui.app import SkillwardenApp
-from skillwarden.tui.screens import ConfirmScreen, DetailScreen, HelpScreen
+from skillwarden.tui.screens.detail import DetailScreen
+from skillwarden.tui.screens.dialogs import ConfirmScreen, HelpScreen
 from tests.helpers import recorded_notifications, screen_text, settle
 
 
 def table_keys(app):
-    return list(app.queue_screen().table.keys)
+    return list(app.queue.table.keys)
 
 
 def cursor_key(app):
-    return app.queue_screen().table.cursor_key
+    return app.queue.table.cursor_key
 
 
 def make_app(home, **kwargs):

@@ -8,15 +8,20 @@ from skillwarden.core.config import load_config
 from skillwarden.reviews.decisions import eviction_of
 from skillwarden.skills.trailers import parse_trailers
 from skillwarden.tui.app import SkillwardenApp
-from skillwarden.tui.library_screens import HistoryScreen, SkillsScreen, TracesScreen
-from skillwarden.tui.screens import ConfirmScreen, DetailScreen, QueueScreen, StepsScreen
+from skillwarden.tui.screens.detail import DetailScreen
+from skillwarden.tui.screens.dialogs import ConfirmScreen
+from skillwarden.tui.screens.history import HistoryScreen
+from skillwarden.tui.screens.queue import QueueScreen
+from skillwarden.tui.screens.skills import SkillsScreen
+from skillwarden.tui.screens.steps import StepsScreen
+from skillwarden.tui.screens.traces import TracesScreen
 from tests.helpers import recorded_notifications, screen_text, settle
 
 SIZES = [(80, 24), (160, 48)]
 
 
 def queue(app):
-    return app.queue_screen().table
+    return app.queue.table
 
 
 def decisions(workspace, count):
@@ -323,7 +328,7 @@ async def test_a_queue_that_arrives_while_the_queue_table_is_missing_is_no_crash
         await settle(app, pilot)
         assert app.rows and queue(app).row_count == len(app.rows)
         await queue(app).remove()
-        app.refresh_queue(keep_order=True)
-        app.show_preview()
+        app.queue.refresh_queue(keep_order=True)
+        app.queue.show_preview()
         await settle(app, pilot)
-        assert app.queue_table() is None and app.is_running
+        assert app.queue.queue_table() is None and app.is_running

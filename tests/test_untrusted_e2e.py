@@ -25,7 +25,7 @@ from skillwarden.core.store import Store, StoredCandidate
 from skillwarden.skills.trailers import parse_trailers
 from skillwarden.tui.app import SkillwardenApp
 from skillwarden.tui.cli import main
-from skillwarden.tui.screens import DetailScreen
+from skillwarden.tui.screens.detail import DetailScreen
 from tests.helpers import screen_lines, screen_text, settle
 from tests.hostile_traces import (
     CHMOD_ERROR,
@@ -218,7 +218,7 @@ async def test_the_tui_shows_every_candidate_as_plain_text(workspace):
     app = SkillwardenApp(load_config(home), watch=False, read_only=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        keys = list(app.queue_screen().table.keys)
+        keys = list(app.queue.table.keys)
         assert keys
         for _ in keys:
             assert control_characters_on_screen(app) == []
@@ -256,7 +256,7 @@ async def test_the_tui_renders_a_raw_hostile_candidate_as_plain_text(demo_worksp
     app = SkillwardenApp(load_config(demo_workspace), watch=False, read_only=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        table = app.queue_screen().table
+        table = app.queue.table
         table.move_to("sk-0000000bad")
         await settle(app, pilot)
         assert control_characters_on_screen(app) == []

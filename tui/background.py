@@ -44,9 +44,10 @@ from skillwarden.tui.messages import (
     WorkProgress,
 )
 from skillwarden.tui.render import queue_cells
-from skillwarden.tui.screens import DetailScreen, StepsScreen
 
 if TYPE_CHECKING:  # the first frame does not wait for mining, numpy or git: those load in a worker
+    from textual.screen import Screen
+
     from skillwarden.reviews.service import ReviewService
 
 FEED_POLL_SECONDS = 0.5
@@ -153,8 +154,6 @@ class BackgroundWork:
             self.service.events.append("notice", text=text)
         self.call_from_thread(self.notify, text, title=title, severity="warning")
 
-
-    # -- background work ----------------------------------------------------------------------------
     def on_traces_changed(self, message: TracesChanged) -> None:
         self.ingest_changes(sorted(message.paths))
 
@@ -238,6 +237,11 @@ class BackgroundWork:
         if self.read is not None and self.service is not None:
             self.read_feed(self.feed_offset)
 
+    def reload_feed(self) -> None:
+        """The feed from its recent events again, for a screen that was not there when they were read."""
+        self.feed_offset = None
+        self.poll_feed()
+
     @work(thread=True, exclusive=True, group="feed", exit_on_error=False, description="could not read the feed")
     def read_feed(self, offset: int | None) -> None:
         read, service = self.read, self.service
@@ -262,7 +266,8 @@ class BackgroundWork:
             self.post_message(ViewsLoaded([view], complete=False))
 
     @work(thread=True, group="details", exit_on_error=False, description="could not read the evidence")
-    def load_evidence(self, screen: DetailScreen, view: CandidateView) -> None:
+    def load_evidence(self, screen: Screen, view: CandidateView) -> None:
+        """Posted to `screen`: the candidate's evidence sessions and its predicted fixes and breakages."""
         read = self.read
         if read is None:
             return
@@ -270,15 +275,15 @@ class BackgroundWork:
         rows = read.evidence(view.candidate.provenance)
         fixes = read.listed_sessions(details.get("predicted_fixes") or [])
         breakages = read.listed_sessions(details.get("predicted_breakages") or [])
-        self.post_message(EvidenceLoaded(screen, rows, fixes, breakages))
+        screen.post_message(EvidenceLoaded(rows, fixes, breakages))
 
     @work(thread=True, group="details", exit_on_error=False, description="could not read the steps")
-    def load_steps(self, screen: StepsScreen, path: str) -> None:
+    def load_steps(self, screen: Screen, session_id: str, step_span: str) -> None:
+        """Posted to `screen`: the session's steps, those of `step_span` marked."""
         read = self.read
         if read is None:
             return
-        rows = read.steps(screen.session_id, screen.step_span)
-        self.post_message(StepsLoaded(screen, rows, path))
+        screen.post_message(StepsLoaded(read.steps(session_id, step_span)))
 
     def opened_service(self) -> ReviewService | None:
         """From a worker: the review service once the workspace is open. The cached queue is on screen
@@ -302,7 +307,7 @@ class BackgroundWork:
         self.post_message(CandidatesChanged([changed]))
         self.load_library()
 
-    @work(thread=True, group="bulk")
+    @work(thread=True, group="bulk", exit_on_error=False, description="the bulk decision stopped")
     def run_bulk(self, action: str, candidate_ids: list[str]) -> None:
         """One decision after another, each its own commit; cancelling stops before the next one."""
         service = self.opened_service()
@@ -318,7 +323,7 @@ class BackgroundWork:
             try:
                 decision = getattr(service, action)(candidate_id)
                 changed = service.view(candidate_id)
-            except Exception as exc:
+            except Exception as exc:  # one candidate refused (or failed) leaves the others to decide; all said after
                 failures.append(f"{candidate_id}: {exc}")
                 continue
             commits.append(decision.sha[:10])

@@ -1,9 +1,12 @@
-"""The messages workers post to the TUI: a worker never touches a widget, it posts one of these and the app
-shows it on its own thread. Where a flood collapses (a newer listing, library or progress supersedes one not
-yet shown), `can_replace` lets Textual drop the older message for the newer one it is given."""
+"""Every message of the TUI's workers: a worker never touches a widget, it posts one of these and the app
+(or the screen the work is for) shows it on its own thread. Where a flood collapses, `can_replace` lets
+Textual drop a message not yet handled for a newer one (`message`, the argument): a newer listing, library,
+statistics or progress supersedes it, and a newer ingest, change of candidates or burst of changed traces
+takes its content along."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,138 +15,148 @@ from textual.message import Message
 if TYPE_CHECKING:
     from skillwarden.reviews.views import CandidateView, EvidenceRow, QueueRow, SessionRow, StepRow
     from skillwarden.skills.trailers import Decision
-    from skillwarden.tui.screens import DetailScreen, StepsScreen
 
 
+@dataclass(eq=False)
 class QueueLoaded(Message):
     """The queue's rows and their cells (list columns only, no candidate content)."""
 
-    def __init__(self, rows: list[QueueRow], cells: dict[str, tuple], status: str | None = None):
-        super().__init__()
-        self.rows = rows
-        self.cells = cells
-        self.status = status
+    rows: list[QueueRow]
+    cells: dict[str, tuple]
+    status: str | None = None
 
     def can_replace(self, message: Message) -> bool:
-        """A newer listing (`message`) supersedes this one not yet shown, unless this carries a status the
-        newer one lacks."""
+        """A newer listing supersedes this one, unless this carries a status the newer one lacks."""
         return isinstance(message, QueueLoaded) and (message.status is not None or self.status is None)
 
 
+@dataclass(eq=False)
 class ViewsLoaded(Message):
     """Candidates in full: all of the queue's (`complete`), or the one the preview waits for."""
 
-    def __init__(self, views: list[CandidateView], *, complete: bool):
-        super().__init__()
-        self.views = views
-        self.complete = complete
+    views: list[CandidateView]
+    complete: bool
 
     def can_replace(self, message: Message) -> bool:
-        """Newer views of all of the queue's candidates (`message`) supersede these, not yet shown."""
+        """Newer views of all of the queue's candidates supersede these."""
         return isinstance(message, ViewsLoaded) and message.complete
 
 
+@dataclass(eq=False)
 class IngestDone(Message):
-    def __init__(self, status: str, changed: bool):
-        super().__init__()
-        self.status = status
-        self.changed = changed
+    """`changed`: traces were read, so the mined candidates may be stale."""
+
+    status: str
+    changed: bool
+
+    def can_replace(self, message: Message) -> bool:
+        """The newer ingest's status is the one to show; mining is wanted if either read traces."""
+        if isinstance(message, IngestDone):
+            message.changed = message.changed or self.changed
+            return True
+        return False
 
 
+@dataclass(eq=False)
 class MiningDone(Message):
     pass
 
 
+@dataclass(eq=False)
 class CandidatesChanged(Message):
-    """Some candidates changed state (a decision): update their rows in place."""
+    """Some candidates changed state (a decision): their rows are updated in place."""
 
-    def __init__(self, views: list[CandidateView]):
-        super().__init__()
-        self.views = views
+    views: list[CandidateView]
+
+    def can_replace(self, message: Message) -> bool:
+        """A bulk decision posts one per commit: the newer takes this one's candidates along, its own views
+        being the newer."""
+        if isinstance(message, CandidatesChanged):
+            newer = {view.id for view in message.views}
+            message.views = [view for view in self.views if view.id not in newer] + message.views
+            return True
+        return False
 
 
+@dataclass(eq=False)
 class TracesChanged(Message):
     """The watcher saw trace files change; one message per burst."""
 
-    def __init__(self, paths: set[Path]):
-        super().__init__()
-        self.paths = paths
+    paths: set[Path]
+
+    def can_replace(self, message: Message) -> bool:
+        """A newer burst not yet handled takes this one's paths along: one ingest reads both."""
+        if isinstance(message, TracesChanged):
+            message.paths |= self.paths
+            return True
+        return False
 
 
+@dataclass(eq=False)
 class DecisionMade(Message):
     """`remine`: the decision changed the library or a harness file, so mined candidates may be stale."""
 
-    def __init__(self, text: str, *, remine: bool):
-        super().__init__()
-        self.text = text
-        self.remine = remine
+    text: str
+    remine: bool
 
 
+@dataclass(eq=False)
 class WorkProgress(Message):
-    def __init__(self, text: str):
-        super().__init__()
-        self.text = text
+    text: str
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, WorkProgress)  # only the newest progress is worth showing
 
 
+@dataclass(eq=False)
 class WorkFailed(Message):
-    def __init__(self, text: str):
-        super().__init__()
-        self.text = text
+    text: str
 
 
+@dataclass(eq=False)
 class LibraryLoaded(Message):
     """The library's skill names and its decisions, newest first, read from git."""
 
-    def __init__(self, names: list[str], decisions: list[Decision]):
-        super().__init__()
-        self.names = names
-        self.decisions = decisions
+    names: list[str]
+    decisions: list[Decision]
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, LibraryLoaded)
 
 
+@dataclass(eq=False)
 class StatisticsLoaded(Message):
-    """What reviews/learning.py computes: per-skill posteriors, friction and leave-one-out."""
+    """What reviews/screen_statistics.py computes: per-skill posteriors, friction and leave-one-out."""
 
-    def __init__(self, skills: dict[str, dict], friction: dict, loo: dict):
-        super().__init__()
-        self.skills = skills
-        self.friction = friction
-        self.loo = loo
+    skills: dict[str, dict]
+    friction: dict
+    loo: dict
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, StatisticsLoaded)
 
 
-class EvidenceLoaded(Message):
-    def __init__(
-        self, screen: DetailScreen, rows: list[EvidenceRow], fixes: list[SessionRow], breaks: list[SessionRow]
-    ):
-        super().__init__()
-        self.screen = screen
-        self.rows = rows
-        self.fixes = fixes
-        self.breakages = breaks
-
-
-class StepsLoaded(Message):
-    def __init__(self, screen: StepsScreen, rows: list[StepRow], path: str):
-        super().__init__()
-        self.screen = screen
-        self.rows = rows
-        self.path = path
-
-
+@dataclass(eq=False)
 class FeedLoaded(Message):
     """New events from the feed, and the latest sessions when an ingest happened."""
 
-    def __init__(self, events: list[dict], offset: int, sessions: list[SessionRow] | None, counts: dict | None):
-        super().__init__()
-        self.events = events
-        self.offset = offset
-        self.sessions = sessions
-        self.counts = counts
+    events: list[dict]
+    offset: int
+    sessions: list[SessionRow] | None
+    counts: dict | None
+
+
+@dataclass(eq=False)
+class EvidenceLoaded(Message, bubble=False):
+    """Posted to the candidate screen that asked: its evidence sessions, predicted fixes and breakages."""
+
+    rows: list[EvidenceRow]
+    fixes: list[SessionRow]
+    breakages: list[SessionRow]
+
+
+@dataclass(eq=False)
+class StepsLoaded(Message, bubble=False):
+    """Posted to the steps screen that asked: the session's steps."""
+
+    rows: list[StepRow]

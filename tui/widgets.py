@@ -133,7 +133,7 @@ class RowTable(ScrollView, can_focus=True):
         self.marked: set[str] = set()
         self.cursor = 0
         # Rendered rows by (key, cursor, marked, focus, width): a keypress repaints from here.
-        self._strips: dict[tuple, Strip] = {}
+        self.row_strips: dict[tuple, Strip] = {}
 
     # -- data --------------------------------------------------------------------------------------
     @property
@@ -154,7 +154,7 @@ class RowTable(ScrollView, can_focus=True):
             self.cursor = self.keys.index(before)
         self.cursor = min(self.cursor, max(0, len(self.keys) - 1))
         self.virtual_size = Size(self.size.width, len(self.keys) + 1)
-        self._strips.clear()
+        self.row_strips.clear()
         self.refresh()
         if self.cursor_key != before:
             self.post_message(self.Highlighted(self, self.cursor_key))
@@ -164,12 +164,12 @@ class RowTable(ScrollView, can_focus=True):
         for key, row in cells.items():
             if key in self.cells:
                 self.cells[key] = row
-        self._strips.clear()
+        self.row_strips.clear()
         self.refresh()
 
     def move_to(self, key: str) -> None:
         if key in self.cells:
-            self._set_cursor(self.keys.index(key))
+            self.place_cursor(self.keys.index(key))
 
     def toggle_mark(self) -> None:
         key = self.cursor_key
@@ -184,16 +184,16 @@ class RowTable(ScrollView, can_focus=True):
         self.refresh()
 
     # -- cursor ------------------------------------------------------------------------------------
-    def _set_cursor(self, index: int) -> None:
+    def place_cursor(self, index: int) -> None:
         index = max(0, min(index, len(self.keys) - 1))
         if not self.keys or index == self.cursor:
             return
         self.cursor = index
-        self._scroll_to_cursor()
+        self.scroll_cursor_into_view()
         self.refresh()
         self.post_message(self.Highlighted(self, self.cursor_key))
 
-    def _scroll_to_cursor(self) -> None:
+    def scroll_cursor_into_view(self) -> None:
         visible = max(1, self.size.height - 1)
         top = int(self.scroll_offset.y)
         if self.cursor < top:
@@ -202,22 +202,22 @@ class RowTable(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor - visible + 1, animate=False, immediate=True)
 
     def action_cursor_down(self) -> None:
-        self._set_cursor(self.cursor + 1)
+        self.place_cursor(self.cursor + 1)
 
     def action_cursor_up(self) -> None:
-        self._set_cursor(self.cursor - 1)
+        self.place_cursor(self.cursor - 1)
 
     def action_page_down(self) -> None:
-        self._set_cursor(self.cursor + max(1, self.size.height - 2))
+        self.place_cursor(self.cursor + max(1, self.size.height - 2))
 
     def action_page_up(self) -> None:
-        self._set_cursor(self.cursor - max(1, self.size.height - 2))
+        self.place_cursor(self.cursor - max(1, self.size.height - 2))
 
     def action_first(self) -> None:
-        self._set_cursor(0)
+        self.place_cursor(0)
 
     def action_last(self) -> None:
-        self._set_cursor(len(self.keys) - 1)
+        self.place_cursor(len(self.keys) - 1)
 
     def action_select(self) -> None:
         if self.cursor_key is not None:
@@ -229,17 +229,17 @@ class RowTable(ScrollView, can_focus=True):
             return
         index = int(self.scroll_offset.y) + offset.y - 1
         if index < len(self.keys):
-            self._set_cursor(index)
+            self.place_cursor(index)
             if event.chain >= 2:
                 self.action_select()
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.keys) + 1)
-        self._strips.clear()
+        self.row_strips.clear()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._strips.clear()  # a new theme or focus style
+        self.row_strips.clear()  # a new theme or focus style
 
     # -- rendering ---------------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
@@ -248,17 +248,17 @@ class RowTable(ScrollView, can_focus=True):
         widths = column_widths(self.columns, width)
         if y == 0:
             cells = tuple(column.label for column in self.columns)
-            return self._strip(cells, widths, base + self.get_component_rich_style("row-table--header"), width)
+            return self.row_strip(cells, widths, base + self.get_component_rich_style("row-table--header"), width)
         index = int(self.scroll_offset.y) + y - 1
         if index >= len(self.keys):
             return Strip.blank(width, base)
         key = self.keys[index]
         cache_key = (key, index == self.cursor, key in self.marked, self.has_focus, width)
-        cached = self._strips.get(cache_key)
+        cached = self.row_strips.get(cache_key)
         if cached is not None:
             return cached
-        if len(self._strips) > 4096:
-            self._strips.clear()
+        if len(self.row_strips) > 4096:
+            self.row_strips.clear()
         style = base
         if key in self.marked:
             style += self.get_component_rich_style("row-table--marked")
@@ -268,10 +268,10 @@ class RowTable(ScrollView, can_focus=True):
         cells = self.cells[key]
         if self.markable:
             cells = ("●" if key in self.marked else " ", *cells)
-        strip = self._strips[cache_key] = self._strip(cells, widths, style, width)
+        strip = self.row_strips[cache_key] = self.row_strip(cells, widths, style, width)
         return strip
 
-    def _strip(self, cells: tuple[Cell, ...], widths: list[int], style: Style, width: int) -> Strip:
+    def row_strip(self, cells: tuple[Cell, ...], widths: list[int], style: Style, width: int) -> Strip:
         line = Text(style=style, no_wrap=True, end="")
         for position, (column, cell, cell_width) in enumerate(zip(self.columns, cells, widths, strict=False)):
             if position:
@@ -296,15 +296,15 @@ class RenderedLines(ScrollView):
     def show(self, *renderables) -> None:
         self.renderables = renderables
         self.scroll_to(y=0, animate=False, immediate=True)
-        self._render_lines()
+        self.draw_lines()
 
     def text(self) -> str:
         return "\n".join(line.text for line in self.lines)
 
     def on_resize(self) -> None:
-        self._render_lines()
+        self.draw_lines()
 
-    def _render_lines(self) -> None:
+    def draw_lines(self) -> None:
         width = self.scrollable_content_region.width
         if width <= 0:
             return
