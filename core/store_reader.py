@@ -54,6 +54,11 @@ class StoreReader:
         with self._lock:
             return self._db.execute(sql, tuple(params)).fetchall()
 
+    def data_version(self) -> int:
+        """A number SQLite changes whenever another connection commits to the cache (`PRAGMA data_version`):
+        a reader following a writer knows when to look again."""
+        return self._query("PRAGMA data_version")[0][0]
+
     def decision_events(self) -> list[tuple]:
         """(sha, candidate id, action, reverts, name) of every cached decision, oldest first."""
         return [tuple(row) for row in self._query(

@@ -314,6 +314,9 @@ class ReadModel:
     def close(self) -> None:
         self.reader.close()
 
+    def data_version(self) -> int:
+        return self.reader.data_version()
+
     def candidate_states(self) -> dict[str, CandidateState]:
         return replay(DecisionEvent(*row) for row in self.reader.decision_events())
 

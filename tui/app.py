@@ -98,6 +98,9 @@ class SkillwardenApp(BackgroundWork, App):
         self.watch_enabled = watch
         self.watcher: TraceWatcher | None = None
         self.feed_offset: int | None = None
+        # Read-only: the cache's data version and the queue listed when this app last looked (follow_writer).
+        self.followed_version: int | None = None
+        self.followed_listing: list[tuple] | None = None
         self.switch_interval = sys.getswitchinterval()
         self.processes: Pool | None = None
         # Worker processes need multiprocessing's resource tracker, which passes sys.stderr's file

@@ -51,6 +51,7 @@ if TYPE_CHECKING:  # the first frame does not wait for mining, numpy or git: tho
     from skillwarden.reviews.service import ReviewService
 
 FEED_POLL_SECONDS = 0.5
+FOLLOWING_STATUS = "read-only: the app holding the workspace reads new traces; its queue is shown as it changes"
 MINING_INTERVAL_SECONDS = 3.0  # while traces stream, mine at most this often
 OPENING_STATUS = "opening the workspace…"
 FIRST_PAINT_WAIT_SECONDS = 1.0  # the workspace opens after the cached queue is painted, or after this
@@ -112,14 +113,21 @@ class BackgroundWork:
             self.post_message(ViewsLoaded(self.read.candidate_views(), complete=True))
             self.load_library()
             self.post_message(WorkProgress(""))
-            report = self.service.ingest(stop=self.closing.is_set)
+            if self.read_only:
+                # The writer holding the workspace reads the traces and mines them: two would write the same
+                # cache twice over. This app follows its queue (`follow_writer`).
+                self.followed_version = self.read.data_version()
+                self.post_message(IngestDone(FOLLOWING_STATUS, changed=False))
+            else:
+                report = self.service.ingest(stop=self.closing.is_set)
         finally:
             self.service_opened.set()  # also when it failed: decisions waiting for it are told so
-        stale = bool(report.files) or self.service.mining_is_stale()
-        self.post_message(IngestDone(ingest_status(report), changed=stale))
+        if not self.read_only:
+            stale = bool(report.files) or self.service.mining_is_stale()
+            self.post_message(IngestDone(ingest_status(report), changed=stale))
         self.call_from_thread(self.set_interval, FEED_POLL_SECONDS, self.poll_feed)
         self.call_from_thread(self.poll_feed)
-        if self.watch_enabled:
+        if self.watch_enabled and not self.read_only:
             from skillwarden.core.watch import TraceWatcher
 
             self.watcher = TraceWatcher(
@@ -236,6 +244,25 @@ class BackgroundWork:
     def poll_feed(self) -> None:
         if self.read is not None and self.service is not None:
             self.read_feed(self.feed_offset)
+            if self.read_only:
+                self.follow_writer()
+
+    @work(thread=True, exclusive=True, group="follow", exit_on_error=False,
+          description="could not read the workspace's queue")  # fmt: skip
+    def follow_writer(self) -> None:
+        """Read-only: when the writer committed to the cache since the last look and the queue it lists is
+        not the one shown (new candidates mined, a decision made), show its queue."""
+        read = self.read
+        if read is None or (version := read.data_version()) == self.followed_version:
+            return
+        self.followed_version = version
+        rows, cells = queue_listing(read)
+        listed = [(row.id, row.state, row.title, row.support) for row in rows]
+        if listed == self.followed_listing:
+            return
+        self.followed_listing = listed
+        self.post_message(QueueLoaded(rows, cells, FOLLOWING_STATUS))
+        self.post_message(ViewsLoaded(read.candidate_views(), complete=True))
 
     def reload_feed(self) -> None:
         """The feed from its recent events again, for a screen that was not there when they were read."""
