@@ -6,16 +6,21 @@ trace folder. `SKILLWARDEN_HOME` or `--home` chooses it, so tests never touch th
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import yaml
+from typing import TYPE_CHECKING
 
 from skillwarden.core.discover import default_trace_folders, watched_folders
-from skillwarden.core.private_files import private_directory
+from skillwarden.core.private_files import open_private, private_directory
 from skillwarden.core.settings import DriftParams, HarnessTargets, LearningSettings
+
+if TYPE_CHECKING:  # PyYAML is imported when a settings file is parsed, not when its parsed mapping is reused
+    import yaml
 
 # The workspace lock, also what marks a folder as a workspace (whose own files are never traces).
 LOCK_FILE_NAME = "skillwarden.lock"
@@ -168,18 +173,38 @@ def load_config(home: Path, *, user_home: Path | None = None) -> Config:
     path = home / CONFIG_NAME
     if not path.exists():
         path.write_text(DEFAULT_CONFIG_TEXT, encoding="utf-8")
-    raw = read_settings(path)
+    raw = read_settings(path, parsed=home / PARSED_CONFIG_NAME)
     return config_from_mapping(home, raw, source=path, user_home=user_home)
 
 
-def read_settings(path: Path) -> dict:
-    """The mapping in a YAML settings file: UTF-8 text, safe YAML, no key given twice."""
+# The mapping config.yaml held when it was last parsed, beside the digest of that text: opening a workspace
+# whose settings did not change skips PyYAML, whose import is a third of what the TUI's first frame waits for
+# beyond Textual. Deleting it loses nothing.
+PARSED_CONFIG_NAME = "config.parsed.json"
+
+
+def read_settings(path: Path, *, parsed: Path | None = None) -> dict:
+    """The mapping in a YAML settings file: UTF-8 text, safe YAML, no key given twice. With `parsed`, the
+    mapping of unchanged text is read back from there, and a newly parsed one is kept there."""
+    data = path.read_bytes()
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); is it the right file?") from None
+    digest = hashlib.sha256(data).hexdigest()
+    if parsed is not None and (kept := kept_settings(parsed, digest)) is not None:
+        return kept
+    raw = parse_settings(text, path)
+    if parsed is not None:
+        keep_settings(parsed, digest, raw)
+    return raw
+
+
+def parse_settings(text: str, path: Path) -> dict:
+    import yaml
+
     try:
-        raw = yaml.load(text, Loader=UniqueKeyLoader) or {}
+        raw = yaml.load(text, Loader=unique_key_loader()) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {yaml_problem(exc)}") from exc
     except RecursionError:
@@ -187,6 +212,37 @@ def read_settings(path: Path) -> dict:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of settings, got {type(raw).__name__}")
     return raw
+
+
+def kept_settings(parsed: Path, digest: str) -> dict | None:
+    """The mapping kept for the text of this digest, or None (no file, another text, anything unreadable)."""
+    try:
+        kept = json.loads(parsed.read_bytes())
+    except (OSError, ValueError):
+        return None
+    if isinstance(kept, dict) and kept.get("sha256") == digest and isinstance(kept.get("settings"), dict):
+        return kept["settings"]
+    return None
+
+
+def keep_settings(parsed: Path, digest: str, raw: dict) -> None:
+    """Keep `raw` for the text of `digest`, when JSON gives back exactly the same mapping (not for a date,
+    or a key that is not a string); written whole or not at all, owner-only. A workspace that cannot be
+    written keeps nothing: its settings are parsed each time."""
+    try:
+        text = json.dumps({"sha256": digest, "settings": raw}, ensure_ascii=False)
+        if json.loads(text)["settings"] != raw:
+            return
+    except (TypeError, ValueError):
+        return
+    temporary = parsed.with_name(f".{parsed.name}.{os.getpid()}.tmp")
+    try:
+        descriptor = open_private(temporary, os.O_WRONLY | os.O_TRUNC)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, parsed)
+    except OSError:
+        temporary.unlink(missing_ok=True)
 
 
 def yaml_problem(exc: yaml.YAMLError) -> str:
@@ -198,24 +254,29 @@ def yaml_problem(exc: yaml.YAMLError) -> str:
     return f"{problem} (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else problem
 
 
-class UniqueKeyLoader(yaml.SafeLoader):
-    """yaml.safe_load, except that a key given twice in one mapping is an error: PyYAML would keep the last
-    one silently, and a setting someone believes in would be ignored."""
+@functools.cache
+def unique_key_loader() -> type:
+    """yaml.safe_load's loader, except that a key given twice in one mapping is an error: PyYAML would keep
+    the last one silently, and a setting someone believes in would be ignored."""
+    import yaml
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen: set = set()
-        for key_node, _value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
-            try:
-                duplicate = key in seen
-            except TypeError:  # an unhashable key: the base class reports it
-                break
-            if duplicate:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"the key {key!r} is given twice", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+    class UniqueKeyLoader(yaml.SafeLoader):
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+            seen: set = set()
+            for key_node, _value_node in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    duplicate = key in seen
+                except TypeError:  # an unhashable key: the base class reports it
+                    break
+                if duplicate:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"the key {key!r} is given twice", key_node.start_mark
+                    )
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    return UniqueKeyLoader
 
 
 def config_from_mapping(
