@@ -20,7 +20,6 @@ import signal
 import sys
 import threading
 from concurrent.futures import Future
-from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -103,9 +102,6 @@ class SkillwardenApp(BackgroundWork, App):
         self.followed_listing: list[tuple] | None = None
         self.switch_interval = sys.getswitchinterval()
         self.processes: Pool | None = None
-        # Worker processes need multiprocessing's resource tracker, which passes sys.stderr's file
-        # descriptor to its process: start it before Textual captures stderr (its fileno() is -1).
-        resource_tracker.ensure_running()
         self.processes_lock = threading.Lock()
         self.queue_painted = threading.Event()
         # The cached queue is read while Textual starts (parses CSS, composes the screen): (review states,

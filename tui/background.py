@@ -6,7 +6,8 @@ reported by the app's one handler (`on_worker_state_changed`), named by its desc
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
+import io
 import os
 import sqlite3
 import time
@@ -100,6 +101,8 @@ class BackgroundWork:
             if states is not None:  # importing the service's modules would compete with painting it
                 self.queue_painted.wait(FIRST_PAINT_WAIT_SECONDS)
             from skillwarden.reviews.service import ReviewService
+
+            start_resource_tracker()  # the ingest's worker processes need it too
 
             # A read-only TUI may run beside the writer holding the workspace: the decision it finds half-made
             # may be that writer's, so it is left to it (no recovery, no rewrite of the decision table).
@@ -207,6 +210,9 @@ class BackgroundWork:
         (the app is closing) before it returns."""
         with self.processes_lock:
             if self.processes is None:
+                import multiprocessing
+
+                start_resource_tracker()
                 # spawn, not fork: forking a process that runs threads can copy a held lock. The workers watch
                 # this process (not the thread that starts them, which the kernel's parent-death signal would).
                 self.processes = multiprocessing.get_context("spawn").Pool(2, die_with, (os.getpid(),))
@@ -364,3 +370,14 @@ class BackgroundWork:
         if failures:
             self.post_message(WorkFailed(f"{len(failures)} refused: " + "; ".join(failures[:3])))
         self.load_library()
+
+
+def start_resource_tracker() -> None:
+    """multiprocessing's resource tracker, which worker processes need, started with no stderr to pass on:
+    it hands sys.stderr's descriptor to its process, and Textual's stand-in for stderr has none (-1), so
+    it is started under one that says so. Started after the first frame, before any worker process."""
+    from multiprocessing import resource_tracker
+
+    with contextlib.redirect_stderr(io.StringIO()):
+        resource_tracker.ensure_running()
+
