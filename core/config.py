@@ -6,6 +6,7 @@ trace folder. `SKILLWARDEN_HOME` or `--home` chooses it, so tests never touch th
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from skillwarden.core.discover import default_trace_folders, watched_folders
-from skillwarden.core.private_files import open_private, private_directory
+from skillwarden.core.private_files import private_directory
 from skillwarden.core.settings import DriftParams, HarnessTargets, LearningSettings
 
 if TYPE_CHECKING:  # PyYAML is imported when a settings file is parsed, not when its parsed mapping is reused
@@ -229,20 +230,16 @@ def keep_settings(parsed: Path, digest: str, raw: dict) -> None:
     """Keep `raw` for the text of `digest`, when JSON gives back exactly the same mapping (not for a date,
     or a key that is not a string); written whole or not at all, owner-only. A workspace that cannot be
     written keeps nothing: its settings are parsed each time."""
+    from skillwarden.core.sources import write_atomically
+
     try:
-        text = json.dumps({"sha256": digest, "settings": raw}, ensure_ascii=False)
+        text = json.dumps({"sha256": digest, "settings": raw})  # ASCII: non-ASCII text is escaped
         if json.loads(text)["settings"] != raw:
             return
     except (TypeError, ValueError):
         return
-    temporary = parsed.with_name(f".{parsed.name}.{os.getpid()}.tmp")
-    try:
-        descriptor = open_private(temporary, os.O_WRONLY | os.O_TRUNC)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, parsed)
-    except OSError:
-        temporary.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        write_atomically(parsed, text)  # a temporary file of mkstemp's, owner-only, renamed into place
 
 
 def yaml_problem(exc: yaml.YAMLError) -> str:

@@ -57,3 +57,11 @@ def test_a_mapping_json_would_change_is_not_kept(tmp_path):
     with pytest.raises(ConfigError):
         load_config(tmp_path)
     assert not (tmp_path / PARSED_CONFIG_NAME).exists()
+
+
+def test_settings_with_text_beyond_ascii_are_kept_and_read_back(tmp_path):
+    folder = tmp_path / "trâces-日本"
+    (tmp_path / "config.yaml").write_text(f"watch: [{str(folder)!r}]\n", encoding="utf-8")
+    first = load_config(tmp_path).watch
+    assert (tmp_path / PARSED_CONFIG_NAME).exists()
+    assert load_config(tmp_path).watch == first == [folder]
