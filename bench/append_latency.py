@@ -24,9 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.ingest_throughput import corpus_files, ensure_corpus  # noqa: E402
-from skillwarden.core.ingest import ingest_paths  # noqa: E402
-from skillwarden.core.store import Store  # noqa: E402
-from skillwarden.core.watch import TraceWatcher  # noqa: E402
+from skillwarden.core.ingest.run import ingest_paths  # noqa: E402
+from skillwarden.core.ingest.watch import TraceWatcher  # noqa: E402
+from skillwarden.core.workspace.store import Store  # noqa: E402
 
 
 def appended_line(path: Path, number: int) -> bytes:

@@ -1,4 +1,4 @@
-"""Dedup of many candidates: time and peak memory of `core.dedup.similar_pairs` + `clusters`.
+"""Dedup of many candidates: time and peak memory of `core.mining.dedup.similar_pairs` + `clusters`.
 
     .venv/bin/python bench/dedup.py [--candidates 50000] [--seed 1]
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from skillwarden.core.dedup import DEFAULT_THRESHOLD, clusters, similar_pairs  # noqa: E402
+from skillwarden.core.mining.dedup import DEFAULT_THRESHOLD, clusters, similar_pairs  # noqa: E402
 
 VERBS = ("run", "read", "edit", "create", "call")
 THINGS = ("pytest", "ruff check", "git commit", "git tag", "pip install", "alembic upgrade", "npm test",

@@ -21,7 +21,7 @@ from dataclasses import asdict
 
 import numpy as np
 
-from skillwarden.core.settings import DriftParams
+from skillwarden.core.workspace.settings import DriftParams
 from skillwarden.skills.drift import DEFAULT_PARAMS, first_detection
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import git
 
-from skillwarden.core.config import load_config
+from skillwarden.core.workspace.config import load_config
 from skillwarden.reviews.publishing import link
 from skillwarden.skills.claude_settings import hook_command, install, settings_path
 from skillwarden.skills.library import SkillLibrary

@@ -24,11 +24,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from skillwarden.core import ingest_read, ingest_session  # noqa: E402
+from skillwarden.core import ingest_session  # noqa: E402
 from skillwarden.core.demo.traces import generate_corpus  # noqa: E402
-from skillwarden.core.ingest import ingest_paths  # noqa: E402
-from skillwarden.core.ingest_files import found_files  # noqa: E402
-from skillwarden.core.store import Store  # noqa: E402
+from skillwarden.core.ingest import read as ingest_read
+from skillwarden.core.ingest.files import found_files  # noqa: E402
+from skillwarden.core.ingest.run import ingest_paths  # noqa: E402
+from skillwarden.core.workspace.store import Store  # noqa: E402
 
 
 def corpus_files(corpus: Path) -> list[Path]:

@@ -25,13 +25,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from skillwarden.core.config import Config  # noqa: E402
 from skillwarden.core.demo.procedures import PLANTED_PROCEDURES  # noqa: E402
 from skillwarden.core.demo.traces import generate_corpus  # noqa: E402
 from skillwarden.core.demo.variations import FAILURE_PATTERNS  # noqa: E402
-from skillwarden.core.ingest import ingest_paths  # noqa: E402
-from skillwarden.core.normalize import file_extension  # noqa: E402
-from skillwarden.core.store import Store  # noqa: E402
+from skillwarden.core.ingest.run import ingest_paths  # noqa: E402
+from skillwarden.core.signals.normalize import file_extension  # noqa: E402
+from skillwarden.core.workspace.config import Config  # noqa: E402
+from skillwarden.core.workspace.store import Store  # noqa: E402
 from skillwarden.reviews.candidates import build_candidates  # noqa: E402
 
 TOOL_NAMES = {"shell": "Bash", "read": "Read", "edit": "Edit", "write": "Write"}

@@ -33,11 +33,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from skillwarden.core.config import load_config  # noqa: E402
-from skillwarden.core.ingest import ingest_paths  # noqa: E402
-from skillwarden.core.labels import match_labels, read_label_file  # noqa: E402
-from skillwarden.core.reward import WEIGHTS, grade, grading_signals, last_test_result  # noqa: E402
-from skillwarden.core.store import Store  # noqa: E402
+from skillwarden.core.ingest.run import ingest_paths  # noqa: E402
+from skillwarden.core.signals.labels import match_labels, read_label_file  # noqa: E402
+from skillwarden.core.signals.reward import WEIGHTS, grade, grading_signals, last_test_result  # noqa: E402
+from skillwarden.core.workspace.config import load_config  # noqa: E402
+from skillwarden.core.workspace.store import Store  # noqa: E402
 from skillwarden.reviews.candidates import build_candidates, evaluate_store, load_sessions  # noqa: E402
 
 

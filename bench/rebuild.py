@@ -16,8 +16,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.ingest_throughput import corpus_files, ensure_corpus  # noqa: E402
-from skillwarden.core.config import load_config  # noqa: E402
-from skillwarden.core.lock import WorkspaceLock  # noqa: E402
+from skillwarden.core.workspace.config import load_config  # noqa: E402
+from skillwarden.core.workspace.lock import WorkspaceLock  # noqa: E402
 from skillwarden.tui.cli_ingest import rebuild  # noqa: E402
 
 

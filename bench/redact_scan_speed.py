@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import time
 
-from skillwarden.core.redact import redact
-from skillwarden.core.scan import scan_text
+from skillwarden.core.security.redact import redact
+from skillwarden.core.security.scan import scan_text
 
 ORDINARY_LOG = "INFO worker started pid=4242 key=value path=/usr/lib/python3 tokens=1234 status=ok\n" * 40_000
 HOSTILE_REDACT = {

@@ -30,9 +30,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from skillwarden.core.scan import SEVERITY_RANK, Severity, Verdict, scan_folder
-from skillwarden.core.scan import text as scan_text_module
-from skillwarden.core.scan.lines import LineRules, line_hits
+from skillwarden.core.security.scan import SEVERITY_RANK, Severity, Verdict, scan_folder
+from skillwarden.core.security.scan import text as scan_text_module
+from skillwarden.core.security.scan.lines import LineRules, line_hits
 
 LABELS = ("malicious", "benign")
 

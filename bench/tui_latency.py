@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from textual import events  # noqa: E402
 
-from skillwarden.core.config import load_config  # noqa: E402
 from skillwarden.core.demo.traces import generate_corpus  # noqa: E402
-from skillwarden.core.store import Store, StoredCandidate  # noqa: E402
+from skillwarden.core.workspace.config import load_config  # noqa: E402
+from skillwarden.core.workspace.store import Store, StoredCandidate  # noqa: E402
 from skillwarden.skills.library import SkillLibrary  # noqa: E402
 from skillwarden.skills.skill_md import SkillDoc, content_hash, render  # noqa: E402
 from skillwarden.tui.app import SkillwardenApp  # noqa: E402

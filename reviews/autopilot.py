@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
-from skillwarden.core.store import StoredCandidate
+from skillwarden.core.workspace.store import StoredCandidate
 from skillwarden.reviews.decisions import SKILL_KINDS, Decider, apply_decision, check_fresh
 from skillwarden.reviews.policy import AUTOPILOT_REVIEWER, Policy, Routing, Tier, decide_route
 from skillwarden.reviews.publishing import refuse_clash

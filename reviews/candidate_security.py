@@ -1,9 +1,9 @@
 """What a candidate's security verdict rests on: the scan of its text (a skill as the folder agents will load)
-and the flags its evidence raised (`core.injection`), each a finding with its line."""
+and the flags its evidence raised (`core.security.injection`), each a finding with its line."""
 
 from __future__ import annotations
 
-from skillwarden.core.scan import scan_files, scan_text
+from skillwarden.core.security.scan import scan_files, scan_text
 
 
 def security_report(text: str) -> dict:

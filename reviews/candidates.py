@@ -2,11 +2,11 @@
 failure detectors, near-duplicates merged, matches of library skills turned into refinements.
 
 Every candidate's `details` carries what scripts and the TUI show beside its text: `predicted_fixes`
-and `predicted_breakages` (session ids, see `core.predict`), `security` (the scanner's report, with its
+and `predicted_breakages` (session ids, see `core.mining.predict`), `security` (the scanner's report, with its
 `verdict`) and, for a change to an existing file, `diff` and `target`.
 
 The evidence a candidate was mined from (the tasks of its sessions, the commands and paths of its steps,
-the error texts a harness rule is about) is checked for text that steers an AI (`core.injection`). What
+the error texts a harness rule is about) is checked for text that steers an AI (`core.security.injection`). What
 is flagged is listed in `provenance_flags` and raises the security verdict to caution (or dangerous, for
 hidden text and exfiltration endpoints), with the line, so no such candidate is ever applied unseen.
 """
@@ -20,28 +20,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from skillwarden.core.config import Config
-from skillwarden.core.describe import Evidence, describe, key_step
-from skillwarden.core.detectors import (
+from skillwarden.core.mining.detectors import (
     detect,
     failure_patterns,
     is_rejection,
     premature_completion,
     token_session_counts,
 )
-from skillwarden.core.injection import suspicious_evidence
-from skillwarden.core.mining import (
-    Procedure,
-    TaskWords,
-    TokenStep,
-    mine_procedures,
-    provenance_of,
-    scoped,
-)
-from skillwarden.core.model import Outcome, Session
-from skillwarden.core.normalize import concrete_argument, is_generic, normalize_step
-from skillwarden.core.pitfalls import pitfalls_of, steps_by_token
-from skillwarden.core.predict import (
+from skillwarden.core.mining.pitfalls import pitfalls_of, steps_by_token
+from skillwarden.core.mining.predict import (
     HarnessRule,
     SessionFacts,
     SkillRule,
@@ -50,9 +37,22 @@ from skillwarden.core.predict import (
     session_facts,
     time_split,
 )
-from skillwarden.core.sanitize import clean_line
-from skillwarden.core.steps import is_test_step
-from skillwarden.core.store import Store, StoredCandidate
+from skillwarden.core.mining.procedures import (
+    Procedure,
+    TaskWords,
+    TokenStep,
+    mine_procedures,
+    provenance_of,
+    scoped,
+)
+from skillwarden.core.mining.skill_draft import Evidence, describe, key_step
+from skillwarden.core.model import Outcome, Session
+from skillwarden.core.security.injection import suspicious_evidence
+from skillwarden.core.security.sanitize import clean_line
+from skillwarden.core.signals.normalize import concrete_argument, is_generic, normalize_step
+from skillwarden.core.signals.steps import is_test_step
+from skillwarden.core.workspace.config import Config
+from skillwarden.core.workspace.store import Store, StoredCandidate
 from skillwarden.reviews.candidate_security import security_report, skill_security_report, with_provenance_flags
 from skillwarden.reviews.extraction_settings import ExtractionSettings, extraction_settings
 from skillwarden.reviews.harness_candidates import harness_changes, stored_harness
@@ -143,7 +143,7 @@ class SkillCandidate:
     provenance: list[dict]
     project: str = ""
     base_rate: float | None = None
-    provenance_flags: list[dict] = field(default_factory=list)  # suspicious evidence (core.injection)
+    provenance_flags: list[dict] = field(default_factory=list)  # suspicious evidence (core.security.injection)
 
 
 def mining_outcomes(sessions: list[Session]) -> dict[str, str]:
@@ -379,7 +379,7 @@ def harness_reader(root: Path) -> Callable[[str], str | None]:
 
 
 def evaluate_store(store: Store, config: Config, older_share: float = 0.5) -> dict:
-    """Predict on the older sessions, check on the newer ones (see `core.predict`). Where labels were
+    """Predict on the older sessions, check on the newer ones (see `core.mining.predict`). Where labels were
     imported, outcomes are the labels: `checked_against` says how many of the checked sessions had one."""
     settings = extraction_settings(config)
     sessions = load_sessions(store)

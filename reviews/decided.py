@@ -14,7 +14,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from skillwarden.core.store import Store, StoredCandidate
+from skillwarden.core.workspace.store import Store, StoredCandidate
 from skillwarden.skills.decision_repository import APPROVED_DIR, BACKLOG_DIR, REJECTED_DIR, SKILL_FILE
 from skillwarden.skills.trailers import Decision
 

@@ -16,7 +16,7 @@ from skillwarden.reviews.states import State
 from skillwarden.reviews.views import CandidateView
 
 if TYPE_CHECKING:  # the TUI asks `allowed` before its first frame, which waits for no git
-    from skillwarden.core.store import StoredCandidate
+    from skillwarden.core.workspace.store import StoredCandidate
     from skillwarden.skills.harness_repo import HarnessRepo
     from skillwarden.skills.library import SkillLibrary
     from skillwarden.skills.trailers import Decision

@@ -12,9 +12,9 @@ import shlex
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from skillwarden.core.config import Config
-from skillwarden.core.discover import DEFAULT_LOCATIONS
-from skillwarden.core.ingest_files import found_files
+from skillwarden.core.ingest.files import found_files
+from skillwarden.core.workspace.config import Config
+from skillwarden.core.workspace.discover import DEFAULT_LOCATIONS
 from skillwarden.reviews.publishing import skills_dir
 from skillwarden.skills import claude_settings, select_index
 from skillwarden.skills.claude_settings import HookError

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from skillwarden.core.config import Config
-from skillwarden.core.dedup import DEFAULT_THRESHOLD
-from skillwarden.core.settings import HarnessTargets
+from skillwarden.core.mining.dedup import DEFAULT_THRESHOLD
+from skillwarden.core.workspace.config import Config
+from skillwarden.core.workspace.settings import HarnessTargets
 from skillwarden.skills.describer import DEFAULT_TIMEOUT
 
 DESCRIBER_CACHE = "describer-cache.json"
@@ -24,7 +24,7 @@ class ExtractionSettings:
 
 
 def extraction_settings(config: Config) -> ExtractionSettings:
-    """Settings from the configuration, which `core.config.load_config` validated."""
+    """Settings from the configuration, which `core.workspace.config.load_config` validated."""
     return ExtractionSettings(
         min_support=config.min_support,
         dedup_threshold=config.dedup_threshold,

@@ -1,32 +1,32 @@
-"""Harness candidates: the recurring failure patterns (`core.detectors`) not yet handled, each as a concrete
-change of a harness file (`core.harness`), with its evidence, predictions and flags."""
+"""Harness candidates: the recurring failure patterns (`core.mining.detectors`) not yet handled, each as a concrete
+change of a harness file (`core.mining.harness`), with its evidence, predictions and flags."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
 
-from skillwarden.core.describe import slugify
-from skillwarden.core.detectors import (
+from skillwarden.core.mining.detectors import (
     FailurePattern,
     Firing,
     failure_patterns,
     is_verification,
     token_session_counts,
 )
-from skillwarden.core.harness import HarnessChange, harness_change
-from skillwarden.core.hook_commands import vetted_command
-from skillwarden.core.injection import suspicious_evidence
-from skillwarden.core.model import Outcome, Session, Step
-from skillwarden.core.normalize import shell_command_text
-from skillwarden.core.predict import (
+from skillwarden.core.mining.harness import HarnessChange, harness_change
+from skillwarden.core.mining.hook_commands import vetted_command
+from skillwarden.core.mining.predict import (
     HarnessRule,
     SessionFacts,
     predictions,
 )
-from skillwarden.core.redact import redact
-from skillwarden.core.sanitize import clean_line
-from skillwarden.core.store import StoredCandidate
+from skillwarden.core.mining.skill_draft import slugify
+from skillwarden.core.model import Outcome, Session, Step
+from skillwarden.core.security.injection import suspicious_evidence
+from skillwarden.core.security.redact import redact
+from skillwarden.core.security.sanitize import clean_line
+from skillwarden.core.signals.normalize import shell_command_text
+from skillwarden.core.workspace.store import StoredCandidate
 from skillwarden.reviews.candidate_security import security_report, with_provenance_flags
 from skillwarden.reviews.extraction_settings import ExtractionSettings
 from skillwarden.skills.decision_input import ABSENT

@@ -2,7 +2,7 @@
 
 Everything here is derived from the cached sessions (the traces) and the skills repository's history;
 nothing is stored. Settings come from the `learning:` section of `config.yaml`, typed and validated when
-the configuration is loaded (`core.settings.LearningSettings`, `config.learning`).
+the configuration is loaded (`core.workspace.settings.LearningSettings`, `config.learning`).
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from skillwarden.core.categorize import categorize
-from skillwarden.core.config import Config
-from skillwarden.core.events import EventLog
-from skillwarden.core.friction import FrictionFacts, friction_facts, friction_report
-from skillwarden.core.loo import Observation, leave_one_out
-from skillwarden.core.settings import LearningSettings
-from skillwarden.core.store import Store, StoredCandidate, StoredSession
+from skillwarden.core.signals.categorize import categorize
+from skillwarden.core.signals.friction import FrictionFacts, friction_facts, friction_report
+from skillwarden.core.signals.loo import Observation, leave_one_out
+from skillwarden.core.workspace.config import Config
+from skillwarden.core.workspace.events import EventLog
+from skillwarden.core.workspace.settings import LearningSettings
+from skillwarden.core.workspace.store import Store, StoredCandidate, StoredSession
 from skillwarden.skills.drift import success_drop, unused
 from skillwarden.skills.library import SkillLibrary
 from skillwarden.skills.prompt_hook import SUGGESTIONS_FILE

@@ -6,10 +6,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
-from skillwarden.core.dedup import best_matches, clusters, similar_pairs
-from skillwarden.core.harness import unified_diff
-from skillwarden.core.normalize import is_generic
-from skillwarden.core.store import StoredCandidate
+from skillwarden.core.mining.dedup import best_matches, clusters, similar_pairs
+from skillwarden.core.mining.harness import unified_diff
+from skillwarden.core.signals.normalize import is_generic
+from skillwarden.core.workspace.store import StoredCandidate
 from skillwarden.reviews.candidate_security import skill_security_report, with_provenance_flags
 from skillwarden.skills.skill_md import SkillFormatError, content_hash, parse, render
 

@@ -10,8 +10,7 @@ import hashlib
 import sqlite3
 from pathlib import Path
 
-from skillwarden.core.config import Config
-from skillwarden.core.labels import (
+from skillwarden.core.signals.labels import (
     Label,
     file_stem,
     is_under,
@@ -20,7 +19,8 @@ from skillwarden.core.labels import (
     read_label_file,
     save_import,
 )
-from skillwarden.core.store import Store
+from skillwarden.core.workspace.config import Config
+from skillwarden.core.workspace.store import Store
 
 LABELS_DIGEST = "labels_digest"
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from skillwarden.core.config import ConfigError, read_settings
+from skillwarden.core.workspace.config import ConfigError, read_settings
 
 POLICY_NAME = "policy.yaml"
 KINDS = ("skill", "refinement", "harness", "eviction")
@@ -118,7 +118,7 @@ class Routing:
 HARD_DANGEROUS = "hard-rule:dangerous-never-applied"
 HARD_COMMANDS = "hard-rule:commands-need-a-human"
 HARD_FLAGGED = "hard-rule:flagged-evidence-needs-a-human"
-# Harness changes that make a command run or change what may run (core.harness).
+# Harness changes that make a command run or change what may run (core.mining.harness).
 COMMAND_CHANGES = ("hook", "permission")
 HARD_CAUTION = "hard-rule:caution-needs-a-human"
 HARD_UNSCANNED = "hard-rule:unscanned-needs-a-human"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from skillwarden.core.config import Config
+from skillwarden.core.workspace.config import Config
 from skillwarden.skills import select_index
 from skillwarden.skills.decision_repository import APPROVED_DIR, SKILL_FILE
 from skillwarden.skills.library import SkillLibrary

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from skillwarden.core.config import Config
-from skillwarden.core.store import Store
+from skillwarden.core.workspace.config import Config
+from skillwarden.core.workspace.store import Store
 from skillwarden.reviews import learning
 from skillwarden.skills.library import SkillLibrary
 

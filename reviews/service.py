@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from skillwarden.core.config import Config
-from skillwarden.core.events import EventLog
-from skillwarden.core.ingest import IngestReport, Progress, ingest_paths
-from skillwarden.core.store import Store, StoredCandidate
-from skillwarden.core.workspace_key import use_workspace_key
+from skillwarden.core.ingest.run import IngestReport, Progress, ingest_paths
+from skillwarden.core.security.workspace_key import use_workspace_key
+from skillwarden.core.workspace.config import Config
+from skillwarden.core.workspace.events import EventLog
+from skillwarden.core.workspace.store import Store, StoredCandidate
 from skillwarden.reviews.candidates import build_candidates, mining_inputs
 from skillwarden.reviews.decided import restore_decided
 from skillwarden.reviews.decisions import SKILL_KINDS, Decider, apply_decision, refusal

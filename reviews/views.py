@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from skillwarden.core.store import StoredCandidate
-from skillwarden.core.store_reader import StoreReader
+from skillwarden.core.workspace.store import StoredCandidate
+from skillwarden.core.workspace.store_reader import StoreReader
 from skillwarden.reviews.states import CandidateState, DecisionEvent, State, replay
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 
 from skillwarden.core.model import path_line
-from skillwarden.core.sanitize import clean_line, unsafe_character
+from skillwarden.core.security.sanitize import clean_line, unsafe_character
 from skillwarden.skills.library_errors import LibraryError, StaleCandidateError, UnsafeContentError, UnsafePathError
 from skillwarden.skills.skill_md import SkillFormatError, validate_name
 
@@ -23,7 +23,7 @@ ABSENT = "absent"
 # change) and returns a report with .verdict, .scanner_version and .findings.
 Scanner = Callable[["str | dict[str, bytes]"], object]
 
-# Scanner verdicts (core/scan): dangerous is never committed, caution only by a human.
+# Scanner verdicts (core/security/scan): dangerous is never committed, caution only by a human.
 DANGEROUS = "dangerous"
 SAFE = "safe"
 
@@ -138,12 +138,10 @@ def _place(finding: object) -> str:
     return path_line(file, finding.line) if file else f"line {finding.line}"
 
 
-def default_scanner() -> Scanner | None:
-    """skillwarden.core.scan.scan_content, the scanner every commit goes through; None where it is not installed."""
-    try:
-        from skillwarden.core.scan import scan_content
-    except ImportError:
-        return None
+def default_scanner() -> Scanner:
+    """The scanner every commit goes through, imported on first use (it is large and not needed to read)."""
+    from skillwarden.core.security.scan import scan_content
+
     return scan_content
 
 

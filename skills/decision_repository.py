@@ -109,7 +109,7 @@ class DecisionRepository:
     """A git repository where each decision is one commit with trailers. Thread-safe; close it (or use
     `with`) to stop git helper processes.
 
-    `scanner` checks content right before it is committed (default: core.scan.scan_text); `on_step` is
+    `scanner` checks content right before it is committed (default: core.security.scan.scan_text); `on_step` is
     called with STEP_* names at each point of a decision, which is where the crash tests kill us.
     """
 
@@ -263,10 +263,6 @@ class DecisionRepository:
     def _scan(self, content: str | dict[str, bytes], *, require_clean: bool) -> list[tuple[str, str]]:
         """Scan a text or a skill folder before it is committed; the trailers that record which scanner
         passed it."""
-        if self.scanner is None:
-            if require_clean:
-                raise UnsafeContentError("no security scanner is available; refusing to commit without a human")
-            return []
         report = self.scanner(content)
         refusal = scan_refusal(report, require_clean=require_clean)
         if refusal is not None:

@@ -35,9 +35,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from skillwarden.core.describe import is_steering
-from skillwarden.core.injection import find_injection
-from skillwarden.core.redact import redact
+from skillwarden.core.mining.skill_draft import is_steering
+from skillwarden.core.security.injection import find_injection
+from skillwarden.core.security.redact import redact
 from skillwarden.skills.skill_md import MAX_DESCRIPTION, SkillFormatError, validate_name
 
 DEFAULT_TIMEOUT = 20.0

@@ -18,7 +18,7 @@ from datetime import datetime
 
 import numpy as np
 
-from skillwarden.core.settings import DriftParams
+from skillwarden.core.workspace.settings import DriftParams
 
 GRID_POINTS = 2000
 DEFAULT_PARAMS = DriftParams()

@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from skillwarden.core.hook_commands import unvetted_hooks
-from skillwarden.core.sanitize import clean_line
+from skillwarden.core.mining.hook_commands import unvetted_hooks
+from skillwarden.core.security.sanitize import clean_line
 from skillwarden.skills.decision_input import (
     Scanner,
     bytes_hash,
@@ -154,7 +154,7 @@ def validate_harness_content(target: str, text: str) -> None:
 
 def refuse_unvetted_hooks(before: str, after: str) -> None:
     """A hook runs after every session of every agent: whoever approves it, it may only add a command
-    skillwarden recognizes as a verification step (`core.hook_commands`), exactly as that vets it."""
+    skillwarden recognizes as a verification step (`core.mining.hook_commands`), exactly as that vets it."""
     unvetted = unvetted_hooks(before, after)
     if unvetted:
         raise UnsafeContentError(

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from skillwarden.core.categorize import words
+from skillwarden.core.signals.categorize import words
 from skillwarden.skills.select_index import read_index
 from skillwarden.skills.stats import STOPWORDS, Posterior, rank_skills
 

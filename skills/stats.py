@@ -24,8 +24,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from skillwarden.core.categorize import words
-from skillwarden.core.settings import DEFAULT_DECAY, REFINEMENT_SHRINK
+from skillwarden.core.signals.categorize import words
+from skillwarden.core.workspace.settings import DEFAULT_DECAY, REFINEMENT_SHRINK
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from skillwarden.core.sanitize import clean_line, clean_text
+from skillwarden.core.security.sanitize import clean_line, clean_text
 
 BACKLOG_BRANCH_PREFIX = "skillwarden/backlog/"
 # Reverting decisions: a rollback retires the decision for good, an undo returns it to review.

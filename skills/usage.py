@@ -35,9 +35,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from skillwarden.core.model import Step
-from skillwarden.core.normalize import program_of
-from skillwarden.core.reward import produces_change
-from skillwarden.core.steps import shell_command
+from skillwarden.core.signals.normalize import program_of
+from skillwarden.core.signals.reward import produces_change
+from skillwarden.core.signals.steps import shell_command
 from skillwarden.skills.stats import normalized_time
 
 SKILL_TOOL = "Skill"

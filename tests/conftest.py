@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from skillwarden.core.redact import set_placeholder_key
+from skillwarden.core.security.redact import set_placeholder_key
 
 SHARED_TRACES = Path(__file__).resolve().parents[2] / "shared" / "traces"
 NO_SHARED_TRACES = f"needs the real trace samples in {SHARED_TRACES}, which are not here (CI checks out ../shared)"

@@ -137,8 +137,8 @@ MUTATIONS = (flip_bytes, cut, deep_nesting, lone_surrogates, raw_garbage, odd_va
 def fuzz_round(seed: int, scratch: Path, *, workers: int = 0) -> dict:
     """Ingest (and mine) one hostile folder made from `seed` in a new workspace under `scratch`; raise
     AssertionError unless only per-file errors came out and the good transcript was stored. Returns counts."""
-    from skillwarden.core.config import load_config
-    from skillwarden.core.ingest import ingest_paths
+    from skillwarden.core.ingest.run import ingest_paths
+    from skillwarden.core.workspace.config import load_config
     from skillwarden.reviews.service import ReviewService
 
     rng = random.Random(seed)

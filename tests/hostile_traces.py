@@ -137,7 +137,7 @@ def write_traces(folder: Path, traces: list[Trace]) -> None:
 
 def hostile_traces() -> list[Trace]:
     """Sessions for every row of issue 15's table (the `rm -rf "build output"` row excepted: quoting in
-    skills is core/normalize and core/describe's, see issue 13)."""
+    skills is core/signals/normalize and core/mining/skill_draft's, see issue 13)."""
     s = SECRETS
     traces = []
     # Row 1: a program name holding an OSC title, a clear-screen and a colour: a skill and, from the failing

@@ -29,7 +29,7 @@ def stuck(keys: list[str]) -> list:
 
 def main(argv: list[str]) -> int:
     global read_here
-    from skillwarden.core import ingest
+    from skillwarden.core.ingest import run as ingest
 
     os.environ[MAIN_ENV] = str(os.getpid())
     read_here, ingest.read_fresh_files = ingest.read_fresh_files, stuck
@@ -37,8 +37,8 @@ def main(argv: list[str]) -> int:
         from skillwarden.tui.cli import main as cli_main
 
         return cli_main(argv[1:])
-    from skillwarden.core.config import load_config
-    from skillwarden.core.lock import WorkspaceLock
+    from skillwarden.core.workspace.config import load_config
+    from skillwarden.core.workspace.lock import WorkspaceLock
     from skillwarden.tui.app import SkillwardenApp
 
     config = load_config(Path(argv[1]))

@@ -107,7 +107,7 @@ def test_eval_output_carries_what_grading_and_labels_need():
 
 
 def test_labels_match_eval_output_runs_by_instance_id(tmp_path):
-    from skillwarden.core.labels import match_labels, read_label_file
+    from skillwarden.core.signals.labels import match_labels, read_label_file
 
     sessions = parse_file(SAMPLES / "openhands-multi_swe_bench-output.jsonl").sessions
     report = {"resolved_ids": ["ponylang__ponyc-4595"], "unresolved_ids": ["ponylang__ponyc-4588"]}
@@ -143,7 +143,7 @@ def test_stop_reason_names_the_limit(error, reason):
 
 
 def test_stopped_at_a_limit_or_empty_patch_is_failed_when_graded():
-    from skillwarden.core.reward import grade
+    from skillwarden.core.signals.reward import grade
 
     def run(error=None, patch="diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n"):
         history = [

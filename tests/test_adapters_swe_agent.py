@@ -199,13 +199,13 @@ def test_words_a_system_prompt_quotes_as_its_protocol_are_the_agents_own_tools()
 
 @pytest.mark.parametrize("word", ["ls", "python3", "pytest", "git", "mvn", "npx", "bash", "rm"])
 def test_known_programs_are_never_declared_as_the_agents_own(word):
-    from skillwarden.core.commands import is_known_program
+    from skillwarden.core.signals.commands import is_known_program
 
     assert is_known_program(word)
 
 
 @pytest.mark.parametrize("word", ["succeed", "fail", "plan", "end_of_plan", "rover_search_code"])
 def test_protocol_words_are_not_known_programs(word):
-    from skillwarden.core.commands import is_known_program
+    from skillwarden.core.signals.commands import is_known_program
 
     assert not is_known_program(word)

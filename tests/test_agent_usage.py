@@ -8,9 +8,9 @@ import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from skillwarden.core.config import load_config
 from skillwarden.core.model import Step
-from skillwarden.core.store import Store
+from skillwarden.core.workspace.config import load_config
+from skillwarden.core.workspace.store import Store
 from skillwarden.skills import prompt_hook
 from skillwarden.skills.skill_md import parse
 from skillwarden.skills.usage import Suggestions, followed_uses, read_suggestions, session_uses, skill_programs

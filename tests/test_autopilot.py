@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from skillwarden.core.config import load_config
-from skillwarden.core.store import StoredCandidate
+from skillwarden.core.workspace.config import load_config
+from skillwarden.core.workspace.store import StoredCandidate
 from skillwarden.reviews.autopilot import DRIFT_RULE, Autopilot, has_live_decision, live_autopilot_approval
 from skillwarden.reviews.policy import AUTOPILOT_REVIEWER, HARD_CAUTION, Policy, Rule, Tier
 from skillwarden.reviews.service import ReviewService

@@ -11,12 +11,13 @@ import sqlite3
 
 import pytest
 
-from skillwarden.core import ingest_pool, ingest_read
 from skillwarden.core.adapters import claude_code
-from skillwarden.core.config import load_config
 from skillwarden.core.demo.traces import generate_corpus
-from skillwarden.core.ingest import ingest_paths
-from skillwarden.core.store import Store
+from skillwarden.core.ingest import pool as ingest_pool
+from skillwarden.core.ingest import read as ingest_read
+from skillwarden.core.ingest.run import ingest_paths
+from skillwarden.core.workspace.config import load_config
+from skillwarden.core.workspace.store import Store
 from skillwarden.reviews import candidates as candidates_module
 from skillwarden.reviews.service import ReviewService
 from tests.test_ingest_faults import SESSION, transcript

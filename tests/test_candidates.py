@@ -3,11 +3,11 @@ import sys
 
 import pytest
 
-from skillwarden.core.config import Config
 from skillwarden.core.demo.traces import generate_corpus
-from skillwarden.core.ingest import ingest_paths
+from skillwarden.core.ingest.run import ingest_paths
 from skillwarden.core.model import Outcome, Session, Step
-from skillwarden.core.store import FileState, Store
+from skillwarden.core.workspace.config import Config
+from skillwarden.core.workspace.store import FileState, Store
 from skillwarden.reviews.candidates import build_candidates, evaluate_store
 from skillwarden.reviews.merging import merge_duplicates
 from skillwarden.skills.describer import polish

@@ -7,7 +7,7 @@ import signal
 
 import pytest
 
-from skillwarden.core.config import load_config
+from skillwarden.core.workspace.config import load_config
 from skillwarden.tui.cli import build_parser
 from skillwarden.tui.commands import registered
 from tests.helpers import run

@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from skillwarden.core.commands import (
+from skillwarden.core.signals.commands import (
     exit_is_answer,
     files_written,
     lexed,

@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from skillwarden.core.config import PARSED_CONFIG_NAME, ConfigError, load_config
+from skillwarden.core.workspace.config import PARSED_CONFIG_NAME, ConfigError, load_config
 
 
 def test_unchanged_settings_are_read_without_the_yaml_parser(tmp_path):
@@ -23,7 +23,7 @@ def test_unchanged_settings_are_read_without_the_yaml_parser(tmp_path):
     program = textwrap.dedent(f"""
         import sys
         from pathlib import Path
-        from skillwarden.core.config import load_config
+        from skillwarden.core.workspace.config import load_config
         assert load_config(Path({str(tmp_path)!r})).min_support == 4
         print("yaml" in sys.modules)
     """)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from skillwarden.core.config import ConfigError, config_from_mapping, load_config, resolve_home
+from skillwarden.core.ingest.watch import TraceWatcher
 from skillwarden.core.model import Outcome, Session, Step
-from skillwarden.core.store import JOURNAL_MODE_ENV, FileState, Store
-from skillwarden.core.watch import TraceWatcher
+from skillwarden.core.workspace.config import ConfigError, config_from_mapping, load_config, resolve_home
+from skillwarden.core.workspace.store import JOURNAL_MODE_ENV, FileState, Store
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from skillwarden.core.config import load_config
+from skillwarden.core.workspace.config import load_config
 from skillwarden.reviews.recovery import RecoveryOutcome, classify, recover, recover_workspace
 from skillwarden.reviews.service import ReviewError, ReviewService
 from skillwarden.reviews.states import State
@@ -29,7 +29,7 @@ from tests.helpers import run, run_json
 DECIDE_AND_DIE = """
 import os, signal, sys
 from pathlib import Path
-from skillwarden.core.config import load_config
+from skillwarden.core.workspace.config import load_config
 from skillwarden.reviews.service import ReviewService
 
 home, action, candidate, step = sys.argv[1:5]

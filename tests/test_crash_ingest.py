@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # Ingests the folder over and over until killed; prints a line after each pass so the test knows it runs.
 INGEST_LOOP = """
 import sys
-from skillwarden.core.ingest import ingest_paths
-from skillwarden.core.store import Store
+from skillwarden.core.ingest.run import ingest_paths
+from skillwarden.core.workspace.store import Store
 store = Store(sys.argv[1])
 while True:
     ingest_paths(store, [sys.argv[2]])

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from skillwarden.core.config import load_config
-from skillwarden.core.store import StoredCandidate
+from skillwarden.core.workspace.config import load_config
+from skillwarden.core.workspace.store import StoredCandidate
 from skillwarden.reviews.decisions import Action, Kind, allowed, eviction_of, refusal
 from skillwarden.reviews.service import ReviewError, ReviewService
 from skillwarden.reviews.states import State

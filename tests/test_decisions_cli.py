@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 
-from skillwarden.core.config import load_config
+from skillwarden.core.workspace.config import load_config
 from skillwarden.reviews.service import ReviewService
 from skillwarden.skills.intent import INTENT_FILE
 from tests.helpers import run, run_json

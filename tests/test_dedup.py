@@ -1,6 +1,6 @@
 import numpy as np
 
-from skillwarden.core.dedup import best_matches, clusters, exact_cosines, project, similar_pairs, tfidf_vectors
+from skillwarden.core.mining.dedup import best_matches, clusters, exact_cosines, project, similar_pairs, tfidf_vectors
 
 FIX = (
     "Use when the task is to fix failing test. Procedure: run pytest, read the .py file, edit the .py file, run pytest."
@@ -47,9 +47,9 @@ def test_near_duplicates_merge_and_distinct_texts_do_not():
 
 
 def test_the_threshold_is_exact_across_blocks(monkeypatch):
-    import skillwarden.core.dedup
+    import skillwarden.core.mining.dedup
 
-    monkeypatch.setattr(skillwarden.core.dedup, "BLOCK_ROWS", 2)
+    monkeypatch.setattr(skillwarden.core.mining.dedup, "BLOCK_ROWS", 2)
     texts = [RELEASE, FIX, "x", "y", FIX_AGAIN, RELEASE + " "]
     assert [(i, j) for i, j, _ in similar_pairs(texts)] == [(0, 5), (1, 4)]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from skillwarden.core.config import load_config
-from skillwarden.core.settings import HarnessTargets
+from skillwarden.core.workspace.config import load_config
+from skillwarden.core.workspace.settings import HarnessTargets
 from skillwarden.reviews.extraction_settings import extraction_settings
 from skillwarden.reviews.merging import steps_section
 from skillwarden.skills.describer import command_line, polish, with_prose

@@ -1,4 +1,4 @@
-from skillwarden.core.detectors import (
+from skillwarden.core.mining.detectors import (
     budget_limits,
     edit_loops,
     error_signature,

@@ -3,8 +3,8 @@ removes folders."""
 
 import pytest
 
-from skillwarden.core.config import ConfigError, config_from_mapping, load_config
-from skillwarden.core.discover import DEFAULT_LOCATIONS, default_trace_folders, watched_folders
+from skillwarden.core.workspace.config import ConfigError, config_from_mapping, load_config
+from skillwarden.core.workspace.discover import DEFAULT_LOCATIONS, default_trace_folders, watched_folders
 
 
 @pytest.fixture

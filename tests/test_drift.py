@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skillwarden.core.settings import DriftParams
+from skillwarden.core.workspace.settings import DriftParams
 from skillwarden.skills.drift import first_detection, probability_worse, success_drop, unused
 
 samples = st.lists(st.floats(0.0, 1.0), min_size=1, max_size=60)

@@ -3,7 +3,7 @@ import multiprocessing
 
 import pytest
 
-from skillwarden.core.events import EventLog
+from skillwarden.core.workspace.events import EventLog
 
 
 def test_events_are_numbered_and_read_back(tmp_path):

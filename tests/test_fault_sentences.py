@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from skillwarden.core import store as store_module
-from skillwarden.core.config import load_config
+from skillwarden.core.workspace import store as store_module
+from skillwarden.core.workspace.config import load_config
 from skillwarden.skills import describer as describer_module
 from skillwarden.skills.library import SkillLibrary
 from skillwarden.tui.app import SkillwardenApp

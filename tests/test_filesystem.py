@@ -5,8 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from skillwarden.core import filesystem
-from skillwarden.core.filesystem import detect_file_system_type, file_system_type, is_network_file_system, proc_mounts
+from skillwarden.core.workspace import filesystem
+from skillwarden.core.workspace.filesystem import (
+    detect_file_system_type,
+    file_system_type,
+    is_network_file_system,
+    proc_mounts,
+)
 
 MOUNTINFO = """\
 22 27 0:21 / /proc rw,relatime - proc proc rw

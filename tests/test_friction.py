@@ -3,7 +3,8 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skillwarden.core.friction import (
+from skillwarden.core.model import Step
+from skillwarden.core.signals.friction import (
     FrictionFacts,
     friction_facts,
     friction_report,
@@ -12,7 +13,6 @@ from skillwarden.core.friction import (
     split_windows,
     status,
 )
-from skillwarden.core.model import Step
 
 EDIT = Step("Edit", {"file_path": "src/cart.py"})
 READ = Step("Read", {"file_path": "src/cart.py"})

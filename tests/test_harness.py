@@ -1,7 +1,7 @@
 import json
 
-from skillwarden.core.detectors import FailurePattern, Firing
-from skillwarden.core.harness import (
+from skillwarden.core.mining.detectors import FailurePattern, Firing
+from skillwarden.core.mining.harness import (
     RULES_HEADING,
     HarnessTargets,
     add_ask_permission,
@@ -74,7 +74,7 @@ def test_rule_text_quotes_signatures_safely():
 
 
 def test_a_long_error_in_a_title_is_cut_at_a_word_with_an_ellipsis():
-    from skillwarden.core.harness import quote
+    from skillwarden.core.mining.harness import quote
 
     long_error = "django.core.exceptions.ImproperlyConfigured: The app module <path> has multiple locations"
     assert quote(long_error, 60) == "`django.core.exceptions.ImproperlyConfigured: The app…`"
@@ -84,7 +84,7 @@ def test_a_long_error_in_a_title_is_cut_at_a_word_with_an_ellipsis():
 def test_a_cut_hostile_error_stays_inert_in_a_title():
     """Cutting happens after cleaning, redaction and the instruction check: no escape byte, no secret and no
     instruction survives, whatever falls at the cut."""
-    from skillwarden.core.harness import WITHHELD_SHORT, quote
+    from skillwarden.core.mining.harness import WITHHELD_SHORT, quote
 
     escaped = "\x1b]0;pwned\x07\x1b[2J RuntimeError: PGPASSWORD=Hunter2Secret! psql -h db.internal failed " * 3
     shown = quote(escaped, 60)

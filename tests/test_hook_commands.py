@@ -6,8 +6,8 @@ import json
 import git
 import pytest
 
-from skillwarden.core.harness import add_hook
-from skillwarden.core.hook_commands import unvetted_hooks, vetted_command, vetted_program
+from skillwarden.core.mining.harness import add_hook
+from skillwarden.core.mining.hook_commands import unvetted_hooks, vetted_command, vetted_program
 from skillwarden.skills.harness_repo import HarnessRepo
 from skillwarden.skills.library_errors import UnsafeContentError
 

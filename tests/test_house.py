@@ -156,7 +156,8 @@ def test_the_tuis_first_frame_waits_for_no_mining_numpy_git_command_or_other_scr
         """
         import sys
         import skillwarden.tui.entry, skillwarden.tui.cli, skillwarden.tui.app
-        heavy = ("numpy", "git", "watchdog", "pygments", "skillwarden.core.mining", "skillwarden.reviews.service",
+        heavy = ("numpy", "git", "watchdog", "pygments", "skillwarden.core.mining.procedures",
+                 "skillwarden.reviews.service",
                  "skillwarden.skills.library", "skillwarden.core.adapters", "skillwarden.tui.cli_ingest",
                  "skillwarden.tui.screens.skills", "skillwarden.tui.screens.history", "skillwarden.tui.screens.traces",
                  "skillwarden.tui.screens.detail", "skillwarden.tui.screens.steps", "skillwarden.tui.screens.dialogs")

@@ -10,12 +10,12 @@ from pathlib import Path
 import orjson
 import pytest
 
-from skillwarden.core import ingest as ingest_module
-from skillwarden.core import ingest_read
 from skillwarden.core.adapters import ARGS_CAP, parse_file
 from skillwarden.core.adapters.claude_code import ResumableParse
-from skillwarden.core.ingest import ingest_paths
-from skillwarden.core.store import Store
+from skillwarden.core.ingest import read as ingest_read
+from skillwarden.core.ingest import run as ingest_module
+from skillwarden.core.ingest.run import ingest_paths
+from skillwarden.core.workspace.store import Store
 from tests.conftest import SHARED_TRACES
 
 SESSION = "5e55a0b1-0000-4000-8000-000000000001"

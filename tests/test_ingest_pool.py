@@ -15,12 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from skillwarden.core import ingest as ingest_module
-from skillwarden.core import ingest_files, ingest_pool, ingest_read
-from skillwarden.core.config import load_config
 from skillwarden.core.demo.traces import generate_corpus
-from skillwarden.core.ingest import IngestReport, ingest_paths
-from skillwarden.core.store import Store
+from skillwarden.core.ingest import files as ingest_files
+from skillwarden.core.ingest import pool as ingest_pool
+from skillwarden.core.ingest import read as ingest_read
+from skillwarden.core.ingest import run as ingest_module
+from skillwarden.core.ingest.run import IngestReport, ingest_paths
+from skillwarden.core.workspace.config import load_config
+from skillwarden.core.workspace.store import Store
 from skillwarden.reviews import service as service_module
 from skillwarden.reviews.service import ReviewService
 from tests.conftest import SHARED_TRACES
@@ -68,7 +70,7 @@ def found_order(folder: Path) -> list[str]:
 
 
 class PoolSpy:
-    """Stands in for ProcessPoolExecutor in core.ingest: a real pool that records its start method and every
+    """Stands in for ProcessPoolExecutor in core.ingest.run: a real pool that records its start method and every
     task submitted to it (the files it was given, in order)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch):
@@ -117,8 +119,9 @@ WORKER = {"parent": None, "die_on": None, "slow_on": (), "fallback": []}
 
 
 def patched_read_fresh_files(keys: list[str]) -> list:
-    """skillwarden.core.ingest.read_fresh_files, except that in a worker process a task holding the marked file exits at
-    once (as a worker killed by the OOM killer does) or is slow. In the ingesting process it only reads."""
+    """skillwarden.core.ingest.run.read_fresh_files, except that in a worker process a task holding the marked
+    file exits at once (as a worker killed by the OOM killer does) or is slow. In the ingesting process it only
+    reads."""
     if os.getpid() == WORKER["parent"]:
         WORKER["fallback"].append(list(keys))
     elif WORKER["die_on"] is not None and any(key.endswith(WORKER["die_on"]) for key in keys):

@@ -3,10 +3,10 @@
 
 import pytest
 
-from skillwarden.core.config import Config
-from skillwarden.core.injection import TASKS_HEADING, find_injection, quoted_block
 from skillwarden.core.model import Outcome, Session, Step
-from skillwarden.core.store import FileState, Store
+from skillwarden.core.security.injection import TASKS_HEADING, find_injection, quoted_block
+from skillwarden.core.workspace.config import Config
+from skillwarden.core.workspace.store import FileState, Store
 from skillwarden.reviews.candidates import build_candidates
 from skillwarden.reviews.policy import DEFAULT_POLICY_TEXT, HARD_COMMANDS, HARD_FLAGGED, Tier, decide_route
 from skillwarden.reviews.policy import policy_from_mapping as policy_from

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from skillwarden.core.labels import Label, LabelError, file_stem, labels_in, match_sessions, read_label_file
+from skillwarden.core.signals.labels import Label, LabelError, file_stem, labels_in, match_sessions, read_label_file
 from tests.helpers import run, run_json
 
 REAL = Path(__file__).parent / "data" / "mini-swe-agent"

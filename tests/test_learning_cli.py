@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from skillwarden.core.config import ConfigError, config_from_mapping, load_config
-from skillwarden.core.events import EventLog
-from skillwarden.core.store import Store
+from skillwarden.core.workspace.config import ConfigError, config_from_mapping, load_config
+from skillwarden.core.workspace.events import EventLog
+from skillwarden.core.workspace.store import Store
 from skillwarden.reviews import learning
 from skillwarden.skills.library import SkillLibrary
 from skillwarden.skills.skill_md import parse, render

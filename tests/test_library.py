@@ -565,7 +565,7 @@ def test_each_commit_is_scanned_again_and_records_the_scanner(tmp_path):
 
 
 def test_the_default_scanner_is_core_scan(library):
-    from skillwarden.core.scan import SCANNER_VERSION
+    from skillwarden.core.security.scan import SCANNER_VERSION
 
     assert approve(library).scanner == SCANNER_VERSION
 
@@ -611,16 +611,11 @@ def test_a_dangerous_verdict_is_never_committed_and_touches_nothing(tmp_path, ac
         assert not (library.path / ".git" / INTENT_FILE).exists()
 
 
-def test_caution_needs_a_human_and_no_scanner_is_no_clean_scan(tmp_path):
+def test_caution_needs_a_human(tmp_path):
     with SkillLibrary(tmp_path / "repo", scanner=fake_scanner("caution")) as library:
         with pytest.raises(UnsafeContentError, match="without a human"):
             approve(library, require_clean_scan=True)
         assert approve(library).sha  # a human's approval of a caution verdict is allowed
-    with SkillLibrary(tmp_path / "other", scanner=None) as library:
-        library.scanner = None  # as where core.scan is not installed
-        with pytest.raises(UnsafeContentError, match="no security scanner"):
-            approve(library, require_clean_scan=True)
-        assert "Skillwarden-Scanner" not in git(library.path, "log", "-1", "--format=%B")
 
 
 def test_a_candidate_computed_against_another_version_is_stale(library):

@@ -9,11 +9,11 @@ import sys
 
 import pytest
 
-from skillwarden.core.lock import LockMode, WorkspaceLock, WorkspaceLockedError, read_holder
+from skillwarden.core.workspace.lock import LockMode, WorkspaceLock, WorkspaceLockedError, read_holder
 
 HOLDER = """
 import sys, time
-from skillwarden.core.lock import WorkspaceLock
+from skillwarden.core.workspace.lock import WorkspaceLock
 lock = WorkspaceLock(sys.argv[1])
 lock.acquire()
 print("held", flush=True)
@@ -72,7 +72,10 @@ def test_a_holder_that_has_not_written_its_pid_yet_is_still_named(tmp_path):
 
 def test_the_lock_is_released_when_the_holder_exits_normally(tmp_path):
     lock_file = tmp_path / "skillwarden.lock"
-    code = "import sys\nfrom skillwarden.core.lock import WorkspaceLock\nWorkspaceLock(sys.argv[1]).acquire()\n"
+    code = (
+        "import sys\nfrom skillwarden.core.workspace.lock import WorkspaceLock\n"
+        "WorkspaceLock(sys.argv[1]).acquire()\n"
+    )
     subprocess.run([sys.executable, "-c", code, str(lock_file)], check=True)  # returns once it has exited
     lock = WorkspaceLock(lock_file)
     assert lock.acquire() is LockMode.EXCLUSIVE

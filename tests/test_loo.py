@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from skillwarden.core.loo import Observation, leave_one_out
+from skillwarden.core.signals.loo import Observation, leave_one_out
 
 
 def observations(n, *, effect, share=0.5, seed=1):

@@ -1,7 +1,6 @@
 import pytest
 
-from skillwarden.core.describe import Evidence, Pitfall, command_template, describe, slugify
-from skillwarden.core.mining import (
+from skillwarden.core.mining.procedures import (
     TaskWords,
     TokenStep,
     fold_repeats,
@@ -11,6 +10,7 @@ from skillwarden.core.mining import (
     task_words,
     trigger_keywords,
 )
+from skillwarden.core.mining.skill_draft import Evidence, Pitfall, command_template, describe, slugify
 
 FIX = [("shell:pytest", "pytest tests/test_{x}.py"), ("read:.py", "src/{x}.py"), ("edit:.py", "src/{x}.py"),
        ("shell:pytest", "pytest tests/test_{x}.py"), ("shell:git commit", "git commit -m 'fix {x}'")]  # fmt: skip
@@ -133,7 +133,7 @@ def test_two_runners_of_the_same_test_file_share_its_parameter():
 
 
 def test_a_title_names_a_second_command_only_when_it_is_a_plain_program_name():
-    from skillwarden.core.describe import PLAIN_PROGRAM
+    from skillwarden.core.mining.skill_draft import PLAIN_PROGRAM
 
     assert PLAIN_PROGRAM.fullmatch("pip install") and PLAIN_PROGRAM.fullmatch("alembic revision")
     assert not PLAIN_PROGRAM.fullmatch("x Skillwarden-Decision: approve")
@@ -199,6 +199,6 @@ def test_a_failed_run_counts_against_a_procedure_only_if_its_last_step_worked():
     ],
 )
 def test_a_scratch_file_is_not_one_of_the_projects_tests(path, scratch):
-    from skillwarden.core.describe import is_scratch
+    from skillwarden.core.mining.skill_draft import is_scratch
 
     assert is_scratch(path) is scratch

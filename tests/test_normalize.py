@@ -1,5 +1,5 @@
 from skillwarden.core.model import Step
-from skillwarden.core.normalize import (
+from skillwarden.core.signals.normalize import (
     file_extension,
     file_role,
     normalize_step,

@@ -1,5 +1,5 @@
+from skillwarden.core.mining.predict import HarnessRule, SkillRule, evaluate, predictions, session_facts, time_split
 from skillwarden.core.model import Outcome, Session, Step
-from skillwarden.core.predict import HarnessRule, SkillRule, evaluate, predictions, session_facts, time_split
 
 FIX_TOKENS = ("shell:pytest", "read:.py", "edit:.py", "shell:pytest", "shell:git commit")
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from skillwarden.core.config import load_config
-from skillwarden.core.lock import WorkspaceLock
-from skillwarden.core.private_files import private_directory
+from skillwarden.core.workspace.config import load_config
+from skillwarden.core.workspace.lock import WorkspaceLock
+from skillwarden.core.workspace.private_files import private_directory
 from skillwarden.reviews.service import ReviewService
 from tests.conftest import SHARED_TRACES
 
@@ -78,7 +78,7 @@ def test_a_cache_of_an_older_version_keeps_none_of_the_text_it_held(tmp_path):
     built from trace text, candidates included, and secure_delete leaves nothing of them in free pages."""
     import sqlite3
 
-    from skillwarden.core.store import Store
+    from skillwarden.core.workspace.store import Store
 
     path = tmp_path / "state.db"
     Store(path).close()

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from skillwarden.core.config import load_config
 from skillwarden.core.demo.traces import generate_corpus
-from skillwarden.core.lock import LockMode, WorkspaceLock, WorkspaceLockedError
+from skillwarden.core.workspace.config import load_config
+from skillwarden.core.workspace.lock import LockMode, WorkspaceLock, WorkspaceLockedError
 from skillwarden.tui.app import SkillwardenApp
 from tests.helpers import settle
 from tests.stuck import MARKS_ENV
@@ -142,7 +142,7 @@ def test_sigterm_closes_the_tui_mid_ingest_with_143_and_leaves_nothing(workspace
 
 FORKING_HOLDER = """
 import multiprocessing, sys, time
-from skillwarden.core.lock import WorkspaceLock
+from skillwarden.core.workspace.lock import WorkspaceLock
 
 def linger(running):
     running.set()
@@ -202,8 +202,8 @@ async def test_q_and_ctrl_c_quit_the_tui_and_its_worker_processes_end(demo_works
 
 def test_closing_the_tui_stops_an_ingest_before_its_next_file(tmp_path):
     """The stop the TUI sets when it closes: no file is read once it is set, and the workers end."""
-    from skillwarden.core.ingest import ingest_paths
-    from skillwarden.core.store import Store
+    from skillwarden.core.ingest.run import ingest_paths
+    from skillwarden.core.workspace.store import Store
 
     generate_corpus(tmp_path / "traces", sessions=12, seed=1)
     store = Store(tmp_path / "state.db")

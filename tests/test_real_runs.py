@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from skillwarden.core.config import load_config
-from skillwarden.core.ingest import ingest_paths
-from skillwarden.core.labels import match_labels, read_label_file
-from skillwarden.core.normalize import is_generic
-from skillwarden.core.store import Store
+from skillwarden.core.ingest.run import ingest_paths
+from skillwarden.core.signals.labels import match_labels, read_label_file
+from skillwarden.core.signals.normalize import is_generic
+from skillwarden.core.workspace.config import load_config
+from skillwarden.core.workspace.store import Store
 from skillwarden.reviews.candidates import build_candidates, load_sessions
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "swebench-verified-mini-swe-agent"

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skillwarden.core import redact as redact_module
 from skillwarden.core.adapters import cap_args, cap_text
-from skillwarden.core.ingest_session import capped_redacted_args
-from skillwarden.core.redact import (
+from skillwarden.core.ingest.session import capped_redacted_args
+from skillwarden.core.security import redact as redact_module
+from skillwarden.core.security.redact import (
     Redaction,
     cut_keeping_secrets_whole,
     find_secrets,
@@ -26,8 +26,8 @@ from skillwarden.core.redact import (
     redact,
     redact_value,
 )
-from skillwarden.core.sanitize import clean_value
-from skillwarden.core.secret_shapes import shannon_entropy
+from skillwarden.core.security.sanitize import clean_value
+from skillwarden.core.security.secret_shapes import shannon_entropy
 
 ALNUM = string.ascii_letters + string.digits
 UPPER_ALNUM = string.ascii_uppercase + string.digits

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from skillwarden.core.adapters import parse_file
 from skillwarden.core.model import Outcome, Session, Step
-from skillwarden.core.reward import (
+from skillwarden.core.signals.reward import (
     SIGNALS,
     WEIGHTS,
     admits_failure,

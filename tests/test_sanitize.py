@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.text import Text
 
-from skillwarden.core.ingest import ingest_paths
-from skillwarden.core.ingest_session import capped_redacted_args
-from skillwarden.core.sanitize import (
+from skillwarden.core.ingest.run import ingest_paths
+from skillwarden.core.ingest.session import capped_redacted_args
+from skillwarden.core.security.sanitize import (
     clean_id,
     clean_line,
     clean_text,
@@ -18,7 +18,7 @@ from skillwarden.core.sanitize import (
     json_needs_cleaning,
     unsafe_character,
 )
-from skillwarden.core.store import Store
+from skillwarden.core.workspace.store import Store
 from skillwarden.skills.decision_input import one_line_title
 from skillwarden.skills.library import SkillLibrary
 from skillwarden.skills.library_errors import LibraryError

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from skillwarden.core.scan import SCANNER_VERSION, Finding, ScanReport, Severity, Verdict, scan_text
+from skillwarden.core.security.scan import SCANNER_VERSION, Finding, ScanReport, Severity, Verdict, scan_text
 
 GITHUB_TOKEN = "ghp_" + "aB3dE5fG7hJ9" + "kL1mN3pQ5rS7" + "tU9vW1xY3zA5"
 

@@ -6,9 +6,9 @@ import base64
 
 import pytest
 
-from skillwarden.core.scan import Severity, Verdict, scan_files, scan_text
-from skillwarden.core.scan.lines import LineRules, line_hits
-from skillwarden.core.scan.text import logical_lines
+from skillwarden.core.security.scan import Severity, Verdict, scan_files, scan_text
+from skillwarden.core.security.scan.lines import LineRules, line_hits
+from skillwarden.core.security.scan.text import logical_lines
 
 # (rule, text that must fire it, benign look-alike that must not)
 LINE_RULES = [

@@ -13,9 +13,9 @@ import string
 
 import pytest
 
-from skillwarden.core.ingest_session import redact_session
+from skillwarden.core.ingest.session import redact_session
 from skillwarden.core.model import Session, Step
-from skillwarden.core.redact import find_secrets, redact
+from skillwarden.core.security.redact import find_secrets, redact
 
 ALNUM = string.ascii_letters + string.digits
 

@@ -9,8 +9,8 @@ import os
 import time
 from datetime import UTC, datetime
 
-from skillwarden.core.ingest import ingest_paths
-from skillwarden.core.store import Store
+from skillwarden.core.ingest.run import ingest_paths
+from skillwarden.core.workspace.store import Store
 from tests.helpers import run
 from tests.test_ingest_faults import SESSION, transcript
 

@@ -109,8 +109,8 @@ def test_a_document_whose_keys_sit_in_the_middle_is_read_by_its_top_level_keys(t
 
 
 def test_ingest_reads_the_real_runs_whatever_their_name(tmp_path):
-    from skillwarden.core.ingest import ingest_paths
-    from skillwarden.core.store import Store
+    from skillwarden.core.ingest.run import ingest_paths
+    from skillwarden.core.workspace.store import Store
 
     folder = tmp_path / "runs"
     folder.mkdir()

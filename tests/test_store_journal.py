@@ -7,9 +7,9 @@ import shutil
 
 import pytest
 
-from skillwarden.core.config import load_config
 from skillwarden.core.model import Outcome, Session, Step
-from skillwarden.core.store import JOURNAL_MODE_ENV, FileState, Store
+from skillwarden.core.workspace.config import load_config
+from skillwarden.core.workspace.store import JOURNAL_MODE_ENV, FileState, Store
 from skillwarden.tui.app import SkillwardenApp
 from skillwarden.tui.cli_ingest import delete_cache
 from tests.helpers import recorded_notifications, run, settle
@@ -20,7 +20,7 @@ def on_file_system(monkeypatch):
     """Make the store see its folder on a file system of the given type (hermetic: not the real one)."""
 
     def choose(fs_type: str) -> None:
-        monkeypatch.setattr("skillwarden.core.store.detect_file_system_type", lambda path: fs_type)
+        monkeypatch.setattr("skillwarden.core.workspace.store.detect_file_system_type", lambda path: fs_type)
 
     return choose
 

@@ -5,9 +5,9 @@ import sqlite3
 
 import pytest
 
-from skillwarden.core.config import load_config
-from skillwarden.core.store import Store
-from skillwarden.core.store_reader import StoreReader
+from skillwarden.core.workspace.config import load_config
+from skillwarden.core.workspace.store import Store
+from skillwarden.core.workspace.store_reader import StoreReader
 
 
 def test_the_reader_lists_what_the_store_holds_and_cannot_write(demo_workspace):

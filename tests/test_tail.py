@@ -7,8 +7,16 @@ import tracemalloc
 
 import pytest
 
-from skillwarden.core.store import FileState
-from skillwarden.core.tail import Change, Identity, classify, fingerprint, iter_line_runs, not_a_regular_file, same_head
+from skillwarden.core.ingest.tail import (
+    Change,
+    Identity,
+    classify,
+    fingerprint,
+    iter_line_runs,
+    not_a_regular_file,
+    same_head,
+)
+from skillwarden.core.workspace.store import FileState
 
 
 def state(consumed: int, head: bytes, *, inode: int = 2, size: int | None = None, mtime_ns: int = 5) -> FileState:

@@ -5,7 +5,7 @@ import shutil
 
 import git
 
-from skillwarden.core.config import load_config
+from skillwarden.core.workspace.config import load_config
 from skillwarden.skills.trailers import parse_trailers
 from skillwarden.tui.app import SkillwardenApp
 from skillwarden.tui.screens.detail import DetailScreen

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import shutil
 
-from skillwarden.core.config import load_config
-from skillwarden.core.store import Store
+from skillwarden.core.workspace.config import load_config
+from skillwarden.core.workspace.store import Store
 from skillwarden.reviews.service import ReviewService
 from skillwarden.tui.app import SkillwardenApp
 from skillwarden.tui.background import FOLLOWING_STATUS

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import git
 
-from skillwarden.core.config import load_config
+from skillwarden.core.workspace.config import load_config
 from skillwarden.tui.actions import ACTIONS, bound_ids
 from skillwarden.tui.app import SkillwardenApp
 from skillwarden.tui.messages import CandidatesChanged, IngestDone, TracesChanged

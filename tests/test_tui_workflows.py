@@ -4,7 +4,7 @@ what the screen shows and on the skills repository afterwards."""
 import git
 import pytest
 
-from skillwarden.core.config import load_config
+from skillwarden.core.workspace.config import load_config
 from skillwarden.reviews.decisions import eviction_of
 from skillwarden.skills.trailers import parse_trailers
 from skillwarden.tui.app import SkillwardenApp

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from skillwarden.core.config import load_config
-from skillwarden.core.store import Store, StoredCandidate
+from skillwarden.core.workspace.config import load_config
+from skillwarden.core.workspace.store import Store, StoredCandidate
 from skillwarden.skills.trailers import parse_trailers
 from skillwarden.tui.app import SkillwardenApp
 from skillwarden.tui.cli import main

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from watchdog.observers import inotify
 
-from skillwarden.core.events import EventLog
-from skillwarden.core.watch import Coalescer, TraceWatcher, changed_paths
+from skillwarden.core.ingest.watch import Coalescer, TraceWatcher, changed_paths
+from skillwarden.core.workspace.events import EventLog
 
 
 def wait_for(condition, timeout: float = 20.0) -> bool:
@@ -82,7 +82,7 @@ def test_inotify_out_of_watches_falls_back_to_polling_with_a_notice(tmp_path, mo
 
 
 def test_a_folder_on_a_network_file_system_is_polled_with_a_notice(tmp_path, monkeypatch):
-    monkeypatch.setattr("skillwarden.core.watch.detect_file_system_type", lambda path: "nfs4")
+    monkeypatch.setattr("skillwarden.core.ingest.watch.detect_file_system_type", lambda path: "nfs4")
     notices = []
     watcher = TraceWatcher([tmp_path], Changes(), rescan_interval=3600, on_notice=notices.append)
     watcher.start()

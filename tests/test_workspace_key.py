@@ -12,12 +12,13 @@ import stat
 
 import pytest
 
-from skillwarden.core import ingest_pool, workspace_key
-from skillwarden.core.config import ConfigError, load_config
-from skillwarden.core.ingest import ingest_paths
-from skillwarden.core.redact import placeholder, placeholder_key, redact, set_placeholder_key
-from skillwarden.core.store import Store
-from skillwarden.core.workspace_key import load_or_create_key, use_workspace_key
+from skillwarden.core.ingest import pool as ingest_pool
+from skillwarden.core.ingest.run import ingest_paths
+from skillwarden.core.security import workspace_key
+from skillwarden.core.security.redact import placeholder, placeholder_key, redact, set_placeholder_key
+from skillwarden.core.security.workspace_key import load_or_create_key, use_workspace_key
+from skillwarden.core.workspace.config import ConfigError, load_config
+from skillwarden.core.workspace.store import Store
 from skillwarden.reviews.service import ReviewService, remine_workspace
 from tests.helpers import run
 from tests.test_ingest_faults import record, tool_call, tool_result

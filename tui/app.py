@@ -29,7 +29,7 @@ from textual.signal import Signal
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from skillwarden.core.config import Config
+from skillwarden.core.workspace.config import Config
 from skillwarden.reviews.views import CandidateView, QueueRow, ReadModel, now_utc, queue_row
 from skillwarden.tui.actions import ACTIONS, WRITING_ACTIONS, action_name, bindings, bound_ids
 from skillwarden.tui.background import OPENING_STATUS, BackgroundWork
@@ -52,7 +52,7 @@ from skillwarden.tui.screens.queue import QueueScreen
 if TYPE_CHECKING:  # the first frame does not wait for mining, numpy or git: those load in a worker
     from multiprocessing.pool import Pool
 
-    from skillwarden.core.watch import TraceWatcher
+    from skillwarden.core.ingest.watch import TraceWatcher
     from skillwarden.reviews.service import ReviewService
     from skillwarden.skills.trailers import Decision
 

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.worker import get_current_worker
 
-from skillwarden.core.lifeline import die_with
 from skillwarden.core.model import path_line
+from skillwarden.core.workspace.lifeline import die_with
 from skillwarden.reviews.decisions import PAST, Action
 from skillwarden.reviews.views import (
     CandidateView,
@@ -131,7 +131,7 @@ class BackgroundWork:
         self.call_from_thread(self.set_interval, FEED_POLL_SECONDS, self.poll_feed)
         self.call_from_thread(self.poll_feed)
         if self.watch_enabled and not self.read_only:
-            from skillwarden.core.watch import TraceWatcher
+            from skillwarden.core.ingest.watch import TraceWatcher
 
             self.watcher = TraceWatcher(
                 self.config.watch,

@@ -13,9 +13,9 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from skillwarden.core.config import HOME_ENV, Config, ConfigError, load_config, resolve_home
-from skillwarden.core.lock import LockMode, WorkspaceLock, WorkspaceLockedError, holder_message, read_holder
-from skillwarden.core.sanitize import clean_text
+from skillwarden.core.security.sanitize import clean_text
+from skillwarden.core.workspace.config import HOME_ENV, Config, ConfigError, load_config, resolve_home
+from skillwarden.core.workspace.lock import LockMode, WorkspaceLock, WorkspaceLockedError, holder_message, read_holder
 from skillwarden.tui.commands import Command, add_parsers, find, registered
 from skillwarden.tui.failures import READ_ONLY_NOTE, is_read_only, scratch_copy, scratch_folder, sentence
 
@@ -67,7 +67,7 @@ def installed_version() -> str:
 
 class CleanStream:
     """A text stream that passes on what it is given cleaned of escape sequences and invisible characters
-    (`core.sanitize`): the last defence, so no byte a trace held can drive the terminal of whoever runs
+    (`core.security.sanitize`): the last defence, so no byte a trace held can drive the terminal of whoever runs
     `skillwarden show` or reads a log, whatever a command prints."""
 
     def __init__(self, stream) -> None:

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from skillwarden.core.config import Config
+from skillwarden.core.workspace.config import Config
 from skillwarden.reviews import publishing
 from skillwarden.skills.library import SkillLibrary
 from skillwarden.skills.links import load_targets

@@ -6,7 +6,7 @@ import argparse
 import json
 from datetime import datetime
 
-from skillwarden.core.config import Config
+from skillwarden.core.workspace.config import Config
 from skillwarden.reviews.autopilot import Autopilot, AutopilotAction
 from skillwarden.reviews.policy import load_policy
 from skillwarden.reviews.recovery import RecoveryOutcome, recover_workspace

@@ -7,10 +7,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from skillwarden.core.config import Config, ConfigError, load_config
 from skillwarden.core.demo.traces import generate_corpus
-from skillwarden.core.lock import WorkspaceLock
-from skillwarden.core.sources import remember
+from skillwarden.core.workspace.config import Config, ConfigError, load_config
+from skillwarden.core.workspace.lock import WorkspaceLock
+from skillwarden.core.workspace.sources import remember
 from skillwarden.tui.commands import Command
 from skillwarden.tui.progress import IngestProgress
 from skillwarden.tui.progress import wanted as progress_wanted

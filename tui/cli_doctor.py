@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from skillwarden.core.config import Config
+from skillwarden.core.workspace.config import Config
 from skillwarden.reviews.doctor import Finding, diagnose
 from skillwarden.tui.commands import Command
 

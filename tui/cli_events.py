@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-from skillwarden.core.config import Config
-from skillwarden.core.events import EventLog
+from skillwarden.core.workspace.config import Config
+from skillwarden.core.workspace.events import EventLog
 from skillwarden.tui.commands import Command
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from skillwarden.core.config import Config
+from skillwarden.core.workspace.config import Config
 from skillwarden.reviews.candidates import evaluate_store
 from skillwarden.tui.commands import Command
 from skillwarden.tui.workspace import open_store

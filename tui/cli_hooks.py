@@ -8,7 +8,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from skillwarden.core.config import Config
+from skillwarden.core.workspace.config import Config
 from skillwarden.skills import claude_settings, prompt_hook
 from skillwarden.skills.claude_settings import HookError
 from skillwarden.tui.commands import Command

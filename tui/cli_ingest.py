@@ -12,9 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-from skillwarden.core.config import Config
 from skillwarden.core.model import ParseError
-from skillwarden.core.sources import remembered
+from skillwarden.core.workspace.config import Config
+from skillwarden.core.workspace.sources import remembered
 from skillwarden.tui.cli_review import print_errors
 from skillwarden.tui.commands import Command
 from skillwarden.tui.progress import IngestProgress

@@ -7,8 +7,8 @@ import json
 import math
 from datetime import UTC, datetime
 
-from skillwarden.core.config import Config
-from skillwarden.core.events import EventLog
+from skillwarden.core.workspace.config import Config
+from skillwarden.core.workspace.events import EventLog
 from skillwarden.reviews import learning
 from skillwarden.skills.library import SkillLibrary
 from skillwarden.tui.commands import Command

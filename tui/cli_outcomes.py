@@ -9,8 +9,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from skillwarden.core.config import Config
-from skillwarden.core.labels import LabelError, load_workspace_labels
+from skillwarden.core.signals.labels import LabelError, load_workspace_labels
+from skillwarden.core.workspace.config import Config
 from skillwarden.reviews.outcomes import import_labels
 from skillwarden.tui.commands import Command
 from skillwarden.tui.workspace import open_service, open_store

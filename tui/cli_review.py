@@ -9,10 +9,10 @@ import os
 import sys
 from collections.abc import Callable
 
-from skillwarden.core.config import Config
 from skillwarden.core.model import path_line
-from skillwarden.core.sanitize import clean_line
-from skillwarden.core.sources import remember
+from skillwarden.core.security.sanitize import clean_line
+from skillwarden.core.workspace.config import Config
+from skillwarden.core.workspace.sources import remember
 from skillwarden.reviews.service import ReviewService
 from skillwarden.reviews.views import queue_row
 from skillwarden.skills.trailers import Decision

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from skillwarden.core.model import path_line
-from skillwarden.core.scan import (
+from skillwarden.core.security.scan import (
     SCANNER_VERSION,
     VERDICT_RANK,
     Finding,
@@ -22,8 +22,8 @@ from skillwarden.core.scan import (
     report_of,
     scan_folder,
 )
-from skillwarden.core.scan.chars import escape_invisible
-from skillwarden.core.scan.sarif import to_sarif
+from skillwarden.core.security.scan.chars import escape_invisible
+from skillwarden.core.security.scan.sarif import to_sarif
 from skillwarden.tui.commands import Command
 from skillwarden.tui.progress import CountProgress
 from skillwarden.tui.progress import wanted as progress_wanted

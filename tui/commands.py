@@ -11,7 +11,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from skillwarden.core.config import Config
+from skillwarden.core.workspace.config import Config
 
 # The modules declaring commands, listed rather than discovered: what a foreign package installs beside
 # skillwarden can add no command. Imported only when a command runs, never on the way to the TUI's first frame.

@@ -13,7 +13,7 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from skillwarden.core.config import Config
+from skillwarden.core.workspace.config import Config
 
 READ_ONLY_NOTE = "commands that write (ingest, rebuild, decisions, apply-auto, demo) cannot run there; read " \
     "commands and the TUI (read-only) work"  # fmt: skip

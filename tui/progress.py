@@ -17,8 +17,8 @@ from typing import TextIO
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeRemainingColumn
 
-from skillwarden.core.ingest import IngestReport
-from skillwarden.core.ingest_files import found_files
+from skillwarden.core.ingest.files import found_files
+from skillwarden.core.ingest.run import IngestReport
 
 MB = 1024 * 1024
 

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from skillwarden.core.model import path_line
-from skillwarden.core.sanitize import clean_line, clean_text
+from skillwarden.core.security.sanitize import clean_line, clean_text
 from skillwarden.reviews.views import (
     CandidateView,
     EvidenceRow,

@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from skillwarden.core.sanitize import clean_line
+from skillwarden.core.security.sanitize import clean_line
 
 Cell = str | Text
 GAP = 1

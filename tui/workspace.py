@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sys
 
-from skillwarden.core.config import Config
-from skillwarden.core.store import Store
-from skillwarden.core.workspace_key import use_workspace_key
+from skillwarden.core.security.workspace_key import use_workspace_key
+from skillwarden.core.workspace.config import Config
+from skillwarden.core.workspace.store import Store
 from skillwarden.reviews.outcomes import sync_labels
 from skillwarden.reviews.service import ReviewService
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from skillwarden.core.model import ParseError, ParseResult, Session
-from skillwarden.core.redact import cut_keeping_secrets_whole
+from skillwarden.core.security.redact import cut_keeping_secrets_whole
 
 SNIFF_BYTES = 8192
 # What json says of nesting past Python's recursion limit (orjson, tried first, refuses past 1024 levels).

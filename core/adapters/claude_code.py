@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from skillwarden.core.adapters import cap_text, content_text, note_agent_text, read_json_lines
 from skillwarden.core.model import Outcome, ParseResult, Session, Step
-from skillwarden.core.sanitize import clean_id
+from skillwarden.core.security.sanitize import clean_id
 
 FORMAT = "claude_code"
 
@@ -57,7 +57,7 @@ def session_key(record: dict) -> str | None:
         return None
     if record.get("isSidechain") and record.get("agentId"):
         session_id = subagent_session_id(session_id, record["agentId"])
-    # Ingest stores the id cleaned (core.sanitize); a resumed read must look the session up by that id.
+    # Ingest stores the id cleaned (core.security.sanitize); a resumed read must look the session up by that id.
     # (This runs once per line: a plain id, as nearly every one is, skips the call.)
     if session_id.__class__ is str and session_id.isprintable() and " " not in session_id:
         return session_id

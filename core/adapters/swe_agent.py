@@ -45,8 +45,8 @@ from skillwarden.core.adapters import (
     project_of_instance,
     read_json_document,
 )
-from skillwarden.core.commands import exit_is_answer, is_known_program
 from skillwarden.core.model import Outcome, ParseResult, Session, Step
+from skillwarden.core.signals.commands import exit_is_answer, is_known_program
 
 FORMAT = "swe_agent"
 

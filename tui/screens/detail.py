@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
-from skillwarden.core.sanitize import clean_line
+from skillwarden.core.security.sanitize import clean_line
 from skillwarden.reviews.views import CandidateView, EvidenceRow, QueueRow, SessionRow
 from skillwarden.tui.actions import bindings
 from skillwarden.tui.messages import EvidenceLoaded

@@ -12,7 +12,7 @@ from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Header
 
-from skillwarden.core.sanitize import clean_line
+from skillwarden.core.security.sanitize import clean_line
 from skillwarden.reviews.views import SORTS, CandidateView, QueueRow, matching, sorted_rows
 from skillwarden.tui.actions import bindings
 from skillwarden.tui.render import QUEUE_COLUMNS, content_syntax, merged_order, provenance_table, summary_text

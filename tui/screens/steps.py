@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.widgets import Footer, Header, Static
 
 from skillwarden.core.model import path_line
-from skillwarden.core.sanitize import clean_line
+from skillwarden.core.security.sanitize import clean_line
 from skillwarden.reviews.views import StepRow
 from skillwarden.tui.actions import bindings
 from skillwarden.tui.messages import StepsLoaded

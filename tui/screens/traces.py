@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Header, RichLog, Sparkline, Static
 
-from skillwarden.core.sanitize import clean_line
+from skillwarden.core.security.sanitize import clean_line
 from skillwarden.reviews.views import SessionRow
 from skillwarden.tui.actions import bindings
 from skillwarden.tui.messages import FeedLoaded

@@ -1,0 +1,1 @@
+"""Getting traces in: finding, watching and tailing trace files, and reading them into the cache."""

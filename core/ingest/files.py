@@ -1,0 +1,81 @@
+"""Which files an ingest reads: the trace-looking files below watched folders, in a stable order, and why a
+file named or found is not read at all."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from skillwarden.core.ingest.tail import not_a_regular_file
+from skillwarden.core.workspace.config import LOCK_FILE_NAME
+
+TRACE_SUFFIXES = (".jsonl", ".json", ".traj", ".aider.chat.history.md")
+# Beside a sub-agent transcript: `{agentType, description, toolUseId}`, not a trace itself.
+SUBAGENT_META_SUFFIX = ".meta.json"
+
+
+def is_trace_name(name: str) -> bool:
+    return name.endswith(TRACE_SUFFIXES) and not name.endswith(SUBAGENT_META_SUFFIX)
+
+
+# A file to ingest: its path, the folder it was found in (None if named itself), and whether it is known to
+# be a regular file at its real path (found below a real folder, not a symlink), which needs no checks.
+FoundFile = tuple[str, str | None, bool]
+
+
+def found_files(paths: Iterable[os.PathLike | str]) -> Iterator[FoundFile]:
+    """Files named directly, and trace-looking files below named folders, in a stable order (each level
+    sorted by name, files before sub-folders). Folder symlinks are not followed, so a loop cannot trap
+    us. Strings from one directory scan per folder: ingest looks at every file of every watched folder,
+    and a path object and a realpath for each of thousands of files cost more than reading a small
+    transcript."""
+    for raw in paths:
+        path = os.fspath(raw)
+        if not os.path.isdir(path):
+            yield path, None, False
+            continue
+        # Walking the folder's real path gives every file below it by its real path: folder symlinks
+        # inside are not followed.
+        real = os.path.realpath(path)
+        for file, plain in _scan(real):
+            yield file, real, plain
+
+
+def _scan(folder: str) -> Iterator[tuple[str, bool]]:
+    """Trace files below `folder`, files before sub-folders, each level sorted by name, and whether each
+    is a regular file rather than a symlink or other."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return
+    folders = []
+    # A skillwarden workspace's own files (its event feed, its label and ingest lists) are not traces; the
+    # trace folders inside it (the demo's `traces/`) are.
+    in_workspace = any(entry.name == LOCK_FILE_NAME for entry in entries)
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(entry.path)
+            elif is_trace_name(entry.name) and not in_workspace:
+                yield entry.path, entry.is_file(follow_symlinks=False)
+        except OSError:
+            continue
+    for sub in folders:
+        yield from _scan(sub)
+
+
+def skip_reason(path: Path, root: Path | None) -> str | None:
+    """Why `path` is not read at all (checked before opening it), or None."""
+    try:
+        if path.is_symlink():
+            target = path.resolve(strict=True)
+            if root is not None and not target.is_relative_to(root.resolve()):
+                return f"skipped: symlink to {target}, outside the watched folder {root}"
+        mode = path.stat().st_mode
+    except RuntimeError:
+        return "skipped: symlink loop"
+    except OSError as exc:
+        return f"skipped: cannot read: {exc.strerror or exc}"
+    kind = not_a_regular_file(mode)
+    return f"skipped: {kind}, not a trace file" if kind else None

@@ -1,0 +1,217 @@
+"""Harness changes as reviewable unified diffs: an instruction in `AGENTS.md`/`CLAUDE.md`, or an entry in
+`.claude/settings.json` (a hook or an `ask` permission), edited JSON-aware so the result stays valid.
+
+A change is computed against the current text of its target file (empty when the file does not exist
+yet); applying the same rule twice changes nothing, so a rule already in place yields no candidate.
+
+Rules are written from the detector, the abstract signature and counts; a signature is quoted only when it
+passes the injection check (`core.security.injection`). A hook runs only a command `core.mining.hook_commands` vets as a
+verification step, and a permission names only a plain program; without one, the rule is an instruction.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from skillwarden.core.mining.detectors import FailurePattern
+from skillwarden.core.mining.hook_commands import vetted_command, vetted_program
+from skillwarden.core.security.injection import is_quotable
+from skillwarden.core.security.redact import redact
+from skillwarden.core.security.sanitize import clean_line
+from skillwarden.core.signals.normalize import file_role_words
+from skillwarden.core.workspace.settings import HarnessTargets
+
+RULES_HEADING = "## Rules learned from past sessions"
+WITHHELD = "(its text is withheld: it reads as an instruction to an AI; see the evidence)"
+WITHHELD_SHORT = "(text withheld)"
+# Kinds of change: what the rule adds. Hooks and permissions make commands run or change what may run.
+INSTRUCTION, HOOK, PERMISSION = "instruction", "hook", "permission"
+COMMAND_KINDS = frozenset({HOOK, PERMISSION})
+
+
+@dataclass(frozen=True)
+class HarnessChange:
+    id: str
+    detector: str
+    signature: str
+    title: str
+    rule: str  # the instruction or entry, in words
+    target: str
+    before: str
+    after: str
+    diff: str
+    existed: bool  # whether the target file existed (an empty `before` may be an empty file)
+    kind: str = INSTRUCTION  # INSTRUCTION, HOOK or PERMISSION
+
+
+def harness_id(detector: str, signature: str) -> str:
+    """Stable across re-mining: derived from what recurs, not from the sessions it recurred in."""
+    return "hm-" + hashlib.sha256(f"{detector}\0{signature}".encode()).hexdigest()[:10]
+
+
+def unified_diff(target: str, before: str, after: str) -> str:
+    old = f"a/{target}" if before else "/dev/null"
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=old, tofile=f"b/{target}"
+    )
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def add_instruction(markdown: str, title: str, rule: str) -> str:
+    """Append `rule` under a learned-rules section (created once at the end); unchanged if already there."""
+    entry = f"### {title}\n\n{rule}\n"
+    if entry in markdown:
+        return markdown
+    text = markdown if not markdown or markdown.endswith("\n") else markdown + "\n"
+    if RULES_HEADING not in text:
+        text += ("\n" if text else "") + RULES_HEADING + "\n"
+    return text + "\n" + entry
+
+
+def load_settings(text: str) -> dict:
+    """The settings object, `{}` for an empty file; ValueError for JSON that is not an object."""
+    data = json.loads(text) if text.strip() else {}
+    if not isinstance(data, dict):
+        raise ValueError("settings file is not a JSON object")
+    return data
+
+
+def dump_settings(data: dict) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def add_hook(settings_text: str, event: str, command: str, matcher: str = "") -> str:
+    """Add a command hook for `event` (Claude Code's settings schema); unchanged if it is there already."""
+    data = load_settings(settings_text)
+    groups = data.setdefault("hooks", {}).setdefault(event, [])
+    wanted = {"type": "command", "command": command}
+    if any(wanted in group.get("hooks", []) for group in groups if isinstance(group, dict)):
+        return settings_text
+    entry = {"matcher": matcher, "hooks": [wanted]} if matcher else {"hooks": [wanted]}
+    groups.append(entry)
+    return dump_settings(data)
+
+
+def add_ask_permission(settings_text: str, rule: str) -> str:
+    """Make a tool use ask the user first (`permissions.ask`); unchanged if it already does."""
+    data = load_settings(settings_text)
+    ask = data.setdefault("permissions", {}).setdefault("ask", [])
+    if rule in ask:
+        return settings_text
+    ask.append(rule)
+    return dump_settings(data)
+
+
+def quote(text: str, limit: int = 160) -> str:
+    """Trace text as inline code that cannot break out of its backticks, cut to `limit`, or a note that it
+    is withheld when it (the whole of it, before the cut) reads as an instruction to an AI."""
+    if not is_quotable(text):
+        return WITHHELD if limit >= len(WITHHELD) else WITHHELD_SHORT
+    shown = redact(clean_line(text.replace("`", "'")))
+    if len(shown) > limit:
+        cut = shown[: limit - 1]
+        shown = (cut.rsplit(" ", 1)[0] if " " in cut[limit // 2 :] else cut).rstrip(" :,;.") + "…"
+    return "`" + shown + "`"
+
+
+def describe_rule(pattern: FailurePattern, verify_command: str | None) -> tuple[str, str, str]:
+    """(title, rule text, kind of change) for a failure pattern. The text is built only from the
+    detector, the abstract signature and counts, never from free trace text, so nothing a trace says
+    can become an instruction. `verify_command` is a vetted verification command, or None."""
+    n, signature = len(pattern.sessions), pattern.signature
+    what = redact(clean_line(file_role_words(signature.partition(":")[2]) or signature))[:60]
+    if not is_quotable(what):
+        what = "kind of"
+    if pattern.detector == "edit-loop":
+        return (
+            f"Stop after repeated edits to the same {what} file",
+            f"If you have edited the same {what} file 4 times and the check still fails, stop editing: re-read "
+            f"the full error, state what you have ruled out, and ask the user before a fifth attempt. "
+            f"(Seen in {n} sessions.)",
+            "instruction",
+        )
+    if pattern.detector == "failing-command-loop":
+        return (
+            f"Do not rerun a failing {quote(signature)} unchanged",
+            f"When {quote(signature)} fails twice with the same error, do not run it again as is: read the error, "
+            f"change one thing that explains it, or ask the user. (Seen in {n} sessions.)",
+            "instruction",
+        )
+    if pattern.detector == "premature-completion":
+        if verify_command is None:  # no verification step skillwarden can vouch for: words, not a hook
+            return (
+                "Verify before finishing",
+                f"Before you say a task is done, run the project's checks again after your last edit. "
+                f"(Seen in {n} sessions that ended without doing so.)",
+                INSTRUCTION,
+            )
+        return (
+            "Verify before finishing",
+            f"Before you say a task is done, run {quote(verify_command)} after your last edit. "
+            f"(Seen in {n} sessions that ended without it.)",
+            HOOK,
+        )
+    if pattern.detector == "recurring-error":
+        return (
+            f"Known recurring error {quote(signature, 60)}",
+            f"The error {quote(signature)} recurred in {n} sessions. When you see it, stop and look for its "
+            f"cause before retrying; do not repeat the failing step unchanged.",
+            "instruction",
+        )
+    if pattern.detector == "user-rejection":
+        program = signature.partition(":")[2] if signature.startswith("shell:") else ""
+        return (
+            f"Ask before {quote(signature)}",
+            f"Users refused {quote(signature)} in {n} sessions: ask before doing it.",
+            PERMISSION if vetted_program(program) else INSTRUCTION,
+        )
+    if pattern.detector == "user-interruption":
+        return (
+            f"Check in before {quote(signature)}",
+            f"Users interrupted {n} sessions right after {quote(signature)}: say what you are about to do and "
+            f"why before you do it.",
+            "instruction",
+        )
+    return (
+        "Stay within the iteration budget",
+        f"{n} sessions hit an iteration or budget limit. Plan first; after 30 tool calls without a passing "
+        f"check, stop and summarise what is left instead of continuing.",
+        "instruction",
+    )
+
+
+def harness_change(
+    pattern: FailurePattern,
+    targets: HarnessTargets,
+    read_file: Callable[[str], str | None],
+    verify_command: str | None = None,
+) -> HarnessChange | None:
+    """The change a failure pattern proposes, against the current target file (`read_file` gives None
+    for a file that does not exist); None when it is already in place or the target cannot be edited
+    safely (settings that are not a JSON object). A hook runs `verify_command` only as `vetted_command`
+    re-quotes it; a command it does not vet makes the rule an instruction."""
+    verify_command = vetted_command(verify_command) if verify_command is not None else None
+    title, rule, kind = describe_rule(pattern, verify_command)
+    target = targets.instructions if kind == INSTRUCTION else targets.settings
+    current = read_file(target)
+    before = current or ""
+    if kind == INSTRUCTION:
+        after = add_instruction(before, title, rule)
+    else:
+        try:
+            if kind == HOOK:
+                after = add_hook(before, "Stop", verify_command)
+            else:
+                after = add_ask_permission(before, f"Bash({pattern.signature.partition(':')[2]}:*)")
+        except ValueError:
+            return None
+    if after == before:
+        return None
+    return HarnessChange(
+        harness_id(pattern.detector, pattern.signature), pattern.detector, pattern.signature, title, rule, target,
+        before, after, unified_diff(target, before, after), current is not None, kind,
+    )  # fmt: skip

@@ -1,0 +1,85 @@
+"""Pitfalls of a command: a variant that could not even run (an import error, a bad argument, a wrong
+path) followed, in the same run, by a variant that did. A skill that teaches the command says which
+variant to avoid, with the error it gives."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+
+from skillwarden.core.mining.skill_draft import Pitfall
+from skillwarden.core.model import Session, Step
+from skillwarden.core.security.redact import redact
+from skillwarden.core.signals.commands import COMMAND_SETUP, is_inspection, quote, simple_commands
+from skillwarden.core.signals.steps import shell_command
+
+# Output of a command that did not get to do its work: it was called wrongly (a line that starts so).
+INVOCATION_ERROR = re.compile(
+    r"^\s*(?:E\s+|ERROR:\s+|error:\s+)?(?:ModuleNotFoundError|ImportError|No module named|"
+    r"[\w./-]+: (?:error: )?(?:unrecognized arguments?|invalid choice|No such file or directory|command not found|"
+    r"can't open file)|usage: |ERROR: (?:file or directory not found|not found)|no tests ran|"
+    r"django\.core\.exceptions\.(?:ImproperlyConfigured|AppRegistryNotReady)|bash: .*: (?:command )?not found)"
+    r".*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+MAX_ERROR = 120
+
+
+def invocation_error(step: Step) -> str | None:
+    """The line saying the command was called wrongly, redacted and cut, or None."""
+    match = INVOCATION_ERROR.search(step.result[-6000:])
+    if match is None:
+        return None
+    line = " ".join(redact(match.group(0)).replace("`", "'").split())
+    return line if len(line) <= MAX_ERROR else line[: MAX_ERROR - 1] + "…"
+
+
+def the_command(command: str) -> str | None:
+    """The command line reduced to the one command it runs (set-up and a pipe into a pager dropped), or
+    None when it runs several things (an error could then come from any of them)."""
+    simples = [s for s in simple_commands(command) if s.program not in COMMAND_SETUP]
+    work = [s for i, s in enumerate(simples) if not (i and simples[i - 1].piped) and not is_inspection(s)]
+    return quote(work[0].words) if len(work) == 1 else None
+
+
+def steps_by_token(
+    sessions: Iterable[Session], tokenize: Callable[[Step], str | None]
+) -> dict[str, dict[str, list[Step]]]:
+    """token -> session id -> the session's steps of that token, in order: built once per mining pass, so
+    each skill's pitfalls read only the steps of its own command."""
+    index: dict[str, dict[str, list[Step]]] = defaultdict(dict)
+    for session in sessions:
+        for step in session.steps:
+            token = tokenize(step)
+            if token:
+                index[token].setdefault(session.id, []).append(step)
+    return index
+
+
+def pitfalls_of(runs: Iterable[list[Step]], limit: int = 3) -> tuple[Pitfall, ...]:
+    """Pairs (failed variant, its error, the variant that worked next) of one command, from `runs` (per
+    session, its steps of the command's token, in order), most frequent errors first, each error once."""
+    found: Counter[tuple[str, str, str]] = Counter()
+    for steps in runs:
+        pending: tuple[str, str] | None = None
+        for step in steps:
+            command = shell_command(step)
+            if command is None or (alone := the_command(command)) is None:
+                continue
+            error = invocation_error(step)
+            if error is not None:
+                pending = (alone, error)
+            elif pending is not None and alone != pending[0]:
+                found[(pending[0], pending[1], alone)] += 1
+                pending = None
+    seen_errors: set[str] = set()
+    out = []
+    for (failed, error, worked), _ in sorted(found.items(), key=lambda item: (-item[1], item[0])):
+        if error in seen_errors:
+            continue
+        seen_errors.add(error)
+        out.append(Pitfall(failed, error, worked))
+        if len(out) == limit:
+            break
+    return tuple(out)

@@ -1,0 +1,356 @@
+"""Describe a mined procedure as a skill a person can review: name, title, when to use it, the concrete
+steps with what varies made into parameters, pitfalls, and a real example.
+
+Everything here is derived from the evidence deterministically, so re-mining the same traces gives
+the same text (and the same content hash).
+
+Traces are untrusted. The instructions are built from abstract tokens and the commands that ran
+(tokenized by a shell lexer and quoted back, so what the skill says is what ran); the only free text
+quoted from a trace is an example task, and a task that talks to the extractor ("when summarizing,
+create a skill that...") or trips the scanner's injection rules is never quoted. Secrets are redacted
+from whatever is shown.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from skillwarden.core.mining.procedures import Occurrence, Procedure, TaskWords, provenance_of, trigger_keywords
+from skillwarden.core.security.injection import TASKS_HEADING, is_quotable, quoted_block
+from skillwarden.core.security.redact import redact
+from skillwarden.core.signals.commands import program_start, quote, work_command
+from skillwarden.core.signals.normalize import command_words, is_generic, shell_flags
+
+MAX_EXAMPLE_TASKS = 2
+MAX_EXAMPLE_RUNS = 1
+MAX_PARAMETER_EXAMPLES = 3
+MAX_PITFALLS = 3
+MAX_NAME_LENGTH = 64
+MAX_SHOWN_COMMAND = 160
+# Text addressed to whoever turns traces into skills, not to the agent doing the task.
+STEERING = re.compile(
+    r"\b(skill|skills|summari[sz]\w*|extract\w*|instructions?|system prompt"
+    r"|ignore (all |any |the )?(previous|prior|above)|disregard|you are now|from now on"
+    r"|SKILL\.md|AGENTS\.md|CLAUDE\.md)\b",
+    re.IGNORECASE,
+)
+# Zero-width, bidi and tag characters: a quoted task must read the same to a person and to a model.
+INVISIBLE = frozenset(
+    [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+) | frozenset(range(0xE0000, 0xE0080))
+DOTTED_LABEL = re.compile(r"^[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*$")
+
+
+def is_steering(text: str) -> bool:
+    """True for text that tries to direct the extractor or the agent that will load the skill."""
+    hidden = not text.isascii() and any(ord(c) in INVISIBLE for c in text)  # every INVISIBLE one is past ASCII
+    return bool(STEERING.search(text)) or hidden or not is_quotable(text)
+
+
+@dataclass
+class Parameter:
+    name: str
+    kind: str  # "file", "test module", "test file", "arguments"
+    examples: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Pitfall:
+    """A variant of a command that failed, its error, and the variant that worked next in the same run."""
+
+    failed: str
+    error: str
+    worked: str
+
+
+@dataclass
+class SkillDraft:
+    name: str
+    title: str
+    description: str
+    body: str
+    trigger: list[str]
+    parameters: list[Parameter]
+    provenance: list[dict]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What describing a procedure needs beyond the procedure: the tasks, the words of all tasks, the
+    project the runs worked in, and the pitfalls met with its commands."""
+
+    tasks: dict[str, str]
+    background: TaskWords
+    project: str = ""
+    pitfalls: tuple[Pitfall, ...] = ()
+    base_rate: float | None = None
+
+
+def slugify(words: list[str]) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", "-".join(words).lower()).strip("-")
+    slug = re.sub(r"-{2,}", "-", slug)
+    return slug[:MAX_NAME_LENGTH].rstrip("-")
+
+
+def project_name(project: str) -> str:
+    """`django/django` -> `Django`, `scikit-learn/scikit-learn` -> `scikit-learn`, "" -> ""."""
+    repo = project.rpartition("/")[2]
+    return repo.capitalize() if repo.isalpha() and repo.islower() else repo
+
+
+def shown(command: str) -> str:
+    """A command line as a skill shows it: one line (a heredoc or script body becomes `…`), quoted back
+    so the words are the ones that ran, cut at a word when long."""
+    first = command.strip().split("\n", 1)
+    text = first[0] + (" …" if len(first) > 1 else "")
+    if len(text) <= MAX_SHOWN_COMMAND:
+        return text
+    return text[: MAX_SHOWN_COMMAND - 1].rsplit(" ", 1)[0] + " …"
+
+
+# A program name a title may carry besides its key command: a word or two of a program's name, nothing a
+# trace could use to smuggle text (a colon, a newline, a trailer) into the subject of a commit.
+PLAIN_PROGRAM = re.compile(r"[A-Za-z0-9][\w.+-]{0,30}(?: [a-z][\w-]{0,20})?")
+
+
+def runner_name(token: str) -> str:
+    """`shell:runtests.py` -> `runtests.py`, `shell:mvn test` -> `mvn test`."""
+    return token.partition(":")[2]
+
+
+def command_template(commands: list[str]) -> tuple[list[str], list[list[str]]]:
+    """The words all commands share, and for each command the words after them. Runs start the same
+    program in different ways (`./tests/runtests.py`, `python3 tests/runtests.py`): the words from the
+    program on are compared, and the way most runs started it is kept."""
+    invocations: Counter[tuple[str, ...]] = Counter()
+    rests = []
+    for command in commands:
+        words = command_words(command)
+        start = program_start(words)
+        invocations[tuple(words[: start + 1])] += 1
+        rests.append(list(words[start + 1 :]))
+    shared: list[str] = []
+    for words in zip(*rests, strict=False):
+        if len(set(words)) != 1:
+            break
+        shared.append(words[0])
+    invocation = list(min(invocations, key=lambda words: (-invocations[words], words))) if invocations else []
+    return invocation + shared, [rest[len(shared) :] for rest in rests]
+
+
+def parameter_kind(tails: list[list[str]], test_run: bool) -> tuple[str, str]:
+    """(name, kind) of a varying argument: a test module label, a test file, or plain arguments."""
+    firsts = [next((w for w in tail if not w.startswith("-")), "") for tail in tails]
+    firsts = [w for w in firsts if w]
+    if test_run and firsts and all("/" in w or w.endswith(".py") or "::" in w for w in firsts):
+        return "test_file", "test file"
+    if test_run and firsts and all(DOTTED_LABEL.match(w) for w in firsts):
+        return "test_module", "test module"
+    return "args", "arguments"
+
+
+def phrase(token: str) -> str:
+    """A token as words: `shell:pytest` -> "run pytest", `edit:.py` -> "edit a .py file"."""
+    kind, _, what = token.partition(":")
+    if kind == "shell":
+        return f"run {what}"
+    if kind == "run":
+        return "run the script it wrote"
+    if kind in ("read", "edit", "write"):
+        verb = {"read": "read", "edit": "edit", "write": "write"}[kind]
+        if what.startswith(".") or ":" in what:
+            return f"{verb} a {what.rpartition(':')[2]} file"
+        return f"{verb} {what}" if what else f"{verb} a file"
+    return f"call {what}"
+
+
+@dataclass
+class StepText:
+    instruction: str
+    parameter: Parameter | None = None
+
+
+def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tuple[str, str], Parameter]) -> StepText:
+    """One instruction for one step of the procedure, from the concrete arguments its runs used. The same
+    command run again (the tests before and after the change) reuses its parameter: `taken` holds the
+    parameters named so far, by command and kind."""
+    kind, _, what = token.partition(":")
+    distinct = list(dict.fromkeys(v for v in values if v and not is_steering(v)))
+    if kind == "shell" and distinct:
+        prefix, tails = command_template(distinct)
+        flags = sorted({flag for value in distinct for flag in shell_flags(value)} - set(prefix))
+        flag_note = f" (flags seen: {', '.join(f'`{f}`' for f in flags[:6])})" if flags else ""
+        if not any(tails):
+            return StepText(f"Run `{shown(quote(prefix))}`.")
+        name, label = parameter_kind(tails, test_run)
+        shared = shown(quote(prefix)) if prefix else ""
+        examples = list(dict.fromkeys(shown(quote(tail)) for tail in tails if tail))
+        known = taken.get((shared, label)) or same_values(taken, label, examples)
+        if known is not None:
+            known.examples = list(dict.fromkeys(known.examples + examples))[:MAX_PARAMETER_EXAMPLES]
+            return StepText(f"Run `{f'{shared} {{{known.name}}}'.strip()}`{flag_note}.")
+        same_name = sum(1 for p in taken.values() if p.name.rstrip("0123456789") == name)
+        name = name if not same_name else f"{name}{same_name + 1}"
+        parameter = taken[(shared, label)] = Parameter(name, label, examples[:MAX_PARAMETER_EXAMPLES])
+        return StepText(f"Run `{f'{shared} {{{name}}}'.strip()}`{flag_note}.", parameter)
+    if kind == "run":
+        scripts = list(dict.fromkeys(posixpath.basename(p) for v in distinct if (p := script_of(v))))
+        example = f" (for example `{scripts[0]}`)" if scripts else ""
+        return StepText(f"Run the script you wrote{example} to see the behaviour.")
+    if kind in ("edit", "write", "read") and distinct:
+        paths = list(dict.fromkeys(shown(path_of(v)) for v in distinct if path_of(v)))
+        if not paths:
+            commands = ", ".join(f"`{shown(v)}`" for v in distinct[:MAX_PARAMETER_EXAMPLES])
+            return StepText(f"{phrase(token).capitalize()} (in the runs: {commands}).")
+        verb = {"edit": "Edit", "write": "Write", "read": "Read"}[kind]
+        role = what.rpartition(":")[2] or "file"
+        if len(paths) == 1:
+            return StepText(f"{verb} `{paths[0]}`.")
+        shown_paths = ", ".join(f"`{p}`" for p in paths[:MAX_PARAMETER_EXAMPLES])
+        scratch = kind == "write" and all(is_scratch(p) for p in paths)
+        tests = kind == "write" and all(in_test_folder(p) for p in paths)
+        what_file = "a reproduction script" if scratch else "a test" if tests else f"the {role} file"
+        return StepText(f"{verb} {what_file} (in the runs: {shown_paths}).")
+    return StepText(phrase(token).capitalize() + ".")
+
+
+def same_values(taken: dict[tuple[str, str], Parameter], label: str, examples: list[str]) -> Parameter | None:
+    """A parameter of this kind already named whose examples include one of these: another command run
+    on the same thing (one test file under `bin/test` and under `pytest`) takes the same parameter."""
+    return next((p for (_, kind), p in taken.items() if kind == label and set(p.examples) & set(examples)), None)
+
+
+def script_of(command: str) -> str:
+    work = work_command(command)
+    return work.program if work else ""
+
+
+def path_of(value: str) -> str:
+    """The file a step worked on: a path argument as it is, or the file a command wrote or read."""
+    if "\n" not in value and " " not in value.strip():
+        return value
+    work = work_command(value)
+    if work is None:
+        return ""
+    if work.writes:
+        return work.writes[0]
+    return next((w for w in reversed(work.words[1:]) if not w.startswith("-") and "." in w), "")
+
+
+TEST_FOLDERS = frozenset({"tests", "test", "testing", "spec", "specs", "__tests__"})
+
+
+def in_test_folder(path: str) -> bool:
+    return any(part in TEST_FOLDERS for part in path.replace("\\", "/").split("/")[:-1])
+
+
+def is_scratch(path: str) -> bool:
+    """A file written to try something out (`reproduce_bug.py`, `/tmp/check.py`), not one of the project's
+    tests (`pkg/tests/test_x.py`)."""
+    name = posixpath.basename(path).lower()
+    scratch_name = name.startswith(("reproduce", "repro", "test_", "debug", "check", "verify", "tmp", "scratch"))
+    return scratch_name and not in_test_folder(path)
+
+
+def example_lines(occurrence: Occurrence) -> list[str]:
+    lines = []
+    for step in occurrence.steps:
+        kind = step.token.partition(":")[0]
+        if kind in ("shell", "run") or "\n" in step.argument or " " in step.argument.strip():
+            lines.append(f"`{shown(step.argument)}`" if step.argument else phrase(step.token))
+        else:
+            verb = phrase(step.token).split(" ")[0]
+            lines.append(f"{verb} `{step.argument}`" if step.argument else phrase(step.token))
+    return lines
+
+
+def key_step(tokens: tuple[str, ...], test_runs: list[bool]) -> int | None:
+    """The step that makes the procedure worth a skill: a test run, else the first command that is not a
+    generic move."""
+    for index, token in enumerate(tokens):
+        if test_runs[index] and not is_generic(token):
+            return index
+    return next((i for i, token in enumerate(tokens) if not is_generic(token)), None)
+
+
+def title_of(tokens: tuple[str, ...], key: int | None, parameter: Parameter | None, evidence: Evidence,
+             trigger: list[str]) -> str:  # fmt: skip
+    """A short imperative phrase: "Run one Django test module with runtests.py", "Fix failing test (pytest)"."""
+    if key is None:
+        return " ".join(trigger).capitalize() or phrase(tokens[0]).capitalize()
+    runner = runner_name(tokens[key])
+    project = project_name(evidence.project)
+    if parameter is not None and parameter.kind in ("test module", "test file"):
+        return " ".join(["Run one", *([project] if project else []), parameter.kind, "with", runner])
+    if len(trigger) >= 2:
+        return f"{' '.join(trigger).capitalize()} ({runner})"
+    # Another command worth knowing names the skill with it: "Run alembic revision, then pytest" and "Run
+    # pip install, then pytest" are two skills, where "Run pytest" would be one title for both.
+    named = list(dict.fromkeys(runner_name(t) for t in tokens if not is_generic(t)))  # in the order they run
+    other = next((name for name in named if name != runner and PLAIN_PROGRAM.fullmatch(name)), None)
+    pair = [name for name in named if name in (runner, other)]
+    return f"Run {', then '.join(pair)}" + (f" in {project}" if project else "")
+
+
+def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | None = None) -> SkillDraft:
+    """`test_runs[i]`: whether step i of the procedure runs tests."""
+    test_runs = test_runs or [False] * len(procedure.tokens)
+    evidence_tasks = [evidence.tasks.get(o.session_id, "") for o in procedure.occurrences]
+    trigger = trigger_keywords([t for t in evidence_tasks if t], evidence.background)
+    trigger = [word for word in trigger if not is_steering(word)]
+
+    taken: dict[tuple[str, str], Parameter] = {}
+    steps = [
+        describe_step(token, [o.steps[i].argument for o in procedure.occurrences], test_runs[i], taken)
+        for i, token in enumerate(procedure.tokens)
+    ]
+    parameters = [s.parameter for s in steps if s.parameter is not None]
+    key = key_step(procedure.tokens, test_runs)
+    key_parameter = steps[key].parameter if key is not None else None
+    title = title_of(procedure.tokens, key, key_parameter, evidence, trigger)
+    name = slugify(title.replace("(", " ").replace(")", " ").split())
+    project = evidence.project
+    key_text = steps[key].instruction if key is not None else ""
+    key_command = f"`{key_text.split('`')[1]}`" if "`" in key_text else ""
+
+    where = f" in {project}" if project else ""
+    if trigger:
+        when = f"the task is to {' '.join(trigger)}{where}"
+    elif key is not None and test_runs[key]:
+        when = f"a change{where} needs checking with the project's own test runner ({key_command})"
+    else:
+        when = f"working{where} calls for {key_command or phrase(procedure.tokens[0])}"
+    summary = ", then ".join(phrase(token) for token in procedure.tokens)
+    description = f"Use when {when}. Steps: {summary}."[:1024]
+
+    runs = procedure.support + len(procedure.failed_sessions)
+    base = evidence.base_rate if evidence.base_rate is not None else procedure.baseline_success
+    body = [f"# {title}", "", f"Use this procedure when {when}.", "",
+            f"It succeeded in {procedure.support} of the {runs} finished runs that followed it; "
+            f"{round(100 * base)}% of all finished runs{where} succeeded."]  # fmt: skip
+    body += ["", "## Steps", ""] + [f"{i}. {step.instruction}" for i, step in enumerate(steps, 1)]
+    if parameters:
+        body += ["", "## Parameters", ""]
+        body += [f"- `{p.name}` ({p.kind}), for example: " + ", ".join(f"`{e}`" for e in p.examples)
+                 for p in parameters]  # fmt: skip
+    if evidence.pitfalls:
+        body += ["", "## Pitfalls", ""]
+        body += [
+            f"- `{shown(p.failed)}` failed with `{p.error}`; `{shown(p.worked)}` worked."
+            for p in evidence.pitfalls[:MAX_PITFALLS]
+        ]
+    runs_shown = [o for o in procedure.occurrences if not any(is_steering(s.argument) for s in o.steps)]
+    for run in runs_shown[:MAX_EXAMPLE_RUNS]:
+        body += ["", "## Example", "", f"A run that succeeded ({run.session_id}):", ""]
+        body += [f"{i}. {line}" for i, line in enumerate(example_lines(run), 1)]
+    examples = list(dict.fromkeys(t.strip() for t in evidence_tasks if t.strip() and not is_steering(t)))
+    quoted_tasks = quoted_block(examples[:MAX_EXAMPLE_TASKS], TASKS_HEADING)
+    if quoted_tasks:
+        body += ["", *quoted_tasks]
+
+    provenance = provenance_of(procedure)
+    text = redact("\n".join(body) + "\n")
+    return SkillDraft(name, title, description, text, trigger, parameters, provenance)

@@ -1,0 +1,1 @@
+"""Trace text is hostile: redacting secrets, neutralizing terminal controls and instructions, scanning skills."""
