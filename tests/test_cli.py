@@ -1,5 +1,6 @@
 """The command line as scripts use it: JSON out, clear errors, the same decisions as the TUI."""
 
+import io
 import json
 import shutil
 
@@ -42,6 +43,29 @@ def test_home_env_var_selects_the_workspace(tmp_path, monkeypatch, capsys):
     report = run_json(capsys, "ingest", str(SHARED_TRACES / "codex"))
     assert report["sessions"] == 2
     assert (tmp_path / "envhome" / "state.db").exists()
+
+
+@pytest.mark.parametrize("argv", [["candidates"], ["sessions", "--json"], ["stats"], ["doctor"], ["log"]])
+def test_a_read_command_on_a_missing_workspace_says_so_and_creates_nothing(tmp_path, capsys, argv):
+    home = tmp_path / "typo"
+    code, out, err = run(capsys, "--home", str(home), *argv)
+    assert code == 1 and out == ""
+    assert f"there is no workspace at {home} yet" in err and "skillwarden ingest PATH" in err
+    assert not home.exists()
+
+
+def test_the_prompt_hook_on_a_missing_workspace_says_nothing_and_creates_nothing(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps({"prompt": "fix the failing test"})))
+    home = tmp_path / "none"
+    assert run(capsys, "--home", str(home), "hook", "run") == (0, "", "")
+    assert not home.exists()
+
+
+def test_a_command_that_writes_creates_the_workspace(tmp_path, capsys):
+    home = tmp_path / "new"
+    assert run_json(capsys, "--home", str(home), "ingest", str(SHARED_TRACES / "codex"))["sessions"] == 2
+    assert (home / "config.yaml").is_file() and (home / "state.db").is_file()
+    assert run_json(capsys, "--home", str(home), "candidates") == []  # and a read command now opens it
 
 
 def test_ingest_reports_a_bad_line_with_path_and_line_and_keeps_the_rest(tmp_path, capsys):

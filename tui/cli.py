@@ -14,7 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from skillwarden.core.security.sanitize import clean_text
-from skillwarden.core.workspace.config import HOME_ENV, Config, ConfigError, load_config, resolve_home
+from skillwarden.core.workspace.config import (
+    CONFIG_NAME,
+    HOME_ENV,
+    Config,
+    ConfigError,
+    load_config,
+    resolve_home,
+)
 from skillwarden.core.workspace.lock import LockMode, WorkspaceLock, WorkspaceLockedError, holder_message, read_holder
 from skillwarden.tui.commands import Command, add_parsers, find, registered
 from skillwarden.tui.failures import READ_ONLY_NOTE, is_read_only, scratch_copy, scratch_folder, sentence
@@ -197,8 +204,13 @@ def run_main(args: argparse.Namespace, command: Command | None) -> int:
     try:
         if command is not None and not command.workspace:
             return command.run(args, None)
-        config = load_config(home, user_home=Path.home())
         writes = command is not None and command.writes_with(args)
+        if command is not None and not writes and not workspace_exists(home):
+            if command.silent_without_workspace:
+                return 0
+            raise ConfigError(f"there is no workspace at {home} yet; `skillwarden ingest PATH`, `skillwarden demo` "
+                              "or the TUI creates one (a command that only reads creates nothing)")  # fmt: skip
+        config = load_config(home, user_home=Path.home())
         if is_read_only(config.home):
             if writes:
                 raise ConfigError(f"the workspace {config.home} is read-only: {READ_ONLY_NOTE}")
@@ -232,6 +244,11 @@ def run_main(args: argparse.Namespace, command: Command | None) -> int:
         print(f"skillwarden: unexpected error ({type(exc).__name__}: {exc}); run again with {DEBUG_ENV}=1 for "
               "the traceback, and please report it", file=sys.stderr)  # fmt: skip
         return 1
+
+
+def workspace_exists(home: Path) -> bool:
+    """Whether `home` was ever opened as a workspace: opening one writes its config.yaml first."""
+    return (home / CONFIG_NAME).is_file()
 
 
 def dispatch(

@@ -57,5 +57,5 @@ def hook_program() -> list[str]:
 
 COMMANDS = [
     Command("hook", "the prompt hook that names the skills fitting each prompt to the agent", run_hook,
-            hook_arguments, writes=lambda args: args.hook_command != "run"),
+            hook_arguments, writes=lambda args: args.hook_command != "run", silent_without_workspace=True),
 ]  # fmt: skip

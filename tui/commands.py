@@ -37,6 +37,9 @@ class Command:
     # whose options decide (`apply-auto --dry-run`, `outcomes list`), a function of its arguments.
     writes: bool | Callable[[argparse.Namespace], bool] = False
     workspace: bool = True  # False: it runs without a workspace (no configuration is loaded, no lock is taken)
+    # A command that only reads never creates a workspace: where there is none it is refused with a sentence,
+    # or, when True, ends at once with nothing to say (the prompt hook, which must never disturb a prompt).
+    silent_without_workspace: bool = False
 
     def writes_with(self, args: argparse.Namespace) -> bool:
         return self.writes(args) if callable(self.writes) else self.writes
