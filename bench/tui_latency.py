@@ -123,7 +123,7 @@ async def measure(home: Path, presses: int, candidates: int, stream: bool) -> di
         await wait_for(lambda: app.frames[-1] >= loaded)
         launch = app.frames[-1] - started
 
-        source = Path(tempfile.mkdtemp(prefix="bench-stream-"))
+        source = home / "stream-source"  # outside the watched folder, removed with the workspace
         generate_corpus(source, sessions=40, seed=11)
         stop = threading.Event()
         streamer = threading.Thread(target=stream_traces, args=(source, config.watch[0], stop, 0.1))
@@ -162,14 +162,15 @@ def main() -> None:
     parser.add_argument("--no-stream", action="store_true", help="measure key latency with no traces arriving")
     args = parser.parse_args()
     os.environ.setdefault("GIT_CONFIG_NOSYSTEM", "1")
-    home = Path(tempfile.mkdtemp(prefix="bench-tui-"))
-    load_config(home)
-    (home / "traces").mkdir(exist_ok=True)
-    SkillLibrary(home / "skills-repo").close()
-    began = time.perf_counter()
-    fill_cache(home, args.sessions, args.candidates)
-    print(f"cache: {args.sessions} sessions, {args.candidates} candidates in {time.perf_counter() - began:.1f} s")
-    figures = asyncio.run(measure(home, args.presses, args.candidates, not args.no_stream))
+    with tempfile.TemporaryDirectory(prefix="bench-tui-") as scratch:
+        home = Path(scratch)
+        load_config(home)
+        (home / "traces").mkdir(exist_ok=True)
+        SkillLibrary(home / "skills-repo").close()
+        began = time.perf_counter()
+        fill_cache(home, args.sessions, args.candidates)
+        print(f"cache: {args.sessions} sessions, {args.candidates} candidates in {time.perf_counter() - began:.1f} s")
+        figures = asyncio.run(measure(home, args.presses, args.candidates, not args.no_stream))
     print(json.dumps(figures, indent=2))
 
 
