@@ -16,7 +16,7 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
-from skillwarden.skills.intent import write_atomically
+from skillwarden.core.workspace.private_files import SHARED_FILE, write_atomically
 
 SETTINGS = Path(".claude") / "settings.json"
 EVENT = "UserPromptSubmit"
@@ -149,7 +149,7 @@ def load_records(home: Path) -> list[Installed]:
 def save_records(home: Path, records: list[Installed]) -> None:
     data = {"version": 1, "hooks": [record.to_json() for record in records]}
     try:
-        write_atomically(home / RECORD_FILE, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
+        write_atomically(home / RECORD_FILE, (json.dumps(data, indent=2) + "\n").encode("utf-8"), mode=SHARED_FILE)
     except OSError as error:
         raise HookError(f"cannot write {home / RECORD_FILE}: {error.strerror or error}") from error
 

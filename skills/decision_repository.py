@@ -17,6 +17,7 @@ from pathlib import Path
 import git
 import yaml
 
+from skillwarden.core.workspace.private_files import SHARED_FILE, write_atomically
 from skillwarden.skills.decision_input import (
     Scanner,
     checked_path,
@@ -27,7 +28,7 @@ from skillwarden.skills.decision_input import (
     validate_reviewer,
 )
 from skillwarden.skills.index_lock import INDEX_LOCK, index_lock_is_stale, process_start_time
-from skillwarden.skills.intent import INTENT_FILE, STEP_COMMITTED, STEP_STAGED, STEP_WRITTEN, Intent, write_atomically
+from skillwarden.skills.intent import INTENT_FILE, STEP_COMMITTED, STEP_STAGED, STEP_WRITTEN, Intent
 from skillwarden.skills.library_errors import (
     DirtyRepositoryError,
     InterruptedDecisionError,
@@ -309,7 +310,7 @@ class DecisionRepository:
         try:
             for relative, data in change.writes.items():
                 created_dirs += self._make_parents(targets[relative])
-                write_atomically(targets[relative], data)
+                write_atomically(targets[relative], data, mode=SHARED_FILE)
             self._step(STEP_WRITTEN)
             if change.writes:
                 self._repo.git.add("--", *change.writes)
@@ -342,7 +343,7 @@ class DecisionRepository:
         parent = self._repo.head.commit.hexsha if self._repo.head.is_valid() else None
         intent = Intent(os.getpid(), process_start_time(os.getpid()), parent, action, candidate_id, content_hash,
                         tuple(paths))  # fmt: skip
-        write_atomically(self._intent_path(), intent.to_json().encode("utf-8"))
+        write_atomically(self._intent_path(), intent.to_json().encode("utf-8"), mode=SHARED_FILE)
 
     def _clear_intent(self) -> None:
         self._intent_path().unlink(missing_ok=True)

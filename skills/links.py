@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from skillwarden.skills.intent import write_atomically
+from skillwarden.core.workspace.private_files import SHARED_FILE, write_atomically
 from skillwarden.skills.publish import PublishError, Target
 
 LINKS_FILE = "links.json"
@@ -40,7 +40,7 @@ def load_targets(home: Path) -> list[Target]:
 def save_targets(home: Path, targets: list[Target]) -> None:
     data = {"version": VERSION, "targets": [target.to_json() for target in targets]}
     try:
-        write_atomically(links_path(home), (json.dumps(data, indent=2) + "\n").encode("utf-8"))
+        write_atomically(links_path(home), (json.dumps(data, indent=2) + "\n").encode("utf-8"), mode=SHARED_FILE)
     except OSError as error:
         raise PublishError(f"cannot write {links_path(home)}: {error.strerror or error}") from error
 

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from skillwarden.skills.intent import write_atomically
+from skillwarden.core.workspace.private_files import SHARED_FILE, write_atomically
 from skillwarden.skills.skill_md import SkillFormatError, validate_name
 
 MARKER = ".skillwarden-owned.json"
@@ -336,17 +336,17 @@ def write_copy(path: Path, name: str, skills_dir: Path, files: Mapping[str, byte
     path.mkdir(exist_ok=True)
     marker = {"owner": OWNER, "skill": name, "skills_repo": str(repo_root(skills_dir)),
               "files": sorted(set(files) | set(previous))}  # fmt: skip
-    write_atomically(path / MARKER, (json.dumps(marker, indent=2) + "\n").encode("utf-8"))
+    write_atomically(path / MARKER, (json.dumps(marker, indent=2) + "\n").encode("utf-8"), mode=SHARED_FILE)
     for relative, data in files.items():
         destination = path / relative
         if destination.is_symlink():
             destination.unlink()
         destination.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(destination, data)
+        write_atomically(destination, data, mode=SHARED_FILE)
     for relative in set(previous) - set(files):
         remove_file(path, relative)
     marker["files"] = sorted(files)
-    write_atomically(path / MARKER, (json.dumps(marker, indent=2) + "\n").encode("utf-8"))
+    write_atomically(path / MARKER, (json.dumps(marker, indent=2) + "\n").encode("utf-8"), mode=SHARED_FILE)
 
 
 def remove_file(folder: Path, relative: str) -> None:

@@ -230,7 +230,7 @@ def keep_settings(parsed: Path, digest: str, raw: dict) -> None:
     """Keep `raw` for the text of `digest`, when JSON gives back exactly the same mapping (not for a date,
     or a key that is not a string); written whole or not at all, owner-only. A workspace that cannot be
     written keeps nothing: its settings are parsed each time."""
-    from skillwarden.core.workspace.sources import write_atomically
+    from skillwarden.core.workspace.private_files import PRIVATE_FILE, write_atomically
 
     try:
         text = json.dumps({"sha256": digest, "settings": raw})  # ASCII: non-ASCII text is escaped
@@ -239,7 +239,7 @@ def keep_settings(parsed: Path, digest: str, raw: dict) -> None:
     except (TypeError, ValueError):
         return
     with contextlib.suppress(OSError):
-        write_atomically(parsed, text)  # a temporary file of mkstemp's, owner-only, renamed into place
+        write_atomically(parsed, text.encode("ascii"), mode=PRIVATE_FILE)
 
 
 def yaml_problem(exc: yaml.YAMLError) -> str:

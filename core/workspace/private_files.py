@@ -1,5 +1,6 @@
-"""Owner-only files: the cache, the event feed and the redaction key hold what traces held (commands, paths,
-tool output) or what protects it, so no other user of the machine may read them, whatever the umask.
+"""Owner-only files, and files written whole. The cache, the event feed and the redaction key hold what traces
+held (commands, paths, tool output) or what protects it, so no other user of the machine may read them,
+whatever the umask.
 
 Files are created 0600 and directories 0700, and a file an older version created with the umask's mode is
 narrowed when it is opened again. A directory that already exists is left as it is: it may be the user's own
@@ -10,10 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIRECTORY = 0o700
+SHARED_FILE = 0o644  # a skill or a settings file that agents running as other users must read
 
 
 def private_directory(path: Path) -> None:
@@ -55,3 +58,34 @@ def make_private(path: Path | str) -> None:
             os.chmod(path, PRIVATE_FILE)
     except (FileNotFoundError, PermissionError):
         pass
+
+
+def write_atomically(path: Path, data: bytes, *, mode: int) -> None:
+    """Temp file in the same directory, fsync, rename: a crash or a full disk leaves the old file or the new one,
+    never half. `mode` is set before the rename, so the file never has other permissions under its name."""
+    descriptor, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp_name, mode)
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    fsync_directory(path.parent)
+
+
+def fsync_directory(directory: Path) -> None:
+    # Makes a rename itself durable; not possible on every platform, where it is best effort.
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+
+from skillwarden.core.workspace.private_files import PRIVATE_FILE, write_atomically
 
 
 def remembered(record: Path) -> list[str]:
@@ -35,23 +36,9 @@ def remember(record: Path, paths: Iterable[os.PathLike | str], watched: Iterable
             continue
         added.append(absolute)
     if added:
-        write_atomically(record, json.dumps(known + added, indent=1) + "\n")
+        write_atomically(record, (json.dumps(known + added, indent=1) + "\n").encode("ascii"), mode=PRIVATE_FILE)
     return added
 
 
 def is_within(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Temp file, fsync, rename: a crash or a full disk leaves the old list or the new one, never half."""
-    descriptor, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
