@@ -26,7 +26,7 @@ from skillwarden.skills.publish import AGENTS, PublishError, Target, entry_names
 
 
 @dataclass(frozen=True)
-class Finding:
+class Check:
     area: str  # "folders" | "skills repository" | "agents" | "hooks"
     ok: bool
     what: str  # the state, in one line
@@ -36,12 +36,12 @@ class Finding:
         return asdict(self)
 
 
-def ok(area: str, what: str) -> Finding:
-    return Finding(area, True, what)
+def ok(area: str, what: str) -> Check:
+    return Check(area, True, what)
 
 
-def problem(area: str, what: str, fix: str) -> Finding:
-    return Finding(area, False, what, fix)
+def problem(area: str, what: str, fix: str) -> Check:
+    return Check(area, False, what, fix)
 
 
 def names(items: list[str], limit: int = 5) -> str:
@@ -52,7 +52,7 @@ def names(items: list[str], limit: int = 5) -> str:
 # ------------------------------------------------------------------------------------- trace folders
 
 
-def check_folders(config: Config, user_home: Path) -> list[Finding]:
+def check_folders(config: Config, user_home: Path) -> list[Check]:
     area = "folders"
     defaults = {(user_home / relative).resolve(): agent for agent, relative in DEFAULT_LOCATIONS.items()}
     findings, total = [], 0
@@ -81,7 +81,7 @@ def check_folders(config: Config, user_home: Path) -> list[Finding]:
 # ------------------------------------------------------------------------------------- the repository
 
 
-def check_repository(config: Config) -> tuple[list[Finding], list[str]]:
+def check_repository(config: Config) -> tuple[list[Check], list[str]]:
     """Findings, and the approved skill names (empty when the repository cannot be read)."""
     area = "skills repository"
     repo = config.skills_repo
@@ -119,7 +119,7 @@ def relink(target: Target) -> str:
     return f"skillwarden link {target.agent}{project}{copy}"
 
 
-def check_target(config: Config, target: Target, approved: list[str], read_files) -> list[Finding]:
+def check_target(config: Config, target: Target, approved: list[str], read_files) -> list[Check]:
     area = "agents"
     actions = plan(target, approved, skills_dir(config), read_files)
     by_kind: dict[str, list[str]] = {}
@@ -149,7 +149,7 @@ def check_target(config: Config, target: Target, approved: list[str], read_files
     return findings
 
 
-def check_links(config: Config, user_home: Path, approved: list[str]) -> list[Finding]:
+def check_links(config: Config, user_home: Path, approved: list[str]) -> list[Check]:
     area = "agents"
     try:
         targets = load_targets(config.home)
@@ -174,7 +174,7 @@ def check_links(config: Config, user_home: Path, approved: list[str]) -> list[Fi
 # ------------------------------------------------------------------------------------- hooks
 
 
-def check_hooks(config: Config, user_home: Path, approved: list[str]) -> list[Finding]:
+def check_hooks(config: Config, user_home: Path, approved: list[str]) -> list[Check]:
     area = "hooks"
     try:
         records = claude_settings.load_records(config.home)
@@ -186,7 +186,7 @@ def check_hooks(config: Config, user_home: Path, approved: list[str]) -> list[Fi
         project = path.parent.parent if path.parent.parent != user_home.resolve() else None
         again = "skillwarden hook install claude-code" + (f" --project {shlex.quote(str(project))}" if project else "")
         try:
-            settings = claude_settings.parse_settings(claude_settings.read_bytes(path), path)
+            settings = claude_settings.parse_claude_settings(claude_settings.read_bytes(path), path)
             present = claude_settings.has_hook(settings, record.command, path)
         except HookError as error:
             findings.append(problem(area, str(error), f"fix {path}"))
@@ -213,7 +213,7 @@ def check_hooks(config: Config, user_home: Path, approved: list[str]) -> list[Fi
     return findings
 
 
-def diagnose(config: Config, user_home: Path) -> list[Finding]:
+def diagnose(config: Config, user_home: Path) -> list[Check]:
     repository, approved = check_repository(config)
     return [
         *check_folders(config, user_home),

@@ -88,7 +88,7 @@ rollback_on_drift: true
 
 
 @dataclass(frozen=True)
-class Rule:
+class PolicyRule:
     name: str
     tier: Tier
     kinds: tuple[str, ...] = ()  # empty: any
@@ -99,7 +99,7 @@ class Rule:
 
 @dataclass(frozen=True)
 class Policy:
-    rules: tuple[Rule, ...] = ()
+    rules: tuple[PolicyRule, ...] = ()
     default_tier: Tier = Tier.INTERACTIVE
     rollback_on_drift: bool = True
 
@@ -170,7 +170,7 @@ def _mapping(raw: object, where: str, allowed: tuple[str, ...]) -> dict:
     return raw
 
 
-def _rule(raw: object, where: str) -> Rule:
+def _rule(raw: object, where: str) -> PolicyRule:
     fields = ("name", "tier", "kinds", "verdicts", "min_support", "min_confidence")
     mapping = _mapping(raw, where, fields)
     name = mapping.get("name")
@@ -182,7 +182,7 @@ def _rule(raw: object, where: str) -> Rule:
     min_confidence = mapping.get("min_confidence", 0.0)
     if not _is_number(min_confidence) or not 0.0 <= min_confidence <= 1.0:
         raise PolicyError(f"{where}: min_confidence must be a number from 0 to 1")
-    return Rule(
+    return PolicyRule(
         name=name.strip(),
         tier=_tier(mapping.get("tier"), where),
         kinds=_choices(mapping.get("kinds", []), KINDS, f"{where}: kinds"),
@@ -242,7 +242,7 @@ def breakage_count(value: object) -> int:
     return 1
 
 
-def rule_matches(rule: Rule, facts: Mapping) -> bool:
+def rule_matches(rule: PolicyRule, facts: Mapping) -> bool:
     return (
         (not rule.kinds or facts["kind"] in rule.kinds)
         and (not rule.verdicts or facts["verdict"] in rule.verdicts)

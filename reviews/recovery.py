@@ -48,7 +48,9 @@ class RecoveryReport:
         }
 
 
-def classify(intent: Intent, *, head: str, head_parent: str | None, head_decision: Decision | None) -> RecoveryOutcome:
+def recovery_outcome(
+    intent: Intent, *, head: str, head_parent: str | None, head_decision: Decision | None
+) -> RecoveryOutcome:
     """Did the interrupted decision reach its commit? Pure: from the intent and what HEAD is now."""
     if head == intent.parent:
         return RecoveryOutcome.RESTORED
@@ -70,7 +72,7 @@ def recover(repository: DecisionRepository) -> RecoveryReport:
     if process_is_alive(intent.pid, intent.start_time):
         return RecoveryReport(repository.path, RecoveryOutcome.RUNNING, intent, f"{what} is still running")
     head, head_parent, head_decision = repository.head_commit()
-    outcome = classify(intent, head=head, head_parent=head_parent, head_decision=head_decision)
+    outcome = recovery_outcome(intent, head=head, head_parent=head_parent, head_decision=head_decision)
     if outcome is RecoveryOutcome.UNCLEAR:
         raise LibraryError(
             f"{repository.path}: an interrupted {what} began on {intent.parent} but HEAD is now {head}, "

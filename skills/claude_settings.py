@@ -98,7 +98,7 @@ def without_hook(settings: dict, command: str, path: Path) -> dict:
     return {key: value for key, value in settings.items() if key != "hooks"}
 
 
-def parse_settings(data: bytes | None, path: Path) -> dict:
+def parse_claude_settings(data: bytes | None, path: Path) -> dict:
     if data is None:
         return {}
     try:
@@ -193,7 +193,7 @@ def install(home: Path, path: Path, command: str) -> str:
     """Add the hook to the settings file at `path`. Returns what happened, one sentence."""
     path = real_path(path)
     original = read_bytes(path)
-    settings = parse_settings(original, path)
+    settings = parse_claude_settings(original, path)
     if has_hook(settings, command, path):
         return f"already installed in {path}"
     data = render(with_hook(settings, command, path))
@@ -230,7 +230,7 @@ def uninstall(home: Path, path: Path, command: str) -> str:
     elif record is not None and sha256(current) == record.installed_sha256:
         message = restore(path, record)
     else:
-        settings = parse_settings(current, path)
+        settings = parse_claude_settings(current, path)
         ours = record.command if record is not None else command
         if not has_hook(settings, ours, path):
             message = f"no skillwarden hook in {path}; nothing to remove"

@@ -202,7 +202,7 @@ def clash_message(target: Target, name: str, skills_dir: Path, entry: Entry) -> 
 
 
 @dataclass(frozen=True)
-class Action:
+class PlannedChange:
     kind: str  # "publish" | "update" | "remove" | "clash" | "keep"
     name: str
     path: Path
@@ -212,7 +212,9 @@ class Action:
 FileReader = Callable[[str], Mapping[str, bytes]]  # a skill's committed files, by relative path
 
 
-def plan(target: Target, names: Iterable[str], skills_dir: Path, read_files: FileReader | None = None) -> list[Action]:
+def plan(
+    target: Target, names: Iterable[str], skills_dir: Path, read_files: FileReader | None = None
+) -> list[PlannedChange]:
     """What to do so that `target` holds exactly the skills `names`, as this target's mode says.
 
     With `read_files`, a copy is compared with the committed files and updated when they differ.
@@ -223,18 +225,18 @@ def plan(target: Target, names: Iterable[str], skills_dir: Path, read_files: Fil
         entry = inspect(target, name, skills_dir)
         if name not in wanted:
             if entry.state in ("link", "copy"):
-                actions.append(Action("remove", name, entry.path))
+                actions.append(PlannedChange("remove", name, entry.path))
             continue
         if entry.state == "absent":
-            actions.append(Action("publish", name, entry.path))
+            actions.append(PlannedChange("publish", name, entry.path))
         elif entry.state == "foreign":
-            actions.append(Action("clash", name, entry.path, clash_message(target, name, skills_dir, entry)))
+            actions.append(PlannedChange("clash", name, entry.path, clash_message(target, name, skills_dir, entry)))
         elif entry.state == "copy":
             # A copy stays a copy (in a symlink target it is there because no symlink could be made).
             same = read_files is None or copy_matches(entry, read_files(name))
-            actions.append(Action("keep" if same else "update", name, entry.path))
+            actions.append(PlannedChange("keep" if same else "update", name, entry.path))
         else:  # a link: kept, unless the target now asks for copies
-            actions.append(Action("keep" if target.mode == SYMLINK else "update", name, entry.path))
+            actions.append(PlannedChange("keep" if target.mode == SYMLINK else "update", name, entry.path))
     return actions
 
 
@@ -278,7 +280,7 @@ class SyncReport:
                 "removed": self.removed, "problems": self.problems, "failed": self.failed}  # fmt: skip
 
 
-def apply(target: Target, actions: Iterable[Action], skills_dir: Path, read_files: FileReader) -> SyncReport:
+def apply(target: Target, actions: Iterable[PlannedChange], skills_dir: Path, read_files: FileReader) -> SyncReport:
     """Carry out a plan. One entry that fails is reported and the others still go ahead."""
     report = SyncReport(target, [], [], [], [], [])
     actions = list(actions)

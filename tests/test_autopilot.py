@@ -11,7 +11,7 @@ import pytest
 from skillwarden.core.workspace.config import load_config
 from skillwarden.core.workspace.store import StoredCandidate
 from skillwarden.reviews.autopilot import DRIFT_RULE, Autopilot, has_live_decision, live_autopilot_approval
-from skillwarden.reviews.policy import AUTOPILOT_REVIEWER, HARD_CAUTION, Policy, Rule, Tier
+from skillwarden.reviews.policy import AUTOPILOT_REVIEWER, HARD_CAUTION, Policy, PolicyRule, Tier
 from skillwarden.reviews.service import ReviewService
 from skillwarden.reviews.states import State
 from skillwarden.skills.decision_input import ABSENT
@@ -21,8 +21,8 @@ from skillwarden.skills.trailers import Decision, message_body, parse_trailers
 
 POLICY = Policy(
     rules=(
-        Rule("strong-skills", Tier.AUTONOMOUS, kinds=("skill", "harness"), min_support=5, min_confidence=0.8),
-        Rule("team-skills", Tier.BACKLOG, kinds=("skill",), min_support=3),
+        PolicyRule("strong-skills", Tier.AUTONOMOUS, kinds=("skill", "harness"), min_support=5, min_confidence=0.8),
+        PolicyRule("team-skills", Tier.BACKLOG, kinds=("skill",), min_support=3),
     )
 )
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from skillwarden.core.workspace.config import load_config
-from skillwarden.reviews.recovery import RecoveryOutcome, classify, recover, recover_workspace
+from skillwarden.reviews.recovery import RecoveryOutcome, recover, recover_workspace, recovery_outcome
 from skillwarden.reviews.service import ReviewError, ReviewService
 from skillwarden.reviews.states import State
 from skillwarden.skills.index_lock import process_start_time
@@ -174,7 +174,7 @@ def decision(action="approve", candidate="c1", digest="sha256:a") -> Decision:
 )
 def test_classify(head, head_parent, head_decision, outcome):
     intent = Intent(1, None, "p", "approve", "c1", "sha256:a", ())
-    assert classify(intent, head=head, head_parent=head_parent, head_decision=head_decision) is outcome
+    assert recovery_outcome(intent, head=head, head_parent=head_parent, head_decision=head_decision) is outcome
 
 
 def decision_rows(home: Path) -> list[tuple]:

@@ -18,7 +18,7 @@ from skillwarden.reviews.policy import (
     POLICY_NAME,
     Policy,
     PolicyError,
-    Rule,
+    PolicyRule,
     Tier,
     breakage_count,
     candidate_facts,
@@ -40,7 +40,7 @@ def candidate(kind="skill", verdict="safe", support=12, confidence=0.95, breakag
     return {"id": "c1", "kind": kind, "support": support, "details": details}
 
 
-EVERYTHING_AUTONOMOUS = Policy(rules=(Rule("all", Tier.AUTONOMOUS),))
+EVERYTHING_AUTONOMOUS = Policy(rules=(PolicyRule("all", Tier.AUTONOMOUS),))
 DEFAULT = policy_from_mapping(yaml.safe_load(DEFAULT_POLICY_TEXT))
 
 
@@ -50,7 +50,7 @@ DEFAULT = policy_from_mapping(yaml.safe_load(DEFAULT_POLICY_TEXT))
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("tier", list(Tier))
 def test_dangerous_is_never_applied_or_backlogged_whatever_the_rule(kind, tier):
-    policy = Policy(rules=(Rule("loose", tier),), default_tier=tier)
+    policy = Policy(rules=(PolicyRule("loose", tier),), default_tier=tier)
     routing = decide_route(candidate(kind=kind, verdict="dangerous"), policy)
     assert routing.tier is Tier.INTERACTIVE
     assert routing.rule == HARD_DANGEROUS
@@ -64,7 +64,7 @@ def test_caution_needs_a_human(kind):
 
 
 def test_caution_may_still_go_to_the_backlog_where_humans_discuss_it():
-    policy = Policy(rules=(Rule("team", Tier.BACKLOG, verdicts=("caution",)),))
+    policy = Policy(rules=(PolicyRule("team", Tier.BACKLOG, verdicts=("caution",)),))
     assert route(candidate(verdict="caution"), policy) is Tier.BACKLOG
 
 
@@ -90,7 +90,7 @@ def test_exhaustively_only_safe_and_unbroken_is_ever_autonomous():
     for kind, verdict, support, confidence, breakages, tier in itertools.product(
         KINDS, verdicts, [0, 3, 10, 100], [None, 0.0, 0.5, 0.95, "high"], [None, [], ["s"], 2], list(Tier)
     ):
-        policy = Policy(rules=(Rule("r", tier, min_support=3),), default_tier=tier)
+        policy = Policy(rules=(PolicyRule("r", tier, min_support=3),), default_tier=tier)
         result = route(candidate(kind, verdict, support, confidence, breakages), policy)
         if result is Tier.AUTONOMOUS:
             assert verdict == "safe" and not breakages, (kind, verdict, breakages)
@@ -106,9 +106,9 @@ def test_exhaustively_only_safe_and_unbroken_is_ever_autonomous():
 def test_first_matching_rule_wins_and_names_itself():
     policy = Policy(
         rules=(
-            Rule("harness-to-team", Tier.BACKLOG, kinds=("harness",)),
-            Rule("strong-skills", Tier.AUTONOMOUS, kinds=("skill",), min_support=10, min_confidence=0.9),
-            Rule("any-skill-backlog", Tier.BACKLOG, kinds=("skill",)),
+            PolicyRule("harness-to-team", Tier.BACKLOG, kinds=("harness",)),
+            PolicyRule("strong-skills", Tier.AUTONOMOUS, kinds=("skill",), min_support=10, min_confidence=0.9),
+            PolicyRule("any-skill-backlog", Tier.BACKLOG, kinds=("skill",)),
         )
     )
     assert decide_route(candidate(kind="harness"), policy).rule == "harness-to-team"
@@ -123,7 +123,7 @@ def test_first_matching_rule_wins_and_names_itself():
 
 
 def test_verdict_condition():
-    policy = Policy(rules=(Rule("only-safe", Tier.BACKLOG, verdicts=("safe",)),))
+    policy = Policy(rules=(PolicyRule("only-safe", Tier.BACKLOG, verdicts=("safe",)),))
     assert route(candidate(verdict="safe"), policy) is Tier.BACKLOG
     assert route(candidate(verdict="caution"), policy) is Tier.INTERACTIVE
     assert route(candidate(verdict=None), policy) is Tier.INTERACTIVE

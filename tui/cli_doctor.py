@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from skillwarden.core.workspace.config import Config
-from skillwarden.reviews.doctor import Finding, diagnose
+from skillwarden.reviews.doctor import Check, diagnose
 from skillwarden.tui.commands import Command
 
 
@@ -24,7 +24,7 @@ def run_doctor(args: argparse.Namespace, config: Config) -> int:
     return 0 if all(finding.ok for finding in findings) else 1
 
 
-def print_findings(findings: list[Finding]) -> None:
+def print_findings(findings: list[Check]) -> None:
     area = None
     for finding in findings:
         if finding.area != area:
