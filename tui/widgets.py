@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from rich.style import Style
 from rich.text import Text
@@ -24,6 +25,7 @@ from skillwarden.core.security.sanitize import clean_line
 
 Cell = str | Text
 GAP = 1
+RowT = TypeVar("RowT")
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,11 @@ class RowTable(ScrollView, can_focus=True):
     @property
     def cursor_key(self) -> str | None:
         return self.keys[self.cursor] if self.keys else None
+
+    def under_cursor(self, rows: Mapping[str, RowT]) -> RowT | None:
+        """The row of `rows` whose key the cursor is on (None on an empty table)."""
+        key = self.cursor_key
+        return rows.get(key) if key else None
 
     def set_rows(self, keys: Sequence[str], cells: Mapping[str, tuple[Cell, ...]]) -> None:
         """Show `keys` in this order. The cursor stays on its key when it is still shown."""

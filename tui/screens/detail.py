@@ -104,8 +104,7 @@ class DetailScreen(CandidateDecisions):
         self.query_one("#detail-breakages", Static).update(sessions_text(breakages, none))
 
     def highlighted_evidence(self) -> EvidenceRow | None:
-        key = self.query_one("#evidence", RowTable).cursor_key
-        return self.evidence.get(key) if key else None
+        return self.query_one("#evidence", RowTable).under_cursor(self.evidence)
 
     # -- the keys ------------------------------------------------------------------------------------
     def candidate_row(self) -> QueueRow | None:

@@ -44,8 +44,7 @@ class HistoryScreen(ModeScreen):
         self.refresh_bindings_if_changed()
 
     def highlighted(self) -> HistoryRow | None:
-        key = self.query_one(RowTable).cursor_key
-        return self.decisions.get(key) if key else None
+        return self.query_one(RowTable).under_cursor(self.decisions)
 
     def on_row_table_highlighted(self) -> None:
         self.refresh_bindings_if_changed()

@@ -59,8 +59,7 @@ class SkillsScreen(ModeScreen):
         self.refresh_bindings_if_changed()
 
     def highlighted(self) -> SkillRow | None:
-        key = self.query_one(RowTable).cursor_key
-        return self.skills.get(key) if key else None
+        return self.query_one(RowTable).under_cursor(self.skills)
 
     def on_row_table_highlighted(self) -> None:
         self.show_skill(self.highlighted())

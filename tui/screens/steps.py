@@ -56,8 +56,7 @@ class StepsScreen(ReviewScreen):
             table.move_to(str(first.number))
 
     def highlighted_step(self) -> StepRow | None:
-        key = self.query_one(RowTable).cursor_key
-        return self.steps.get(key) if key else None
+        return self.query_one(RowTable).under_cursor(self.steps)
 
     # -- the keys ------------------------------------------------------------------------------------
     def action_back(self) -> None:

@@ -75,8 +75,7 @@ class TracesScreen(ModeScreen):
             self.query_one("#learning", Static).update(learning)
 
     def highlighted(self) -> SessionRow | None:
-        key = self.query_one(RowTable).cursor_key
-        return self.sessions.get(key) if key else None
+        return self.query_one(RowTable).under_cursor(self.sessions)
 
     # -- the keys ------------------------------------------------------------------------------------
     def action_open(self) -> None:
