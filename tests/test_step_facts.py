@@ -47,9 +47,8 @@ def test_stored_facts_are_the_answers_of_the_questions_they_stand_for():
     step = Step("bash", {"command": "ls"})
     stored = f'["{FACTS_VERSION}", "shell:x", true, ["a.py"], true, "prog"]'
     assert seed_facts(step, stored)
-    assert (normalize_step(step), is_test_step(step), changed_paths(step), creates_file(step), shell_program(step)) == (
-        "shell:x", True, ("a.py",), True, "prog"
-    )
+    answers = (normalize_step(step), is_test_step(step), changed_paths(step), creates_file(step), shell_program(step))
+    assert answers == ("shell:x", True, ("a.py",), True, "prog")
     # New arguments are a new question: the kept answers go.
     step.args = {"command": "pytest -x"}
     assert normalize_step(step) == "shell:pytest" and is_test_step(step) and shell_program(step) == "pytest"
@@ -69,10 +68,7 @@ def test_facts_of_another_version_are_derived_again_and_stored(tmp_path, monkeyp
     for session in store.sessions():
         store.steps(session.id, stale)
     assert stale == []
-    assert all(
-        encoded.startswith('["another-version"')
-        for (encoded,) in store._db.execute("SELECT facts FROM steps")
-    )
+    assert all(encoded.startswith('["another-version"') for (encoded,) in store._db.execute("SELECT facts FROM steps"))
 
 
 def test_unreadable_or_missing_facts_count_as_stale():

@@ -418,16 +418,16 @@ class Store:
         # Imported here: a reader of the cache (the TUI's first frame) does not wait for the normalizer.
         from skillwarden.core.signals.step_facts import seed_facts
 
-        rows = self._query("SELECT * FROM steps WHERE session_id = ? ORDER BY idx", (session_id,))
+        columns = "idx, tool, facts, args, result, is_error, cascade, started_at, line, call_id, ended_at"
+        rows = self._query(f"SELECT {columns} FROM steps WHERE session_id = ? ORDER BY idx", (session_id,))
         steps = []
-        for row in rows:
+        for idx, tool, facts, args, result, is_error, cascade, started_at, line, call_id, ended_at in rows:
             step = Step(
-                tool=row["tool"], args=json.loads(row["args"] or "{}"), result=row["result"] or "",
-                is_error=bool(row["is_error"]), started_at=row["started_at"], line=row["line"],
-                cascade=bool(row["cascade"]), call_id=row["call_id"], ended_at=row["ended_at"],
+                tool=tool, args=decode_args(args), result=result or "", is_error=bool(is_error), started_at=started_at,
+                line=line, cascade=bool(cascade), call_id=call_id, ended_at=ended_at,
             )  # fmt: skip
-            if not seed_facts(step, row["facts"]) and stale is not None:
-                stale.append((session_id, row["idx"], step))
+            if not seed_facts(step, facts) and stale is not None:
+                stale.append((session_id, idx, step))
             steps.append(step)
         return steps
 
@@ -581,6 +581,14 @@ def journal_notice(db_name: str, wanted: str, in_effect: str, network_fs: str | 
             "network file system does not provide; keep the state directory on a local disk for speed"
         )
     return None
+
+
+def decode_args(text: str | None) -> dict:
+    """Stored arguments, by orjson (three times as fast) unless it refuses them (lone surrogates, huge integers)."""
+    try:
+        return orjson.loads(text) if text else {}
+    except ValueError:
+        return json.loads(text)  # type: ignore[arg-type]
 
 
 def file_state_from_row(row: sqlite3.Row) -> FileState:
