@@ -46,10 +46,11 @@ from skillwarden.core.mining.procedures import (
     scoped,
 )
 from skillwarden.core.mining.skill_draft import Evidence, describe, key_step
-from skillwarden.core.model import Outcome, Session
+from skillwarden.core.model import Outcome, Session, Step
 from skillwarden.core.security.injection import suspicious_evidence
 from skillwarden.core.security.sanitize import clean_line
 from skillwarden.core.signals.normalize import concrete_argument, is_generic, normalize_step
+from skillwarden.core.signals.step_facts import encoded_facts
 from skillwarden.core.signals.steps import is_test_step
 from skillwarden.core.workspace.config import Config
 from skillwarden.core.workspace.store import Store, StoredCandidate
@@ -78,9 +79,10 @@ def load_sessions(store: Store, skipped: list[SkippedSession] | None = None) -> 
     input: arguments nested past the recursion limit, say) is left out, and named in `skipped`, rather
     than stopping the mining of every other session."""
     sessions = []
+    stale: list[tuple[str, int, Step]] = []
     for stored in store.sessions():
         try:
-            steps = store.steps(stored.id)
+            steps = store.steps(stored.id, stale)
             session = Session(
                 id=stored.id, format=stored.format, path=stored.path, steps=steps, task=stored.task or "",
                 started_at=stored.started_at, ended_at=stored.ended_at, outcome=Outcome(stored.outcome),
@@ -96,6 +98,8 @@ def load_sessions(store: Store, skipped: list[SkippedSession] | None = None) -> 
             note_skipped(skipped, stored.id, exc)
             continue
         sessions.append(session)
+    if stale:  # facts another version of the normalizer derived: derived again, for every later pass too
+        store.update_step_facts([(encoded_facts(step), session_id, idx) for session_id, idx, step in stale])
     return sessions
 
 
@@ -117,8 +121,8 @@ def minable(session: Session, skipped: list[SkippedSession] | None) -> bool:
 
 
 def token_sequence(session: Session) -> list[TokenStep]:
-    """The session's non-noise steps as tokens, normalized now (not read from the cache, so a change of
-    normalization applies without re-ingesting)."""
+    """The session's non-noise steps as tokens: as the cache has them when this normalizer derived them,
+    else normalized now (a change of normalization applies without re-ingesting)."""
     return [
         TokenStep(token, idx, idx, concrete_argument(step), step.line, step.is_error)
         for idx, step in enumerate(session.steps)

@@ -20,13 +20,14 @@ from dataclasses import dataclass, field
 from skillwarden.core.mining.pitfalls import INVOCATION_ERROR
 from skillwarden.core.mining.procedures import is_lookaround
 from skillwarden.core.model import Session, Step
-from skillwarden.core.signals.normalize import normalize_step, program_of
+from skillwarden.core.signals.normalize import normalize_step
 from skillwarden.core.signals.steps import (
     changed_paths,
     creates_file,
     is_test_step,
     remembered,
     shell_command,
+    shell_program,
     step_path,
 )
 
@@ -86,11 +87,6 @@ class FailurePattern:
 
 def is_rejection(step: Step) -> bool:
     return step.is_error and any(marker in step.result for marker in REJECTION_MARKERS)
-
-
-def shell_program(step: Step) -> str:
-    command = shell_command(step)
-    return program_of(command) if command else ""
 
 
 def is_verification(step: Step) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from skillwarden.core.model import Step
-from skillwarden.core.signals.commands import files_written, only_inspects, runs_tests
+from skillwarden.core.signals.commands import files_written, only_inspects, runs_tests, work_command
 
 T = TypeVar("T")
 
@@ -59,8 +59,13 @@ def remembered(step: Step, what: str, compute: Callable[[Step], T]) -> T:
     if kept is not None and kept[0] is step.tool and kept[1] is step.args:
         return kept[2]
     value = compute(step)
-    step.__dict__[what] = (step.tool, step.args, value)
+    remember(step, what, value)
     return value
+
+
+def remember(step: Step, what: str, value: object) -> None:
+    """Keep `value` as what `remembered(step, what, ...)` answers, until the step's tool or arguments change."""
+    step.__dict__[what] = (step.tool, step.args, value)
 
 
 def shell_command(step: Step) -> str | None:
@@ -98,6 +103,10 @@ def is_editor_change(step: Step) -> bool:
 
 def changed_paths(step: Step) -> tuple[str, ...]:
     """Files the step changes (`("?",)` for a change whose file the step does not name)."""
+    return remembered(step, "_changed", paths_changed_by)
+
+
+def paths_changed_by(step: Step) -> tuple[str, ...]:
     if is_editor_change(step):
         return (step_path(step.args) or "?",)
     command = shell_command(step)
@@ -106,6 +115,10 @@ def changed_paths(step: Step) -> tuple[str, ...]:
 
 def creates_file(step: Step) -> bool:
     """A write of a whole new file (an editor's create, or a `>` redirection / heredoc)."""
+    return remembered(step, "_creates", creates_a_file)
+
+
+def creates_a_file(step: Step) -> bool:
     tool = step.tool.lower()
     if tool in CREATE_TOOL_NAMES or (tool in CHANGE_TOOL_NAMES and step.args.get("command") == "create"):
         return True
@@ -129,8 +142,23 @@ def is_navigation(step: Step) -> bool:
 
 
 def is_test_step(step: Step) -> bool:
+    return remembered(step, "_test", runs_a_test)
+
+
+def runs_a_test(step: Step) -> bool:
     command = shell_command(step)
     return command is not None and runs_tests(command)
+
+
+def shell_program(step: Step) -> str:
+    """What the step's command line runs (`pytest`, `git commit`: see `work_command`), "" if it runs none."""
+    return remembered(step, "_program", program_of_step)
+
+
+def program_of_step(step: Step) -> str:
+    command = shell_command(step)
+    work = work_command(command) if command else None
+    return work.program if work else ""
 
 
 _COMMIT = re.compile(r"(?:^|[;&|\n]\s*)(?:[A-Za-z_]\w*=\S*\s+)*git\s+(?:-\S+\s+(?:\S+\s+)?)*commit\b")

@@ -43,12 +43,13 @@ if TYPE_CHECKING:
 # carry the skill name. Version 4: redaction placeholders are keyed with the workspace's key. Version 5:
 # trace text is cleaned of escape sequences and invisible characters, and more secret shapes are redacted.
 # Version 6: sessions carry their graded outcome beside the claimed one, why the run ended, the patch, the
-# task and project, and the agent's prose; labels imported as ground truth.
+# task and project, and the agent's prose; labels imported as ground truth. Version 7: a step keeps the
+# facts mining asks of it (`core/signals/step_facts.py`) where it kept its token.
 # The tables below are caches of the trace files and of the skills repository's history, so a version
 # change drops them and they are re-read; the candidates mined from the old text go too (and secure_delete,
 # set on every connection, zeroes what is deleted, so no free page keeps what an older redaction let
 # through).
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 WAL_CHECKPOINT_PAGES = 16384  # of 4 KB: the log grows to 64 MB before it is copied back
 EVIDENCE_TABLES = ("files", "sessions", "steps", "subagent_links", "decisions", "labels", "session_labels")
 # Forces the journal mode where the file system is detected wrongly: auto (WAL unless on a network file
@@ -75,7 +76,7 @@ CREATE TABLE IF NOT EXISTS sessions(
 );
 CREATE INDEX IF NOT EXISTS sessions_by_path ON sessions(path);
 CREATE TABLE IF NOT EXISTS steps(
-    session_id TEXT NOT NULL, idx INTEGER NOT NULL, tool TEXT NOT NULL, token TEXT, args TEXT,
+    session_id TEXT NOT NULL, idx INTEGER NOT NULL, tool TEXT NOT NULL, facts TEXT, args TEXT,
     result TEXT, is_error INTEGER NOT NULL, cascade INTEGER NOT NULL, started_at TEXT, line INTEGER,
     call_id TEXT, ended_at TEXT,
     PRIMARY KEY(session_id, idx)
@@ -411,16 +412,29 @@ class Store:
             agent_chars=row["agent_chars"], agent_turns=row["agent_turns"], self_corrections=row["self_corrections"],
         )  # fmt: skip
 
-    def steps(self, session_id: str) -> list[Step]:
-        rows = self._query("SELECT * FROM steps WHERE session_id = ? ORDER BY idx", (session_id,))
-        return [
-            Step(
-                tool=row["tool"], args=json.loads(row["args"] or "{}"), result=row["result"] or "",
-                is_error=bool(row["is_error"]), started_at=row["started_at"], line=row["line"],
-                cascade=bool(row["cascade"]), call_id=row["call_id"], ended_at=row["ended_at"],
-            )
-            for row in rows
-        ]  # fmt: skip
+    def steps(self, session_id: str, stale: list[tuple[str, int, Step]] | None = None) -> list[Step]:
+        """The session's steps, with the facts stored with them (`core/signals/step_facts.py`). Steps whose
+        facts another version derived go to `stale` (session id, index, step), to be derived again."""
+        # Imported here: a reader of the cache (the TUI's first frame) does not wait for the normalizer.
+        from skillwarden.core.signals.step_facts import seed_facts
+
+        columns = "idx, tool, facts, args, result, is_error, cascade, started_at, line, call_id, ended_at"
+        rows = self._query(f"SELECT {columns} FROM steps WHERE session_id = ? ORDER BY idx", (session_id,))
+        steps = []
+        for idx, tool, facts, args, result, is_error, cascade, started_at, line, call_id, ended_at in rows:
+            step = Step(
+                tool=tool, args=decode_args(args), result=result or "", is_error=bool(is_error), started_at=started_at,
+                line=line, cascade=bool(cascade), call_id=call_id, ended_at=ended_at,
+            )  # fmt: skip
+            if not seed_facts(step, facts) and stale is not None:
+                stale.append((session_id, idx, step))
+            steps.append(step)
+        return steps
+
+    def update_step_facts(self, rows: list[tuple[str, str, int]]) -> None:
+        """(facts, session id, index) of steps whose facts were derived again."""
+        with self.transaction() as db:
+            db.executemany("UPDATE steps SET facts = ? WHERE session_id = ? AND idx = ?", rows)
 
     def counts(self) -> dict[str, int]:
         row = self._query(
@@ -567,6 +581,14 @@ def journal_notice(db_name: str, wanted: str, in_effect: str, network_fs: str | 
             "network file system does not provide; keep the state directory on a local disk for speed"
         )
     return None
+
+
+def decode_args(text: str | None) -> dict:
+    """Stored arguments, by orjson (three times as fast) unless it refuses them (lone surrogates, huge integers)."""
+    try:
+        return orjson.loads(text) if text else {}
+    except ValueError:
+        return json.loads(text)  # type: ignore[arg-type]
 
 
 def file_state_from_row(row: sqlite3.Row) -> FileState:

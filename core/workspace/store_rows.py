@@ -136,7 +136,7 @@ def add_session_rows(prepared: PreparedRead, write: SessionWrite) -> None:
     # Imported here, on the writing side: a reader of the cache (the TUI's first frame) does not wait for
     # the adapters' and the normalizer's modules.
     from skillwarden.core.adapters.claude_code import split_subagent_id
-    from skillwarden.core.signals.normalize import normalize_step
+    from skillwarden.core.signals.step_facts import encoded_facts
 
     session = write.session
     root_id, agent_id = split_subagent_id(session.id) or (None, None)
@@ -153,7 +153,7 @@ def add_session_rows(prepared: PreparedRead, write: SessionWrite) -> None:
     prepared.step_deletes.append((session_id, first))
     prepared.step_rows += [
         storable_row((
-            session_id, idx, step.tool, normalize_step(step), encode_json(step.args), step.result,
+            session_id, idx, step.tool, encoded_facts(step), encode_json(step.args), step.result,
             int(step.is_error), int(step.cascade), step.started_at, step.line, step.call_id, step.ended_at,
         ))
         for idx, step in enumerate(session.steps[first:], start=first)
