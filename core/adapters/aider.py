@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from skillwarden.core.adapters import cap_text
+from skillwarden.core.adapters.shared import cap_text
 from skillwarden.core.model import Outcome, ParseResult, Session, Step
 
 FORMAT = "aider"

@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from skillwarden.core.adapters import cap_text, content_text, note_agent_text, read_json_lines
+from skillwarden.core.adapters.shared import cap_text, content_text, note_agent_text, read_json_lines
 from skillwarden.core.model import Outcome, ParseResult, Session, Step
 from skillwarden.core.security.sanitize import clean_id
 

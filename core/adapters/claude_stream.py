@@ -20,8 +20,8 @@ transcript's last-event rule applies.
 
 from __future__ import annotations
 
-from skillwarden.core.adapters import read_json_document, read_json_lines
 from skillwarden.core.adapters.claude_code import SessionBuilder, input_tokens
+from skillwarden.core.adapters.shared import read_json_document, read_json_lines
 from skillwarden.core.model import Outcome, ParseResult, Session
 
 FORMAT = "claude_stream"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from skillwarden.core.adapters import cap_text, content_text, note_agent_text, read_json_document
+from skillwarden.core.adapters.shared import cap_text, content_text, note_agent_text, read_json_document
 from skillwarden.core.model import Outcome, ParseResult, Session, Step
 
 FORMAT = "gemini_cli"

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from skillwarden.core.adapters import (
+from skillwarden.core.adapters.shared import (
     cap_text,
     content_text,
     note_agent_text,

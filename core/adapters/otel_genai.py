@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from skillwarden.core.adapters import cap_text, content_text, read_json_document
+from skillwarden.core.adapters.shared import cap_text, content_text, read_json_document
 from skillwarden.core.model import Outcome, ParseResult, Session, Step
 
 FORMAT = "otel_genai"

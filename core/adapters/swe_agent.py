@@ -37,7 +37,7 @@ import json
 import re
 from pathlib import Path
 
-from skillwarden.core.adapters import (
+from skillwarden.core.adapters.shared import (
     cap_text,
     content_text,
     note_agent_text,

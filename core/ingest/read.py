@@ -17,6 +17,7 @@ import orjson
 
 from skillwarden.core import adapters
 from skillwarden.core.adapters import SNIFF_BYTES, claude_code
+from skillwarden.core.adapters.shared import decode_line
 from skillwarden.core.ingest.files import SUBAGENT_META_SUFFIX
 from skillwarden.core.ingest.pool import ParsedFile
 from skillwarden.core.ingest.session import write_for
@@ -166,7 +167,7 @@ def read_claude_code(
             # line for a whole one.
             (data,) = lines
             if not data.startswith(CLAUDE_CODE_SKIP_PREFIXES):
-                record, problem = adapters.decode_line(data)
+                record, problem = decode_line(data)
                 if problem or record is None:
                     break  # wait for the rest
                 try:
@@ -213,7 +214,7 @@ def decode_json_line(raw: bytes) -> tuple[dict | None, str | None]:
     try:
         value = json_loads(raw)
     except ValueError:
-        return adapters.decode_line(raw)
+        return decode_line(raw)
     if not isinstance(value, dict):
         return None, f"expected a JSON object, got {type(value).__name__}"
     return value, None
