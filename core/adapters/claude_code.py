@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from skillwarden.core.adapters.shared import cap_text, content_text, note_agent_text, read_json_lines
+from skillwarden.core.adapters.trace_format import TraceFormat
 from skillwarden.core.model import Outcome, ParseResult, Session, Step
 from skillwarden.core.security.sanitize import clean_id
 
@@ -339,3 +340,12 @@ _OUTCOMES = {
     "rejected": Outcome.INTERRUPTED,
     "failed": Outcome.FAILED,
 }
+
+
+TRACE_FORMAT = TraceFormat(
+    id=FORMAT,
+    name="Claude Code session JSONL",
+    signature=re.compile(r'"(?:parentUuid|leafUuid)"\s*:|"type"\s*:\s*"(?:file-history-snapshot|queue-operation)"'),
+    file_name=re.compile(r"(?:^|[\\/])(?:agent-[^/]*|[0-9a-f]{8}-[0-9a-f]{4}-[^/]*)\.jsonl$"),
+    parse=parse,
+)

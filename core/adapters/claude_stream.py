@@ -20,8 +20,11 @@ transcript's last-event rule applies.
 
 from __future__ import annotations
 
+import re
+
 from skillwarden.core.adapters.claude_code import SessionBuilder, input_tokens
 from skillwarden.core.adapters.shared import read_json_document, read_json_lines
+from skillwarden.core.adapters.trace_format import TraceFormat
 from skillwarden.core.model import Outcome, ParseResult, Session
 
 FORMAT = "claude_stream"
@@ -91,3 +94,13 @@ def _apply_result(session: Session, result: dict) -> None:
     if isinstance(usage, dict):
         session.tokens_in = input_tokens(usage)
         session.tokens_out = usage.get("output_tokens") or 0
+
+
+TRACE_FORMAT = TraceFormat(
+    id=FORMAT,
+    name="Claude Code headless stream-json (claude -p --output-format stream-json)",
+    # snake_case keys: the interactive transcript spells them sessionId/parentUuid instead.
+    signature=re.compile(r'"(?:session_id|parent_tool_use_id)"\s*:|"subtype"\s*:\s*"init"'),
+    file_name=re.compile(r"(?:^|[\\/])claude-execution-output\.json$|\.stream\.jsonl?$"),
+    parse=parse,
+)
