@@ -13,7 +13,7 @@ import json
 import os
 from pathlib import Path
 
-from skillwarden.core.adapters.trace_format import TraceFormat
+from skillwarden.core.adapters.trace_format import Resumable, TraceFormat
 from skillwarden.core.model import ParseError, ParseResult
 
 SNIFF_BYTES = 8192
@@ -91,6 +91,13 @@ def parse_bytes(fmt: str, data: bytes, path: str) -> ParseResult:
     if fmt not in FORMATS:
         raise UnsupportedFormat(path, f"unknown format id {fmt!r}")
     return FORMATS[fmt].parse(data, path)
+
+
+def resumable(fmt: str | None) -> Resumable | None:
+    """How a grown file of format `fmt` is read on from where the last read stopped; None for a format
+    whose files are read whole each time."""
+    declared = FORMATS.get(fmt) if fmt is not None else None
+    return declared.resumable if declared is not None else None
 
 
 def parse_file(path: str | os.PathLike) -> ParseResult:
