@@ -31,7 +31,7 @@ from skillwarden.core.adapters.trace_format import (
     SubagentLinks,
     TraceFormat,
 )
-from skillwarden.core.model import Outcome, ParseResult, Session, Step
+from skillwarden.core.model import Outcome, ParseResult, Session, Step, subagent_session_id
 from skillwarden.core.security.sanitize import clean_id
 
 FORMAT = "claude_code"
@@ -41,7 +41,6 @@ REJECTION = "The user doesn't want to proceed with this tool use"
 REJECTION_RESULT = "User rejected tool use"
 CASCADE = "Sibling tool call errored"
 WARMUP = "Warmup"
-SUBAGENT_MARK = ":agent-"
 # Claude Code's stand-in model name for messages it writes itself (e.g. API error notices).
 SYNTHETIC_MODEL = "<synthetic>"
 # Bookkeeping lines that carry no session (no sessionId), skipped before JSON decoding. They are written
@@ -76,16 +75,6 @@ def session_key(record: dict) -> str | None:
     if session_id.__class__ is str and session_id.isprintable() and " " not in session_id:
         return session_id
     return clean_id(session_id)
-
-
-def subagent_session_id(session_id: str, agent_id: str) -> str:
-    return f"{session_id}{SUBAGENT_MARK}{agent_id}"
-
-
-def split_subagent_id(session_id: str) -> tuple[str, str] | None:
-    """(parent session id, agent id) of a sub-agent session id, None for a main session."""
-    root, mark, agent = session_id.partition(SUBAGENT_MARK)
-    return (root, agent) if mark and agent else None
 
 
 class ResumableParse:
@@ -138,7 +127,7 @@ class ResumableParse:
 
 def subagent_meta_links(path: str, sessions: list[Session]) -> SubagentLinks:
     """The `<agent>.meta.json` beside a sub-agent transcript names the Task call that started it."""
-    subagents = [ids for session in sessions if (ids := split_subagent_id(session.id))]
+    subagents = [ids for session in sessions if (ids := session.subagent_ids)]
     if not subagents:
         return {}
     meta_path = Path(path).with_suffix(SUBAGENT_META_SUFFIX)
