@@ -2,6 +2,7 @@
 sniffs as it did before the sniffing rules moved from one central table into the format modules."""
 
 import importlib
+import re
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,23 @@ def test_every_sample_sniffs_as_before(sample, by_head, by_tail, by_document):
     data, name = sample.read_bytes(), str(sample)
     head, tail = data[:SNIFF_BYTES], data[-SNIFF_BYTES:]
     assert (sniff(head, name), sniff(head, name, tail), sniff_document(data, name)) == (by_head, by_tail, by_document)
+
+
+CORE = Path(adapters.__file__).resolve().parents[1]
+# Where each agent writes its traces by default: configuration reads it before the TUI's first frame, which
+# must not wait for the parsers (test_house), so it stays beside the other defaults, keyed by format id.
+NAMES_FORMAT_IDS = {"workspace/discover.py"}
+
+
+def test_no_module_outside_the_adapters_names_a_format():
+    ids = "|".join(FORMATS)
+    # The id as a string, or a format module imported or used by name (`adapters.codex`, `claude_code.FORMAT`).
+    naming = re.compile(
+        rf"""["'](?:{ids})["']|\badapters\.(?:{ids})\b|\bimport\b.*\b(?:{ids})\b|(?<![.\w])(?:{ids})\.\w"""
+    )
+    named = {
+        str(path.relative_to(CORE)): naming.findall(path.read_text(encoding="utf-8"))
+        for folder in ("ingest", "workspace", "signals", "mining")
+        for path in sorted((CORE / folder).rglob("*.py"))
+    }
+    assert {path for path, names in named.items() if names} == NAMES_FORMAT_IDS
