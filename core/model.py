@@ -5,6 +5,14 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+# A sub-agent's session is named `<root session id>:agent-<agent id>` by every adapter whose traces hold
+# sub-agents (Claude Code's transcripts and its stream-json); the store keeps the two parts apart.
+SUBAGENT_MARK = ":agent-"
+
+
+def subagent_session_id(root_id: str, agent_id: str) -> str:
+    return f"{root_id}{SUBAGENT_MARK}{agent_id}"
+
 
 class Outcome(enum.StrEnum):
     """How a session ended, as far as its trace can tell."""
@@ -71,6 +79,12 @@ class Session:
     @property
     def errors(self) -> int:
         return sum(1 for step in self.steps if step.is_error and not step.cascade)
+
+    @property
+    def subagent_ids(self) -> tuple[str, str] | None:
+        """(root session id, agent id) of a sub-agent's session, None for a main session."""
+        root, mark, agent = self.id.partition(SUBAGENT_MARK)
+        return (root, agent) if mark and agent else None
 
 
 @dataclass

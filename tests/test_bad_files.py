@@ -116,14 +116,14 @@ def test_a_parser_that_fails_on_one_file_fails_that_file_only(tmp_path, monkeypa
     folder.mkdir()
     (folder / "a-bad.jsonl").write_bytes(transcript(2, sessionId=SESSION))
     good_file(folder)
-    read_claude_code = ingest_read.read_claude_code
+    read_resuming = ingest_read.read_resuming
 
     def failing(load, key, *args):
         if key.endswith("a-bad.jsonl"):
             raise RecursionError("maximum recursion depth exceeded")
-        return read_claude_code(load, key, *args)
+        return read_resuming(load, key, *args)
 
-    monkeypatch.setattr(ingest_read, "read_claude_code", failing)
+    monkeypatch.setattr(ingest_read, "read_resuming", failing)
     report, sessions, _files = ingest(tmp_path, folder, workers=0)
     [error] = report.errors
     assert error["path"].endswith("a-bad.jsonl") and error["line"] is None

@@ -10,8 +10,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from skillwarden.core.adapters import ARGS_CAP, parse_file
+from skillwarden.core.adapters import parse_file
 from skillwarden.core.adapters.claude_code import ResumableParse
+from skillwarden.core.adapters.shared import ARGS_CAP
 from skillwarden.core.ingest import read as ingest_read
 from skillwarden.core.ingest import run as ingest_module
 from skillwarden.core.ingest.run import ingest_paths

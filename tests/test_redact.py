@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skillwarden.core.adapters import cap_args, cap_text
+from skillwarden.core.adapters.shared import cap_args, cap_text
 from skillwarden.core.ingest.session import capped_redacted_args
 from skillwarden.core.security import redact as redact_module
 from skillwarden.core.security.redact import (

@@ -37,7 +37,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from skillwarden.core.adapters import cap_text
+from skillwarden.core.adapters.shared import cap_text
+from skillwarden.core.adapters.trace_format import TraceFormat
 from skillwarden.core.model import Outcome, ParseResult, Session, Step
 
 FORMAT = "aider"
@@ -222,3 +223,15 @@ class SessionBuilder:
         elif self.applied:
             self.session.outcome = Outcome.SUCCEEDED
         return self.session
+
+
+_SESSION_START = r"# aider chat started at \d{4}-"
+
+TRACE_FORMAT = TraceFormat(
+    id=FORMAT,
+    name="Aider chat history Markdown",
+    signature=re.compile(r"\n" + _SESSION_START),
+    file_name=re.compile(r"aider[^/]*\.md$"),
+    parse=parse,
+    opening=re.compile(_SESSION_START),
+)

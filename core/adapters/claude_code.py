@@ -17,12 +17,21 @@ do not count):
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from skillwarden.core.adapters import cap_text, content_text, note_agent_text, read_json_lines
-from skillwarden.core.model import Outcome, ParseResult, Session, Step
+from skillwarden.core.adapters.shared import cap_text, content_text, note_agent_text, read_json_lines
+from skillwarden.core.adapters.trace_format import (
+    Resumable,
+    SessionChange,
+    SessionLoader,
+    SubagentLinks,
+    TraceFormat,
+)
+from skillwarden.core.model import Outcome, ParseResult, Session, Step, subagent_session_id
 from skillwarden.core.security.sanitize import clean_id
 
 FORMAT = "claude_code"
@@ -32,9 +41,13 @@ REJECTION = "The user doesn't want to proceed with this tool use"
 REJECTION_RESULT = "User rejected tool use"
 CASCADE = "Sibling tool call errored"
 WARMUP = "Warmup"
-SUBAGENT_MARK = ":agent-"
 # Claude Code's stand-in model name for messages it writes itself (e.g. API error notices).
 SYNTHETIC_MODEL = "<synthetic>"
+# Bookkeeping lines that carry no session (no sessionId), skipped before JSON decoding. They are written
+# with `type` first; a line spelled otherwise is simply decoded and then ignored.
+NO_SESSION_LINES = (b'{"type":"file-history-snapshot"', b'{"type":"summary"')
+# Beside a sub-agent transcript: `{agentType, description, toolUseId}`, not a trace itself.
+SUBAGENT_META_SUFFIX = ".meta.json"
 
 _COMMAND_MARKERS = ("<command-name>", "<command-message>", "<local-command-")
 _COMMAND_NAME = re.compile(r"<command-name>(.*?)</command-name>", re.S)
@@ -64,25 +77,6 @@ def session_key(record: dict) -> str | None:
     return clean_id(session_id)
 
 
-def subagent_session_id(session_id: str, agent_id: str) -> str:
-    return f"{session_id}{SUBAGENT_MARK}{agent_id}"
-
-
-def split_subagent_id(session_id: str) -> tuple[str, str] | None:
-    """(parent session id, agent id) of a sub-agent session id, None for a main session."""
-    root, mark, agent = session_id.partition(SUBAGENT_MARK)
-    return (root, agent) if mark and agent else None
-
-
-@dataclass
-class SessionChange:
-    """A session as it stands after the lines just read, and which of its steps those lines touched."""
-
-    session: Session
-    first_new_step: int = 0  # steps before this index were stored by an earlier read
-    resolved: set[int] = field(default_factory=set)  # earlier steps whose result arrived now
-
-
 class ResumableParse:
     """Parse a transcript in pieces: feed the lines read so far, save `state()`, and later resume with
     that state and only the lines appended since.
@@ -92,13 +86,12 @@ class ResumableParse:
     text: per session, its pending tool calls, token counters and how its last event ended it.
     """
 
-    def __init__(self, path: str, state: dict | None = None, load: Callable[[str], Session | None] | None = None):
+    def __init__(self, path: str, state: dict | None = None, load: SessionLoader | None = None):
         self.path = path
         self._saved: dict[str, dict] = dict(state or {})
         self._load = load or (lambda _id: None)
         self._builders: dict[str, SessionBuilder] = {}
-        # (root session id, agent id) -> (session that ran the Task call, the call's id)
-        self.links: dict[tuple[str, str], tuple[str, str]] = {}
+        self.links: SubagentLinks = {}  # named by the lines read: progress lines, Task results
 
     def add(self, number: int, record: dict) -> None:
         key = session_key(record)
@@ -126,6 +119,27 @@ class ResumableParse:
 
     def state(self) -> dict:
         return self._saved | {key: builder.snapshot() for key, builder in self._builders.items()}
+
+    def subagent_links(self, sessions: list[Session]) -> SubagentLinks:
+        """The links the lines named, and those the `.meta.json` beside a sub-agent transcript names."""
+        return self.links | subagent_meta_links(self.path, sessions)
+
+
+def subagent_meta_links(path: str, sessions: list[Session]) -> SubagentLinks:
+    """The `<agent>.meta.json` beside a sub-agent transcript names the Task call that started it."""
+    subagents = [ids for session in sessions if (ids := session.subagent_ids)]
+    if not subagents:
+        return {}
+    meta_path = Path(path).with_suffix(SUBAGENT_META_SUFFIX)
+    if not meta_path.is_file():
+        return {}
+    try:
+        call_id = json.loads(meta_path.read_bytes()).get("toolUseId")
+    except (OSError, ValueError, AttributeError):
+        return {}
+    if not isinstance(call_id, str):
+        return {}
+    return {(root, agent): (root, call_id) for root, agent in subagents}
 
 
 def slash_command_prompt(text: str) -> str | None:
@@ -339,3 +353,14 @@ _OUTCOMES = {
     "rejected": Outcome.INTERRUPTED,
     "failed": Outcome.FAILED,
 }
+
+
+TRACE_FORMAT = TraceFormat(
+    id=FORMAT,
+    name="Claude Code session JSONL",
+    signature=re.compile(r'"(?:parentUuid|leafUuid)"\s*:|"type"\s*:\s*"(?:file-history-snapshot|queue-operation)"'),
+    file_name=re.compile(r"(?:^|[\\/])(?:agent-[^/]*|[0-9a-f]{8}-[0-9a-f]{4}-[^/]*)\.jsonl$"),
+    parse=parse,
+    resumable=Resumable(ResumableParse, skipped_lines=NO_SESSION_LINES),
+    companion_suffixes=(SUBAGENT_META_SUFFIX,),
+)

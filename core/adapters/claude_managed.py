@@ -17,10 +17,12 @@ satisfied evaluation (the sample's harness stops the idle session) changes nothi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from skillwarden.core.adapters import cap_text, content_text, note_agent_text, read_json_lines
+from skillwarden.core.adapters.shared import cap_text, content_text, note_agent_text, read_json_lines
+from skillwarden.core.adapters.trace_format import TraceFormat
 from skillwarden.core.model import Outcome, ParseResult, Session, Step
 
 FORMAT = "claude_managed"
@@ -115,3 +117,12 @@ class _Builder:
         elif self.last_event == "answered":
             self.session.outcome = Outcome.SUCCEEDED
         return self.session
+
+
+TRACE_FORMAT = TraceFormat(
+    id=FORMAT,
+    name="Anthropic hosted-agent session events",
+    signature=re.compile(r'"id"\s*:\s*"sevt_|"type"\s*:\s*"(?:agent|span|session|user)\.[a-z_]+"'),
+    file_name=re.compile(r"transcript\.jsonl$"),
+    parse=parse,
+)

@@ -20,9 +20,12 @@ transcript's last-event rule applies.
 
 from __future__ import annotations
 
-from skillwarden.core.adapters import read_json_document, read_json_lines
+import re
+
 from skillwarden.core.adapters.claude_code import SessionBuilder, input_tokens
-from skillwarden.core.model import Outcome, ParseResult, Session
+from skillwarden.core.adapters.shared import read_json_document, read_json_lines
+from skillwarden.core.adapters.trace_format import TraceFormat
+from skillwarden.core.model import SUBAGENT_MARK, Outcome, ParseResult, Session, subagent_session_id
 
 FORMAT = "claude_stream"
 
@@ -68,7 +71,7 @@ def _sessions(records: list[tuple[int | None, dict]], path: str) -> list[Session
         elif kind in ("assistant", "user"):
             main_id = message.get("session_id") or init.get("session_id") or path
             parent = message.get("parent_tool_use_id")
-            key = f"{main_id}:agent-{parent}" if parent else main_id
+            key = subagent_session_id(main_id, parent) if parent else main_id
             if key not in builders:
                 builders[key] = SessionBuilder(key, path, subagent=bool(parent))
             builders[key].add(number, as_transcript_record(message, key))
@@ -77,7 +80,7 @@ def _sessions(records: list[tuple[int | None, dict]], path: str) -> list[Session
         session.format = FORMAT
         session.model = session.model or init.get("model", "")
         session.cwd = session.cwd or init.get("cwd", "")
-    main = next((session for session in sessions if ":agent-" not in session.id), None)
+    main = next((session for session in sessions if SUBAGENT_MARK not in session.id), None)
     if main is not None and result is not None:
         _apply_result(main, result)
     return sessions
@@ -91,3 +94,13 @@ def _apply_result(session: Session, result: dict) -> None:
     if isinstance(usage, dict):
         session.tokens_in = input_tokens(usage)
         session.tokens_out = usage.get("output_tokens") or 0
+
+
+TRACE_FORMAT = TraceFormat(
+    id=FORMAT,
+    name="Claude Code headless stream-json (claude -p --output-format stream-json)",
+    # snake_case keys: the interactive transcript spells them sessionId/parentUuid instead.
+    signature=re.compile(r'"(?:session_id|parent_tool_use_id)"\s*:|"subtype"\s*:\s*"init"'),
+    file_name=re.compile(r"(?:^|[\\/])claude-execution-output\.json$|\.stream\.jsonl?$"),
+    parse=parse,
+)

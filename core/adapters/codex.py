@@ -22,7 +22,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from skillwarden.core.adapters import cap_text, content_text, note_agent_text, read_json_lines
+from skillwarden.core.adapters.shared import cap_text, content_text, note_agent_text, read_json_lines
+from skillwarden.core.adapters.trace_format import TraceFormat
 from skillwarden.core.model import Outcome, ParseResult, Session, Step
 
 FORMAT = "codex"
@@ -235,3 +236,12 @@ _OUTCOMES = {
     "complete": Outcome.SUCCEEDED,
     "aborted": Outcome.INTERRUPTED,
 }
+
+
+TRACE_FORMAT = TraceFormat(
+    id=FORMAT,
+    name="Codex CLI rollout JSONL",
+    signature=re.compile(r'"type"\s*:\s*"(?:session_meta|response_item|event_msg|turn_context)"\s*,\s*"payload"\s*:'),
+    file_name=re.compile(r"(?:^|[\\/])rollout-[^/]*\.jsonl$"),
+    parse=parse,
+)

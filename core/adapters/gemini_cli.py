@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import re
 
-from skillwarden.core.adapters import cap_text, content_text, note_agent_text, read_json_document
+from skillwarden.core.adapters.shared import cap_text, content_text, note_agent_text, read_json_document
+from skillwarden.core.adapters.trace_format import TraceFormat
 from skillwarden.core.model import Outcome, ParseResult, Session, Step
 
 FORMAT = "gemini_cli"
@@ -96,3 +97,12 @@ def _session(document: dict, path: str) -> Session:
     elif last_type == "gemini":
         session.outcome = Outcome.SUCCEEDED
     return session
+
+
+TRACE_FORMAT = TraceFormat(
+    id=FORMAT,
+    name="Gemini CLI chat session JSON",
+    signature=re.compile(r'"(?:projectHash|toolCalls)"\s*:|"type"\s*:\s*"gemini"'),
+    file_name=re.compile(r"(?:^|[\\/])session-[^/]*\.json$"),
+    parse=parse,
+)

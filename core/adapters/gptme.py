@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from skillwarden.core.adapters import cap_text, content_text, note_agent_text, read_json_lines
+from skillwarden.core.adapters.shared import cap_text, content_text, note_agent_text, read_json_lines
+from skillwarden.core.adapters.trace_format import TraceFormat
 from skillwarden.core.model import Outcome, ParseResult, Session, Step
 
 FORMAT = "gptme"
@@ -134,3 +135,16 @@ _OUTCOMES = {
     "interrupted": Outcome.INTERRUPTED,
     "max_steps": Outcome.FAILED,
 }
+
+
+# gptme writes with json.dumps' default separators and `role` first on every line.
+_LINE_START = r'\{"role": "(?:system|user|assistant|tool)", "content": '
+
+TRACE_FORMAT = TraceFormat(
+    id=FORMAT,
+    name="gptme conversation.jsonl",
+    signature=re.compile(r"\n" + _LINE_START),
+    file_name=re.compile(r"(?:^|[\\/])conversation\.jsonl$"),
+    parse=parse,
+    opening=re.compile(_LINE_START),
+)

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from skillwarden.core.adapters import (
+from skillwarden.core.adapters.shared import (
     cap_text,
     content_text,
     note_agent_text,
@@ -39,6 +39,7 @@ from skillwarden.core.adapters import (
     read_json_document,
     read_json_lines,
 )
+from skillwarden.core.adapters.trace_format import TraceFormat
 from skillwarden.core.model import Outcome, ParseResult, Session, Step
 
 FORMAT = "openhands"
@@ -245,3 +246,15 @@ class _EventsBuilder:
             self.usage_by_response[response.get("id") or str(len(self.usage_by_response))] = usage
             self.session.tokens_in = sum(u.get("prompt_tokens") or 0 for u in self.usage_by_response.values())
             self.session.tokens_out = sum(u.get("completion_tokens") or 0 for u in self.usage_by_response.values())
+
+
+TRACE_FORMAT = TraceFormat(
+    id=FORMAT,
+    name="OpenHands event stream / eval output",
+    signature=re.compile(
+        r'"source"\s*:\s*"(?:user|agent|environment)"|"(?:instance_id|issue_type|agent_class)"\s*:'
+        r'|"action"\s*:\s*"(?:run|run_ipython|finish)"'
+    ),
+    file_name=re.compile(r"(?:^|[\\/])output\.jsonl$"),
+    parse=parse,
+)

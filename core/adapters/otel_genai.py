@@ -21,10 +21,12 @@ unknown. The root `invoke_agent` span stays `unset`, so it does not count agains
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from skillwarden.core.adapters import cap_text, content_text, read_json_document
+from skillwarden.core.adapters.shared import cap_text, content_text, read_json_document
+from skillwarden.core.adapters.trace_format import TraceFormat
 from skillwarden.core.model import Outcome, ParseResult, Session, Step
 
 FORMAT = "otel_genai"
@@ -179,3 +181,12 @@ def _session(trace_id: str, spans: list[_Span], path: str, final_output: object)
     elif children and final_output and all(span.status in OK_STATUSES for span in children):
         session.outcome = Outcome.SUCCEEDED
     return session
+
+
+TRACE_FORMAT = TraceFormat(
+    id=FORMAT,
+    name="OpenTelemetry GenAI spans (any-agent AgentTrace or OTLP JSON)",
+    signature=re.compile(r'"(?:spans|resourceSpans|scopeSpans)"\s*:|"gen_ai\.[a-z_.]+"'),
+    file_name=re.compile(r"trace[^/]*\.json$"),
+    parse=parse,
+)

@@ -37,7 +37,7 @@ import json
 import re
 from pathlib import Path
 
-from skillwarden.core.adapters import (
+from skillwarden.core.adapters.shared import (
     cap_text,
     content_text,
     note_agent_text,
@@ -45,6 +45,7 @@ from skillwarden.core.adapters import (
     project_of_instance,
     read_json_document,
 )
+from skillwarden.core.adapters.trace_format import TraceFormat
 from skillwarden.core.model import Outcome, ParseResult, Session, Step
 from skillwarden.core.signals.commands import exit_is_answer, is_known_program
 
@@ -285,3 +286,14 @@ def _mini_session(document: dict, path: str) -> Session:
     if not info.get("exit_status") and submitted:
         session.outcome, session.end_reason = Outcome.SUCCEEDED, "submitted"
     return session
+
+
+TRACE_FORMAT = TraceFormat(
+    id=FORMAT,
+    name="SWE-agent .traj / mini-swe-agent .traj.json",
+    signature=re.compile(r'"(?:trajectory|trajectory_format)"\s*:'),
+    file_name=re.compile(r"\.traj(?:\.json)?$"),
+    parse=parse,
+    # The bare mini-swe-agent messages list has no envelope: only a list opening on a role.
+    opening=re.compile(r'\s*\[\s*\{\s*"role"\s*:'),
+)

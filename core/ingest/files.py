@@ -7,16 +7,17 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from skillwarden.core.adapters import FORMATS
 from skillwarden.core.ingest.tail import not_a_regular_file
 from skillwarden.core.workspace.config import LOCK_FILE_NAME
 
 TRACE_SUFFIXES = (".jsonl", ".json", ".traj", ".aider.chat.history.md")
-# Beside a sub-agent transcript: `{agentType, description, toolUseId}`, not a trace itself.
-SUBAGENT_META_SUFFIX = ".meta.json"
+# What agents write beside their traces that is no trace (a sub-agent's `.meta.json`), as their formats declare.
+COMPANION_SUFFIXES = tuple(suffix for declared in FORMATS.values() for suffix in declared.companion_suffixes)
 
 
 def is_trace_name(name: str) -> bool:
-    return name.endswith(TRACE_SUFFIXES) and not name.endswith(SUBAGENT_META_SUFFIX)
+    return name.endswith(TRACE_SUFFIXES) and not name.endswith(COMPANION_SUFFIXES)
 
 
 # A file to ingest: its path, the folder it was found in (None if named itself), and whether it is known to

@@ -1,14 +1,12 @@
-"""Reading one trace file: what is new in it since the last read (from the saved offset for a grown Claude
-Code transcript, else the whole file), parsed, redacted and graded, as rows ready to store. Whatever goes
+"""Reading one trace file: what is new in it since the last read (from the saved offset for a grown file of
+a format that resumes, else the whole file), parsed, redacted and graded, as rows ready to store. Whatever goes
 wrong with one file is that file's error; a worker process reads files with `read_fresh_files`."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import traceback
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -16,8 +14,9 @@ from typing import BinaryIO
 import orjson
 
 from skillwarden.core import adapters
-from skillwarden.core.adapters import SNIFF_BYTES, claude_code
-from skillwarden.core.ingest.files import SUBAGENT_META_SUFFIX
+from skillwarden.core.adapters import SNIFF_BYTES
+from skillwarden.core.adapters.shared import decode_line
+from skillwarden.core.adapters.trace_format import SessionLoader
 from skillwarden.core.ingest.pool import ParsedFile
 from skillwarden.core.ingest.session import write_for
 from skillwarden.core.ingest.tail import (
@@ -30,20 +29,16 @@ from skillwarden.core.ingest.tail import (
     iter_line_runs,
     looks_binary,
 )
-from skillwarden.core.model import ParseError, Session
-from skillwarden.core.workspace.store import FileRead, FileState, SessionWrite
+from skillwarden.core.model import ParseError
+from skillwarden.core.workspace.store import FileRead, FileState
 from skillwarden.core.workspace.store_rows import prepare_read
 
 # Formats whose files are read line by line; the others are one JSON document each.
 LINE_SUFFIXES = (".jsonl", ".md")
 # orjson decodes transcript lines about 3 times as fast as json (bench/ingest_throughput.py --stdlib-json).
 json_loads = orjson.loads
-# Claude Code bookkeeping lines that carry no session (no sessionId): skipped before JSON decoding.
-# They are written with `type` first; a line spelled otherwise is simply decoded and then ignored.
-CLAUDE_CODE_SKIP_PREFIXES = (b'{"type":"file-history-snapshot"', b'{"type":"summary"')
 
 Read = tuple[FileRead, list[ParseError]]  # what to store, and the problems to report
-SessionLoader = Callable[[str], Session | None]  # a stored session by id (Store.load_session)
 
 
 def read_path(load_session: SessionLoader, key: str, previous: FileState | None) -> ParsedFile:
@@ -89,22 +84,26 @@ def no_stored_sessions(_session_id: str) -> None:
 
 
 def is_resumable(previous: FileState | None, change: Change) -> bool:
-    """A grown transcript read from its saved offset: the one read that needs the stored sessions."""
-    return change is Change.GREW and previous is not None and previous.parser_state is not None
+    """A grown file of a format that resumes, read from its saved offset: the one read that needs the stored
+    sessions."""
+    return (
+        change is Change.GREW and previous is not None and previous.parser_state is not None
+        and adapters.resumable(previous.format) is not None
+    )  # fmt: skip
 
 
 def read_file(
     load_session: SessionLoader, key: str, handle: BinaryIO, identity: Identity, previous: FileState | None,
     change: Change,
 ) -> Read:
-    """Read what is new in the file: from the saved offset for a grown transcript, else from its start.
+    """Read what is new in the file: from the saved offset for a grown file that resumes, else from its start.
     Only a resumed read (`is_resumable`) looks up stored sessions, with `load_session`."""
     if not identity.head.strip():
         return FileRead(file_state(key, identity, 0, None, [])), []  # just created: nothing to read yet
     if looks_binary(identity.head):
         return failed_read(key, identity, "skipped: binary file (NUL bytes), not a trace")
     if is_resumable(previous, change):
-        return read_claude_code(load_session, key, handle, identity, previous)
+        return read_resuming(load_session, key, handle, identity, previous, previous.format)
     # The first KB names the format of nearly every file; the full sniff window only when it does not.
     fmt = adapters.sniff(identity.head, key)
     if fmt is None:
@@ -117,8 +116,8 @@ def read_file(
             fmt = sniff_beyond_head(handle, key, identity.size)
         if fmt is None:
             return failed_read(key, identity, str(adapters.UnsupportedFormat(key)))
-    if fmt == claude_code.FORMAT:
-        return read_claude_code(load_session, key, handle, identity, None)
+    if adapters.resumable(fmt) is not None:
+        return read_resuming(load_session, key, handle, identity, None, fmt)
     return read_whole(key, handle, identity, fmt)
 
 
@@ -146,17 +145,21 @@ def failed_read(key: str, identity: Identity, message: str) -> Read:
     return FileRead(file_state(key, identity, identity.size, None, errors)), errors
 
 
-def read_claude_code(
-    load_session: SessionLoader, key: str, handle: BinaryIO, identity: Identity, previous: FileState | None
+def read_resuming(
+    load_session: SessionLoader, key: str, handle: BinaryIO, identity: Identity, previous: FileState | None,
+    fmt: str,
 ) -> Read:
-    """Read a transcript from where the last read stopped (`previous`), or from its start."""
+    """Read a file of a format that resumes (its declaration says how) from where the last read stopped
+    (`previous`), or from its start."""
+    resumable = adapters.resumable(fmt)
+    skipped_lines = resumable.skipped_lines
     saved = previous.parser_state if previous is not None else None
     offset = previous.consumed if saved is not None else 0
     number = saved["lines"] if saved is not None else 0
     # A whole last line taken before its newline was written: that newline, when it comes, ends the
     # same line rather than starting one, so line numbers stay those of a reading of the whole file.
     line_open = bool(saved and saved.get("open"))
-    parse = claude_code.ResumableParse(key, saved["sessions"] if saved else None, load_session)
+    parse = resumable.reader(key, saved["sessions"] if saved else None, load_session)
     errors: list[ParseError] = []
     consumed = offset
     runs = iter_line_runs(handle, offset, number if line_open else number + 1, max_line_bytes=MAX_LINE_BYTES)
@@ -165,8 +168,8 @@ def read_claude_code(
             # A last line without its newline, taken only if whole: no shortcut may mistake a half-written
             # line for a whole one.
             (data,) = lines
-            if not data.startswith(CLAUDE_CODE_SKIP_PREFIXES):
-                record, problem = adapters.decode_line(data)
+            if not data.startswith(skipped_lines):
+                record, problem = decode_line(data)
                 if problem or record is None:
                     break  # wait for the rest
                 try:
@@ -178,7 +181,7 @@ def read_claude_code(
         for line_number, data in enumerate(lines, first):  # this loop runs once per line of the corpus
             if data is None:
                 errors.append(ParseError(key, f"line longer than {MAX_LINE_BYTES} bytes skipped", line=line_number))
-            elif not data.startswith(CLAUDE_CODE_SKIP_PREFIXES):
+            elif not data.startswith(skipped_lines):
                 record, problem = decode_json_line(data)
                 if problem:
                     errors.append(ParseError(key, problem, line=line_number))
@@ -190,9 +193,9 @@ def read_claude_code(
         consumed, number, line_open = end, first + len(lines) - 1, False
     when = file_time(identity)
     writes = [write_for(change.session, change.first_new_step, change.resolved, when) for change in parse.changes()]
-    state = file_state(key, identity, consumed, claude_code.FORMAT, errors,
+    state = file_state(key, identity, consumed, fmt, errors,
                        {"lines": number, "open": line_open, "sessions": parse.state()})  # fmt: skip
-    links = parse.links | subagent_meta_links(key, writes)
+    links = parse.subagent_links([write.session for write in writes])
     return FileRead(state, writes, reset=saved is None, links=links), errors
 
 
@@ -213,27 +216,10 @@ def decode_json_line(raw: bytes) -> tuple[dict | None, str | None]:
     try:
         value = json_loads(raw)
     except ValueError:
-        return adapters.decode_line(raw)
+        return decode_line(raw)
     if not isinstance(value, dict):
         return None, f"expected a JSON object, got {type(value).__name__}"
     return value, None
-
-
-def subagent_meta_links(key: str, writes: list[SessionWrite]) -> dict[tuple[str, str], tuple[str, str]]:
-    """The `<agent>.meta.json` beside a sub-agent transcript names the Task call that started it."""
-    subagents = [ids for w in writes if (ids := claude_code.split_subagent_id(w.session.id))]
-    if not subagents:
-        return {}
-    meta_path = Path(key).with_suffix(SUBAGENT_META_SUFFIX)
-    if not meta_path.is_file():
-        return {}
-    try:
-        call_id = json.loads(meta_path.read_bytes()).get("toolUseId")
-    except (OSError, ValueError, AttributeError):
-        return {}
-    if not isinstance(call_id, str):
-        return {}
-    return {(root, agent): (root, call_id) for root, agent in subagents}
 
 
 def read_whole(key: str, handle: BinaryIO, identity: Identity, fmt: str) -> Read:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import orjson
 
-from skillwarden.core import adapters
+from skillwarden.core.adapters.shared import ARGS_CAP, cap_args
 from skillwarden.core.model import Session, well_typed
 from skillwarden.core.security.redact import might_hold_secret, redact, redact_value
 from skillwarden.core.security.sanitize import clean_id, clean_line, clean_text, clean_value, json_needs_cleaning
@@ -52,10 +52,10 @@ def capped_redacted_args(args: dict) -> dict:
         encoded = orjson.dumps(args, default=str, option=orjson.OPT_NON_STR_KEYS)
     except TypeError:  # what orjson refuses (lone surrogates, huge integers) takes the walk
         encoded = None
-    if encoded is not None and len(encoded) <= adapters.ARGS_CAP:
+    if encoded is not None and len(encoded) <= ARGS_CAP:
         # No string is over the cap (a string is no longer than its JSON).
         dirty = json_needs_cleaning(encoded)
         if not dirty and not might_hold_secret(encoded):
             return args
         return redact_value(clean_value(args) if dirty else args)
-    return redact_value(clean_value(adapters.cap_args(args)))
+    return redact_value(clean_value(cap_args(args)))

@@ -134,12 +134,11 @@ def add_session_rows(prepared: PreparedRead, write: SessionWrite) -> None:
     """The session row; its new steps (replacing any stored from that index on); earlier steps whose
     result arrived now."""
     # Imported here, on the writing side: a reader of the cache (the TUI's first frame) does not wait for
-    # the adapters' and the normalizer's modules.
-    from skillwarden.core.adapters.claude_code import split_subagent_id
+    # the normalizer's modules.
     from skillwarden.core.signals.step_facts import encoded_facts
 
     session = write.session
-    root_id, agent_id = split_subagent_id(session.id) or (None, None)
+    root_id, agent_id = session.subagent_ids or (None, None)
     session_id = storable(session.id)
     prepared.session_rows.append(storable_row((
         session_id, db_path(session.path), session.format, session.task, session.started_at, session.ended_at,
