@@ -11,12 +11,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-import orjson
-
 from skillwarden.core import adapters
 from skillwarden.core.adapters import SNIFF_BYTES
 from skillwarden.core.adapters.shared import decode_line
 from skillwarden.core.adapters.trace_format import SessionLoader
+from skillwarden.core.exact_json import NOT_DECODED, loads_exactly
 from skillwarden.core.ingest.pool import ParsedFile
 from skillwarden.core.ingest.session import write_for
 from skillwarden.core.ingest.tail import (
@@ -35,8 +34,6 @@ from skillwarden.core.workspace.store_rows import prepare_read
 
 # Formats whose files are read line by line; the others are one JSON document each.
 LINE_SUFFIXES = (".jsonl", ".md")
-# orjson decodes transcript lines about 3 times as fast as json (bench/ingest_throughput.py --stdlib-json).
-json_loads = orjson.loads
 
 Read = tuple[FileRead, list[ParseError]]  # what to store, and the problems to report
 
@@ -211,11 +208,11 @@ def failure(exc: Exception) -> str:
 
 
 def decode_json_line(raw: bytes) -> tuple[dict | None, str | None]:
-    """The fast decoder straight from bytes; invalid UTF-8, BOMs, blanks and what orjson refuses (lone
-    surrogates, huge integers, NaN) take the careful path, which decides what is an error."""
-    try:
-        value = json_loads(raw)
-    except ValueError:
+    """The fast decoder straight from bytes where it reads as json would (`core/exact_json.py`); the rest
+    (invalid UTF-8, BOMs, blanks, lone surrogates, huge integers, NaN) takes the careful path, which decides
+    what is an error."""
+    value = loads_exactly(raw)
+    if value is NOT_DECODED:
         return decode_line(raw)
     if not isinstance(value, dict):
         return None, f"expected a JSON object, got {type(value).__name__}"

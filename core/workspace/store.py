@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
+from skillwarden.core.exact_json import NOT_DECODED, loads_exactly
 from skillwarden.core.model import Outcome, Session, Step
 from skillwarden.core.workspace.config import ConfigError
 from skillwarden.core.workspace.filesystem import detect_file_system_type, is_network_file_system
@@ -584,11 +585,11 @@ def journal_notice(db_name: str, wanted: str, in_effect: str, network_fs: str | 
 
 
 def decode_args(text: str | None) -> dict:
-    """Stored arguments, by orjson (three times as fast) unless it refuses them (lone surrogates, huge integers)."""
-    try:
-        return orjson.loads(text) if text else {}
-    except ValueError:
-        return json.loads(text)  # type: ignore[arg-type]
+    """Stored arguments, by orjson where it reads them as json would (`core/exact_json.py`)."""
+    if not text:
+        return {}
+    value = loads_exactly(text)
+    return json.loads(text) if value is NOT_DECODED else value
 
 
 def file_state_from_row(row: sqlite3.Row) -> FileState:

@@ -1,0 +1,97 @@
+"""orjson where it reads JSON as json does, json where it would not: values and errors stay json's."""
+
+import json
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from skillwarden.core.exact_json import NOT_DECODED, loads_exactly
+from skillwarden.core.ingest.read import decode_json_line
+from skillwarden.core.workspace.store import decode_args
+from tests.conftest import NO_SHARED_TRACES, SHARED_TRACES
+
+
+def json_line(raw: bytes):
+    """What a trace line reads as with json alone."""
+    text = raw.decode("utf-8", errors="replace").lstrip("\ufeff").strip()
+    if not text:
+        return None, None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, f"invalid JSON: {exc.msg} at column {exc.colno}"
+    except RecursionError:
+        return None, "invalid JSON: nested too deeply"
+    if not isinstance(value, dict):
+        return None, f"expected a JSON object, got {type(value).__name__}"
+    return value, None
+
+
+def same(a, b) -> bool:
+    """Equal values of equal types all the way down (1 == 1.0 is not good enough; NaN equals NaN)."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a):
+        return math.isnan(b)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and a == b
+
+
+TRICKY = [
+    b'{"trace_id": 115825058289441234567890123456789012345}',  # orjson alone: a float, rounded
+    b'{"ids": [1, 18446744073709551616]}',
+    b'{"a": -9223372036854775809}',
+    b'{"a": 18446744073709551615, "b": 12345678901234567890123}',
+    b'\xef\xbb\xbf{"a": 1}',
+    b'{"a": "\\ud800"}',
+    b'{"a": NaN, "b": Infinity}',
+    b'{"a": 1e400}',
+    b'{"a": "caf\xe9"}',
+    b'{"a": 1, "a": 2}',
+    b'{"text": "a line: 12345678901234567890 in a string"}',
+    b"[1, 2]",
+    b"   ",
+    b'{"a": ',
+    b"[" * 2000 + b"]" * 2000,
+]
+
+
+@pytest.mark.parametrize("raw", TRICKY)
+def test_a_trace_line_reads_as_json_reads_it(raw):
+    value, error = decode_json_line(raw)
+    expected_value, expected_error = json_line(raw)
+    assert same(value, expected_value) and error == expected_error
+
+
+def test_a_huge_integer_keeps_every_digit():
+    assert loads_exactly(b'{"trace_id": 115825058289441234567890123456789012345}') is NOT_DECODED
+    assert decode_json_line(b'{"trace_id": 115825058289441234567890123456789012345}')[0] == {
+        "trace_id": 115825058289441234567890123456789012345
+    }
+    assert decode_args('{"seed": 99999999999999999999999}') == {"seed": 99999999999999999999999}
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+    max_leaves=30,
+)
+
+
+@given(st.dictionaries(st.text(), json_values))
+def test_any_object_reads_the_same_as_with_json(value):
+    raw = json.dumps(value, ensure_ascii=False).encode("utf-8", errors="surrogatepass")
+    assert same(decode_json_line(raw)[0], json_line(raw)[0])
+    text = json.dumps(value)
+    assert same(decode_args(text), json.loads(text))
+
+
+@pytest.mark.skipif(not SHARED_TRACES.is_dir(), reason=NO_SHARED_TRACES)
+def test_every_line_of_the_real_traces_reads_as_with_json():
+    lines = [raw for path in SHARED_TRACES.rglob("*.jsonl") for raw in path.read_bytes().splitlines()]
+    assert len(lines) > 1000
+    for raw in lines:
+        assert same(decode_json_line(raw), json_line(raw)), raw[:80]
