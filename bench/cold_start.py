@@ -42,7 +42,7 @@ class Bare(App):
         super()._display(screen, renderable)
         if renderable is not None and not hasattr(self, "painted"):
             self.painted = time.time()
-            self.exit()
+            self.call_after_refresh(self.exit)  # not mid-mount: exiting there raises MountError
 
 app = Bare()
 app.run(headless=HEADLESS)
@@ -61,7 +61,7 @@ def timed_display(self, screen, renderable):
     table = self.queue.queue_table()
     if not painted and renderable is not None and table is not None and table.row_count:
         painted.append(time.time())
-        self.exit()
+        self.call_after_refresh(self.exit)  # not mid-mount: exiting there raises MountError
 
 tui_app.SkillwardenApp._display = timed_display
 if HEADLESS:

@@ -24,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from skillwarden.core import ingest_session  # noqa: E402
 from skillwarden.core.demo.traces import generate_corpus  # noqa: E402
 from skillwarden.core.ingest import read as ingest_read
+from skillwarden.core.ingest import session as ingest_session  # noqa: E402
 from skillwarden.core.ingest.files import found_files  # noqa: E402
 from skillwarden.core.ingest.run import ingest_paths  # noqa: E402
 from skillwarden.core.workspace.store import Store  # noqa: E402

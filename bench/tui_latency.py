@@ -51,7 +51,7 @@ def fill_cache(home: Path, sessions: int, candidates: int) -> None:
             ],
         )  # fmt: skip
         db.executemany(
-            "INSERT INTO steps(session_id, idx, tool, token, args, result, is_error, cascade, started_at, line)"
+            "INSERT INTO steps(session_id, idx, tool, facts, args, result, is_error, cascade, started_at, line)"
             " VALUES(?,?,?,?,?,?,?,?,?,?)",
             [(f"s-{i:06d}", k, "Bash", None, "{}", "", 0, 0, None, k + 1) for i in range(sessions) for k in range(2)],
         )
