@@ -1,4 +1,5 @@
-"""orjson where it reads JSON as json does, json where it would not: values and errors stay json's."""
+"""orjson where it reads JSON as json does, json where it would not: a trace line reads as the careful path
+(`decode_line`, json alone) reads it, values and errors alike."""
 
 import json
 import math
@@ -7,26 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from skillwarden.core.adapters.shared import decode_line
 from skillwarden.core.exact_json import NOT_DECODED, loads_exactly
 from skillwarden.core.ingest.read import decode_json_line
 from skillwarden.core.workspace.store import decode_args
 from tests.conftest import NO_SHARED_TRACES, SHARED_TRACES
-
-
-def json_line(raw: bytes):
-    """What a trace line reads as with json alone."""
-    text = raw.decode("utf-8", errors="replace").lstrip("\ufeff").strip()
-    if not text:
-        return None, None
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return None, f"invalid JSON: {exc.msg} at column {exc.colno}"
-    except RecursionError:
-        return None, "invalid JSON: nested too deeply"
-    if not isinstance(value, dict):
-        return None, f"expected a JSON object, got {type(value).__name__}"
-    return value, None
 
 
 def same(a, b) -> bool:
@@ -62,7 +48,7 @@ TRICKY = [
 @pytest.mark.parametrize("raw", TRICKY)
 def test_a_trace_line_reads_as_json_reads_it(raw):
     value, error = decode_json_line(raw)
-    expected_value, expected_error = json_line(raw)
+    expected_value, expected_error = decode_line(raw)
     assert same(value, expected_value) and error == expected_error
 
 
@@ -84,7 +70,7 @@ json_values = st.recursive(
 @given(st.dictionaries(st.text(), json_values))
 def test_any_object_reads_the_same_as_with_json(value):
     raw = json.dumps(value, ensure_ascii=False).encode("utf-8", errors="surrogatepass")
-    assert same(decode_json_line(raw)[0], json_line(raw)[0])
+    assert same(decode_json_line(raw)[0], decode_line(raw)[0])
     text = json.dumps(value)
     assert same(decode_args(text), json.loads(text))
 
@@ -94,4 +80,4 @@ def test_every_line_of_the_real_traces_reads_as_with_json():
     lines = [raw for path in SHARED_TRACES.rglob("*.jsonl") for raw in path.read_bytes().splitlines()]
     assert len(lines) > 1000
     for raw in lines:
-        assert same(decode_json_line(raw), json_line(raw)), raw[:80]
+        assert same(decode_json_line(raw), decode_line(raw)), raw[:80]

@@ -11,6 +11,7 @@ from skillwarden.core.signals.step_facts import FACTS, FACTS_VERSION, encoded_fa
 from skillwarden.core.signals.steps import changed_paths, creates_file, is_test_step, shell_program
 from skillwarden.core.workspace.store import Store
 from skillwarden.reviews.candidates import load_sessions
+from tests.hostile_traces import SECRETS, TITLE_AND_CLEAR, Trace, bash, hostile_traces, write_traces
 
 DATA = Path(__file__).parent / "data"
 
@@ -81,3 +82,22 @@ def test_lone_surrogates_in_a_fact_are_stored_and_read_back():
     encoded = encoded_facts(step)
     twin = Step(step.tool, step.args)
     assert seed_facts(twin, encoded) and changed_paths(twin) == ("a\udc80.py",)
+
+
+def test_facts_of_hostile_steps_hold_no_control_byte_and_no_secret(tmp_path):
+    """Facts are derived from the step as stored, cleaned and redacted: a program name carrying an OSC title
+    and a clear-screen, a file name carrying one, and every planted password stay out of the facts column."""
+    traces = hostile_traces() + [
+        Trace("Write the report", [bash(f"echo done > 'report{TITLE_AND_CLEAR}.txt'"), bash("pytest -q", "1 passed")])
+    ]
+    write_traces(tmp_path / "traces", traces)
+    store = Store(tmp_path / "state.db")
+    assert ingest_paths(store, [tmp_path / "traces"], workers=0).sessions == len(traces)
+    facts = [encoded for (encoded,) in store._db.execute("SELECT facts FROM steps")]
+    assert len(facts) > 100 and all(facts)
+    written = " ".join(facts)
+    for control in ("\x1b", "\x07"):  # as the byte, or as JSON escapes it
+        assert control not in written and f"\\u{ord(control):04x}" not in written
+    for secret in SECRETS.values():
+        assert secret not in written
+    assert "deploy-tool" in written and "report" in written  # what was run and written is still there

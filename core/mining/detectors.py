@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from skillwarden.core.mining.pitfalls import INVOCATION_ERROR
-from skillwarden.core.mining.procedures import is_lookaround
+from skillwarden.core.mining.procedures import FAILURE_OUTCOMES, is_lookaround
 from skillwarden.core.model import Session, Step
 from skillwarden.core.signals.normalize import normalize_step
 from skillwarden.core.signals.steps import (
@@ -58,7 +58,6 @@ LIMIT_MARKERS = re.compile(
     r"max(imum)?[ _-]?turns|turn limit|iteration limit|budget (exceeded|exhausted)|context (window|length) exceeded",
     re.I,
 )  # noqa: E501
-FAILED_OUTCOMES = frozenset({"failed", "interrupted"})
 
 
 @dataclass(frozen=True)
@@ -172,7 +171,7 @@ def premature_completion(session: Session) -> list[Firing]:
     build, lint) it had run before the last change. A session that never checks anything (a release, a
     one-off script) is not flagged: the rule is for an agent that knew the check and skipped it. A
     session that ended on a failure or an interruption did not claim to be finished."""
-    if session.outcome in FAILED_OUTCOMES:
+    if session.outcome in FAILURE_OUTCOMES:
         return []
     last_change = max((i for i, step in enumerate(session.steps) if is_change(step)), default=None)
     if last_change is None or not any(is_verification(step) for step in session.steps[:last_change]):
@@ -270,7 +269,7 @@ def failure_patterns(
     kept = []
     for pattern in groups.values():
         sessions = pattern.sessions
-        failed = sum(1 for s in sessions if outcomes.get(s) in FAILED_OUTCOMES)
+        failed = sum(1 for s in sessions if outcomes.get(s) in FAILURE_OUTCOMES)
         succeeded = sum(1 for s in sessions if outcomes.get(s) == "succeeded")
         # An unverified finish looks successful in the trace; its risk is the point, so it needs no failures.
         harmful = failed >= succeeded or pattern.detector == "premature-completion"

@@ -33,7 +33,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from skillwarden.core.mining.detectors import FAILED_OUTCOMES, Firing, detect, triggered
+from skillwarden.core.mining.detectors import FAILURE_OUTCOMES, Firing, detect, triggered
 from skillwarden.core.mining.procedures import TokenStep, fold_repeats, is_subsequence, task_words
 from skillwarden.core.model import Session
 from skillwarden.core.signals.normalize import normalize_step
@@ -109,7 +109,7 @@ def predictions(rule: Rule, sessions: list[SessionFacts]) -> tuple[list[str], li
     for facts in sessions:
         if not (rule.fires(facts) and rule.changes(facts)):
             continue
-        if facts.outcome in FAILED_OUTCOMES:
+        if facts.outcome in FAILURE_OUTCOMES:
             fixes.append(facts.id)
         elif facts.outcome == SUCCEEDED:
             breakages.append(facts.id)
@@ -123,7 +123,7 @@ def time_split(sessions: list[SessionFacts], older_share: float) -> tuple[list[S
 
 
 def fix_came_true(rule: Rule, facts: SessionFacts) -> bool:
-    return facts.outcome in FAILED_OUTCOMES and rule.fires(facts) and rule.changes(facts)
+    return facts.outcome in FAILURE_OUTCOMES and rule.fires(facts) and rule.changes(facts)
 
 
 def regression_came_true(rule: Rule, facts: SessionFacts) -> bool:
