@@ -89,6 +89,11 @@ class SimpleCommand:
     writes: tuple[str, ...] = ()  # files it writes: redirections, `sed -i`, `tee`, heredoc targets
     piped: bool = False  # its output goes into a pipe
 
+    @functools.cached_property
+    def is_test_run(self) -> bool:
+        """Whether it runs tests (`judged_test_run`), judged once: grading, the step facts and mining each ask."""
+        return judged_test_run(self)
+
 
 def strip_heredocs(command: str) -> str:
     """The command line without heredoc bodies (the text a `cat <<'EOF' > f` writes is not commands)."""
@@ -312,7 +317,7 @@ def program_name(words: list[str]) -> str:
 
 def subcommand_name(program: str, rest: list[str]) -> str:
     if program in BUILD_TOOLS:
-        return program  # goals come in any order (`mvn -q clean test`): see `is_test_run`
+        return program  # goals come in any order (`mvn -q clean test`): see `judged_test_run`
     skip_value = program == "git"  # `git -C dir commit`, `git -c k=v commit`
     index = 0
     while index < len(rest) and rest[index].startswith("-"):
@@ -345,7 +350,7 @@ def is_file_like(word: str) -> bool:
     return bool(word) and not word.startswith(("s/", "s|", "s#", "/^", "$")) and ("." in word or "/" in word)
 
 
-def is_test_run(simple: SimpleCommand) -> bool:
+def judged_test_run(simple: SimpleCommand) -> bool:
     """Whether this command runs tests, by what it runs, for any ecosystem."""
     if any(word in NOT_A_TEST_RUN for word in simple.words):
         return False
@@ -381,7 +386,7 @@ def is_inspection(simple: SimpleCommand) -> bool:
 
 @functools.lru_cache(maxsize=COMMAND_CACHE)
 def runs_tests(command: str) -> bool:
-    return any(is_test_run(simple) for simple in simple_commands(command))
+    return any(simple.is_test_run for simple in simple_commands(command))
 
 
 @functools.lru_cache(maxsize=COMMAND_CACHE)
@@ -401,7 +406,7 @@ def work_command(command: str) -> SimpleCommand | None:
     (`cd`, `export`, `source`) or plumbing at the end of a pipe (`| tail -n 20`)."""
     simples = simple_commands(command)
     for simple in simples:
-        if is_test_run(simple):
+        if simple.is_test_run:
             return simple
     for index, simple in enumerate(simples):
         after_pipe = index > 0 and simples[index - 1].piped

@@ -30,7 +30,6 @@ from skillwarden.core.signals.commands import (
     COMMAND_SETUP,
     SimpleCommand,
     is_inspection,
-    is_test_run,
     simple_commands,
     split_words,
     work_command,
@@ -147,10 +146,10 @@ def program_token(simple: SimpleCommand) -> str:
     """`shell:pytest`, `shell:runtests.py` (a test runner script, whatever its folder), or `run:.py` for a
     script that is not a test runner (mostly one the session wrote itself)."""
     program = simple.program
-    if program in BUILD_TOOLS and is_test_run(simple):
+    if program in BUILD_TOOLS and simple.is_test_run:
         return f"shell:{program} test"  # goals come in any order: `mvn -q clean test`
     if is_script(program):
-        if is_test_run(simple):
+        if simple.is_test_run:
             return f"shell:{program if program == 'bin/test' else posixpath.basename(program)}"
         return f"run:{file_role(program)}"
     return f"shell:{program}"
@@ -167,7 +166,7 @@ def shell_token(command: str) -> str | None:
     simples = [s for s in simple_commands(command) if s.program not in COMMAND_SETUP]
     if not simples:
         return None
-    tests = [s for s in simples if is_test_run(s)]
+    tests = [s for s in simples if s.is_test_run]
     if tests:
         return program_token(tests[0])
     piped_into = {i + 1 for i, s in enumerate(simples) if s.piped}
