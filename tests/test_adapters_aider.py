@@ -1,6 +1,8 @@
+import shutil
 from pathlib import Path
 
 from skillwarden.core.adapters import parse_bytes, parse_file
+from skillwarden.core.ingest.files import found_files
 from skillwarden.core.model import Outcome
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "traces" / "aider"
@@ -11,6 +13,17 @@ ZEN = SAMPLES / "zen-mcp-server.aider.chat.history.md"
 
 def test_samples_cover_every_file():
     assert set(SAMPLES.iterdir()) == {POCKETFLOW, WORKTREE, ZEN}
+
+
+def test_a_folder_scan_finds_every_history_however_named_and_no_other_markdown(tmp_path):
+    """aider writes `.aider.chat.history.md` unless told another name (`--chat-history-file`): a scan of the
+    folder takes the custom name too, and leaves the project's other Markdown files alone."""
+    for sample in (POCKETFLOW, WORKTREE, ZEN):
+        shutil.copy(sample, tmp_path / sample.name)
+    for other in ("README.md", "aider-notes.md", "CHANGELOG.md"):
+        (tmp_path / other).write_text("# notes\n")
+    found = {Path(path).name for path, _root, _plain in found_files([tmp_path])}
+    assert found == {POCKETFLOW.name, WORKTREE.name, ZEN.name}
 
 
 def test_pocketflow_crlf_whole_file_edits():

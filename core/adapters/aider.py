@@ -232,6 +232,8 @@ TRACE_FORMAT = TraceFormat(
     name="Aider chat history Markdown",
     signature=re.compile(r"\n" + _SESSION_START),
     file_name=re.compile(r"aider[^/]*\.md$"),
+    # `.aider.chat.history.md` by default; any name still saying aider and history (`custom_aider_history.md`).
+    scanned_name=re.compile(r"aider[^/]*histor[^/]*\.md$", re.IGNORECASE),
     parse=parse,
     opening=re.compile(_SESSION_START),
 )

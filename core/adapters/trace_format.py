@@ -68,6 +68,9 @@ class TraceFormat:
     # Names ending so are files the agent writes beside its traces that are no trace (sniffed, they would be
     # unsupported JSON): a folder's scan passes them by.
     companion_suffixes: tuple[str, ...] = ()
+    # A name a folder's scan takes for a trace beyond the usual suffixes (`.jsonl`, `.json`, `.traj`): for a
+    # format whose files the user may name freely (aider's `--chat-history-file`).
+    scanned_name: re.Pattern[str] | None = None
 
     def signature_matches(self, text: str) -> int:
         opening = self.opening is not None and self.opening.match(text) is not None

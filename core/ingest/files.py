@@ -11,13 +11,17 @@ from skillwarden.core.adapters import FORMATS
 from skillwarden.core.ingest.tail import not_a_regular_file
 from skillwarden.core.workspace.config import LOCK_FILE_NAME
 
-TRACE_SUFFIXES = (".jsonl", ".json", ".traj", ".aider.chat.history.md")
+TRACE_SUFFIXES = (".jsonl", ".json", ".traj")
+# Names the formats declare beyond those suffixes (aider's history, named as the user likes).
+SCANNED_NAMES = tuple(declared.scanned_name for declared in FORMATS.values() if declared.scanned_name is not None)
 # What agents write beside their traces that is no trace (a sub-agent's `.meta.json`), as their formats declare.
 COMPANION_SUFFIXES = tuple(suffix for declared in FORMATS.values() for suffix in declared.companion_suffixes)
 
 
 def is_trace_name(name: str) -> bool:
-    return name.endswith(TRACE_SUFFIXES) and not name.endswith(COMPANION_SUFFIXES)
+    if name.endswith(TRACE_SUFFIXES):
+        return not name.endswith(COMPANION_SUFFIXES)
+    return any(pattern.search(name) for pattern in SCANNED_NAMES)
 
 
 # A file to ingest: its path, the folder it was found in (None if named itself), and whether it is known to
