@@ -6,7 +6,8 @@ import enum
 from dataclasses import dataclass, field
 
 # A sub-agent's session is named `<root session id>:agent-<agent id>` by every adapter whose traces hold
-# sub-agents (Claude Code's transcripts and its stream-json); the store keeps the two parts apart.
+# sub-agents (Claude Code's transcripts and its stream-json), which also sets `Session.subagent_ids`; the
+# store keeps the two parts apart. The mark alone makes no sub-agent: any trace may hold such an id.
 SUBAGENT_MARK = ":agent-"
 
 
@@ -75,16 +76,13 @@ class Session:
     agent_chars: int = 0  # characters the agent wrote as text (thoughts, replies) beside its tool calls
     agent_turns: int = 0  # messages the agent wrote text in
     self_corrections: int = 0  # "wait", "actually", "oops", "my mistake" in the agent's own text
+    # (root session id, agent id) of a sub-agent's session, as the adapter that read it as one says; None
+    # for a main session, whatever its id holds.
+    subagent_ids: tuple[str, str] | None = None
 
     @property
     def errors(self) -> int:
         return sum(1 for step in self.steps if step.is_error and not step.cascade)
-
-    @property
-    def subagent_ids(self) -> tuple[str, str] | None:
-        """(root session id, agent id) of a sub-agent's session, None for a main session."""
-        root, mark, agent = self.id.partition(SUBAGENT_MARK)
-        return (root, agent) if mark and agent else None
 
 
 @dataclass

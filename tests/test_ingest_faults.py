@@ -323,6 +323,34 @@ def test_new_layout_subagent_is_joined_through_its_meta_file(tmp_path, store):
     assert (child.parent_id, child.parent_call_id) == (SESSION, "toolu_task")
 
 
+def root_and_agent(store: Store, session_id: str) -> tuple:
+    with sqlite3.connect(store.path) as conn:
+        return conn.execute("SELECT root_id, agent_id FROM sessions WHERE id = ?", (session_id,)).fetchone()
+
+
+def test_only_a_sidechain_is_a_subagent_whatever_an_id_holds(tmp_path, store):
+    """A trace may name a main session `<id>:agent-<x>`: it stays a main session (it used to be filed as a
+    sub-agent of `<id>`, under another session's tree), and a real sub-agent keeps its root when its
+    transcript grows (the resumed read loads it from the cache, which holds the two parts in columns)."""
+    project = tmp_path / "-home-me-repo"
+    project.mkdir()
+    spoof = f"{SESSION}:agent-0a1b2c3d"
+    (project / "spoof.jsonl").write_bytes(transcript(1, sessionId=spoof))
+    (project / f"{SESSION}.jsonl").write_bytes(parent_with_task({"toolUseResult": {"agentId": "77777777"}}))
+    child_file = project / "agent-77777777.jsonl"
+    child_file.write_bytes(subagent("77777777"))
+    assert ingest_paths(store, [project]).errors == []
+    assert root_and_agent(store, spoof) == (None, None)
+    assert store.session(spoof).parent_id is None
+    child = f"{SESSION}:agent-77777777"
+    assert root_and_agent(store, child) == (SESSION, "77777777")
+    extra = {"isSidechain": True, "agentId": "77777777"}
+    append(child_file, tool_call("s2", "ls -a", 4, **extra) + tool_result("s2", ". ..", 5, **extra))
+    ingest_paths(store, [project])
+    assert root_and_agent(store, child) == (SESSION, "77777777")
+    assert (store.session(child).parent_id, store.session(child).steps) == (SESSION, 2)
+
+
 def test_subagent_joined_through_the_parents_progress_lines():
     store_path = SHARED_TRACES / "claude_code" / "spotter-subagent.jsonl"
     parse = ResumableParse(str(store_path))

@@ -31,7 +31,7 @@ from skillwarden.core.adapters.trace_format import (
     SubagentLinks,
     TraceFormat,
 )
-from skillwarden.core.model import Outcome, ParseResult, Session, Step, subagent_session_id
+from skillwarden.core.model import SUBAGENT_MARK, Outcome, ParseResult, Session, Step, subagent_session_id
 from skillwarden.core.security.sanitize import clean_id
 
 FORMAT = "claude_code"
@@ -63,12 +63,25 @@ def parse(data: bytes, path: str) -> ParseResult:
     return ParseResult(sessions=sessions, errors=lines.errors, consumed=lines.consumed)
 
 
+def is_subagent_record(record: dict) -> bool:
+    return bool(record.get("isSidechain") and record.get("agentId"))
+
+
+def subagent_ids_of(key: str, record: dict) -> tuple[str, str] | None:
+    """(root session id, agent id) of the session `key` names, if the record is a sub-agent's: its id is
+    `<root>:agent-<agent id>`, and the agent id (hex) holds no colon where the root id may hold the mark."""
+    if not is_subagent_record(record):
+        return None
+    root, _mark, agent = key.rpartition(SUBAGENT_MARK)
+    return root, agent
+
+
 def session_key(record: dict) -> str | None:
     """The session a line belongs to; None for lines that belong to no session (summary, snapshots)."""
     session_id = record.get("sessionId")
     if not session_id:
         return None
-    if record.get("isSidechain") and record.get("agentId"):
+    if is_subagent_record(record):
         session_id = subagent_session_id(session_id, record["agentId"])
     # Ingest stores the id cleaned (core.security.sanitize); a resumed read must look the session up by that id.
     # (This runs once per line: a plain id, as nearly every one is, skips the call.)
@@ -106,7 +119,7 @@ class ResumableParse:
                 self.links[(record["sessionId"], agent_id)] = (key, call_id)
 
     def _builder(self, key: str, record: dict) -> SessionBuilder:
-        subagent = key != record.get("sessionId")
+        subagent = subagent_ids_of(key, record)
         saved = self._saved.get(key)
         if saved is None:
             return SessionBuilder(key, self.path, subagent)
@@ -171,7 +184,7 @@ def _is_rejection(text: str, tool_use_result: object) -> bool:
 class SessionBuilder:
     id: str
     path: str
-    subagent: bool
+    subagent: tuple[str, str] | None  # (root session id, agent id) of a sub-agent's session
     session: Session = field(init=False)
     pending: dict[str, int] = field(default_factory=dict)  # tool call id -> index of its step
     # Usage of finished API messages, summed; the current message's copy is kept apart because
@@ -187,15 +200,18 @@ class SessionBuilder:
     new_links: list[tuple[str, str]] = field(default_factory=list)  # (agent id, Task call id)
 
     def __post_init__(self) -> None:
-        self.session = Session(id=self.id, format=FORMAT, path=self.path)
+        self.session = Session(id=self.id, format=FORMAT, path=self.path, subagent_ids=self.subagent)
 
     @classmethod
-    def resume(cls, key: str, path: str, subagent: bool, saved: dict, stored: Session | None) -> SessionBuilder:
+    def resume(
+        cls, key: str, path: str, subagent: tuple[str, str] | None, saved: dict, stored: Session | None
+    ) -> SessionBuilder:
         builder = cls(key, path, subagent, pending=dict(saved["pending"]), tokens=list(saved["tokens"]),
                       message=saved["message"], warmup=saved["warmup"], last_event=saved["last_event"],
                       has_conversation=saved["conversation"])  # fmt: skip
         if stored is not None:
             builder.session = stored
+            stored.subagent_ids = subagent  # the cache keeps it in two columns, not on the loaded session
             builder.stored_steps = len(stored.steps)
         builder.session.started_at = saved["started_at"]
         builder.session.cwd = saved["cwd"]
@@ -299,7 +315,7 @@ class SessionBuilder:
         if not text:
             return
         if self.warmup is None:
-            self.warmup = self.subagent and text == WARMUP
+            self.warmup = self.subagent is not None and text == WARMUP
         if text.startswith(INTERRUPTION):
             self.session.interruptions += 1
             self.last_event = "interrupted"

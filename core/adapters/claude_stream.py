@@ -25,7 +25,7 @@ import re
 from skillwarden.core.adapters.claude_code import SessionBuilder, input_tokens
 from skillwarden.core.adapters.shared import read_json_document, read_json_lines
 from skillwarden.core.adapters.trace_format import TraceFormat
-from skillwarden.core.model import SUBAGENT_MARK, Outcome, ParseResult, Session, subagent_session_id
+from skillwarden.core.model import Outcome, ParseResult, Session, subagent_session_id
 
 FORMAT = "claude_stream"
 
@@ -73,14 +73,14 @@ def _sessions(records: list[tuple[int | None, dict]], path: str) -> list[Session
             parent = message.get("parent_tool_use_id")
             key = subagent_session_id(main_id, parent) if parent else main_id
             if key not in builders:
-                builders[key] = SessionBuilder(key, path, subagent=bool(parent))
+                builders[key] = SessionBuilder(key, path, subagent=(main_id, parent) if parent else None)
             builders[key].add(number, as_transcript_record(message, key))
     sessions = [session for builder in builders.values() if (session := builder.finish())]
     for session in sessions:
         session.format = FORMAT
         session.model = session.model or init.get("model", "")
         session.cwd = session.cwd or init.get("cwd", "")
-    main = next((session for session in sessions if SUBAGENT_MARK not in session.id), None)
+    main = next((session for session in sessions if session.subagent_ids is None), None)
     if main is not None and result is not None:
         _apply_result(main, result)
     return sessions

@@ -34,6 +34,8 @@ def redact_session(session: Session, first_new_step: int, resolved: set[int]) ->
     contents) are capped first, as results are, with a marker. Names and ids are folded onto one line.
     (Lone surrogates are replaced when the rows are built: `store.prepare_read`.)"""
     session.id = clean_id(session.id)
+    if session.subagent_ids is not None:
+        session.subagent_ids = (clean_id(session.subagent_ids[0]), clean_id(session.subagent_ids[1]))
     session.task = redact(clean_text(session.task))
     session.final_message = redact(clean_text(session.final_message))
     session.model, session.cwd = redact(clean_line(session.model)), redact(clean_line(session.cwd))
