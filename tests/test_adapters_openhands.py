@@ -120,6 +120,7 @@ def test_labels_match_eval_output_runs_by_instance_id(tmp_path):
 def test_resolver_output_patch_and_issue():
     first, second = parse_file(SAMPLES / "openhands-resolver-mock-output.jsonl").sessions
     assert (first.task_id, first.project) == ("neubig/pr-viewer#5", "neubig/pr-viewer")
+    # The first adds a LICENSE, which is the task's work, not a scratch file.
     assert first.patch_lines > 0 and second.patch_lines > 0
 
 

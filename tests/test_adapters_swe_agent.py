@@ -125,7 +125,45 @@ def test_exit_status_outcomes(exit_status, outcome, reason):
     assert (session.outcome, session.end_reason) == (outcome, reason)
 
 
-@pytest.mark.parametrize(("submission", "lines"), [("", 0), (None, 0), ("--- a/x\n+++ b/x\n-a\n+b\n c\n", 2)])
+# The shape of SWE-agent's submissions: `git diff` of the work tree, with the agent's scratch files in it.
+NEW_REPRODUCTION_FILE = """diff --git a/reproduce.java b/reproduce.java
+new file mode 100644
+index 0000000..3f1b2c4
+--- /dev/null
++++ b/reproduce.java
+@@ -0,0 +1,3 @@
++public class reproduce {
++    public static void main(String[] a) { System.out.println(new Gson().toJson(1.0f)); }
++}
+"""
+CHANGED_SOURCE = """diff --git a/gson/src/main/java/Gson.java b/gson/src/main/java/Gson.java
+index 1a2b3c4..5d6e7f8 100644
+--- a/gson/src/main/java/Gson.java
++++ b/gson/src/main/java/Gson.java
+@@ -10,3 +10,3 @@
+   private final boolean serializeNulls;
+-  private final boolean lenient;
++  private final boolean lenient = true;
+   private final boolean htmlSafe;
+"""
+
+
+@pytest.mark.parametrize(
+    ("submission", "lines"),
+    [
+        ("", 0),
+        (None, 0),
+        ("--- a/x\n+++ b/x\n-a\n+b\n c\n", 2),
+        # Scratch files the run created (a top-level reproduction script) are not counted.
+        (NEW_REPRODUCTION_FILE, 0),
+        (NEW_REPRODUCTION_FILE + CHANGED_SOURCE, 2),
+        (CHANGED_SOURCE + NEW_REPRODUCTION_FILE, 2),
+        # A new file the project keeps is work: a LICENSE, a module inside the package.
+        ("diff --git a/LICENSE b/LICENSE\nnew file mode 100644\n--- /dev/null\n+++ b/LICENSE\n+MIT\n", 1),
+        ("--- /dev/null\n+++ b/pkg/new_module.py\n@@ -0,0 +1 @@\n+x = 1\n", 1),
+        ("--- /dev/null\t2024-01-01\n+++ b/repro.py\n@@ -0,0 +1 @@\n+hi\n--- a/old.txt\n+++ b/old.txt\n-a\n+b\n", 2),
+    ],
+)
 def test_the_handed_in_patch_is_measured(submission, lines):
     document = {"trajectory": [], "history": [], "info": {"exit_status": "submitted", "submission": submission}}
     [session] = parse_bytes("swe_agent", json.dumps(document).encode(), "django__django-1.traj").sessions

@@ -1,3 +1,4 @@
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -5,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skillwarden.core.adapters import parse_file
+from skillwarden.core.adapters import parse_bytes, parse_file
 from skillwarden.core.model import Outcome, Session, Step
 from skillwarden.core.signals.reward import (
     SIGNALS,
@@ -20,6 +21,7 @@ from skillwarden.core.signals.reward import (
     produces_change,
     project_changes,
 )
+from tests.test_adapters_swe_agent import CHANGED_SOURCE, NEW_REPRODUCTION_FILE
 
 REAL = Path(__file__).parent / "data" / "mini-swe-agent"
 
@@ -95,9 +97,22 @@ def test_limits_empty_patches_and_admitted_failure_are_failures_whatever_was_cla
     assert grade(auto)[:2] == (Outcome.FAILED, 0.0)
     assert "stopped at the cost limit, auto-submitted" in grade(auto).explanation
     assert grade(make(Outcome.SUCCEEDED, end_reason="submitted", patch_lines=0)).explanation.endswith(
-        "failed (empty patch)"
+        "failed (empty patch: nothing but scratch files)"
     )
     assert grade(make(Outcome.SUCCEEDED, final_message="Done, but the tests still fail."))[0] is Outcome.FAILED
+
+
+def test_a_submitted_patch_of_new_files_only_is_a_failure():
+    """SWE-agent hands in `git diff` of the work tree: a run that only left its reproduction script behind
+    changed none of the project's code, however it ended."""
+    def submitted(patch: str):
+        document = {"trajectory": [], "history": [], "info": {"exit_status": "submitted", "submission": patch}}
+        [session] = parse_bytes("swe_agent", json.dumps(document).encode(), "google__gson-1.traj").sessions
+        return grade(session)
+
+    assert submitted(NEW_REPRODUCTION_FILE).outcome is Outcome.FAILED
+    assert "nothing but scratch files" in submitted(NEW_REPRODUCTION_FILE).explanation
+    assert submitted(NEW_REPRODUCTION_FILE + CHANGED_SOURCE).outcome is Outcome.SUCCEEDED
     assert not admits_failure("All tests pass now; I could not find other callers, so nothing else changes.")
 
 

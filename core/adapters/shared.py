@@ -162,9 +162,42 @@ def project_of_instance(instance_id: str) -> str:
     return f"{match.group(1)}/{match.group(2)}" if match else ""
 
 
+# A file a run creates at the top of the repository in a programming language, or compiles anywhere, is its
+# scratch work (`reproduce.py`, `ReproduceBug.java`, `Main.class`), not a change to the project: a fix adds
+# its modules inside the project's folders. (A new LICENSE or a top-level config file counts as work.)
+_SCRATCH_SOURCE = re.compile(r"\.(?:py|java|js|mjs|cjs|ts|go|rs|rb|php|kt|scala|c|cc|cpp|sh)$")
+_BUILD_OUTPUT = (".class", ".pyc", ".o")
+
+
+def is_scratch_file(path: str) -> bool:
+    return ("/" not in path and _SCRATCH_SOURCE.search(path) is not None) or path.endswith(_BUILD_OUTPUT)
+
+
 def patch_size(patch: object) -> int | None:
-    """Lines a unified diff adds or removes; None when there is no patch at all (not even an empty one)."""
+    """Lines a unified diff adds or removes, scratch files it creates left out (`is_scratch_file`: the
+    reproduction script a run never deleted is not work on the project, so a patch of nothing else changes as
+    much of it as an empty one); None when there is no patch at all (not even an empty one)."""
     if patch is None:
         return None
-    lines = str(patch).splitlines()
-    return sum(1 for line in lines if line.startswith(("+", "-")) and not line.startswith(("+++", "---")))
+    changed = 0
+    counting = True
+    created = False  # the file of this block is new (git says so in its header, a plain diff by /dev/null)
+    for line in str(patch).splitlines():
+        if line.startswith("diff --git "):
+            created = False
+        elif line.startswith("new file mode"):  # a header line: hunk lines start with ' ', '+', '-' or '\\'
+            created = True
+        elif line.startswith("--- "):
+            created = created or _diff_name(line) == "/dev/null"
+        elif line.startswith("+++ "):
+            name = _diff_name(line)
+            counting = not (created and is_scratch_file(name[2:] if name.startswith("b/") else name))
+            created = False
+        elif counting and line.startswith(("+", "-")):
+            changed += 1
+    return changed
+
+
+def _diff_name(header: str) -> str:
+    """The file name of a `--- ` or `+++ ` line (a plain diff may follow it with a tab and a date)."""
+    return header[4:].split("\t")[0].strip()

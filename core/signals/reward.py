@@ -5,7 +5,9 @@ far as the trace can tell, and is moved by what the trace shows about the work:
 
     outcome = what the run claims (the agent said it was done, it was interrupted, it failed), except:
               a run stopped at a cost, context or step limit is failed, even when it was auto-submitted;
-              a run that claims success with an empty patch is failed;
+              a run that claims success with an empty patch is failed, and so is one whose patch only
+              adds scratch files (a reproduction script left at the top of the repository changes none of
+              the project's code; `core/adapters/shared.py`);
               a run whose last message says it could not finish ("tests still fail", "unable to
               resolve") is failed, whatever its exit said;
               a run that changed files and claims success with no check (a test run, a script run)
@@ -259,7 +261,7 @@ def graded_outcome(session: Session, changes: list[int], weights: RewardWeights)
     if weights.limits_fail and session.end_reason.endswith("(auto-submitted)"):
         return Outcome.FAILED, f"stopped at the {session.end_reason.removesuffix(' (auto-submitted)')}, auto-submitted"
     if claimed == Outcome.SUCCEEDED and weights.limits_fail and session.patch_lines == 0:
-        return Outcome.FAILED, "empty patch"
+        return Outcome.FAILED, "empty patch: nothing but scratch files"
     if claimed == Outcome.SUCCEEDED and weights.limits_fail and admits_failure(session.final_message):
         return Outcome.FAILED, "the agent's last message says it did not finish"
     if claimed == Outcome.FAILED and session.end_reason:
