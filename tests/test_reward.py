@@ -97,12 +97,13 @@ def test_limits_empty_patches_and_admitted_failure_are_failures_whatever_was_cla
     assert grade(auto)[:2] == (Outcome.FAILED, 0.0)
     assert "stopped at the cost limit, auto-submitted" in grade(auto).explanation
     assert grade(make(Outcome.SUCCEEDED, end_reason="submitted", patch_lines=0)).explanation.endswith(
-        "failed (empty patch: nothing but scratch files)"
+        "failed (empty patch, or scratch files only)"
     )
     assert grade(make(Outcome.SUCCEEDED, final_message="Done, but the tests still fail."))[0] is Outcome.FAILED
+    assert not admits_failure("All tests pass now; I could not find other callers, so nothing else changes.")
 
 
-def test_a_submitted_patch_of_new_files_only_is_a_failure():
+def test_a_submitted_patch_of_scratch_files_only_is_a_failure():
     """SWE-agent hands in `git diff` of the work tree: a run that only left its reproduction script behind
     changed none of the project's code, however it ended."""
     def submitted(patch: str):
@@ -111,9 +112,8 @@ def test_a_submitted_patch_of_new_files_only_is_a_failure():
         return grade(session)
 
     assert submitted(NEW_REPRODUCTION_FILE).outcome is Outcome.FAILED
-    assert "nothing but scratch files" in submitted(NEW_REPRODUCTION_FILE).explanation
+    assert "scratch files only" in submitted(NEW_REPRODUCTION_FILE).explanation
     assert submitted(NEW_REPRODUCTION_FILE + CHANGED_SOURCE).outcome is Outcome.SUCCEEDED
-    assert not admits_failure("All tests pass now; I could not find other callers, so nothing else changes.")
 
 
 def test_grep_finding_nothing_is_an_answer_not_an_error():

@@ -261,7 +261,7 @@ def graded_outcome(session: Session, changes: list[int], weights: RewardWeights)
     if weights.limits_fail and session.end_reason.endswith("(auto-submitted)"):
         return Outcome.FAILED, f"stopped at the {session.end_reason.removesuffix(' (auto-submitted)')}, auto-submitted"
     if claimed == Outcome.SUCCEEDED and weights.limits_fail and session.patch_lines == 0:
-        return Outcome.FAILED, "empty patch: nothing but scratch files"
+        return Outcome.FAILED, "empty patch, or scratch files only"
     if claimed == Outcome.SUCCEEDED and weights.limits_fail and admits_failure(session.final_message):
         return Outcome.FAILED, "the agent's last message says it did not finish"
     if claimed == Outcome.FAILED and session.end_reason:
