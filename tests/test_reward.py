@@ -40,9 +40,21 @@ def bash(command, *, failed=False, result=""):
 EDIT = Step("Edit", {"file_path": "src/cart.py"})
 
 
-def test_a_claim_without_evidence_is_the_outcome_base():
-    assert grade(make(Outcome.SUCCEEDED)) == (Outcome.SUCCEEDED, 0.8, "0.80: succeeded")
-    assert grade(make(Outcome.FAILED)).reward == 0.0
+def test_a_claim_without_evidence_scores_the_start_of_its_outcome_band():
+    assert grade(make(Outcome.SUCCEEDED)) == (Outcome.SUCCEEDED, 0.9, "0.90: succeeded")
+    assert grade(make(Outcome.FAILED)).reward == 0.08
+
+
+def test_the_outcome_ranks_a_run_and_the_evidence_orders_runs_within_their_outcome():
+    brief = {"steps": [bash("ls")] * 6}
+    wandering = {"steps": [bash("ls")] * 300, "agent_chars": 300 * 5000, "agent_turns": 300, "self_corrections": 20}
+    outcomes = (Outcome.FAILED, Outcome.INTERRUPTED, Outcome.UNKNOWN, Outcome.SUCCEEDED)
+    ranked = [grade(make(outcome, **work)).reward for outcome in outcomes for work in (wandering, brief)]
+    assert ranked == sorted(ranked) and len(set(ranked)) == len(ranked)
+    cost_limit = [replace(make(Outcome.SUCCEEDED, **work), end_reason="cost limit (auto-submitted)")
+                  for work in (wandering, brief)]  # fmt: skip
+    assert [grade(s).outcome for s in cost_limit] == [Outcome.FAILED] * 2
+    assert 0 <= grade(cost_limit[0]).reward < grade(cost_limit[1]).reward <= 0.1
 
 
 def test_green_tests_after_the_change_and_a_commit_raise_the_reward():
@@ -51,7 +63,8 @@ def test_green_tests_after_the_change_and_a_commit_raise_the_reward():
     session = make(Outcome.SUCCEEDED, steps=steps)
     outcome, reward, explanation = grade(session)
     assert outcome is Outcome.SUCCEEDED
-    assert reward == round(0.8 + WEIGHTS.tests_passed + WEIGHTS.fixed_check + WEIGHTS.commit - WEIGHTS.per_error, 4)
+    score = 0.8 + WEIGHTS.tests_passed + WEIGHTS.fixed_check + WEIGHTS.commit - WEIGHTS.per_error
+    assert reward == round(0.5 + 0.5 * score, 4)
     assert explanation.endswith(
         "succeeded, tests passed after the last change, a failing check passes after the change, committed, "
         "1 tool error"
@@ -94,7 +107,7 @@ def test_a_claimed_success_with_no_check_after_the_last_change_is_unverified():
 
 def test_limits_empty_patches_and_admitted_failure_are_failures_whatever_was_claimed():
     auto = make(Outcome.SUCCEEDED, end_reason="cost limit (auto-submitted)", patch_lines=12)
-    assert grade(auto)[:2] == (Outcome.FAILED, 0.0)
+    assert grade(auto)[0] is Outcome.FAILED and grade(auto)[1] <= WEIGHTS.failed[1]
     assert "stopped at the cost limit, auto-submitted" in grade(auto).explanation
     assert grade(make(Outcome.SUCCEEDED, end_reason="submitted", patch_lines=0)).explanation.endswith(
         "failed (empty patch, or scratch files only)"
@@ -126,10 +139,10 @@ def test_effort_prose_and_self_corrections_lower_the_reward():
     quick = make(Outcome.SUCCEEDED, steps=[bash("ls")] * 4, agent_chars=800, agent_turns=4)
     long = make(Outcome.SUCCEEDED, steps=[bash("ls")] * 64, agent_chars=64 * 1200, agent_turns=64,
                 self_corrections=6)  # fmt: skip
-    assert grade(quick).reward == 0.8
+    assert grade(quick).reward == 0.9
     reward, explanation = grade(long)[1:]
-    expected = 0.8 - 4 * WEIGHTS.effort_per_doubling - 2 * WEIGHTS.deliberation_per_doubling - 6 * 0.01
-    assert reward == round(expected, 4)
+    score = 0.8 - 4 * WEIGHTS.effort_per_doubling - 2 * WEIGHTS.deliberation_per_doubling - 6 * 0.01
+    assert reward == round(0.5 + 0.5 * score, 4)
     assert "64 steps" in explanation and "1,200 characters per message" in explanation
     assert "6 self-corrections" in explanation
 
@@ -172,14 +185,14 @@ def test_rejections_and_interruptions():
     # 8 steps: one error and 7 failures a sibling call caused, which are not counted.
     assert grade(make(Outcome.SUCCEEDED, errors=1, cascades=7)).explanation.endswith("1 tool error, 8 steps")
     _, reward, explanation = grade(make(Outcome.INTERRUPTED, rejections=2, interruptions=1))
-    assert reward == 0.1
-    assert explanation == "0.10: interrupted, 2 rejected tool uses, 1 interruption"
+    assert reward == round(0.1 + 0.2 * (0.8 - 0.1), 4)
+    assert explanation == "0.24: interrupted, 2 rejected tool uses, 1 interruption"
 
 
 def test_cost_and_duration_budgets():
     session = make(Outcome.SUCCEEDED, tokens_in=3_000_000, started_at="2026-01-01T10:00:00Z",
                    ended_at="2026-01-01T13:00:00Z")  # fmt: skip
-    assert grade(session)[1:] == (0.7, "0.70: succeeded, 3.0M tokens, 3.0 h")
+    assert grade(session)[1:] == (0.85, "0.85: succeeded, 3.0M tokens, 3.0 h")  # score 0.70 in 0.50-1.00
 
 
 def test_test_and_commit_recognition():

@@ -13,8 +13,7 @@ far as the trace can tell, and is moved by what the trace shows about the work:
               a run that changed files and claims success with no check (a test run, a script run)
               after its last change is `unverified`: nothing in the trace bears the claim out, so it
               is never mined as a success
-    reward  = outcome base                    (succeeded 0.80, unverified 0.80, unknown 0.45,
-                                               interrupted 0.20, failed 0)
+    score   = 0.80
             - 0.06 per doubling of the steps beyond 4                     (at most 0.40)
             - 0.09 per doubling of the agent's prose per message beyond 300 characters (at most 0.40)
             - 0.01 per self-correction ("wait", "actually", "oops") in the agent's prose (at most 0.10)
@@ -27,6 +26,16 @@ far as the trace can tell, and is moved by what the trace shows about the work:
             - 0.05 per rejected tool use or extra interruption            (at most 0.20)
             - 0.05 if the session used over 2M tokens, - 0.05 if it ran over 2 hours
     clamped to [0, 1]
+    reward  = the score placed in the outcome's band   (succeeded and unverified 0.50-1.00,
+                                                        unknown 0.30-0.50, interrupted 0.10-0.30,
+                                                        failed 0-0.10)
+
+The outcome decides where a run ranks, and the score orders runs within their outcome: a failed run
+that worked briefly and cleanly before its cost limit ranks above one that wandered for 300 steps, where
+a reward of 0 for every failed run could not tell them apart. (On the labelled Java runs of
+SWE-agent, 6 of the 25 resolved runs were auto-submitted at their cost limit.) The bands do not overlap,
+so no amount of effort sinks a success below a failure; their widths only scale the reward that the
+skill statistics count, and no ranking depends on them.
 
 The weights were set on labelled real runs (the development set in `../shared/corpora/`, measured with
 `bench/real_labels.py`, which also prints how each signal moves the agreement with the labels), where
@@ -69,11 +78,15 @@ from skillwarden.core.signals.steps import (
 
 @dataclass(frozen=True)
 class RewardWeights:
-    succeeded: float = 0.80
-    unverified: float = 0.80
-    unknown: float = 0.45
-    interrupted: float = 0.20
-    failed: float = 0.0
+    # Each outcome's band of rewards, (lowest, highest): the outcome says where a run ranks, and the
+    # work the trace shows orders runs within their band.
+    succeeded: tuple[float, float] = (0.50, 1.00)
+    unverified: tuple[float, float] = (0.50, 1.00)
+    unknown: tuple[float, float] = (0.30, 0.50)
+    interrupted: tuple[float, float] = (0.10, 0.30)
+    failed: tuple[float, float] = (0.00, 0.10)
+    # The score of the work before any signal moves it, where 0 and 1 are the ends of the band.
+    start: float = 0.80
     tests_passed: float = 0.02
     tests_failed: float = -0.04
     fixed_check: float = 0.01
@@ -102,7 +115,7 @@ class RewardWeights:
     # A claimed success with no check after the last change is `unverified`.
     unverified_outcome: bool = True
 
-    def base(self, outcome: Outcome) -> float:
+    def band(self, outcome: Outcome) -> tuple[float, float]:
         return getattr(self, Outcome(outcome).value)
 
     def without(self, signal: str) -> RewardWeights:
@@ -277,7 +290,7 @@ def grade(session: Session, weights: RewardWeights = WEIGHTS) -> Grade:
     steps = session.steps
     changes = project_changes(steps)
     outcome, reason = graded_outcome(session, changes, weights)
-    reward = weights.base(outcome)
+    reward = weights.start
     parts = [outcome.value + (f" ({reason})" if reason else "")]
 
     tests = last_test_result(steps, changes[-1] if changes else -1)
@@ -346,5 +359,6 @@ def grade(session: Session, weights: RewardWeights = WEIGHTS) -> Grade:
         reward -= weights.over_duration_budget
         parts.append(f"{seconds / 3600:.1f} h")
 
-    reward = round(min(1.0, max(0.0, reward)), 4)
+    lowest, highest = weights.band(outcome)
+    reward = round(lowest + (highest - lowest) * min(1.0, max(0.0, reward)), 4)
     return Grade(outcome, reward, f"{reward:.2f}: " + ", ".join(parts))

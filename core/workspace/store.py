@@ -45,12 +45,13 @@ if TYPE_CHECKING:
 # trace text is cleaned of escape sequences and invisible characters, and more secret shapes are redacted.
 # Version 6: sessions carry their graded outcome beside the claimed one, why the run ended, the patch, the
 # task and project, and the agent's prose; labels imported as ground truth. Version 7: a step keeps the
-# facts mining asks of it (`core/signals/step_facts.py`) where it kept its token.
+# facts mining asks of it (`core/signals/step_facts.py`) where it kept its token. Version 8: a reward lies in
+# its outcome's band (`core/signals/reward.py`), and rewards of the old scale would rank beside the new.
 # The tables below are caches of the trace files and of the skills repository's history, so a version
 # change drops them and they are re-read; the candidates mined from the old text go too (and secure_delete,
 # set on every connection, zeroes what is deleted, so no free page keeps what an older redaction let
 # through).
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 WAL_CHECKPOINT_PAGES = 16384  # of 4 KB: the log grows to 64 MB before it is copied back
 EVIDENCE_TABLES = ("files", "sessions", "steps", "subagent_links", "decisions", "labels", "session_labels")
 # Forces the journal mode where the file system is detected wrongly: auto (WAL unless on a network file
