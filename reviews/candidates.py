@@ -17,7 +17,7 @@ import hashlib
 import math
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from skillwarden.core.mining.detectors import (
@@ -60,7 +60,7 @@ from skillwarden.reviews.harness_candidates import harness_changes, stored_harne
 from skillwarden.reviews.merging import merge_duplicates, refinements
 from skillwarden.skills.decision_input import ABSENT
 from skillwarden.skills.describer import Description, polish, with_prose
-from skillwarden.skills.skill_md import SkillDoc, content_hash, render
+from skillwarden.skills.skill_md import SkillDoc, content_hash, parse, render
 
 GENERATOR = "skillwarden"
 # How much a describer's text may worsen the scan (none: its text must scan as safe as skillwarden's own).
@@ -241,13 +241,10 @@ def skill_text(name: str, description: str, body: str, candidate_id: str) -> str
     )  # fmt: skip
 
 
-def stored_skill(
-    skill: SkillCandidate, facts: list[SessionFacts], settings: ExtractionSettings, taken: set[str]
-) -> StoredCandidate:
+def stored_skill(skill: SkillCandidate, facts: list[SessionFacts], settings: ExtractionSettings) -> StoredCandidate:
     procedure = skill.procedure
     polished = described(skill, settings)
-    name = unique_name(polished.name, taken)
-    taken.add(name)
+    name = polished.name
     text = skill_text(name, polished.description, with_prose(skill.body, polished.prose), procedure.id)
     runs = procedure.support + len(procedure.failed_sessions)
     fixes, breakages = predictions(SkillRule(procedure.tokens, tuple(skill.trigger)), facts)
@@ -302,6 +299,24 @@ def verdict_rank(text: str) -> int:
     return DESCRIBER_VERDICT_RANK.get(str(security_report(text)["verdict"]), len(DESCRIBER_VERDICT_RANK))
 
 
+def named_apart(skills: list[StoredCandidate]) -> list[StoredCandidate]:
+    """Skills that would share a name told apart by a number. Named once merged, so the skill that
+    absorbed its namesakes keeps the plain name."""
+    taken: set[str] = set()
+    named = []
+    for skill in skills:
+        name = unique_name(skill.name, taken)
+        taken.add(name)
+        named.append(skill if name == skill.name else renamed(skill, name))
+    return named
+
+
+def renamed(skill: StoredCandidate, name: str) -> StoredCandidate:
+    doc = parse(skill.content)
+    text = render(replace(doc, name=name))
+    return replace(skill, name=name, content=text, content_hash=content_hash(text))
+
+
 def unique_name(name: str, taken: set[str]) -> str:
     if name not in taken:
         return name
@@ -342,9 +357,8 @@ def candidates_from(
     sessions: list[Session], rewards: dict[str, float], settings: ExtractionSettings, config: Config, library
 ) -> dict[str, list[StoredCandidate]]:
     facts = [session_facts(s) for s in sessions]
-    taken: set[str] = set()
-    skills = [stored_skill(skill, facts, settings, taken) for skill in mine_skills(sessions, settings)]
-    skills = merge_duplicates(skills, settings.dedup_threshold)
+    skills = [stored_skill(skill, facts, settings) for skill in mine_skills(sessions, settings)]
+    skills = named_apart(merge_duplicates(skills, settings.dedup_threshold))
     if library is not None:
         skills = refinements(
             skills, {n: library.read_skill(n) for n in library.skill_names()}, settings.dedup_threshold

@@ -8,7 +8,7 @@ from skillwarden.core.ingest.run import ingest_paths
 from skillwarden.core.model import Outcome, Session, Step
 from skillwarden.core.workspace.config import Config
 from skillwarden.core.workspace.store import FileState, Store
-from skillwarden.reviews.candidates import build_candidates, evaluate_store
+from skillwarden.reviews.candidates import build_candidates, evaluate_store, named_apart
 from skillwarden.reviews.merging import merge_duplicates
 from skillwarden.skills.describer import polish
 from skillwarden.skills.library import SkillLibrary
@@ -99,6 +99,18 @@ def test_skills_of_one_title_merge_even_when_their_texts_differ(demo):
     merged = merge_duplicates([first, other, unrelated, other_commands], threshold=1.01)  # no text pair is close
     assert [c.id for c in merged] == [first.id, "sk-other", "sk-alembic"]
     assert merged[0].details["merged"] == ["sk-variant"] and "elsewhere" in merged[0].evidence
+
+
+def test_names_are_told_apart_once_namesakes_have_merged(demo):
+    _, _, built = demo
+    first = built["mining"][0]
+    namesake = type(first)(**{**first.__dict__, "id": "sk-namesake", "support": 1})
+    assert [c.name for c in named_apart(merge_duplicates([namesake, first], 1.01))] == [first.name]
+    other_commands = type(first)(**{**first.__dict__, "id": "sk-alembic",
+                                    "details": {**first.details, "tokens": ["shell:alembic upgrade"]}})  # fmt: skip
+    apart = named_apart(merge_duplicates([first, other_commands], 1.01))
+    assert [c.name for c in apart] == [first.name, f"{first.name}-2"]
+    assert parse(apart[1].content).name == f"{first.name}-2" and apart[1].content_hash != first.content_hash
 
 
 def test_a_candidate_matching_a_library_skill_becomes_a_refinement(demo, tmp_path):

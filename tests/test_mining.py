@@ -132,6 +132,20 @@ def test_two_runners_of_the_same_test_file_share_its_parameter():
     assert [p.name for p in draft.parameters] == ["test_file"]
 
 
+def test_a_step_shows_the_command_it_is_named_for_not_the_heredoc_before_it():
+    """mini-swe-agent runs write a file and run a program on it in one command line."""
+    written_then_linted = "cat <<'EOF' > repro_{x}.py\nimport os\nEOF\npython3 -m pylint --rcfile=rc repro_{x}.py"
+    steps = [("shell:pylint", "python3 -m pylint repro_{x}.py"), ("write:.py", "cat <<'EOF' > repro_{x}.py\nx\nEOF"),
+             ("shell:pylint", written_then_linted)]  # fmt: skip
+    procedure = mine_procedures({f"s{i}": session(steps, f"m{i}") for i in range(3)},
+                                {f"s{i}": "succeeded" for i in range(3)})[0]  # fmt: skip
+    body = describe(procedure, Evidence({}, TaskWords.of([])), [False] * 3).body
+    assert "3. Run `python3 -m pylint --rcfile=rc {args}` (flags seen: `--rcfile`)." in body
+    assert "Use this procedure when the work calls for `python3 -m pylint {args}`." in body
+    assert "3. `cat <<'EOF' > repro_m0.py … python3 -m pylint --rcfile=rc repro_m0.py`" in body
+    assert "cat {" not in body
+
+
 def test_a_title_names_a_second_command_only_when_it_is_a_plain_program_name():
     from skillwarden.core.mining.skill_draft import PLAIN_PROGRAM
 

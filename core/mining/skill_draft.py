@@ -22,7 +22,7 @@ from skillwarden.core.mining.procedures import Occurrence, Procedure, TaskWords,
 from skillwarden.core.security.injection import TASKS_HEADING, is_quotable, quoted_block
 from skillwarden.core.security.redact import redact
 from skillwarden.core.signals.commands import program_start, quote, work_command
-from skillwarden.core.signals.normalize import command_words, is_generic, shell_flags
+from skillwarden.core.signals.normalize import command_words, is_generic, shell_flags, token_command
 
 MAX_EXAMPLE_TASKS = 2
 MAX_EXAMPLE_RUNS = 1
@@ -105,7 +105,20 @@ def shown(command: str) -> str:
     """A command line as a skill shows it: one line (a heredoc or script body becomes `…`), quoted back
     so the words are the ones that ran, cut at a word when long."""
     first = command.strip().split("\n", 1)
-    text = first[0] + (" …" if len(first) > 1 else "")
+    return cut(first[0] + (" …" if len(first) > 1 else ""))
+
+
+def shown_run(command: str) -> str:
+    """A step's command line as an example shows it: `shown`, followed by the command the step is named
+    for where that comes after the first line (a heredoc writes a script, then a line runs pylint on it)."""
+    first, _, rest = command.strip().partition("\n")
+    named = token_command(command)
+    if not rest or named is None or not named.words or named.words[0] in first.split():
+        return shown(command)
+    return cut(f"{first} … {quote(named.words)}")
+
+
+def cut(text: str) -> str:
     if len(text) <= MAX_SHOWN_COMMAND:
         return text
     return text[: MAX_SHOWN_COMMAND - 1].rsplit(" ", 1)[0] + " …"
@@ -224,7 +237,7 @@ def same_values(taken: dict[tuple[str, str], Parameter], label: str, examples: l
 
 
 def script_of(command: str) -> str:
-    work = work_command(command)
+    work = token_command(command)
     return work.program if work else ""
 
 
@@ -260,7 +273,7 @@ def example_lines(occurrence: Occurrence) -> list[str]:
     for step in occurrence.steps:
         kind = step.token.partition(":")[0]
         if kind in ("shell", "run") or "\n" in step.argument or " " in step.argument.strip():
-            lines.append(f"`{shown(step.argument)}`" if step.argument else phrase(step.token))
+            lines.append(f"`{shown_run(step.argument)}`" if step.argument else phrase(step.token))
         else:
             verb = phrase(step.token).split(" ")[0]
             lines.append(f"{verb} `{step.argument}`" if step.argument else phrase(step.token))
@@ -322,7 +335,7 @@ def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | N
     elif key is not None and test_runs[key]:
         when = f"a change{where} needs checking with the project's own test runner ({key_command})"
     else:
-        when = f"working{where} calls for {key_command or phrase(procedure.tokens[0])}"
+        when = f"{f'working{where}' if project else 'the work'} calls for {key_command or phrase(procedure.tokens[0])}"
     summary = ", then ".join(phrase(token) for token in procedure.tokens)
     description = f"Use when {when}. Steps: {summary}."[:1024]
 

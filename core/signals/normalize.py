@@ -132,8 +132,9 @@ def file_role_words(role: str) -> str:
 
 
 def shell_flags(command: str) -> tuple[str, ...]:
-    """The flags of the command's work, sorted and without values: `pytest -x -q a.py` -> ("-q", "-x")."""
-    work = work_command(command)
+    """The flags of the command a step is named for, sorted and without values: `pytest -x -q a.py` ->
+    ("-q", "-x")."""
+    work = token_command(command)
     words = work.words[1:] if work else ()
     return tuple(sorted({word.split("=", 1)[0] for word in words if word.startswith("-") and len(word) > 1}))
 
@@ -166,19 +167,32 @@ def shell_token(command: str) -> str | None:
     simples = [s for s in simple_commands(command) if s.program not in COMMAND_SETUP]
     if not simples:
         return None
-    tests = [s for s in simples if s.is_test_run]
-    if tests:
-        return program_token(tests[0])
-    piped_into = {i + 1 for i, s in enumerate(simples) if s.piped}
-    runs = [s for i, s in enumerate(simples) if not is_inspection(s) and not s.writes and i not in piped_into]
-    runs = [s for s in runs if not in_place_editor(s)]
-    if runs:
-        return program_token(runs[0])
+    named = named_command(simples)
+    if named is not None:
+        return program_token(named)
     written = [path for s in simples for path in s.writes]
     if written:
         creating = any(s.writes and not in_place_editor(s) for s in simples)
         return f"{'write' if creating else 'edit'}:{file_role(written[0])}"
     return f"read:{file_role(first_file_argument(simples[0]))}"
+
+
+def named_command(simples: list[SimpleCommand]) -> SimpleCommand | None:
+    """The command a line's token names, if it runs one: its test run, else the first command that
+    neither only looks, nor writes a file, nor takes another's output through a pipe. (In `cat <<EOF >
+    t.py … EOF` then `python3 -m pylint t.py`, that is pylint.)"""
+    tests = [s for s in simples if s.is_test_run]
+    if tests:
+        return tests[0]
+    piped_into = {i + 1 for i, s in enumerate(simples) if s.piped}
+    runs = [s for i, s in enumerate(simples) if not is_inspection(s) and not s.writes and i not in piped_into]
+    return next((s for s in runs if not in_place_editor(s)), None)
+
+
+def token_command(command: str) -> SimpleCommand | None:
+    """The command a skill shows for a step: the one its token names, else the line's work."""
+    named = named_command([s for s in simple_commands(command) if s.program not in COMMAND_SETUP])
+    return named if named is not None else work_command(command)
 
 
 def in_place_editor(simple: SimpleCommand) -> bool:
@@ -223,6 +237,6 @@ def concrete_argument(step: Step) -> str:
 
 
 def command_words(command: str) -> tuple[str, ...]:
-    """The words of the command line's work (its test run or first real command), as the shell reads them."""
-    work = work_command(command)
+    """The words of the command a step is named for (`token_command`), as the shell reads them."""
+    work = token_command(command)
     return work.words if work else tuple(split_words(command))
