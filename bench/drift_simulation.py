@@ -1,10 +1,11 @@
 """Validate drift detection by simulation: detection delay and false-eviction rate.
 
 Many skills each get a stream of sessions. A session succeeds with the skill's true success rate and
-gets a graded reward like real ones: a success scores uniformly in [0.7, 1.0], a failure in
-[0.0, 0.3]. Half the skills are stable; the other half drop by `--drop` at a known use, uniformly
-between 25% and 75% of the stream. The drift check (`skills.drift.success_drop`) runs after every
-use, as it does on every `skillwarden stats`. Reported:
+gets a graded reward like real ones: its score (uniform in [0.35, 0.75], where 90% of the labelled real
+runs' scores lie) placed in its outcome's band (`core.signals.reward.WEIGHTS`: a success 0.50-1.00, so
+0.68-0.88; a failure 0-0.10, so 0.035-0.075). Half the skills are stable; the other half drop by
+`--drop` at a known use, uniformly between 25% and 75% of the stream. The drift check
+(`skills.drift.success_drop`) runs after every use, as it does on every `skillwarden stats`. Reported:
 
 - false-eviction rate: stable skills ever flagged, plus drifting skills flagged before their drop,
   over all skills that could be falsely flagged;
@@ -21,15 +22,23 @@ from dataclasses import asdict
 
 import numpy as np
 
+from skillwarden.core.signals.reward import WEIGHTS
 from skillwarden.core.workspace.settings import DriftParams
 from skillwarden.skills.drift import DEFAULT_PARAMS, first_detection
+
+SCORES = (0.35, 0.75)
 
 
 def graded_rewards(rng: np.random.Generator, success_rates: np.ndarray) -> list[float]:
     successes = rng.random(len(success_rates)) < success_rates
-    return np.where(
-        successes, rng.uniform(0.7, 1.0, len(success_rates)), rng.uniform(0.0, 0.3, len(success_rates))
-    ).tolist()
+    scores = rng.uniform(*SCORES, len(success_rates))
+    (succeeded_low, succeeded_high), (failed_low, failed_high) = WEIGHTS.succeeded, WEIGHTS.failed
+    rewards = np.where(
+        successes,
+        succeeded_low + (succeeded_high - succeeded_low) * scores,
+        failed_low + (failed_high - failed_low) * scores,
+    )
+    return rewards.tolist()
 
 
 def simulate(skills: int, uses: int, drop: float, seed: int, params: DriftParams) -> dict:
