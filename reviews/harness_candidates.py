@@ -3,6 +3,7 @@ change of a harness file (`core.mining.harness`), with its evidence, predictions
 
 from __future__ import annotations
 
+import posixpath
 from collections import Counter
 from collections.abc import Callable
 
@@ -25,7 +26,9 @@ from skillwarden.core.model import Outcome, Session, Step
 from skillwarden.core.security.injection import suspicious_evidence
 from skillwarden.core.security.redact import redact
 from skillwarden.core.security.sanitize import clean_line
+from skillwarden.core.signals.commands import split_words
 from skillwarden.core.signals.normalize import shell_command_text
+from skillwarden.core.signals.steps import changed_paths, creates_file
 from skillwarden.core.workspace.store import StoredCandidate
 from skillwarden.reviews.candidate_security import security_report, with_provenance_flags
 from skillwarden.reviews.extraction_settings import ExtractionSettings
@@ -33,22 +36,55 @@ from skillwarden.skills.decision_input import ABSENT
 from skillwarden.skills.skill_md import content_hash
 
 
-def verify_command(sessions: list[Session]) -> str | None:
-    """The verification command successful sessions ran most, as `vetted_command` re-quotes it, for a Stop
-    hook to run; commands it does not vet (compound, redirected, loading code from elsewhere) do not count.
-    None when there is none."""
-    runs = Counter(
-        shell_command_text(step.args).strip()
-        for s in sessions
-        if s.outcome == Outcome.SUCCEEDED
-        for step in s.steps
-        if is_verification(step)
-    )
-    commands: Counter[str] = Counter()
-    for command, count in runs.items():  # each distinct command line vetted once
-        if vetted := vetted_command(command):
-            commands[vetted] += count
-    return min(commands, key=lambda c: (-commands[c], c)) if commands else None
+def verify_command(sessions: list[Session], min_sessions: int = 3) -> str | None:
+    """The verification command for a Stop hook, as `vetted_command` re-quotes it, or None.
+
+    A hook runs at the end of every session, in every project the harness serves, so its command must be
+    what most runs that checked their work ran: the vetted command run by at least half of the successful
+    sessions that ran any (and by `min_sessions` of them), and by at least half of them in each project
+    with `min_sessions` such sessions. Counted per session, so one run repeating a check is one vote; a
+    script one run wrote (`pytest reproduce_issue.py`) or one module's tests in a corpus of many
+    modules gets no hook, and the rule stays words. A command naming a file its own session wrote does
+    not count for that session, and commands `vetted_command` refuses (compound, redirected, loading code
+    from elsewhere) do not count at all."""
+    ran, projects = checks_run(sessions)
+    groups = [list(ran)] + [
+        group for project in set(projects.values()) if project
+        if len(group := [s for s in ran if projects[s] == project]) >= min_sessions
+    ]  # fmt: skip
+    chosen: Counter[str] = Counter(command for commands in ran.values() for command in commands)
+    for group in groups:
+        for command in list(chosen):
+            if 2 * sum(command in ran[s] for s in group) < len(group):
+                del chosen[command]
+    chosen = Counter({command: n for command, n in chosen.items() if n >= min_sessions})
+    return min(chosen, key=lambda c: (-chosen[c], c)) if chosen else None
+
+
+def checks_run(sessions: list[Session]) -> tuple[dict[str, set[str]], dict[str, str]]:
+    """For each successful session that checked its work with a command `vetted_command` accepts: those
+    commands (vetted), less the ones naming a file the session itself had written; and its project."""
+    vetted: dict[str, str | None] = {}  # each distinct command line vetted once
+    ran: dict[str, set[str]] = {}
+    projects: dict[str, str] = {}
+    for session in sessions:
+        if session.outcome != Outcome.SUCCEEDED:
+            continue
+        written: set[str] = set()  # names of the files the session created, as far as it has got
+        for step in session.steps:
+            if creates_file(step):
+                written.update(posixpath.basename(path) for path in changed_paths(step))
+            if not is_verification(step):
+                continue
+            line = shell_command_text(step.args).strip()
+            if line not in vetted:
+                vetted[line] = vetted_command(line)
+            if command := vetted[line]:
+                commands = ran.setdefault(session.id, set())
+                projects[session.id] = session.project
+                if not written.intersection(posixpath.basename(word) for word in split_words(command)):
+                    commands.add(command)
+    return ran, projects
 
 
 def harness_changes(
@@ -71,7 +107,7 @@ def harness_changes(
         token_sessions=token_session_counts(sessions),
         rewards=rewards,
     )
-    command = verify_command(sessions)
+    command = verify_command(sessions, settings.min_support)
     changes = []
     for pattern in patterns:
         change = harness_change(pattern, settings.harness, read_file, command)
