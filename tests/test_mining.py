@@ -146,6 +146,19 @@ def test_a_step_shows_the_command_it_is_named_for_not_the_heredoc_before_it():
     assert "cat {" not in body
 
 
+def test_a_source_file_written_at_the_top_of_the_checkout_is_a_reproduction_script():
+    """SWE-agent's Java runs write `Issue{n}Reproduction.java` beside the project, then compile it."""
+    steps = [("write:.java", "Issue{x}Reproduction.java"), ("edit:.java", "Issue{x}Reproduction.java"),
+             ("edit:test:.java", "src/test/java/a/{x}Test.java"),
+             ("shell:javac", "javac -cp src Issue{x}Reproduction.java")]  # fmt: skip
+    procedure = mine_procedures({f"s{i}": session(steps, f"m{i}") for i in range(3)},
+                                {f"s{i}": "succeeded" for i in range(3)})[0]  # fmt: skip
+    body = describe(procedure, Evidence({}, TaskWords.of([])), [False] * 4).body
+    assert "1. Write a reproduction script (in the runs: `Issuem0Reproduction.java`," in body
+    assert "2. Edit the reproduction script (in the runs: `Issuem0Reproduction.java`," in body
+    assert "3. Edit the test (in the runs: `src/test/java/a/m0Test.java`," in body
+
+
 def test_a_title_names_a_second_command_only_when_it_is_a_plain_program_name():
     from skillwarden.core.mining.skill_draft import PLAIN_PROGRAM
 
@@ -210,6 +223,10 @@ def test_a_failed_run_counts_against_a_procedure_only_if_its_last_step_worked():
         ("test_unicode.py", True),  # a test_ file beside the project, written to try something out
         ("astropy/modeling/tests/test_separable.py", False),  # one of the project's tests
         ("/testbed/reproduce_issue.py", True),
+        ("TextBufferIssueReproduction.java", True),  # a source file at the top of the checkout
+        ("./Test.java", True),
+        ("src/test/java/com/example/NodeTest.java", False),
+        ("src/main/java/com/example/Node.java", False),
     ],
 )
 def test_a_scratch_file_is_not_one_of_the_projects_tests(path, scratch):

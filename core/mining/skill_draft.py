@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from skillwarden.core.adapters.shared import is_scratch_file
 from skillwarden.core.mining.procedures import Occurrence, Procedure, TaskWords, provenance_of, trigger_keywords
 from skillwarden.core.security.injection import TASKS_HEADING, is_quotable, quoted_block
 from skillwarden.core.security.redact import redact
@@ -223,9 +224,10 @@ def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tup
         if len(paths) == 1:
             return StepText(f"{verb} `{paths[0]}`.")
         shown_paths = ", ".join(f"`{p}`" for p in paths[:MAX_PARAMETER_EXAMPLES])
-        scratch = kind == "write" and all(is_scratch(p) for p in paths)
-        tests = kind == "write" and all(in_test_folder(p) for p in paths)
-        what_file = "a reproduction script" if scratch else "a test" if tests else f"the {role} file"
+        scratch = kind != "read" and all(is_scratch(p) for p in paths)
+        tests = kind != "read" and all(in_test_folder(p) for p in paths)
+        article = "a" if kind == "write" else "the"  # a file written anew; the one written before, edited
+        what_file = f"{article} reproduction script" if scratch else f"{article} test" if tests else f"the {role} file"
         return StepText(f"{verb} {what_file} (in the runs: {shown_paths}).")
     return StepText(phrase(token).capitalize() + ".")
 
@@ -261,11 +263,12 @@ def in_test_folder(path: str) -> bool:
 
 
 def is_scratch(path: str) -> bool:
-    """A file written to try something out (`reproduce_bug.py`, `/tmp/check.py`), not one of the project's
-    tests (`pkg/tests/test_x.py`)."""
+    """A file written to try something out (`reproduce_bug.py`, `/tmp/check.py`, or any source file
+    written at the top of the checkout, `TextBufferIssueReproduction.java`: see `is_scratch_file`), not one
+    of the project's tests (`pkg/tests/test_x.py`)."""
     name = posixpath.basename(path).lower()
     scratch_name = name.startswith(("reproduce", "repro", "test_", "debug", "check", "verify", "tmp", "scratch"))
-    return scratch_name and not in_test_folder(path)
+    return (scratch_name and not in_test_folder(path)) or is_scratch_file(path.removeprefix("./"))
 
 
 def example_lines(occurrence: Occurrence) -> list[str]:
