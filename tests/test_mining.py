@@ -132,14 +132,19 @@ def test_two_runners_of_the_same_test_file_share_its_parameter():
     assert [p.name for p in draft.parameters] == ["test_file"]
 
 
+def skill_body(steps):
+    """The SKILL.md body drafted from three successful runs of `steps`, none of them a test run."""
+    procedure = mine_procedures({f"s{i}": session(steps, f"m{i}") for i in range(3)},
+                                {f"s{i}": "succeeded" for i in range(3)})[0]  # fmt: skip
+    return describe(procedure, Evidence({}, TaskWords.of([])), [False] * len(steps)).body
+
+
 def test_a_step_shows_the_command_it_is_named_for_not_the_heredoc_before_it():
     """mini-swe-agent runs write a file and run a program on it in one command line."""
     written_then_linted = "cat <<'EOF' > repro_{x}.py\nimport os\nEOF\npython3 -m pylint --rcfile=rc repro_{x}.py"
     steps = [("shell:pylint", "python3 -m pylint repro_{x}.py"), ("write:.py", "cat <<'EOF' > repro_{x}.py\nx\nEOF"),
              ("shell:pylint", written_then_linted)]  # fmt: skip
-    procedure = mine_procedures({f"s{i}": session(steps, f"m{i}") for i in range(3)},
-                                {f"s{i}": "succeeded" for i in range(3)})[0]  # fmt: skip
-    body = describe(procedure, Evidence({}, TaskWords.of([])), [False] * 3).body
+    body = skill_body(steps)
     assert "3. Run `python3 -m pylint --rcfile=rc {args}` (flags seen: `--rcfile`)." in body
     assert "Use this procedure when the work calls for `python3 -m pylint {args}`." in body
     assert "3. `cat <<'EOF' > repro_m0.py … python3 -m pylint --rcfile=rc repro_m0.py`" in body
@@ -151,9 +156,7 @@ def test_a_source_file_written_at_the_top_of_the_checkout_is_a_reproduction_scri
     steps = [("write:.java", "Issue{x}Reproduction.java"), ("edit:.java", "Issue{x}Reproduction.java"),
              ("edit:test:.java", "src/test/java/a/{x}Test.java"),
              ("shell:javac", "javac -cp src Issue{x}Reproduction.java")]  # fmt: skip
-    procedure = mine_procedures({f"s{i}": session(steps, f"m{i}") for i in range(3)},
-                                {f"s{i}": "succeeded" for i in range(3)})[0]  # fmt: skip
-    body = describe(procedure, Evidence({}, TaskWords.of([])), [False] * 4).body
+    body = skill_body(steps)
     assert "1. Write a reproduction script (in the runs: `Issuem0Reproduction.java`," in body
     assert "2. Edit the reproduction script (in the runs: `Issuem0Reproduction.java`," in body
     assert "3. Edit the test (in the runs: `src/test/java/a/m0Test.java`," in body
