@@ -42,6 +42,7 @@ def test_file_roles_name_the_role_and_the_extension():
 def test_shell_flags_are_kept_apart_from_the_program():
     assert shell_flags("cd app && pytest -x -q --maxfail=2 tests/") == ("--maxfail", "-q", "-x")
     assert shell_flags("git commit -am 'fix -x'") == ("-am",)
+    assert shell_flags("python -m pytest -rsx tests/") == shell_flags("python3 -B -m pytest -rsx tests/") == ("-rsx",)
     assert program_of("pytest -x -q tests/") == "pytest"
 
 

@@ -30,6 +30,7 @@ from skillwarden.core.signals.commands import (
     COMMAND_SETUP,
     SimpleCommand,
     is_inspection,
+    program_start,
     simple_commands,
     split_words,
     work_command,
@@ -133,9 +134,9 @@ def file_role_words(role: str) -> str:
 
 def shell_flags(command: str) -> tuple[str, ...]:
     """The flags of the command a step is named for, sorted and without values: `pytest -x -q a.py` ->
-    ("-q", "-x")."""
+    ("-q", "-x"); the interpreter's own (`python -m pytest`) are not the program's."""
     work = token_command(command)
-    words = work.words[1:] if work else ()
+    words = work.words[program_start(work.words) + 1 :] if work else ()
     return tuple(sorted({word.split("=", 1)[0] for word in words if word.startswith("-") and len(word) > 1}))
 
 
