@@ -68,6 +68,19 @@ def test_no_change_when_already_in_place_or_settings_are_not_an_object():
     assert created.existed is False and created.diff.startswith("--- /dev/null")
 
 
+def test_an_approved_rule_is_not_proposed_again_as_its_evidence_grows():
+    # Counts live with the candidate, not in the file: a rule approved on 3 sessions, seen again in 5, is in
+    # place (its text would otherwise differ and a second copy land under the same heading).
+    targets = HarnessTargets()
+    for detector, signature in [("edit-loop", "edit:.py"), ("recurring-error", "ModuleNotFoundError"),
+                                ("premature-completion", "unverified-change"), ("user-interruption", "shell:rm")]:
+        approved = harness_change(pattern(detector, signature), targets, lambda _: "# Agents\n")
+        assert "3" not in approved.rule, approved.rule  # the three sessions it rests on
+        more = pattern(detector, signature, sessions=("a", "b", "c", "d", "e"))
+        assert harness_change(more, targets, lambda _, text=approved.after: text) is None
+        reworded = approved.after.replace(approved.rule, "Our own wording of it.")
+        assert harness_change(more, targets, lambda _, text=reworded: text) is None
+
 def test_rule_text_quotes_signatures_safely():
     change = harness_change(pattern("failing-command-loop", "make `rm -rf /`"), HarnessTargets(), lambda _: "")
     assert "``" not in change.rule and "`make 'rm -rf /'`" in change.rule

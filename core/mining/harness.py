@@ -2,9 +2,11 @@
 `.claude/settings.json` (a hook or an `ask` permission), edited JSON-aware so the result stays valid.
 
 A change is computed against the current text of its target file (empty when the file does not exist
-yet); applying the same rule twice changes nothing, so a rule already in place yields no candidate.
+yet); applying the same rule twice changes nothing, so a rule already in place yields no candidate. An
+instruction is in place when its heading is: the rule texts hold no counts (how many sessions a rule rests
+on is the candidate's evidence, kept outside the file), so more evidence for an approved rule proposes nothing.
 
-Rules are written from the detector, the abstract signature and counts; a signature is quoted only when it
+Rules are written from the detector and the abstract signature; a signature is quoted only when it
 passes the injection check (`core.security.injection`). A hook runs only a command `core.mining.hook_commands` vets as a
 verification step, and a permission names only a plain program; without one, the rule is an instruction.
 """
@@ -62,10 +64,12 @@ def unified_diff(target: str, before: str, after: str) -> str:
 
 
 def add_instruction(markdown: str, title: str, rule: str) -> str:
-    """Append `rule` under a learned-rules section (created once at the end); unchanged if already there."""
-    entry = f"### {title}\n\n{rule}\n"
-    if entry in markdown:
+    """Append `rule` under a learned-rules section (created once at the end); unchanged if a rule of this
+    title is there already, whatever its wording (a reviewer may have edited it)."""
+    heading = f"### {title}"
+    if heading in markdown.splitlines():
         return markdown
+    entry = f"{heading}\n\n{rule}\n"
     text = markdown if not markdown or markdown.endswith("\n") else markdown + "\n"
     if RULES_HEADING not in text:
         text += ("\n" if text else "") + RULES_HEADING + "\n"
@@ -120,9 +124,9 @@ def quote(text: str, limit: int = 160) -> str:
 
 def describe_rule(pattern: FailurePattern, verify_command: str | None) -> tuple[str, str, str]:
     """(title, rule text, kind of change) for a failure pattern. The text is built only from the
-    detector, the abstract signature and counts, never from free trace text, so nothing a trace says
+    detector and the abstract signature, never from free trace text, so nothing a trace says
     can become an instruction. `verify_command` is a vetted verification command, or None."""
-    n, signature = len(pattern.sessions), pattern.signature
+    signature = pattern.signature
     what = redact(clean_line(file_role_words(signature.partition(":")[2]) or signature))[:60]
     if not is_quotable(what):
         what = "kind of"
@@ -130,56 +134,53 @@ def describe_rule(pattern: FailurePattern, verify_command: str | None) -> tuple[
         return (
             f"Stop after repeated edits to the same {what} file",
             f"If you have edited the same {what} file 4 times and the check still fails, stop editing: re-read "
-            f"the full error, state what you have ruled out, and ask the user before a fifth attempt. "
-            f"(Seen in {n} sessions.)",
+            f"the full error, state what you have ruled out, and ask the user before a fifth attempt.",
             "instruction",
         )
     if pattern.detector == "failing-command-loop":
         return (
             f"Do not rerun a failing {quote(signature)} unchanged",
             f"When {quote(signature)} fails twice with the same error, do not run it again as is: read the error, "
-            f"change one thing that explains it, or ask the user. (Seen in {n} sessions.)",
+            f"change one thing that explains it, or ask the user.",
             "instruction",
         )
     if pattern.detector == "premature-completion":
         if verify_command is None:  # no verification step skillwarden can vouch for: words, not a hook
             return (
                 "Verify before finishing",
-                f"Before you say a task is done, run the project's checks again after your last edit. "
-                f"(Seen in {n} sessions that ended without doing so.)",
+                "Before you say a task is done, run the project's checks again after your last edit.",
                 INSTRUCTION,
             )
         return (
             "Verify before finishing",
-            f"Before you say a task is done, run {quote(verify_command)} after your last edit. "
-            f"(Seen in {n} sessions that ended without it.)",
+            f"Before you say a task is done, run {quote(verify_command)} after your last edit.",
             HOOK,
         )
     if pattern.detector == "recurring-error":
         return (
             f"Known recurring error {quote(signature, 60)}",
-            f"The error {quote(signature)} recurred in {n} sessions. When you see it, stop and look for its "
-            f"cause before retrying; do not repeat the failing step unchanged.",
+            f"The error {quote(signature)} recurs in this project's sessions. When you see it, stop and look for "
+            f"its cause before retrying; do not repeat the failing step unchanged.",
             "instruction",
         )
     if pattern.detector == "user-rejection":
         program = signature.partition(":")[2] if signature.startswith("shell:") else ""
         return (
             f"Ask before {quote(signature)}",
-            f"Users refused {quote(signature)} in {n} sessions: ask before doing it.",
+            f"Users have refused {quote(signature)}: ask before doing it.",
             PERMISSION if vetted_program(program) else INSTRUCTION,
         )
     if pattern.detector == "user-interruption":
         return (
             f"Check in before {quote(signature)}",
-            f"Users interrupted {n} sessions right after {quote(signature)}: say what you are about to do and "
+            f"Users have interrupted sessions right after {quote(signature)}: say what you are about to do and "
             f"why before you do it.",
             "instruction",
         )
     return (
         "Stay within the iteration budget",
-        f"{n} sessions hit an iteration or budget limit. Plan first; after 30 tool calls without a passing "
-        f"check, stop and summarise what is left instead of continuing.",
+        "Sessions here have hit an iteration or budget limit. Plan first; after 30 tool calls without a passing "
+        "check, stop and summarise what is left instead of continuing.",
         "instruction",
     )
 
