@@ -342,11 +342,9 @@ def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | N
     summary = ", then ".join(phrase(token) for token in procedure.tokens)
     description = f"Use when {when}. Steps: {summary}."[:1024]
 
-    runs = procedure.support + len(procedure.failed_sessions)
-    base = evidence.base_rate if evidence.base_rate is not None else procedure.baseline_success
-    body = [f"# {title}", "", f"Use this procedure when {when}.", "",
-            f"It succeeded in {procedure.support} of the {runs} finished runs that followed it; "
-            f"{round(100 * base)}% of all finished runs{where} succeeded."]  # fmt: skip
+    # How its runs fared is the candidate's (the queue's "8 of 8 runs vs 76%"), never the file's: a count in
+    # SKILL.md goes stale with the next run and turns every re-mining into a diff without meaning.
+    body = [f"# {title}", "", f"Use this procedure when {when}."]
     body += ["", "## Steps", ""] + [f"{i}. {step.instruction}" for i, step in enumerate(steps, 1)]
     if parameters:
         body += ["", "## Parameters", ""]
