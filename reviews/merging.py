@@ -15,10 +15,8 @@ from skillwarden.skills.skill_md import SkillFormatError, content_hash, parse, r
 
 
 def comparable_text(candidate: StoredCandidate) -> str:
-    """What two candidates must share to be the same: for a skill its description and steps (not its
-    examples, which differ run to run), for a harness change its rule."""
-    if candidate.kind == "harness":
-        return f"{candidate.title}\n{candidate.details.get('rule', '')}"
+    """What two skills must share to be the same: their description and steps (not their examples, which
+    differ run to run)."""
     try:
         doc = parse(candidate.content)
     except SkillFormatError:
@@ -32,19 +30,38 @@ def steps_section(body: str) -> str:
 
 
 def merge_duplicates(candidates: list[StoredCandidate], threshold: float) -> list[StoredCandidate]:
-    """Candidates of one kind whose texts reach `threshold` cosine become one, and so do skills of one
-    title running the same commands (a reviewer would see the same skill twice): the best-supported
-    keeps its text and id, and gains the others' evidence, provenance and predictions."""
+    """Skills whose texts reach `threshold` cosine become one, and so do skills of one title running the
+    same commands (a reviewer would see the same skill twice); harness changes of one title are one rule.
+    The best-supported keeps its text and id, and gains the others' evidence, provenance and predictions."""
     merged: list[StoredCandidate] = []
     for kind in dict.fromkeys(c.kind for c in candidates):
         group = [c for c in candidates if c.kind == kind]
-        pairs = similar_pairs([comparable_text(c) for c in group], threshold)
+        if kind == "harness":
+            pairs = same_heading_pairs(group)
+        else:
+            pairs = similar_pairs([comparable_text(c) for c in group], threshold)
         if kind == "skill":
             pairs += same_title_pairs(group)
         for members in clusters(len(group), pairs):
             ranked = sorted((group[i] for i in members), key=lambda c: (-c.support, c.id))
             merged.append(absorb(ranked[0], ranked[1:]) if len(ranked) > 1 else ranked[0])
     return merged
+
+
+def same_heading_pairs(changes: list[StoredCandidate]) -> list[tuple[int, int, float]]:
+    """Pairs (i < j) of harness changes of one title, each joined to the first of it. A rule's title is its
+    heading in the instructions file, where one heading is one rule (`add_instruction`); rules whose texts
+    differ in one word (the same loop over a .java and a .py file) are two rules, and merging them would
+    count one's sessions as the other's evidence."""
+    first: dict[str, int] = {}
+    pairs = []
+    for index, change in enumerate(changes):
+        title = " ".join(change.title.lower().split())
+        if title in first:
+            pairs.append((first[title], index, 1.0))
+        else:
+            first[title] = index
+    return pairs
 
 
 def same_title_pairs(skills: list[StoredCandidate]) -> list[tuple[int, int, float]]:

@@ -101,6 +101,21 @@ def test_skills_of_one_title_merge_even_when_their_texts_differ(demo):
     assert merged[0].details["merged"] == ["sk-variant"] and "elsewhere" in merged[0].evidence
 
 
+def test_harness_rules_merge_by_heading_not_by_wording(demo):
+    _, _, built = demo
+    loop = next(c for c in built["harness"] if c.details["detector"] == "edit-loop")
+
+    def rule(id_, title, evidence):
+        text = loop.details["rule"].replace(".py", title.rsplit(" ", 2)[-2])
+        return type(loop)(**{**loop.__dict__, "id": id_, "title": title, "evidence": evidence,
+                             "support": len(evidence), "details": {**loop.details, "rule": text}})  # fmt: skip
+
+    python = rule("hm-py", "Stop after repeated edits to the same .py file", ["a", "b", "c"])
+    java = rule("hm-java", "Stop after repeated edits to the same .java file", ["d", "e"])
+    again = rule("hm-py-2", "Stop after repeated edits to the same  .PY file", ["c", "f"])
+    merged = merge_duplicates([python, java, again], threshold=0.0)  # every text pair is "close"
+    assert [(c.id, c.evidence) for c in merged] == [("hm-py", ["a", "b", "c", "f"]), ("hm-java", ["d", "e"])]
+
 def test_names_are_told_apart_once_namesakes_have_merged(demo):
     _, _, built = demo
     first = built["mining"][0]
