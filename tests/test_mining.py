@@ -10,7 +10,14 @@ from skillwarden.core.mining.procedures import (
     task_words,
     trigger_keywords,
 )
-from skillwarden.core.mining.skill_draft import Evidence, Pitfall, command_template, describe, slugify
+from skillwarden.core.mining.skill_draft import (
+    Evidence,
+    Pitfall,
+    command_template,
+    describe,
+    describe_step,
+    slugify,
+)
 
 FIX = [("shell:pytest", "pytest tests/test_{x}.py"), ("read:.py", "src/{x}.py"), ("edit:.py", "src/{x}.py"),
        ("shell:pytest", "pytest tests/test_{x}.py"), ("shell:git commit", "git commit -m 'fix {x}'")]  # fmt: skip
@@ -90,6 +97,18 @@ def test_command_template_keeps_the_shared_words_from_the_program_on():
     assert prefix == ["./tests/runtests.py"] and tails == [["utils"], ["cache", "--parallel", "1"], ["db"]]
     assert slugify(["Fix", "failing", "test!"]) == "fix-failing-test"
 
+
+def test_the_option_a_value_is_given_with_stays_in_the_command():
+    # As the Java runs of SWE-agent ran one test class: the option is how the runner is told, not the value.
+    gradle = describe_step("shell:gradlew test", ["./gradlew test", "./gradlew test --tests a.b.FooTest",
+                                                  "./gradlew test --tests a.b.BarTest"], True, {})  # fmt: skip
+    assert gradle.instruction == "Run `./gradlew test --tests {test_module}`."
+    assert gradle.parameter.examples == ["a.b.FooTest", "a.b.BarTest"]
+    maven = describe_step("shell:mvn test", ["mvn test -Dtest=a.b.FooTest", "mvn test -Dtest=a.b.BarTest"], True, {})
+    assert maven.instruction == "Run `mvn test -Dtest={test_module}`." and "flags seen" not in maven.instruction
+    # Runs that differ in their options keep them in the values.
+    mixed = describe_step("shell:pytest", ["pytest -x tests/a.py", "pytest -q tests/b.py"], True, {})
+    assert mixed.instruction == "Run `pytest {test_file}` (flags seen: `-q`, `-x`)."
 
 def test_describe_names_the_skill_from_its_tasks_and_parameterizes_what_varies():
     sequences = {f"s{i}": session(FIX, f"m{i}") for i in range(3)}

@@ -155,6 +155,24 @@ def command_template(commands: list[str]) -> tuple[list[str], list[list[str]]]:
     return invocation + shared, [rest[len(shared) :] for rest in rests]
 
 
+def leading_option(tails: list[list[str]]) -> tuple[str, list[list[str]]]:
+    """The option every run that gave a value gave it with, taken out of the values: `--tests A`,
+    `--tests B` -> ("--tests ", [[A], [B]]); `-Dtest=A`, `-Dtest=B` -> ("-Dtest=", [[A], [B]]). The option
+    is part of how the command is run, so it belongs in the skill's command, where a parameter whose
+    examples read `--tests A` hides it. ("", tails) when such runs differ in it, or fewer than two gave
+    one. (A run that gave no value, the whole suite, stays one.)"""
+    valued = [tail for tail in tails if tail]
+    if len(valued) < 2 or not all(tail[0].startswith("-") for tail in valued):
+        return "", tails
+    if len({tail[0] for tail in valued}) == 1 and "=" not in valued[0][0] and all(len(t) >= 2 for t in valued):
+        return valued[0][0] + " ", [tail[1:] for tail in tails]
+    options = {tail[0].partition("=")[0] for tail in valued}
+    if len(options) == 1 and all(tail[0].partition("=")[2] for tail in valued):
+        glued = next(iter(options)) + "="
+        return glued, [[tail[0][len(glued) :], *tail[1:]] if tail else [] for tail in tails]
+    return "", tails
+
+
 def parameter_kind(tails: list[list[str]], test_run: bool) -> tuple[str, str]:
     """(name, kind) of a varying argument: a test module label, a test file, or plain arguments."""
     firsts = [next((w for w in tail if not w.startswith("-")), "") for tail in tails]
@@ -195,21 +213,24 @@ def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tup
     distinct = list(dict.fromkeys(v for v in values if v and not is_steering(v)))
     if kind == "shell" and distinct:
         prefix, tails = command_template(distinct)
-        flags = sorted({flag for value in distinct for flag in shell_flags(value)} - set(prefix))
+        option, tails = leading_option(tails)
+        shown_option = shown(quote([option.strip()])) + (" " if option.endswith(" ") else "") if option else ""
+        flags = sorted({flag for value in distinct for flag in shell_flags(value)} - set(prefix) - {option.strip(" =")})
         flag_note = f" (flags seen: {', '.join(f'`{f}`' for f in flags[:6])})" if flags else ""
         if not any(tails):
             return StepText(f"Run `{shown(quote(prefix))}`.")
         name, label = parameter_kind(tails, test_run)
-        shared = shown(quote(prefix)) if prefix else ""
+        shared = f"{shown(quote(prefix))} {shown_option}".strip() if prefix else shown_option.strip()
+        joiner = "" if option.endswith("=") else " "
         examples = list(dict.fromkeys(shown(quote(tail)) for tail in tails if tail))
         known = taken.get((shared, label)) or same_values(taken, label, examples)
         if known is not None:
             known.examples = list(dict.fromkeys(known.examples + examples))[:MAX_PARAMETER_EXAMPLES]
-            return StepText(f"Run `{f'{shared} {{{known.name}}}'.strip()}`{flag_note}.")
+            return StepText(f"Run `{f'{shared}{joiner}{{{known.name}}}'.strip()}`{flag_note}.")
         same_name = sum(1 for p in taken.values() if p.name.rstrip("0123456789") == name)
         name = name if not same_name else f"{name}{same_name + 1}"
         parameter = taken[(shared, label)] = Parameter(name, label, examples[:MAX_PARAMETER_EXAMPLES])
-        return StepText(f"Run `{f'{shared} {{{name}}}'.strip()}`{flag_note}.", parameter)
+        return StepText(f"Run `{f'{shared}{joiner}{{{name}}}'.strip()}`{flag_note}.", parameter)
     if kind == "run":
         scripts = list(dict.fromkeys(posixpath.basename(p) for v in distinct if (p := script_of(v))))
         example = f" (for example `{scripts[0]}`)" if scripts else ""
