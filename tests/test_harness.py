@@ -48,9 +48,11 @@ def test_harness_change_targets_by_kind_and_ids_are_stable():
     targets = HarnessTargets()
     loop = harness_change(pattern("edit-loop", "edit:.py"), targets, files.get, "pytest -q")
     assert loop.target == "AGENTS.md" and loop.id == harness_id("edit-loop", "edit:.py") and loop.id.startswith("hm-")
-    assert "+### Stop after repeated edits to the same .py file" in loop.diff
+    assert "+### Stop after repeated edits to the same file" in loop.diff
+    # A loop over another kind of file is the same rule, under the same heading (one rule in the file).
     test_loop = harness_change(pattern("edit-loop", "edit:test:.java"), targets, files.get, "pytest -q")
-    assert "+### Stop after repeated edits to the same .java test file" in test_loop.diff
+    assert test_loop.title == loop.title and test_loop.rule == loop.rule and test_loop.id != loop.id
+    assert harness_change(pattern("edit-loop", "edit:test:.java"), targets, lambda _: loop.after) is None
     hook = harness_change(pattern("premature-completion", "unverified-change"), targets, files.get, "pytest -q")
     assert hook.target == ".claude/settings.json"
     assert json.loads(hook.after)["hooks"]["Stop"][0]["hooks"][0]["command"] == "pytest -q"

@@ -24,7 +24,6 @@ from skillwarden.core.mining.hook_commands import vetted_command, vetted_program
 from skillwarden.core.security.injection import is_quotable
 from skillwarden.core.security.redact import redact
 from skillwarden.core.security.sanitize import clean_line
-from skillwarden.core.signals.normalize import file_role_words
 from skillwarden.core.workspace.settings import HarnessTargets
 
 RULES_HEADING = "## Rules learned from past sessions"
@@ -127,14 +126,13 @@ def describe_rule(pattern: FailurePattern, verify_command: str | None) -> tuple[
     detector and the abstract signature, never from free trace text, so nothing a trace says
     can become an instruction. `verify_command` is a vetted verification command, or None."""
     signature = pattern.signature
-    what = redact(clean_line(file_role_words(signature.partition(":")[2]) or signature))[:60]
-    if not is_quotable(what):
-        what = "kind of"
     if pattern.detector == "edit-loop":
+        # One rule whatever the file: loops over a .java source, a .py test or a run's own script are each
+        # found apart (each must recur), and their candidates, of one heading, merge into this one rule.
         return (
-            f"Stop after repeated edits to the same {what} file",
-            f"If you have edited the same {what} file 4 times and the check still fails, stop editing: re-read "
-            f"the full error, state what you have ruled out, and ask the user before a fifth attempt.",
+            "Stop after repeated edits to the same file",
+            "If you have edited the same file 4 times and the check still fails, stop editing: re-read the full "
+            "error, state what you have ruled out, and ask the user before a fifth attempt.",
             "instruction",
         )
     if pattern.detector == "failing-command-loop":

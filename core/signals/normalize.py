@@ -126,12 +126,6 @@ def file_extension(role: str) -> str:
     return role.rpartition(":")[2]
 
 
-def file_role_words(role: str) -> str:
-    """A `file_role` as a reader says it: `test:.py` -> `.py test`, `docs:.md` -> `.md docs`, `.py` -> `.py`."""
-    role_name, _, extension = role.rpartition(":")
-    return f"{extension} {role_name}" if role_name else extension
-
-
 def shell_flags(command: str) -> tuple[str, ...]:
     """The flags of the command a step is named for, sorted and without values: `pytest -x -q a.py` ->
     ("-q", "-x"); the interpreter's own (`python -m pytest`) are not the program's."""
