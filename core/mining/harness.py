@@ -54,6 +54,12 @@ def harness_id(detector: str, signature: str) -> str:
     return "hm-" + hashlib.sha256(f"{detector}\0{signature}".encode()).hexdigest()[:10]
 
 
+def rule_id(pattern: FailurePattern) -> str:
+    """The id of the change a pattern proposes: one for every edit loop, as they propose one rule (so the
+    candidate they merge into keeps its id, and a reviewer's decision, whichever kind of file loops most)."""
+    return harness_id(pattern.detector, "any file" if pattern.detector == "edit-loop" else pattern.signature)
+
+
 def unified_diff(target: str, before: str, after: str) -> str:
     old = f"a/{target}" if before else "/dev/null"
     lines = difflib.unified_diff(
@@ -211,6 +217,6 @@ def harness_change(
     if after == before:
         return None
     return HarnessChange(
-        harness_id(pattern.detector, pattern.signature), pattern.detector, pattern.signature, title, rule, target,
+        rule_id(pattern), pattern.detector, pattern.signature, title, rule, target,
         before, after, unified_diff(target, before, after), current is not None, kind,
     )  # fmt: skip
