@@ -106,6 +106,9 @@ def test_the_option_a_value_is_given_with_stays_in_the_command():
     assert gradle.parameter.examples == ["a.b.FooTest", "a.b.BarTest"]
     maven = describe_step("shell:mvn test", ["mvn test -Dtest=a.b.FooTest", "mvn test -Dtest=a.b.BarTest"], True, {})
     assert maven.instruction == "Run `mvn test -Dtest={test_module}`." and "flags seen" not in maven.instruction
+    # An option that is not a plain name stays in the values, where they are quoted as data.
+    odd = describe_step("shell:mvn test", ["mvn test -`id`=a.B", "mvn test -`id`=c.D"], True, {})
+    assert odd.instruction == "Run `mvn test {args}`."  # nor in the flags seen
     # Runs that differ in their options keep them in the values.
     mixed = describe_step("shell:pytest", ["pytest -x tests/a.py", "pytest -q tests/b.py"], True, {})
     assert mixed.instruction == "Run `pytest {test_file}` (flags seen: `-q`, `-x`)."

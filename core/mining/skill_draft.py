@@ -42,6 +42,8 @@ STEERING = re.compile(
 INVISIBLE = frozenset(
     [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 ) | frozenset(range(0xE0000, 0xE0080))
+# An option the command template may carry: a dash or two and a name, nothing a shell or Markdown reads.
+PLAIN_OPTION = re.compile(r"--?[A-Za-z][\w.-]{0,40}")
 DOTTED_LABEL = re.compile(r"^[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*$")
 
 
@@ -164,11 +166,12 @@ def leading_option(tails: list[list[str]]) -> tuple[str, list[list[str]]]:
     valued = [tail for tail in tails if tail]
     if len(valued) < 2 or not all(tail[0].startswith("-") for tail in valued):
         return "", tails
-    if len({tail[0] for tail in valued}) == 1 and "=" not in valued[0][0] and all(len(t) >= 2 for t in valued):
-        return valued[0][0] + " ", [tail[1:] for tail in tails]
+    first = valued[0][0]
+    if all(tail[0] == first for tail in valued) and PLAIN_OPTION.fullmatch(first) and all(len(t) >= 2 for t in valued):
+        return first + " ", [tail[1:] for tail in tails]
     options = {tail[0].partition("=")[0] for tail in valued}
-    if len(options) == 1 and all(tail[0].partition("=")[2] for tail in valued):
-        glued = next(iter(options)) + "="
+    glued = first.partition("=")[0] + "="
+    if len(options) == 1 and PLAIN_OPTION.fullmatch(glued[:-1]) and all(tail[0].partition("=")[2] for tail in valued):
         return glued, [[tail[0][len(glued) :], *tail[1:]] if tail else [] for tail in tails]
     return "", tails
 
@@ -215,7 +218,8 @@ def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tup
         prefix, tails = command_template(distinct)
         option, tails = leading_option(tails)
         shown_option = shown(quote([option.strip()])) + (" " if option.endswith(" ") else "") if option else ""
-        flags = sorted({flag for value in distinct for flag in shell_flags(value)} - set(prefix) - {option.strip(" =")})
+        flags = {flag for value in distinct for flag in shell_flags(value) if PLAIN_OPTION.fullmatch(flag)}
+        flags = sorted(flags - set(prefix) - {option.strip(" =")})  # (odd ones are seen in the values, quoted)
         flag_note = f" (flags seen: {', '.join(f'`{f}`' for f in flags[:6])})" if flags else ""
         if not any(tails):
             return StepText(f"Run `{shown(quote(prefix))}`.")
