@@ -13,6 +13,7 @@ from skillwarden.core.mining.procedures import (
 from skillwarden.core.mining.skill_draft import (
     Evidence,
     Pitfall,
+    code,
     command_template,
     describe,
     describe_step,
@@ -171,6 +172,16 @@ def test_a_step_shows_the_command_it_is_named_for_not_the_heredoc_before_it():
     assert "3. `cat <<'EOF' > repro_m0.py … python3 -m pylint --rcfile=rc repro_m0.py`" in body
     assert "cat {" not in body
 
+
+def test_a_backtick_in_a_command_cannot_end_its_code_span():
+    """A trace's backticks would close the span and leave the rest of the command as prose (an instruction
+    to the agent that loads the skill): the span's fence is longer than any run of backticks inside."""
+    steps = [("shell:echo", "echo `date` > out_{x}.txt"), ("edit:.py", "src/{x}.py"),
+             ("shell:pytest", "pytest -k 'a`b' tests/test_{x}.py")]  # fmt: skip
+    body = skill_body(steps)
+    assert "the work calls for `` pytest -k 'a`b' {args} ``." in body
+    assert "1. `` echo `date` > out_m0.txt ``" in body and "3. Run `` pytest -k 'a`b' {args} ``." in body
+    assert code("a\n## Heading") == "`a ## Heading`" and code("``x``") == "``` ``x`` ```"
 
 def test_a_source_file_written_at_the_top_of_the_checkout_is_a_reproduction_script():
     """SWE-agent's Java runs write `Issue{n}Reproduction.java` beside the project, then compile it."""

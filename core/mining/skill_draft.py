@@ -206,6 +206,18 @@ def phrase(token: str) -> str:
 class StepText:
     instruction: str
     parameter: Parameter | None = None
+    command: str = ""  # the command line a shell step runs, as its instruction shows it
+
+
+def code(text: str) -> str:
+    """`text` as a Markdown code span no backtick in it can end early: the fence is longer than any run of
+    backticks inside (CommonMark; a renderer strips the spaces that pad it), so a command that ran
+    ``echo `date` `` reads as it ran and trace text cannot step out of the span into prose. Line breaks
+    become spaces: a line of its own could start a heading."""
+    text = " ".join(text.splitlines())
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    return f"{fence} {text} {fence}" if longest else f"`{text}`"
 
 
 def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tuple[str, str], Parameter]) -> StepText:
@@ -220,9 +232,10 @@ def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tup
         shown_option = shown(quote([option.strip()])) + (" " if option.endswith(" ") else "") if option else ""
         flags = {flag for value in distinct for flag in shell_flags(value) if PLAIN_OPTION.fullmatch(flag)}
         flags = sorted(flags - set(prefix) - {option.strip(" =")})  # (odd ones are seen in the values, quoted)
-        flag_note = f" (flags seen: {', '.join(f'`{f}`' for f in flags[:6])})" if flags else ""
+        flag_note = f" (flags seen: {', '.join(code(f) for f in flags[:6])})" if flags else ""
         if not any(tails):
-            return StepText(f"Run `{shown(quote(prefix))}`.")
+            command = shown(quote(prefix))
+            return StepText(f"Run {code(command)}.", command=command)
         name, label = parameter_kind(tails, test_run)
         shared = f"{shown(quote(prefix))} {shown_option}".strip() if prefix else shown_option.strip()
         joiner = "" if option.endswith("=") else " "
@@ -230,25 +243,27 @@ def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tup
         known = taken.get((shared, label)) or same_values(taken, label, examples)
         if known is not None:
             known.examples = list(dict.fromkeys(known.examples + examples))[:MAX_PARAMETER_EXAMPLES]
-            return StepText(f"Run `{f'{shared}{joiner}{{{known.name}}}'.strip()}`{flag_note}.")
+            command = f"{shared}{joiner}{{{known.name}}}".strip()
+            return StepText(f"Run {code(command)}{flag_note}.", command=command)
         same_name = sum(1 for p in taken.values() if p.name.rstrip("0123456789") == name)
         name = name if not same_name else f"{name}{same_name + 1}"
         parameter = taken[(shared, label)] = Parameter(name, label, examples[:MAX_PARAMETER_EXAMPLES])
-        return StepText(f"Run `{f'{shared}{joiner}{{{name}}}'.strip()}`{flag_note}.", parameter)
+        command = f"{shared}{joiner}{{{name}}}".strip()
+        return StepText(f"Run {code(command)}{flag_note}.", parameter, command)
     if kind == "run":
         scripts = list(dict.fromkeys(posixpath.basename(p) for v in distinct if (p := script_of(v))))
-        example = f" (for example `{scripts[0]}`)" if scripts else ""
+        example = f" (for example {code(scripts[0])})" if scripts else ""
         return StepText(f"Run the script you wrote{example} to see the behaviour.")
     if kind in ("edit", "write", "read") and distinct:
         paths = list(dict.fromkeys(shown(path_of(v)) for v in distinct if path_of(v)))
         if not paths:
-            commands = ", ".join(f"`{shown(v)}`" for v in distinct[:MAX_PARAMETER_EXAMPLES])
+            commands = ", ".join(code(shown(v)) for v in distinct[:MAX_PARAMETER_EXAMPLES])
             return StepText(f"{phrase(token).capitalize()} (in the runs: {commands}).")
         verb = {"edit": "Edit", "write": "Write", "read": "Read"}[kind]
         role = what.rpartition(":")[2] or "file"
         if len(paths) == 1:
-            return StepText(f"{verb} `{paths[0]}`.")
-        shown_paths = ", ".join(f"`{p}`" for p in paths[:MAX_PARAMETER_EXAMPLES])
+            return StepText(f"{verb} {code(paths[0])}.")
+        shown_paths = ", ".join(code(p) for p in paths[:MAX_PARAMETER_EXAMPLES])
         scratch = kind != "read" and all(is_scratch(p) for p in paths)
         tests = kind != "read" and all(in_test_folder(p) for p in paths)
         article = "a" if kind == "write" else "the"  # a file written anew; the one written before, edited
@@ -301,10 +316,10 @@ def example_lines(occurrence: Occurrence) -> list[str]:
     for step in occurrence.steps:
         kind = step.token.partition(":")[0]
         if kind in ("shell", "run") or "\n" in step.argument or " " in step.argument.strip():
-            lines.append(f"`{shown_run(step.argument)}`" if step.argument else phrase(step.token))
+            lines.append(code(shown_run(step.argument)) if step.argument else phrase(step.token))
         else:
             verb = phrase(step.token).split(" ")[0]
-            lines.append(f"{verb} `{step.argument}`" if step.argument else phrase(step.token))
+            lines.append(f"{verb} {code(step.argument)}" if step.argument else phrase(step.token))
     return lines
 
 
@@ -354,8 +369,7 @@ def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | N
     title = title_of(procedure.tokens, key, key_parameter, evidence, trigger)
     name = slugify(title.replace("(", " ").replace(")", " ").split())
     project = evidence.project
-    key_text = steps[key].instruction if key is not None else ""
-    key_command = f"`{key_text.split('`')[1]}`" if "`" in key_text else ""
+    key_command = code(steps[key].command) if key is not None and steps[key].command else ""
 
     where = f" in {project}" if project else ""
     if trigger:
@@ -373,12 +387,12 @@ def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | N
     body += ["", "## Steps", ""] + [f"{i}. {step.instruction}" for i, step in enumerate(steps, 1)]
     if parameters:
         body += ["", "## Parameters", ""]
-        body += [f"- `{p.name}` ({p.kind}), for example: " + ", ".join(f"`{e}`" for e in p.examples)
+        body += [f"- `{p.name}` ({p.kind}), for example: " + ", ".join(code(e) for e in p.examples)
                  for p in parameters]  # fmt: skip
     if evidence.pitfalls:
         body += ["", "## Pitfalls", ""]
         body += [
-            f"- `{shown(p.failed)}` failed with `{p.error}`; `{shown(p.worked)}` worked."
+            f"- {code(shown(p.failed))} failed with {code(p.error)}; {code(shown(p.worked))} worked."
             for p in evidence.pitfalls[:MAX_PITFALLS]
         ]
     runs_shown = [o for o in procedure.occurrences if not any(is_steering(s.argument) for s in o.steps)]
