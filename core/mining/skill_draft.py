@@ -323,6 +323,12 @@ def example_lines(occurrence: Occurrence) -> list[str]:
     return lines
 
 
+def run_named(session_id: str) -> str:
+    """` (<id>)` naming an example's run, as data: a session id is the trace's own (a Claude Code session
+    id, a file name) and may be written to read as an order; one that reads so is not shown."""
+    return f" ({code(session_id)})" if session_id and is_quotable(session_id) else ""
+
+
 def key_step(tokens: tuple[str, ...], test_runs: list[bool]) -> int | None:
     """The step that makes the procedure worth a skill: a test run, else the first command that is not a
     generic move."""
@@ -397,7 +403,7 @@ def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | N
         ]
     runs_shown = [o for o in procedure.occurrences if not any(is_steering(s.argument) for s in o.steps)]
     for run in runs_shown[:MAX_EXAMPLE_RUNS]:
-        body += ["", "## Example", "", f"A run that succeeded ({run.session_id}):", ""]
+        body += ["", "## Example", "", f"A run that succeeded{run_named(run.session_id)}:", ""]
         body += [f"{i}. {line}" for i, line in enumerate(example_lines(run), 1)]
     examples = list(dict.fromkeys(t.strip() for t in evidence_tasks if t.strip() and not is_steering(t)))
     quoted_tasks = quoted_block(examples[:MAX_EXAMPLE_TASKS], TASKS_HEADING)
