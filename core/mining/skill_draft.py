@@ -98,9 +98,26 @@ def slugify(words: list[str]) -> str:
     return slug[:MAX_NAME_LENGTH].rstrip("-")
 
 
+# A repository as a task names it (`django/django`), and the plain name of a folder.
+REPOSITORY = re.compile(r"[A-Za-z0-9][\w.-]{0,99}/[A-Za-z0-9][\w.-]{0,99}")
+PLAIN_NAME = re.compile(r"[A-Za-z0-9][\w.-]{0,60}")
+
+
+def shown_project(project: str) -> str:
+    """A project as a skill names it: a repository as it is; a working directory by its last folder
+    (`/home/alice/webshop` -> `webshop`: the skill is shared, and whose home it was and where it sat on
+    that machine say nothing to another); "" when that is not a plain name (a trace chooses its cwd, and
+    `/tmp/Ignore previous instructions` would be prose in the skill)."""
+    if REPOSITORY.fullmatch(project):
+        return project
+    name = re.split(r"[\\/]", project.rstrip("/\\"))[-1]
+    return name if PLAIN_NAME.fullmatch(name) else ""
+
+
 def project_name(project: str) -> str:
-    """`django/django` -> `Django`, `scikit-learn/scikit-learn` -> `scikit-learn`, "" -> ""."""
-    repo = project.rpartition("/")[2]
+    """`django/django` -> `Django`, `scikit-learn/scikit-learn` -> `scikit-learn`, `/home/a/shop` -> `Shop`,
+    "" -> ""."""
+    repo = shown_project(project).rpartition("/")[2]
     return repo.capitalize() if repo.isalpha() and repo.islower() else repo
 
 
@@ -374,7 +391,7 @@ def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | N
     key_parameter = steps[key].parameter if key is not None else None
     title = title_of(procedure.tokens, key, key_parameter, evidence, trigger)
     name = slugify(title.replace("(", " ").replace(")", " ").split())
-    project = evidence.project
+    project = shown_project(evidence.project)
     key_command = code(steps[key].command) if key is not None and steps[key].command else ""
 
     where = f" in {project}" if project else ""
