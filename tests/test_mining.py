@@ -146,6 +146,18 @@ def test_describe_names_the_skill_from_its_tasks_and_parameterizes_what_varies()
     assert draft.provenance[0] == {"session": "s0", "steps": "1-5", "lines": [10, 11, 12, 13, 14]}
 
 
+def test_a_task_about_a_thing_is_not_read_as_a_verb():
+    """The demo's migration tasks gave 'Use when the task is to migration.'"""
+    sequences = {f"s{i}": session(FIX, f"m{i}") for i in range(3)}
+    procedure = mine_procedures(sequences, {s: "succeeded" for s in sequences})[0]
+    tasks = dict(zip(sequences, ["Orders need a migration", "The tax migration", "Migration for currency"],
+                     strict=True))  # fmt: skip
+    others = ["Add a dependency", "Release 1.2", "Write the docs", "Bump the version", "Rename the module",
+              "Document the API"]  # fmt: skip
+    tasks |= {f"other{i}": task for i, task in enumerate(others)}
+    draft = describe(procedure, Evidence(tasks, TaskWords.of(tasks.values())), [True, False, False, True, False])
+    assert draft.description.startswith("Use when the task mentions migration. Steps:")
+
 def test_two_runners_of_the_same_test_file_share_its_parameter():
     two_runners = [("shell:bin/test", "bin/test tests/test_{x}.py"), ("edit:.py", "src/{x}.py"),
                    ("shell:pytest", "python -m pytest tests/test_{x}.py")]  # fmt: skip

@@ -98,6 +98,15 @@ def slugify(words: list[str]) -> str:
     return slug[:MAX_NAME_LENGTH].rstrip("-")
 
 
+# Verbs a task starts with (a request to do something), as opposed to the thing it is about.
+TASK_VERBS = frozenset(
+    """add fix update bump write create remove delete rename refactor migrate release deploy run make
+    implement upgrade downgrade install uninstall build set configure document clean format lint debug
+    investigate optimize support handle change move replace convert enable disable drop introduce improve
+    raise allow prevent ensure avoid check publish review merge revert port split extract expose generate
+    parse validate sort speed reduce increase translate resolve restore repair correct simplify tidy""".split()
+)
+
 # A repository as a task names it (`django/django`), and the plain name of a folder.
 REPOSITORY = re.compile(r"[A-Za-z0-9][\w.-]{0,99}/[A-Za-z0-9][\w.-]{0,99}")
 PLAIN_NAME = re.compile(r"[A-Za-z0-9][\w.-]{0,60}")
@@ -396,7 +405,10 @@ def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | N
 
     where = f" in {project}" if project else ""
     if trigger:
-        when = f"the task is to {' '.join(trigger)}{where}"
+        # Trigger words are a task's own words in its order: "fix failing test" reads as what the task is
+        # to do, "migration" or "changelog bump version tag" only as what it is about.
+        doing = "is to" if trigger[0] in TASK_VERBS else "mentions"
+        when = f"the task {doing} {' '.join(trigger)}{where}"
     elif key is not None and test_runs[key]:
         when = f"a change{where} needs checking with the project's own test runner ({key_command})"
     else:
