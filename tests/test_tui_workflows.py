@@ -56,6 +56,19 @@ async def test_bulk_approve_marks_rows_and_asks_once(demo_workspace):
     assert all(t["Skillwarden-Decision"] == ["approve"] for t in trailers)
 
 
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_queue_keeps_titles_readable_on_a_narrow_terminal(demo_workspace, size):
+    """At 80 columns two harness titles read "Do not rerun a fa…": the secondary columns (the preview below
+    says the same in words) give way before a title does."""
+    app = make_app(demo_workspace)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        header = screen_text(app).splitlines()[1]
+        rows = screen_text(app).splitlines()[2 : 2 + len(queue(app).keys)]
+        for key, row in zip(queue(app).keys, rows, strict=False):
+            assert app.views[key].candidate.title[:28] in row
+        assert "Security" in header and ("Age" not in header or size[0] > 80)
+
 async def test_bulk_reject_cancelled_at_the_question_changes_nothing(demo_workspace):
     app = make_app(demo_workspace)
     async with app.run_test(size=(100, 30)) as pilot:

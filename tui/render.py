@@ -45,9 +45,9 @@ QUEUE_COLUMNS = (
     Column("support", "Sup", 4, "right"),
     Column("success", "Success", 11, "right"),
     Column("security", "Security", 9),
-    Column("fixes", "Fix", 3, "right"),
-    Column("breakages", "Brk", 3, "right"),
-    Column("age", "Age", 4, "right"),
+    Column("fixes", "Fix", 3, "right", hide_rank=1),
+    Column("breakages", "Brk", 3, "right", hide_rank=2),
+    Column("age", "Age", 4, "right", hide_rank=3),
 )
 
 

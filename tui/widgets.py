@@ -35,13 +35,26 @@ class Column:
     width: int | None = None  # None: takes the space the fixed columns leave
     justify: str = "left"
     min_width: int = 10
+    # 0: always shown; else hidden on a narrow table, the highest first, while the flexible column has
+    # less than ROOMY_WIDTH (at 80 columns two queue titles read "Do not rerun a fa…" and could not be told apart).
+    hide_rank: int = 0
+
+
+ROOMY_WIDTH = 30
 
 
 def column_widths(columns: Sequence[Column], total: int) -> list[int]:
-    fixed = sum(c.width for c in columns if c.width is not None) + GAP * (len(columns) - 1)
-    flexible = [c for c in columns if c.width is None]
-    share = max(0, total - fixed) // len(flexible) if flexible else 0
-    return [c.width if c.width is not None else max(c.min_width, share) for c in columns]
+    """Each column's width; 0 for a column hidden to leave the flexible ones room."""
+    shown = list(columns)
+    while True:
+        fixed = sum(c.width for c in shown if c.width is not None) + GAP * (len(shown) - 1)
+        flexible = [c for c in shown if c.width is None]
+        share = max(0, total - fixed) // len(flexible) if flexible else 0
+        hideable = [c for c in shown if c.hide_rank]
+        if not flexible or share >= ROOMY_WIDTH or not hideable:
+            break
+        shown.remove(max(hideable, key=lambda c: c.hide_rank))
+    return [(c.width if c.width is not None else max(c.min_width, share)) if c in shown else 0 for c in columns]
 
 
 def one_line_cell(cell: Cell) -> Text:
@@ -136,6 +149,7 @@ class RowTable(ScrollView, can_focus=True):
         self.cursor = 0
         # Rendered rows by (key, cursor, marked, focus, width): a keypress repaints from here.
         self.row_strips: dict[tuple, Strip] = {}
+        self.widths: tuple[int, list[int]] = (-1, [])  # (table width, column widths) of the last frame
 
     # -- data --------------------------------------------------------------------------------------
     @property
@@ -252,7 +266,9 @@ class RowTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         base = self.rich_style
-        widths = column_widths(self.columns, width)
+        if self.widths[0] != width:  # once per width, not per line
+            self.widths = (width, column_widths(self.columns, width))
+        widths = self.widths[1]
         if y == 0:
             cells = tuple(column.label for column in self.columns)
             return self.row_strip(cells, widths, base + self.get_component_rich_style("row-table--header"), width)
@@ -280,9 +296,13 @@ class RowTable(ScrollView, can_focus=True):
 
     def row_strip(self, cells: tuple[Cell, ...], widths: list[int], style: Style, width: int) -> Strip:
         line = Text(style=style, no_wrap=True, end="")
-        for position, (column, cell, cell_width) in enumerate(zip(self.columns, cells, widths, strict=False)):
-            if position:
+        first = True
+        for column, cell, cell_width in zip(self.columns, cells, widths, strict=False):
+            if not cell_width:
+                continue  # hidden on a narrow table
+            if not first:
                 line.append(" " * GAP)
+            first = False
             line.append_text(fit(cell, cell_width, column.justify))
         return Strip(line.render(self.app.console)).crop_extend(0, width, style)
 
