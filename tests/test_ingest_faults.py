@@ -165,6 +165,23 @@ def test_a_renamed_file_keeps_what_was_read_and_is_not_read_again(tmp_path, stor
     assert store.session(SESSION).steps == 3
 
 
+def test_a_hard_link_is_read_as_a_new_file_without_storing_the_reads_under_way_first(tmp_path, store, monkeypatch):
+    # A new path to a known inode may be a rename, whose state moves only once every earlier read is
+    # stored; a link whose first path still holds the inode is a file to read like any other.
+    first = tmp_path / "a" / f"{SESSION}.jsonl"
+    first.parent.mkdir()
+    first.write_bytes(transcript(2))
+    ingest_paths(store, [tmp_path])
+    linked = tmp_path / "b" / first.name
+    linked.parent.mkdir()
+    os.link(first, linked)
+    drains = []
+    real_drain = ingest_module.FreshReads.drain
+    monkeypatch.setattr(ingest_module.FreshReads, "drain", lambda self: drains.append(1) or real_drain(self))
+    report = ingest_paths(store, [tmp_path])
+    assert (report.files, report.unchanged, len(drains)) == (1, 1, 1)  # the final drain only
+    assert store.file_state(str(first)) is not None and store.file_state(str(linked)) is not None
+
 def test_a_reused_inode_with_other_content_is_a_new_file(tmp_path, store):
     path = tmp_path / f"{SESSION}.jsonl"
     path.write_bytes(transcript(2))

@@ -198,7 +198,7 @@ def plan_read(
     except OSError as exc:  # deleted or made unreadable between the look and the read
         report_error(ParseError(key, f"skipped: cannot read: {exc.strerror or exc}"))
         return None
-    if previous is None:
+    if previous is None and not linked_elsewhere(store, key, identity):
         before_move()
         previous = moved_here(store, key, identity)
     change = classify(previous, identity)
@@ -208,16 +208,27 @@ def plan_read(
     return key, previous, change, identity.size - (previous.consumed if is_resumable(previous, change) else 0)
 
 
+def linked_elsewhere(store: Store, key: str, identity: Identity) -> bool:
+    """Whether `key` is a hard link to a file read before under a path that still has it: a new file to
+    read, not a rename, so the reads under way need not be stored first (a pause per linked file)."""
+    other = store.file_with_inode(identity.dev, identity.inode, other_than=key)
+    return other is not None and still_there(other.path, identity.inode)
+
+
+def still_there(path: str, inode: int) -> bool:
+    try:
+        return os.stat(path).st_ino == inode
+    except OSError:
+        return False
+
+
 def moved_here(store: Store, key: str, identity: Identity) -> FileState | None:
     """The state of a file read under another path that was renamed to `key`, moved to `key`."""
     other = store.file_with_inode(identity.dev, identity.inode, other_than=key)
     if other is None or not same_head(other.fingerprint, identity.head):
         return None
-    try:
-        if os.stat(other.path).st_ino == identity.inode:
-            return None  # still there: a hard link, not a rename
-    except OSError:
-        pass
+    if still_there(other.path, identity.inode):
+        return None  # a hard link, not a rename
     store.move_file(other.path, key)
     return store.file_state(key)
 
