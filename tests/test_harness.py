@@ -82,6 +82,8 @@ def test_an_approved_rule_is_not_proposed_again_as_its_evidence_grows():
         assert harness_change(more, targets, lambda _, text=approved.after: text) is None
         reworded = approved.after.replace(approved.rule, "Our own wording of it.")
         assert harness_change(more, targets, lambda _, text=reworded: text) is None
+        spaced = approved.after.replace(f"### {approved.title}\n", f"### {approved.title}  \n")
+        assert harness_change(more, targets, lambda _, text=spaced: text) is None
 
 def test_rule_text_quotes_signatures_safely():
     change = harness_change(pattern("failing-command-loop", "make `rm -rf /`"), HarnessTargets(), lambda _: "")

@@ -72,7 +72,7 @@ def add_instruction(markdown: str, title: str, rule: str) -> str:
     """Append `rule` under a learned-rules section (created once at the end); unchanged if a rule of this
     title is there already, whatever its wording (a reviewer may have edited it)."""
     heading = f"### {title}"
-    if heading in markdown.splitlines():
+    if any(line.rstrip() == heading for line in markdown.splitlines()):  # (an editor may leave trailing spaces)
         return markdown
     entry = f"{heading}\n\n{rule}\n"
     text = markdown if not markdown or markdown.endswith("\n") else markdown + "\n"
