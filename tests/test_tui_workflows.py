@@ -209,6 +209,22 @@ async def test_roll_back_from_history(demo_workspace):
     assert trailers["Skillwarden-Reverts"] == [row.sha]
 
 
+async def test_history_and_skills_read_at_80_columns(demo_workspace):
+    """At 80 columns a decision read "approve skill ruff-lin…" and the skills header "95% interv…": the
+    reviewer column gives way first, and the interval column fits its label."""
+    app = make_app(demo_workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        await settle(app, pilot)
+        await pilot.press("3")
+        await settle(app, pilot)
+        row = app.screen.highlighted()
+        assert row.summary[:30] in screen_text(app) and "Status" in screen_text(app)
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert "95% interval" in screen_text(app)
+
 def decisions_sha(workspace):
     with git.Repo(workspace / "skills-repo") as repo:
         return repo.head.commit.hexsha

@@ -243,7 +243,7 @@ def findings_text(details: dict) -> Text:
 SKILL_COLUMNS = (
     Column("name", "Skill", None, min_width=14),
     Column("mean", "Mean", 5, "right"),
-    Column("interval", "95% interval", 11),
+    Column("interval", "95% interval", 12),
     Column("uses", "Uses", 5, "right"),
     Column("trend", "Success", 12),
     Column("drift", "Drift", 7),
@@ -277,7 +277,7 @@ HISTORY_COLUMNS = (
     Column("at", "When", 16),
     Column("action", "Action", 8),
     Column("summary", "What", None),
-    Column("reviewer", "Who", 10),
+    Column("reviewer", "Who", 10, hide_rank=1),
     Column("commit", "Commit", 8),
     Column("status", "Status", 10),
 )
