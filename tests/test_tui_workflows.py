@@ -33,6 +33,13 @@ def make_app(home, **kwargs):
     return SkillwardenApp(load_config(home), watch=False, **kwargs)
 
 
+async def press_each(app, pilot, *keys):
+    """Each key in turn, waiting for what it started (a decision, a screen) before the next."""
+    for key in keys:
+        await pilot.press(key)
+        await settle(app, pilot)
+
+
 async def test_bulk_approve_marks_rows_and_asks_once(demo_workspace):
     app = make_app(demo_workspace)
     notified = recorded_notifications(app)
@@ -174,12 +181,7 @@ async def test_evict_without_an_eviction_candidate_explains_and_commits_nothing(
     notified = recorded_notifications(app)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await pilot.press("a")
-        await settle(app, pilot)
-        await pilot.press("2")
-        await settle(app, pilot)
-        await pilot.press("d")
-        await settle(app, pilot)
+        await press_each(app, pilot, "a", "2", "d")
         assert any("no eviction candidate" in n.message for n in notified)
     assert decisions(demo_workspace, 1)[0]["Skillwarden-Decision"] == ["approve"]
 
@@ -215,14 +217,10 @@ async def test_history_and_skills_read_at_80_columns(demo_workspace):
     app = make_app(demo_workspace)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("a")
-        await settle(app, pilot)
-        await pilot.press("3")
-        await settle(app, pilot)
+        await press_each(app, pilot, "a", "3")
         row = app.screen.highlighted()
         assert row.summary[:30] in screen_text(app) and "Status" in screen_text(app)
-        await pilot.press("2")
-        await settle(app, pilot)
+        await press_each(app, pilot, "2")
         assert "95% interval" in screen_text(app)
 
 def decisions_sha(workspace):
