@@ -187,6 +187,15 @@ def test_a_step_shows_the_command_it_is_named_for_not_the_heredoc_before_it():
     assert "cat {" not in body
 
 
+def test_an_option_that_names_a_secret_stays_beside_its_value():
+    """Ingest redacts first; the skill's own last redaction knows `--password=…` by its name, so neither the
+    option joined to the command nor the words all runs share may part a secret from the name before it."""
+    steps = [("shell:mysql", "mysql --password=Zq81{x}pw db_{x}"), ("edit:.py", "src/{x}.py"),
+             ("shell:deploy", "deploy --api-token Tk77{x}zz --env {x}")]  # fmt: skip
+    body = skill_body(steps)
+    assert "Zq81" not in body and "Tk77" not in body
+    assert "[REDACTED:" in body and "mysql --password={" not in body
+
 def test_a_backtick_in_a_command_cannot_end_its_code_span():
     """A trace's backticks would close the span and leave the rest of the command as prose (an instruction
     to the agent that loads the skill): the span's fence is longer than any run of backticks inside."""

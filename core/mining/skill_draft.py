@@ -22,6 +22,7 @@ from skillwarden.core.adapters.shared import is_scratch_file
 from skillwarden.core.mining.procedures import Occurrence, Procedure, TaskWords, provenance_of, trigger_keywords
 from skillwarden.core.security.injection import TASKS_HEADING, is_quotable, quoted_block
 from skillwarden.core.security.redact import redact
+from skillwarden.core.security.secret_shapes import is_secret_name
 from skillwarden.core.signals.commands import program_start, quote, work_command
 from skillwarden.core.signals.normalize import command_words, is_generic, shell_flags, token_command
 
@@ -176,28 +177,37 @@ def command_template(commands: list[str]) -> tuple[list[str], list[list[str]]]:
         rests.append(list(words[start + 1 :]))
     shared: list[str] = []
     for words in zip(*rests, strict=False):
-        if len(set(words)) != 1:
+        if len(set(words)) != 1 or names_a_secret(words[0]):
             break
         shared.append(words[0])
     invocation = list(min(invocations, key=lambda words: (-invocations[words], words))) if invocations else []
     return invocation + shared, [rest[len(shared) :] for rest in rests]
 
 
+def names_a_secret(word: str) -> bool:
+    """`--password=…`, `--token`: an option a secret follows. It stays beside its value in a skill's text,
+    where the last redaction knows the secret by the name before it (a value alone is a plain word to it)."""
+    return word.startswith("-") and is_secret_name(word.partition("=")[0])
+
+
 def leading_option(tails: list[list[str]]) -> tuple[str, list[list[str]]]:
     """The option every run that gave a value gave it with, taken out of the values: `--tests A`,
-    `--tests B` -> ("--tests ", [[A], [B]]); `-Dtest=A`, `-Dtest=B` -> ("-Dtest=", [[A], [B]]). The option
+    `--tests B` -> ("--tests", [[A], [B]]); `-Dtest=A`, `-Dtest=B` -> ("-Dtest=", [[A], [B]]). The option
     is part of how the command is run, so it belongs in the skill's command, where a parameter whose
     examples read `--tests A` hides it. ("", tails) when such runs differ in it, or fewer than two gave
-    one. (A run that gave no value, the whole suite, stays one.)"""
+    one. (A run that gave no value, the whole suite, stays one.) An option that names a secret stays with
+    its value (`names_a_secret`)."""
     valued = [tail for tail in tails if tail]
     if len(valued) < 2 or not all(tail[0].startswith("-") for tail in valued):
         return "", tails
     first = valued[0][0]
-    if all(tail[0] == first for tail in valued) and PLAIN_OPTION.fullmatch(first) and all(len(t) >= 2 for t in valued):
-        return first + " ", [tail[1:] for tail in tails]
-    options = {tail[0].partition("=")[0] for tail in valued}
-    glued = first.partition("=")[0] + "="
-    if len(options) == 1 and PLAIN_OPTION.fullmatch(glued[:-1]) and all(tail[0].partition("=")[2] for tail in valued):
+    name = first.partition("=")[0]
+    if not PLAIN_OPTION.fullmatch(name) or names_a_secret(name):
+        return "", tails
+    if all(tail[0] == first for tail in valued) and "=" not in first and all(len(t) >= 2 for t in valued):
+        return first, [tail[1:] for tail in tails]
+    if all(tail[0].partition("=")[0] == name and tail[0].partition("=")[2] for tail in valued):
+        glued = name + "="
         return glued, [[tail[0][len(glued) :], *tail[1:]] if tail else [] for tail in tails]
     return "", tails
 
@@ -255,15 +265,14 @@ def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tup
     if kind == "shell" and distinct:
         prefix, tails = command_template(distinct)
         option, tails = leading_option(tails)
-        shown_option = shown(quote([option.strip()])) + (" " if option.endswith(" ") else "") if option else ""
         flags = {flag for value in distinct for flag in shell_flags(value) if PLAIN_OPTION.fullmatch(flag)}
-        flags = sorted(flags - set(prefix) - {option.strip(" =")})  # (odd ones are seen in the values, quoted)
+        flags = sorted(flags - set(prefix) - {option.rstrip("=")})  # (odd ones are seen in the values, quoted)
         flag_note = f" (flags seen: {', '.join(code(f) for f in flags[:6])})" if flags else ""
         if not any(tails):
             command = shown(quote(prefix))
             return StepText(f"Run {code(command)}.", command=command)
         name, label = parameter_kind(tails, test_run)
-        shared = f"{shown(quote(prefix))} {shown_option}".strip() if prefix else shown_option.strip()
+        shared = shown(quote([*prefix, option] if option else prefix))  # (a plain option needs no quoting)
         joiner = "" if option.endswith("=") else " "
         examples = list(dict.fromkeys(shown(quote(tail)) for tail in tails if tail))
         known = taken.get((shared, label)) or same_values(taken, label, examples)
