@@ -163,6 +163,7 @@ def mining_outcomes(sessions: list[Session]) -> dict[str, str]:
 def mine_skills(sessions: list[Session], settings: ExtractionSettings) -> list[SkillCandidate]:
     outcomes = mining_outcomes(sessions)
     tasks = {s.id: s.task for s in sessions}
+    cwds = {s.id: s.cwd for s in sessions}
     background = TaskWords.of(tasks.values())  # once per pass: every procedure's trigger words need it
     by_id = {s.id: s for s in sessions}
     procedures = mine_procedures(
@@ -189,7 +190,7 @@ def mine_skills(sessions: list[Session], settings: ExtractionSettings) -> list[S
         scope = [s for s in sessions if projects[s.id] == project] if project else sessions
         runs = token_steps.get(procedure.tokens[key], {}) if key is not None else {}
         pitfalls = pitfalls_of(runs[s.id] for s in scope if s.id in runs)
-        evidence = Evidence(tasks, background, project, pitfalls, success_share(scope, outcomes))
+        evidence = Evidence(tasks, background, project, pitfalls, success_share(scope, outcomes), cwds)
         draft = describe(procedure, evidence, test_runs)
         seen = {o.session_id for o in procedure.occurrences}
         also = [p for other, _ in members[1:] for p in provenance_of(other) if p["session"] not in seen]

@@ -91,6 +91,7 @@ class Evidence:
     project: str = ""
     pitfalls: tuple[Pitfall, ...] = ()
     base_rate: float | None = None
+    cwds: dict[str, str] = field(default_factory=dict)  # session id -> the folder its run worked in
 
 
 def slugify(words: list[str]) -> str:
@@ -122,6 +123,20 @@ def shown_project(project: str) -> str:
         return project
     name = re.split(r"[\\/]", project.rstrip("/\\"))[-1]
     return name if PLAIN_NAME.fullmatch(name) else ""
+
+
+# A home folder, whose name is its owner's: `/home/alice`, `/Users/alice`, `/root`.
+HOME_FOLDER = re.compile(r"^(?:/home/[^/]+|/Users/[^/]+|/root)(?=/|$)")
+
+
+def shown_path(path: str, cwd: str) -> str:
+    """A file a run worked on as a skill names it: relative to the folder the run worked in when it lies
+    there (`/home/alice/shop/src/app.py` -> `src/app.py`, which is where it is in any checkout), else with a
+    home folder shown as `~` (whose home it was says nothing to another machine, and is not to be shared)."""
+    root = cwd.rstrip("/")
+    if root and path.startswith(root + "/") and len(path) > len(root) + 1:
+        return path[len(root) + 1 :]
+    return HOME_FOLDER.sub("~", path, count=1)
 
 
 def project_name(project: str) -> str:
@@ -256,12 +271,15 @@ def code(text: str) -> str:
     return f"{fence} {text} {fence}" if longest else f"`{text}`"
 
 
-def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tuple[str, str], Parameter]) -> StepText:
-    """One instruction for one step of the procedure, from the concrete arguments its runs used. The same
-    command run again (the tests before and after the change) reuses its parameter: `taken` holds the
-    parameters named so far, by command and kind."""
+def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tuple[str, str], Parameter],
+                  cwds: list[str] | None = None) -> StepText:  # fmt: skip
+    """One instruction for one step of the procedure, from the concrete arguments its runs used (in the
+    folders `cwds`, one per value: files are named by `shown_path`). The same command run again (the tests
+    before and after the change) reuses its parameter: `taken` holds the parameters named so far, by
+    command and kind."""
     kind, _, what = token.partition(":")
     distinct = list(dict.fromkeys(v for v in values if v and not is_steering(v)))
+    cwd_of = dict(zip(values, cwds, strict=True)) if cwds is not None else {}
     if kind == "shell" and distinct:
         prefix, tails = command_template(distinct)
         option, tails = leading_option(tails)
@@ -290,7 +308,8 @@ def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tup
         example = f" (for example {code(scripts[0])})" if scripts else ""
         return StepText(f"Run the script you wrote{example} to see the behaviour.")
     if kind in ("edit", "write", "read") and distinct:
-        paths = list(dict.fromkeys(shown(path_of(v)) for v in distinct if path_of(v)))
+        paths = [shown(shown_path(path, cwd_of.get(v, ""))) for v in distinct if (path := path_of(v))]
+        paths = list(dict.fromkeys(paths))
         if not paths:
             commands = ", ".join(code(shown(v)) for v in distinct[:MAX_PARAMETER_EXAMPLES])
             return StepText(f"{phrase(token).capitalize()} (in the runs: {commands}).")
@@ -346,7 +365,9 @@ def is_scratch(path: str) -> bool:
     return (scratch_name and not in_test_folder(path)) or is_scratch_file(path.removeprefix("./"))
 
 
-def example_lines(occurrence: Occurrence) -> list[str]:
+def example_lines(occurrence: Occurrence, cwds: dict[str, str]) -> list[str]:
+    """The example run's steps: a command as it ran, a file by `shown_path`."""
+    cwd = cwds.get(occurrence.session_id, "")
     lines = []
     for step in occurrence.steps:
         kind = step.token.partition(":")[0]
@@ -354,7 +375,7 @@ def example_lines(occurrence: Occurrence) -> list[str]:
             lines.append(code(shown_run(step.argument)) if step.argument else phrase(step.token))
         else:
             verb = phrase(step.token).split(" ")[0]
-            lines.append(f"{verb} {code(step.argument)}" if step.argument else phrase(step.token))
+            lines.append(f"{verb} {code(shown_path(step.argument, cwd))}" if step.argument else phrase(step.token))
     return lines
 
 
@@ -401,7 +422,8 @@ def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | N
 
     taken: dict[tuple[str, str], Parameter] = {}
     steps = [
-        describe_step(token, [o.steps[i].argument for o in procedure.occurrences], test_runs[i], taken)
+        describe_step(token, [o.steps[i].argument for o in procedure.occurrences], test_runs[i], taken,
+                      [evidence.cwds.get(o.session_id, "") for o in procedure.occurrences])
         for i, token in enumerate(procedure.tokens)
     ]
     parameters = [s.parameter for s in steps if s.parameter is not None]
@@ -442,7 +464,7 @@ def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | N
     runs_shown = [o for o in procedure.occurrences if not any(is_steering(s.argument) for s in o.steps)]
     for run in runs_shown[:MAX_EXAMPLE_RUNS]:
         body += ["", "## Example", "", f"A run that succeeded{run_named(run.session_id)}:", ""]
-        body += [f"{i}. {line}" for i, line in enumerate(example_lines(run), 1)]
+        body += [f"{i}. {line}" for i, line in enumerate(example_lines(run, evidence.cwds), 1)]
     examples = list(dict.fromkeys(t.strip() for t in evidence_tasks if t.strip() and not is_steering(t)))
     quoted_tasks = quoted_block(examples[:MAX_EXAMPLE_TASKS], TASKS_HEADING)
     if quoted_tasks:
