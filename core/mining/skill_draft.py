@@ -396,15 +396,16 @@ def key_step(tokens: tuple[str, ...], test_runs: list[bool]) -> int | None:
 
 def title_of(tokens: tuple[str, ...], key: int | None, parameter: Parameter | None, evidence: Evidence,
              trigger: list[str]) -> str:  # fmt: skip
-    """A short imperative phrase: "Run one Django test module with runtests.py", "Fix failing test (pytest)"."""
+    """A short imperative phrase from the commands that make the skill: "Run one Django test module with
+    runtests.py", "Run alembic revision, then pytest". The task's trigger words say when to use it, in the
+    description: as a title, "Ruff lint (ruff check)" or "Changelog bump version tag (git commit)" read as a
+    label, not as something to do."""
     if key is None:
         return " ".join(trigger).capitalize() or phrase(tokens[0]).capitalize()
     runner = runner_name(tokens[key])
     project = project_name(evidence.project)
     if parameter is not None and parameter.kind in ("test module", "test file"):
         return " ".join(["Run one", *([project] if project else []), parameter.kind, "with", runner])
-    if len(trigger) >= 2:
-        return f"{' '.join(trigger).capitalize()} ({runner})"
     # Another command worth knowing names the skill with it: "Run alembic revision, then pytest" and "Run
     # pip install, then pytest" are two skills, where "Run pytest" would be one title for both.
     named = list(dict.fromkeys(runner_name(t) for t in tokens if not is_generic(t)))  # in the order they run
