@@ -147,17 +147,23 @@ def test_describe_names_the_skill_from_its_tasks_and_parameterizes_what_varies()
     assert draft.provenance[0] == {"session": "s0", "steps": "1-5", "lines": [10, 11, 12, 13, 14]}
 
 
+OTHER_TASKS = ["Add a dependency", "Release 1.2", "Write the docs", "Bump the version", "Rename the module",
+               "Document the API"]  # fmt: skip
+
+
+def drafted_from_tasks(steps, three_tasks, test_runs):
+    """The skill drafted from three successful runs of `steps` with these tasks, among six unrelated ones."""
+    sequences = {f"s{i}": session(steps, f"m{i}") for i in range(3)}
+    procedure = mine_procedures(sequences, {s: "succeeded" for s in sequences})[0]
+    tasks = dict(zip(sequences, three_tasks, strict=True)) | {f"other{i}": t for i, t in enumerate(OTHER_TASKS)}
+    return describe(procedure, Evidence(tasks, TaskWords.of(tasks.values())), test_runs)
+
+
 def test_a_title_says_what_to_do_and_the_trigger_words_say_when():
     """Trigger words are the tasks' own words, not a phrase: as a title the demo read "Ruff lint (ruff check)"."""
     lint = [("shell:ruff", "ruff check ."), ("edit:.py", "src/{x}.py"), ("shell:ruff", "ruff check .")]
-    sequences = {f"s{i}": session(lint, f"m{i}") for i in range(3)}
-    procedure = mine_procedures(sequences, {s: "succeeded" for s in sequences})[0]
-    tasks = dict(zip(sequences, ["ruff lint fails in cart", "Make the ruff lint pass", "ruff lint errors"],
-                     strict=True))  # fmt: skip
-    others = ["Add a dependency", "Release 1.2", "Write the docs", "Bump the version", "Rename the module",
-              "Document the API"]  # fmt: skip
-    tasks |= {f"other{i}": task for i, task in enumerate(others)}
-    draft = describe(procedure, Evidence(tasks, TaskWords.of(tasks.values())), [False, False, False])
+    tasks = ["ruff lint fails in cart", "Make the ruff lint pass", "ruff lint errors"]
+    draft = drafted_from_tasks(lint, tasks, [False, False, False])
     assert draft.trigger == ["ruff", "lint"]
     assert (draft.title, draft.name) == ("Run ruff", "run-ruff")
     assert draft.description.startswith("Use when the task mentions ruff lint. Steps: run ruff, then edit")
@@ -165,14 +171,8 @@ def test_a_title_says_what_to_do_and_the_trigger_words_say_when():
 
 def test_a_task_about_a_thing_is_not_read_as_a_verb():
     """The demo's migration tasks gave 'Use when the task is to migration.'"""
-    sequences = {f"s{i}": session(FIX, f"m{i}") for i in range(3)}
-    procedure = mine_procedures(sequences, {s: "succeeded" for s in sequences})[0]
-    tasks = dict(zip(sequences, ["Orders need a migration", "The tax migration", "Migration for currency"],
-                     strict=True))  # fmt: skip
-    others = ["Add a dependency", "Release 1.2", "Write the docs", "Bump the version", "Rename the module",
-              "Document the API"]  # fmt: skip
-    tasks |= {f"other{i}": task for i, task in enumerate(others)}
-    draft = describe(procedure, Evidence(tasks, TaskWords.of(tasks.values())), [True, False, False, True, False])
+    tasks = ["Orders need a migration", "The tax migration", "Migration for currency"]
+    draft = drafted_from_tasks(FIX, tasks, [True, False, False, True, False])
     assert draft.description.startswith("Use when the task mentions migration. Steps:")
 
 def test_two_runners_of_the_same_test_file_share_its_parameter():
