@@ -306,6 +306,33 @@ def test_pitfalls_and_titles_come_from_the_commands_that_ran():
     assert "`pytest tests/unit/test_a.py` worked." in draft.body
 
 
+def test_a_pitfall_is_a_way_of_running_that_fails_not_a_wrong_file_name():
+    """Real runs of the development set: `pytest` missing where `python -m pytest` worked is worth telling
+    the next run; a test file guessed wrong and then found (`test_domain_python.py`, then
+    `test_domain_py.py`) was that task's, and said nothing about running pytest."""
+    from skillwarden.core.mining.pitfalls import only_targets_differ, pitfalls_of
+    from skillwarden.core.model import Step
+
+    def run(*pairs):
+        return [Step("bash", {"command": command}, result) for command, result in pairs]
+
+    not_found = "ERROR: file or directory not found: tests/test_domain_python.py\n"
+    runs = [
+        run(("pytest tests/test_domain_python.py", not_found), ("pytest tests/test_domain_py.py", "3 passed")),
+        run(("pytest a/test_x.py::test_y", "ERROR: not found: a/test_x.py::test_y"),
+            ("pytest a/test_x.py", "1 passed")),
+        run(("pytest sympy/core/tests/test_a.py", "bash: line 1: pytest: command not found"),
+            ("python -m pytest sympy/core/tests/test_a.py", "2 passed")),
+    ]  # fmt: skip
+    assert [(p.failed, p.worked) for p in pitfalls_of(runs)] == [
+        ("pytest sympy/core/tests/test_a.py", "python -m pytest sympy/core/tests/test_a.py")
+    ]
+    assert only_targets_differ("./tests/runtests.py queries.test_q", "./tests/runtests.py queries.tests")
+    assert not only_targets_differ("python -m pytest a.py", "python -m unittest a.py")
+    assert not only_targets_differ("pytest --ds=x a.py", "pytest --ds=y a.py")
+    assert not only_targets_differ("python3 a.py", "python a.py")
+
+
 def test_two_step_patterns_and_inspection_only_patterns_are_not_skills():
     write_run = [("write:.py", "scripts/a.py"), ("shell:python", "python scripts/a.py")]
     looking = [("shell:git log", "git log"), ("shell:git diff", "git diff"), ("read:.py", "a.py")]

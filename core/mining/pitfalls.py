@@ -1,6 +1,11 @@
 """Pitfalls of a command: a variant that could not even run (an import error, a bad argument, a wrong
 path) followed, in the same run, by a variant that did. A skill that teaches the command says which
-variant to avoid, with the error it gives."""
+variant to avoid, with the error it gives.
+
+A pitfall is a way of running the command that fails (`pytest` where only `python -m pytest` is installed,
+the wrong interpreter, an option the runner does not know). Two runs of the same command on different files
+or test labels (`pytest tests/test_domain_python.py`, not found, then `tests/test_domain_py.py`) teach only
+that the agent guessed a name wrong, in that one task: they are not pitfalls."""
 
 from __future__ import annotations
 
@@ -24,6 +29,9 @@ INVOCATION_ERROR = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 MAX_ERROR = 120
+# A word naming a file, a folder or a test rather than a way to run: a path, a `file::test` id, a dotted
+# module or a file name with its extension.
+TARGET = re.compile(r"/|::|\.\w")
 
 
 def invocation_error(step: Step) -> str | None:
@@ -41,6 +49,18 @@ def the_command(command: str) -> str | None:
     simples = [s for s in simple_commands(command) if s.program not in COMMAND_SETUP]
     work = [s for i, s in enumerate(simples) if not (i and simples[i - 1].piped) and not is_inspection(s)]
     return quote(work[0].words) if len(work) == 1 else None
+
+
+def only_targets_differ(failed: str, worked: str) -> bool:
+    """Whether two command lines run the same program the same way on other files or tests: same words,
+    except arguments after the program that both name a target (`TARGET`)."""
+    before, after = failed.split(), worked.split()
+    if len(before) != len(after) or before[:1] != after[:1]:
+        return False
+    return all(
+        a == b or (not a.startswith("-") and not b.startswith("-") and TARGET.search(a) and TARGET.search(b))
+        for a, b in zip(before[1:], after[1:], strict=True)
+    )
 
 
 def steps_by_token(
@@ -71,7 +91,8 @@ def pitfalls_of(runs: Iterable[list[Step]], limit: int = 3) -> tuple[Pitfall, ..
             if error is not None:
                 pending = (alone, error)
             elif pending is not None and alone != pending[0]:
-                found[(pending[0], pending[1], alone)] += 1
+                if not only_targets_differ(pending[0], alone):
+                    found[(pending[0], pending[1], alone)] += 1
                 pending = None
     seen_errors: set[str] = set()
     out = []
