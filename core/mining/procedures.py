@@ -277,6 +277,9 @@ def ranges_overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 # -- describing a procedure ---------------------------------------------------------------------
 
+# Words of every task, and the headings of an issue template ("Describe the bug", "To Reproduce", "Steps to
+# reproduce the behavior", "Additional context", "Describe alternatives you've considered"): they say when
+# nothing in particular applies.
 STOPWORDS = frozenset(
     """a an the and or of to in on for with from into by at as is are be it this that these those
     please can could would you we i me my our your then so up out all some new when while after before
@@ -284,7 +287,8 @@ STOPWORDS = frozenset(
     not no yes if else than instead being been was were has have had will should may might must shall
     expected actual result results example examples following follows currently description issue
     problem bug error works working work way case cases like get gets got one two its only other any
-    each more most such same see seems return returns value values code line lines""".split()
+    each more most such same see seems return returns value values code line lines
+    describe reproduce steps behavior behaviour screenshots additional alternatives considered""".split()
 )
 
 
@@ -293,7 +297,7 @@ def task_words(task: str) -> tuple[str, ...]:
     """Plain words of a task, in order, without paths, identifiers with digits, or stopwords."""
     words = []
     for raw in task.lower().replace("\n", " ").split():
-        word = raw.strip(".,:;!?()[]{}\"'`")
+        word = raw.strip(".,:;!?()[]{}\"'`*#>")  # (and Markdown emphasis, headings, quotes)
         if not word.isalpha() or word in STOPWORDS or len(word) < 3:
             continue
         words.append(word)
