@@ -136,6 +136,8 @@ def shown_path(path: str, cwd: str) -> str:
     root = cwd.rstrip("/")
     if root and path.startswith(root + "/") and len(path) > len(root) + 1:
         return path[len(root) + 1 :]
+    if path.startswith("./") and len(path) > 2:
+        return path[2:]  # `./src/app.py` and `src/app.py` are one file, shown alike
     return HOME_FOLDER.sub("~", path, count=1)
 
 
