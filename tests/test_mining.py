@@ -272,9 +272,10 @@ def test_a_skill_names_files_where_they_are_in_the_project_not_on_the_machine():
     """Claude Code reads and edits by absolute path: `/home/alice/webshop/src/app.py` names whose home it was
     and means nothing in another checkout. A file under the run's folder is named from there, any other
     with the home folder as `~`; a command is shown as it ran."""
-    steps = [("shell:pytest", "pytest tests/test_{x}.py"), ("read:.py", "/home/alice/webshop/src/{x}.py"),
-             ("edit:.py", "/home/alice/webshop/src/{x}.py"), ("read:.toml", "/Users/bob/.config/{x}.toml"),
-             ("shell:pytest", "pytest tests/test_{x}.py")]  # fmt: skip
+    steps = [("shell:pytest", "pytest /home/alice/webshop/tests/test_{x}.py"),
+             ("read:.py", "/home/alice/webshop/src/{x}.py"), ("edit:.py", "/home/alice/webshop/src/{x}.py"),
+             ("read:.toml", "/Users/bob/.config/{x}.toml"),
+             ("shell:pytest", "cd /home/alice/webshop && pytest -c /Users/bob/{x}.ini tests/test_{x}.py")]  # fmt: skip
     procedure = mine_procedures({f"s{i}": session(steps, f"m{i}") for i in range(3)},
                                 {f"s{i}": "succeeded" for i in range(3)})[0]  # fmt: skip
     cwds = {f"s{i}": "/home/alice/webshop/" for i in range(3)}
@@ -283,6 +284,8 @@ def test_a_skill_names_files_where_they_are_in_the_project_not_on_the_machine():
     assert "Edit the .py file (in the runs: `src/m0.py`, `src/m1.py`, `src/m2.py`)." in body
     assert "Read the .toml file (in the runs: `~/.config/m0.toml`," in body
     assert "3. edit `src/m0.py`" in body and "4. read `~/.config/m0.toml`" in body
+    assert "1. `pytest tests/test_m0.py`" in body and "5. `cd . && pytest -c ~/m0.ini tests/test_m0.py`" in body
+    assert "`tests/test_m0.py`, `tests/test_m1.py`" in body  # the parameter's examples
     assert shown_path("/home/alice/webshop", "/home/alice/webshop") == "~/webshop"
     assert shown_path("/home/alice/webshop2/x.py", "/home/alice/webshop") == "~/webshop2/x.py"
     assert shown_path("/root", "") == "~" and shown_path("/srv/app/x.py", "") == "/srv/app/x.py"
@@ -327,7 +330,7 @@ def test_a_pitfall_is_a_way_of_running_that_fails_not_a_wrong_file_name():
     from skillwarden.core.model import Step
 
     def run(*pairs):
-        return [Step("bash", {"command": command}, result) for command, result in pairs]
+        return [Step("bash", {"command": command}, result) for command, result in pairs], "/testbed"
 
     not_found = "ERROR: file or directory not found: tests/test_domain_python.py\n"
     runs = [
@@ -340,6 +343,13 @@ def test_a_pitfall_is_a_way_of_running_that_fails_not_a_wrong_file_name():
     assert [(p.failed, p.worked) for p in pitfalls_of(runs)] == [
         ("pytest sympy/core/tests/test_a.py", "python -m pytest sympy/core/tests/test_a.py")
     ]
+    # Who ran it is not said: the run's folder and a home folder are left out of commands and errors.
+    in_home = [Step("bash", {"command": "/home/al/shop/venv/bin/pytest /home/al/shop/t.py"},
+                    "/home/al/shop/venv/bin/pytest: can't open file '/home/al/shop/t.py'"),
+               Step("bash", {"command": "python -m pytest /home/al/shop/t.py"}, "1 passed")]  # fmt: skip
+    (pitfall,) = pitfalls_of([(in_home, "/home/al/shop")])
+    assert (pitfall.failed, pitfall.worked) == ("venv/bin/pytest t.py", "python -m pytest t.py")
+    assert pitfall.error == "venv/bin/pytest: can't open file 't.py'"
     assert only_targets_differ("./tests/runtests.py queries.test_q", "./tests/runtests.py queries.tests")
     assert not only_targets_differ("python -m pytest a.py", "python -m unittest a.py")
     assert not only_targets_differ("pytest --ds=x a.py", "pytest --ds=y a.py")

@@ -13,7 +13,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 
-from skillwarden.core.mining.skill_draft import Pitfall
+from skillwarden.core.mining.skill_draft import Pitfall, shown_in_command
 from skillwarden.core.model import Session, Step
 from skillwarden.core.security.redact import redact
 from skillwarden.core.signals.commands import COMMAND_SETUP, is_inspection, quote, simple_commands
@@ -77,17 +77,20 @@ def steps_by_token(
     return index
 
 
-def pitfalls_of(runs: Iterable[list[Step]], limit: int = 3) -> tuple[Pitfall, ...]:
+def pitfalls_of(runs: Iterable[tuple[list[Step], str]], limit: int = 3) -> tuple[Pitfall, ...]:
     """Pairs (failed variant, its error, the variant that worked next) of one command, from `runs` (per
-    session, its steps of the command's token, in order), most frequent errors first, each error once."""
+    session, its steps of the command's token, in order, and the folder it worked in: commands and errors
+    are shown as `shown_in_command` shows them), most frequent errors first, each error once."""
     found: Counter[tuple[str, str, str]] = Counter()
-    for steps in runs:
+    for steps, cwd in runs:
         pending: tuple[str, str] | None = None
         for step in steps:
             command = shell_command(step)
             if command is None or (alone := the_command(command)) is None:
                 continue
+            alone = shown_in_command(alone, cwd)
             error = invocation_error(step)
+            error = shown_in_command(error, cwd) if error is not None else None
             if error is not None:
                 pending = (alone, error)
             elif pending is not None and alone != pending[0]:

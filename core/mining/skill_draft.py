@@ -127,6 +127,8 @@ def shown_project(project: str) -> str:
 
 # A home folder, whose name is its owner's: `/home/alice`, `/Users/alice`, `/root`.
 HOME_FOLDER = re.compile(r"^(?:/home/[^/]+|/Users/[^/]+|/root)(?=/|$)")
+# The same inside a command line: where a word (or a quoted one, or an option's value) starts.
+HOME_IN_TEXT = re.compile(r"""(?<![^\s'"=:(])(?:/home/[^/\s'"]+|/Users/[^/\s'"]+|/root)(?=/|$|[\s'";&|)])""")
 
 
 def shown_path(path: str, cwd: str) -> str:
@@ -139,6 +141,19 @@ def shown_path(path: str, cwd: str) -> str:
     if path.startswith("./") and len(path) > 2:
         return path[2:]  # `./src/app.py` and `src/app.py` are one file, shown alike
     return HOME_FOLDER.sub("~", path, count=1)
+
+
+def shown_in_command(command: str, cwd: str) -> str:
+    """A command line as a skill shows it, by the rule of `shown_path`: a path under the folder the run worked
+    in is relative to it (`pytest /home/alice/shop/tests/test_a.py` -> `pytest tests/test_a.py`, `cd
+    /home/alice/shop && make` -> `cd . && make`), another home folder is `~`. What the command does from
+    the project's folder is unchanged; who ran it is not said."""
+    root = cwd.rstrip("/")
+    if len(root) > 1 and root in command:
+        start = r"""(?<![^\s'"=:(])"""
+        command = re.sub(start + re.escape(root) + "/(?=[^\\s'\";&|)])", "", command)
+        command = re.sub(start + re.escape(root) + r"""(?=$|[\s'";&|)]|/)""", ".", command)
+    return HOME_IN_TEXT.sub("~", command)
 
 
 def project_name(project: str) -> str:
@@ -280,8 +295,10 @@ def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tup
     before and after the change) reuses its parameter: `taken` holds the parameters named so far, by
     command and kind."""
     kind, _, what = token.partition(":")
-    distinct = list(dict.fromkeys(v for v in values if v and not is_steering(v)))
     cwd_of = dict(zip(values, cwds, strict=True)) if cwds is not None else {}
+    if kind == "shell":
+        values = [shown_in_command(value, cwd_of.get(value, "")) for value in values]
+    distinct = list(dict.fromkeys(v for v in values if v and not is_steering(v)))
     if kind == "shell" and distinct:
         prefix, tails = command_template(distinct)
         option, tails = leading_option(tails)
@@ -374,7 +391,8 @@ def example_lines(occurrence: Occurrence, cwds: dict[str, str]) -> list[str]:
     for step in occurrence.steps:
         kind = step.token.partition(":")[0]
         if kind in ("shell", "run") or "\n" in step.argument or " " in step.argument.strip():
-            lines.append(code(shown_run(step.argument)) if step.argument else phrase(step.token))
+            shown_line = shown_run(shown_in_command(step.argument, cwd))
+            lines.append(code(shown_line) if step.argument else phrase(step.token))
         else:
             verb = phrase(step.token).split(" ")[0]
             lines.append(f"{verb} {code(shown_path(step.argument, cwd))}" if step.argument else phrase(step.token))
