@@ -290,6 +290,10 @@ def test_a_skill_names_files_where_they_are_in_the_project_not_on_the_machine():
     assert shown_path("/home/alice/webshop2/x.py", "/home/alice/webshop") == "~/webshop2/x.py"
     assert shown_path("/root", "") == "~" and shown_path("/srv/app/x.py", "") == "/srv/app/x.py"
     assert shown_path("./dubbo-common/src/A.java", "/testbed") == "dubbo-common/src/A.java"
+    # A read that was a command (`ls`, `find`) is looking around, shown as it ran from the project.
+    looked = describe_step("read:", ["ls /home/al/shop/tests", "find /home/al/shop -name '*.cfg'"], False, {},
+                           ["/home/al/shop", "/home/al/shop"])  # fmt: skip
+    assert looked.instruction == "Look around (in the runs: `ls tests`, `find . -name '*.cfg'`)."
 
 def test_a_source_file_written_at_the_top_of_the_checkout_is_a_reproduction_script():
     """SWE-agent's Java runs write `Issue{n}Reproduction.java` beside the project, then compile it."""

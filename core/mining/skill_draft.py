@@ -296,8 +296,10 @@ def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tup
     command and kind."""
     kind, _, what = token.partition(":")
     cwd_of = dict(zip(values, cwds, strict=True)) if cwds is not None else {}
-    if kind == "shell":
-        values = [shown_in_command(value, cwd_of.get(value, "")) for value in values]
+    # A command line (a shell step's, or the `ls` or `sed -i` a read or an edit was) is shown as ran from
+    # the project; a lone path is named by `shown_path` below.
+    values = [shown_in_command(v, cwd_of.get(v, "")) if kind == "shell" or is_command_line(v) else v for v in values]
+    cwd_of = {shown_in_command(v, cwd): cwd for v, cwd in cwd_of.items()} | cwd_of
     distinct = list(dict.fromkeys(v for v in values if v and not is_steering(v)))
     if kind == "shell" and distinct:
         prefix, tails = command_template(distinct)
@@ -331,7 +333,9 @@ def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tup
         paths = list(dict.fromkeys(paths))
         if not paths:
             commands = ", ".join(code(shown(v)) for v in distinct[:MAX_PARAMETER_EXAMPLES])
-            return StepText(f"{phrase(token).capitalize()} (in the runs: {commands}).")
+            # `ls tests`, `find django -name …`: looking around, not reading a file.
+            doing = "Look around" if kind == "read" else phrase(token).capitalize()
+            return StepText(f"{doing} (in the runs: {commands}).")
         verb = {"edit": "Edit", "write": "Write", "read": "Read"}[kind]
         role = what.rpartition(":")[2] or "file"
         if len(paths) == 1:
@@ -365,7 +369,12 @@ def path_of(value: str) -> str:
         return ""
     if work.writes:
         return work.writes[0]
-    return next((w for w in reversed(work.words[1:]) if not w.startswith("-") and "." in w), "")
+    return next((w for w in reversed(work.words[1:]) if is_file_word(w)), "")
+
+
+def is_file_word(word: str) -> bool:
+    """A command's word that names a file: `setup.cfg`, `src/app.py`; not an option, `.` or a glob (`*.cfg`)."""
+    return not word.startswith("-") and "." in word and word not in (".", "..") and not any(c in word for c in "*?[")
 
 
 TEST_FOLDERS = frozenset({"tests", "test", "testing", "spec", "specs", "__tests__"})
@@ -384,13 +393,18 @@ def is_scratch(path: str) -> bool:
     return (scratch_name and not in_test_folder(path)) or is_scratch_file(path.removeprefix("./"))
 
 
+def is_command_line(argument: str) -> bool:
+    """Whether a step's argument is a command line rather than a lone path."""
+    return "\n" in argument or " " in argument.strip()
+
+
 def example_lines(occurrence: Occurrence, cwds: dict[str, str]) -> list[str]:
     """The example run's steps: a command as it ran, a file by `shown_path`."""
     cwd = cwds.get(occurrence.session_id, "")
     lines = []
     for step in occurrence.steps:
         kind = step.token.partition(":")[0]
-        if kind in ("shell", "run") or "\n" in step.argument or " " in step.argument.strip():
+        if kind in ("shell", "run") or is_command_line(step.argument):
             shown_line = shown_run(shown_in_command(step.argument, cwd))
             lines.append(code(shown_line) if step.argument else phrase(step.token))
         else:
