@@ -19,6 +19,7 @@ from skillwarden.core.mining.skill_draft import (
     command_template,
     describe,
     describe_step,
+    shown_in_command,
     shown_path,
     slugify,
 )
@@ -290,6 +291,9 @@ def test_a_skill_names_files_where_they_are_in_the_project_not_on_the_machine():
     assert shown_path("/home/alice/webshop2/x.py", "/home/alice/webshop") == "~/webshop2/x.py"
     assert shown_path("/root", "") == "~" and shown_path("/srv/app/x.py", "") == "/srv/app/x.py"
     assert shown_path("./dubbo-common/src/A.java", "/testbed") == "dubbo-common/src/A.java"
+    # Claude Code on Windows: the same rule with its separators and home folders.
+    assert shown_path("C:\\Users\\al\\shop\\src\\x.py", "C:\\Users\\al\\shop") == "src\\x.py"
+    assert shown_in_command("type C:\\Users\\al\\.npmrc", "") == "type ~\\.npmrc"
     # A read that was a command (`ls`, `find`) is looking around, shown as it ran from the project.
     looked = describe_step("read:", ["ls /home/al/shop/tests", "find /home/al/shop -name '*.cfg'"], False, {},
                            ["/home/al/shop", "/home/al/shop"])  # fmt: skip

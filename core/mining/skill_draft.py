@@ -125,18 +125,19 @@ def shown_project(project: str) -> str:
     return name if PLAIN_NAME.fullmatch(name) else ""
 
 
-# A home folder, whose name is its owner's: `/home/alice`, `/Users/alice`, `/root`.
-HOME_FOLDER = re.compile(r"^(?:/home/[^/]+|/Users/[^/]+|/root)(?=/|$)")
+# A home folder, whose name is its owner's: `/home/alice`, `/Users/alice`, `/root`, `C:\Users\alice`.
+HOME = r"""(?:/home/[^/\s'"]+|/Users/[^/\s'"]+|/root|[A-Za-z]:\\Users\\[^\\\s'"]+)"""
+HOME_FOLDER = re.compile(rf"^{HOME}(?=[/\\]|$)")
 # The same inside a command line: where a word (or a quoted one, or an option's value) starts.
-HOME_IN_TEXT = re.compile(r"""(?<![^\s'"=:(])(?:/home/[^/\s'"]+|/Users/[^/\s'"]+|/root)(?=/|$|[\s'";&|)])""")
+HOME_IN_TEXT = re.compile(rf"""(?<![^\s'"=:(]){HOME}(?=[/\\]|$|[\s'";&|)])""")
 
 
 def shown_path(path: str, cwd: str) -> str:
     """A file a run worked on as a skill names it: relative to the folder the run worked in when it lies
     there (`/home/alice/shop/src/app.py` -> `src/app.py`, which is where it is in any checkout), else with a
     home folder shown as `~` (whose home it was says nothing to another machine, and is not to be shared)."""
-    root = cwd.rstrip("/")
-    if root and path.startswith(root + "/") and len(path) > len(root) + 1:
+    root = cwd.rstrip("/\\")
+    if root and path.startswith((root + "/", root + "\\")) and len(path) > len(root) + 1:
         return path[len(root) + 1 :]
     if path.startswith("./") and len(path) > 2:
         return path[2:]  # `./src/app.py` and `src/app.py` are one file, shown alike
@@ -148,11 +149,11 @@ def shown_in_command(command: str, cwd: str) -> str:
     in is relative to it (`pytest /home/alice/shop/tests/test_a.py` -> `pytest tests/test_a.py`, `cd
     /home/alice/shop && make` -> `cd . && make`), another home folder is `~`. What the command does from
     the project's folder is unchanged; who ran it is not said."""
-    root = cwd.rstrip("/")
+    root = cwd.rstrip("/\\")
     if len(root) > 1 and root in command:
         start = r"""(?<![^\s'"=:(])"""
-        command = re.sub(start + re.escape(root) + "/(?=[^\\s'\";&|)])", "", command)
-        command = re.sub(start + re.escape(root) + r"""(?=$|[\s'";&|)]|/)""", ".", command)
+        command = re.sub(start + re.escape(root) + "[/\\\\](?=[^\\s'\";&|)])", "", command)
+        command = re.sub(start + re.escape(root) + r"""(?=$|[\s'";&|)]|[/\\])""", ".", command)
     return HOME_IN_TEXT.sub("~", command)
 
 
