@@ -57,3 +57,15 @@ def test_normalize_step_abstracts_arguments_and_drops_noise():
     assert normalize_step(Step("TodoWrite", {"todos": []})) is None
     assert normalize_step(Step("Grep", {"pattern": "x"})) is None
     assert normalize_step(Step("mcp__github__create_pr", {})) == "tool:mcp__github__create_pr"
+
+
+def test_compiling_a_scratch_java_file_is_running_its_own_script():
+    """The Java runs of SWE-agent compile the reproduction they wrote at the top of the checkout, as Python runs
+    run theirs: "Run javac" was proposed as a skill twice. A compile of the project's own sources stays one."""
+    def token(command):
+        return normalize_step(Step("bash", {"command": command}))
+
+    assert token("javac Reproduce.java") == token("javac -cp .:src/main/java Test.java && java Test") == "run:.java"
+    assert token("python reproduce.py") == "run:.py"
+    assert token("javac -d out src/main/java/com/x/Foo.java") == "shell:javac"
+    assert token("javac -version") == "shell:javac"

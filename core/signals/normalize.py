@@ -148,7 +148,16 @@ def program_token(simple: SimpleCommand) -> str:
         if simple.is_test_run:
             return f"shell:{program if program == 'bin/test' else posixpath.basename(program)}"
         return f"run:{file_role(program)}"
+    if program == "javac" and is_scratch_compile(simple.words[1:]):
+        return "run:.java"
     return f"shell:{program}"
+
+
+def is_scratch_compile(arguments: tuple[str, ...] | list[str]) -> bool:
+    """`javac Reproduce.java` (a source at the top of the checkout, as `python reproduce.py` runs one): the
+    run compiling a file it wrote to try something out, one of its own moves, not the project's build."""
+    sources = [word for word in arguments if word.endswith(".java")]
+    return bool(sources) and all("/" not in word for word in sources)
 
 
 def first_file_argument(simple: SimpleCommand) -> str:
