@@ -182,6 +182,14 @@ def test_a_title_says_what_to_do_and_the_trigger_words_say_when():
     assert draft.description.startswith("Use when the task mentions ruff lint. Steps: run ruff, then edit")
 
 
+def test_a_verb_alone_does_not_say_when():
+    """The demo's failing-test tasks share only "fix": the skill said "Use when the task is to fix."."""
+    tasks = ["Cart totals are off, fix it", "Fix the login redirect", "Orders serialize dates wrongly; fix"]
+    draft = drafted_from_tasks(FIX, tasks, [True, False, False, True, False])
+    assert draft.trigger == ["fix"]
+    assert draft.description.startswith("Use when a change needs checking with the project's own test runner")
+
+
 def test_a_task_about_a_thing_is_not_read_as_a_verb():
     """The demo's migration tasks gave 'Use when the task is to migration.'"""
     tasks = ["Orders need a migration", "The tax migration", "Migration for currency"]

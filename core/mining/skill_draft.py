@@ -471,7 +471,8 @@ def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | N
     key_command = code(steps[key].command) if key is not None and steps[key].command else ""
 
     where = f" in {project}" if project else ""
-    if trigger:
+    # Verbs alone say nothing of when ("Use when the task is to fix."): the commands say more.
+    if trigger and not all(word in TASK_VERBS for word in trigger):
         # Trigger words are a task's own words in its order: "fix failing test" reads as what the task is
         # to do, "migration" or "changelog bump version tag" only as what it is about.
         doing = "is to" if trigger[0] in TASK_VERBS else "mentions"
