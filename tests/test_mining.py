@@ -182,6 +182,15 @@ def test_a_title_says_what_to_do_and_the_trigger_words_say_when():
     assert draft.description.startswith("Use when the task mentions ruff lint. Steps: run ruff, then edit")
 
 
+def test_trigger_words_no_task_wrote_together_read_as_a_list():
+    """The demo's dependency tasks gave "Use when the task is to add dependency reinstall."."""
+    tasks = ["please pin the pydantic package and reinstall", "Pin the structlog package, then reinstall",
+             "pin package httpx; reinstall after"]  # fmt: skip
+    draft = drafted_from_tasks(FIX, tasks, [True, False, False, True, False])
+    assert draft.trigger == ["pin", "package", "reinstall"]
+    assert draft.description.startswith("Use when the task mentions pin, package and reinstall. Steps:")
+
+
 def test_a_verb_alone_does_not_say_when():
     """The demo's failing-test tasks share only "fix": the skill said "Use when the task is to fix."."""
     tasks = ["Cart totals are off, fix it", "Fix the login redirect", "Orders serialize dates wrongly; fix"]

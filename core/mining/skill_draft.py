@@ -19,7 +19,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from skillwarden.core.adapters.shared import is_scratch_file
-from skillwarden.core.mining.procedures import Occurrence, Procedure, TaskWords, provenance_of, trigger_keywords
+from skillwarden.core.mining.procedures import (
+    TRIGGER_CHARS,
+    Occurrence,
+    Procedure,
+    TaskWords,
+    provenance_of,
+    task_words,
+    trigger_keywords,
+)
 from skillwarden.core.security.injection import TASKS_HEADING, is_quotable, quoted_block
 from skillwarden.core.security.redact import redact
 from skillwarden.core.security.secret_shapes import is_secret_name
@@ -449,6 +457,18 @@ def title_of(tokens: tuple[str, ...], key: int | None, parameter: Parameter | No
     return f"Run {', then '.join(pair)}" + (f" in {project}" if project else "")
 
 
+def trigger_clause(trigger: list[str], tasks: list[str]) -> str:
+    """What the tasks say, from their trigger words: a phrase some task wrote as it is ("is to fix failing
+    test", "mentions ruff lint": a verb first reads as what the task is to do, a thing only as what it is
+    about); words a task wrote apart, a list ("mentions add, dependency and reinstall", where "is to add
+    dependency reinstall" read as nonsense)."""
+    words = tuple(trigger)
+    written = (task_words(task[:TRIGGER_CHARS]) for task in tasks)
+    if len(words) == 1 or any(words == seen[i : i + len(words)] for seen in written for i in range(len(seen))):
+        return f"{'is to' if words[0] in TASK_VERBS else 'mentions'} {' '.join(words)}"
+    return f"mentions {', '.join(words[:-1])} and {words[-1]}"
+
+
 def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | None = None) -> SkillDraft:
     """`test_runs[i]`: whether step i of the procedure runs tests."""
     test_runs = test_runs or [False] * len(procedure.tokens)
@@ -473,10 +493,7 @@ def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | N
     where = f" in {project}" if project else ""
     # Verbs alone say nothing of when ("Use when the task is to fix."): the commands say more.
     if trigger and not all(word in TASK_VERBS for word in trigger):
-        # Trigger words are a task's own words in its order: "fix failing test" reads as what the task is
-        # to do, "migration" or "changelog bump version tag" only as what it is about.
-        doing = "is to" if trigger[0] in TASK_VERBS else "mentions"
-        when = f"the task {doing} {' '.join(trigger)}{where}"
+        when = f"the task {trigger_clause(trigger, evidence_tasks)}{where}"
     elif key is not None and test_runs[key]:
         when = f"a change{where} needs checking with the project's own test runner ({key_command})"
     else:
