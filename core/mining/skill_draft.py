@@ -304,11 +304,14 @@ def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tup
     before and after the change) reuses its parameter: `taken` holds the parameters named so far, by
     command and kind."""
     kind, _, what = token.partition(":")
-    cwd_of = dict(zip(values, cwds, strict=True)) if cwds is not None else {}
     # A command line (a shell step's, or the `ls` or `sed -i` a read or an edit was) is shown as ran from
     # the project; a lone path is named by `shown_path` below.
-    values = [shown_in_command(v, cwd_of.get(v, "")) if kind == "shell" or is_command_line(v) else v for v in values]
-    cwd_of = {shown_in_command(v, cwd): cwd for v, cwd in cwd_of.items()} | cwd_of
+    shown_values = [
+        (shown_in_command(value, cwd) if kind == "shell" or is_command_line(value) else value, cwd)
+        for value, cwd in zip(values, cwds if cwds is not None else [""] * len(values), strict=True)
+    ]
+    values = [value for value, _ in shown_values]
+    cwd_of = dict(shown_values)
     distinct = list(dict.fromkeys(v for v in values if v and not is_steering(v)))
     if kind == "shell" and distinct:
         prefix, tails = command_template(distinct)
