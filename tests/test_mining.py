@@ -215,6 +215,20 @@ def test_two_runners_of_the_same_test_file_share_its_parameter():
     assert [p.name for p in draft.parameters] == ["test_file"]
 
 
+def test_a_value_two_commands_ran_on_is_one_parameter_whatever_its_kind():
+    """The development set's pytest skill: one run's `pytest -n auto xarray/…` made the first step's values
+    `arguments`, the other step's were a `test file`, and `astropy/…/test_separable.py` was an example of both."""
+    def steps(first):
+        return [("shell:pytest", first), ("edit:.py", "src/{x}.py"), ("shell:pytest", "pytest tests/test_{x}.py")]
+
+    sequences = {"s0": session(steps("pytest -n auto tests/test_{x}.py"), "m0")}
+    sequences |= {f"s{i}": session(steps("pytest tests/test_{x}.py"), f"m{i}") for i in (1, 2)}
+    procedure = mine_procedures(sequences, {sid: "succeeded" for sid in sequences})[0]
+    draft = describe(procedure, Evidence({}, TaskWords.of([])), [True, False, True])
+    assert [p.name for p in draft.parameters] == ["args"]
+    assert "1. Run `pytest {args}` (flags seen: `-n`)." in draft.body and "3. Run `pytest {args}`." in draft.body
+
+
 def skill_body(steps):
     """The SKILL.md body drafted from three successful runs of `steps`, none of them a test run."""
     procedure = mine_procedures({f"s{i}": session(steps, f"m{i}") for i in range(3)},

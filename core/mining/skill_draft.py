@@ -362,9 +362,12 @@ def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tup
 
 
 def same_values(taken: dict[tuple[str, str], Parameter], label: str, examples: list[str]) -> Parameter | None:
-    """A parameter of this kind already named whose examples include one of these: another command run
-    on the same thing (one test file under `bin/test` and under `pytest`) takes the same parameter."""
-    return next((p for (_, kind), p in taken.items() if kind == label and set(p.examples) & set(examples)), None)
+    """A parameter already named whose examples include one of these: another command run on the same
+    thing (one test file under `bin/test` and under `pytest`) takes the same parameter, of this kind first.
+    Of another kind too: `pytest -n auto a.py` made the first run's values `arguments` and the second's a
+    `test file`, and the development set's pytest skill named `astropy/…/test_separable.py` twice."""
+    overlapping = [(kind, p) for (_, kind), p in taken.items() if set(p.examples) & set(examples)]
+    return next((p for kind, p in overlapping if kind == label), overlapping[0][1] if overlapping else None)
 
 
 def script_of(command: str) -> str:
