@@ -4,6 +4,7 @@ library skill turned into refinements of it."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Hashable
 from dataclasses import replace
 
 from skillwarden.core.mining.dedup import best_matches, clusters, similar_pairs
@@ -53,29 +54,35 @@ def same_heading_pairs(changes: list[StoredCandidate]) -> list[tuple[int, int, f
     heading in the instructions file, where one heading is one rule (`add_instruction`); rules whose texts
     differ in one word (the same loop over a .java and a .py file) are two rules, and merging them would
     count one's sessions as the other's evidence."""
-    first: dict[str, int] = {}
-    pairs = []
-    for index, change in enumerate(changes):
-        title = " ".join(change.title.lower().split())
-        if title in first:
-            pairs.append((first[title], index, 1.0))
-        else:
-            first[title] = index
-    return pairs
+    return pairs_by_key(changes, lambda change: title_key(change.title))
 
 
 def same_title_pairs(skills: list[StoredCandidate]) -> list[tuple[int, int, float]]:
     """Pairs (i < j) of skills with one title (case and spacing aside) that run the same commands worth
     knowing (`is_generic` aside), each joined to the first of its kind: one skill to a reviewer."""
-    first: dict[tuple[str, frozenset[str]], int] = {}
+    return pairs_by_key(
+        skills,
+        lambda skill: (
+            title_key(skill.title),
+            frozenset(t for t in skill.details.get("tokens", []) if not is_generic(t)),
+        ),
+    )
+
+
+def title_key(title: str) -> str:
+    """A title as a reviewer reads it: case and spacing aside."""
+    return " ".join(title.lower().split())
+
+
+def pairs_by_key(
+    candidates: list[StoredCandidate], key: Callable[[StoredCandidate], Hashable]
+) -> list[tuple[int, int, float]]:
+    """Pairs (i < j) of candidates of one key, each joined to the first of that key."""
+    first: dict[Hashable, int] = {}
     pairs = []
-    for index, skill in enumerate(skills):
-        commands = frozenset(t for t in skill.details.get("tokens", []) if not is_generic(t))
-        key = (" ".join(skill.title.lower().split()), commands)
-        if key in first:
-            pairs.append((first[key], index, 1.0))
-        else:
-            first[key] = index
+    for index, candidate in enumerate(candidates):
+        if (seen := first.setdefault(key(candidate), index)) != index:
+            pairs.append((seen, index, 1.0))
     return pairs
 
 

@@ -13,6 +13,7 @@ from whatever is shown.
 
 from __future__ import annotations
 
+import itertools
 import posixpath
 import re
 from collections import Counter
@@ -32,7 +33,7 @@ from skillwarden.core.security.injection import TASKS_HEADING, is_quotable, quot
 from skillwarden.core.security.redact import redact
 from skillwarden.core.security.secret_shapes import is_secret_name
 from skillwarden.core.signals.commands import program_start, quote, work_command
-from skillwarden.core.signals.normalize import command_words, is_generic, shell_flags, token_command
+from skillwarden.core.signals.normalize import command_words, is_generic, shell_flags, shell_token, token_command
 
 MAX_EXAMPLE_TASKS = 2
 MAX_EXAMPLE_RUNS = 1
@@ -305,9 +306,10 @@ def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tup
     command and kind."""
     kind, _, what = token.partition(":")
     # A command line (a shell step's, or the `ls` or `sed -i` a read or an edit was) is shown as ran from
-    # the project; a lone path is named by `shown_path` below.
+    # the project, a lone path by `shown_path`, before either is judged: a folder named as an order to the
+    # agent is the run's, and says nothing once the file is named from it.
     shown_values = [
-        (shown_in_command(value, cwd) if kind == "shell" or is_command_line(value) else value, cwd)
+        (shown_in_command(value, cwd) if kind == "shell" or is_command_line(value) else shown_path(value, cwd), cwd)
         for value, cwd in zip(values, cwds if cwds is not None else [""] * len(values), strict=True)
     ]
     values = [value for value, _ in shown_values]
@@ -377,7 +379,7 @@ def script_of(command: str) -> str:
 
 def path_of(value: str) -> str:
     """The file a step worked on: a path argument as it is, or the file a command wrote or read."""
-    if "\n" not in value and " " not in value.strip():
+    if not is_command_line(value):
         return value
     work = work_command(value)
     if work is None:
@@ -409,8 +411,12 @@ def is_scratch(path: str) -> bool:
 
 
 def is_command_line(argument: str) -> bool:
-    """Whether a step's argument is a command line rather than a lone path."""
-    return "\n" in argument or " " in argument.strip()
+    """Whether a read, edit or write step's argument is the command line that did it (`cat src/a.py`, `sed -i
+    … a.py`) rather than the lone path a tool was given (`/Users/al/My Project/a.py`, which has spaces too):
+    the normalizer's own judgement of the line, so that a path is never split at its spaces."""
+    if "\n" in argument:
+        return True
+    return " " in argument.strip() and (shell_token(argument) or "").startswith(("read:", "edit:", "write:"))
 
 
 def example_lines(occurrence: Occurrence, cwds: dict[str, str]) -> list[str]:
@@ -426,6 +432,15 @@ def example_lines(occurrence: Occurrence, cwds: dict[str, str]) -> list[str]:
             verb = phrase(step.token).split(" ")[0]
             lines.append(f"{verb} {code(shown_path(step.argument, cwd))}" if step.argument else phrase(step.token))
     return lines
+
+
+def example_runs(occurrences: list[Occurrence], cwds: dict[str, str], limit: int) -> list[tuple[Occurrence, list[str]]]:
+    """The first `limit` runs an example may show, with their lines: those none of whose lines, as shown,
+    reads as an order to the agent (a folder that did is named from the project, and leaves the run
+    showable)."""
+    shown_runs = ((run, example_lines(run, cwds)) for run in occurrences)
+    showable = ((run, lines) for run, lines in shown_runs if not any(is_steering(line) for line in lines))
+    return list(itertools.islice(showable, limit))
 
 
 def run_named(session_id: str) -> str:
@@ -484,8 +499,13 @@ def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | N
 
     taken: dict[tuple[str, str], Parameter] = {}
     steps = [
-        describe_step(token, [o.steps[i].argument for o in procedure.occurrences], test_runs[i], taken,
-                      [evidence.cwds.get(o.session_id, "") for o in procedure.occurrences])
+        describe_step(
+            token,
+            [o.steps[i].argument for o in procedure.occurrences],
+            test_runs[i],
+            taken,
+            [evidence.cwds.get(o.session_id, "") for o in procedure.occurrences],
+        )
         for i, token in enumerate(procedure.tokens)
     ]
     parameters = [s.parameter for s in steps if s.parameter is not None]
@@ -521,10 +541,9 @@ def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | N
             f"- {code(shown(p.failed))} failed with {code(p.error)}; {code(shown(p.worked))} worked."
             for p in evidence.pitfalls[:MAX_PITFALLS]
         ]
-    runs_shown = [o for o in procedure.occurrences if not any(is_steering(s.argument) for s in o.steps)]
-    for run in runs_shown[:MAX_EXAMPLE_RUNS]:
+    for run, lines in example_runs(procedure.occurrences, evidence.cwds, MAX_EXAMPLE_RUNS):
         body += ["", "## Example", "", f"A run that succeeded{run_named(run.session_id)}:", ""]
-        body += [f"{i}. {line}" for i, line in enumerate(example_lines(run, evidence.cwds), 1)]
+        body += [f"{i}. {line}" for i, line in enumerate(lines, 1)]
     examples = list(dict.fromkeys(t.strip() for t in evidence_tasks if t.strip() and not is_steering(t)))
     quoted_tasks = quoted_block(examples[:MAX_EXAMPLE_TASKS], TASKS_HEADING)
     if quoted_tasks:

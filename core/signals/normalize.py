@@ -153,7 +153,7 @@ def program_token(simple: SimpleCommand) -> str:
     return f"shell:{program}"
 
 
-def is_scratch_compile(arguments: tuple[str, ...] | list[str]) -> bool:
+def is_scratch_compile(arguments: tuple[str, ...]) -> bool:
     """`javac Reproduce.java` (a source at the top of the checkout, as `python reproduce.py` runs one): the
     run compiling a file it wrote to try something out, one of its own moves, not the project's build."""
     sources = [word for word in arguments if word.endswith(".java")]
