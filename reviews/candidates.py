@@ -175,6 +175,8 @@ def mine_skills(sessions: list[Session], settings: ExtractionSettings) -> list[S
     groups: dict[tuple[str, str], list[tuple[Procedure, list[bool]]]] = {}
     projects = {s.id: project_of(s) for s in sessions}
     for procedure in (scoped(p, projects) for p in procedures):
+        if procedure.support < settings.min_support:
+            continue  # its runs in its own project are too few for a skill
         project = procedure.project
         test_runs = [
             any(is_test_step(by_id[o.session_id].steps[o.steps[i].last]) for o in procedure.occurrences)

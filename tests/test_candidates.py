@@ -247,3 +247,36 @@ def test_a_command_shown_after_a_heredoc_reaches_the_skill_cleaned_and_redacted(
     assert "hunter2" not in skill.content and "pwned" not in skill.content
     assert not any(ord(c) < 32 and c not in "\n\t" for c in skill.content)
     assert "ignore previous" not in skill.content.lower()
+
+
+def runner_session(index: int, project: str, runner: str) -> Session:
+    """A run that writes a script, runs it, then the project's own test runner: one command per step."""
+    steps = [
+        Step("bash", {"command": f"cat <<'EOF' > reproduce{index}.py\nprint(1)\nEOF"}, line=1),
+        Step("bash", {"command": f"python reproduce{index}.py"}, line=2),
+        Step("bash", {"command": f"sed -i 's/a/b/' src/m{index}.py"}, line=3),
+        Step("bash", {"command": f"python {runner} m{index}"}, result="OK", line=4),
+    ]
+    return Session(f"{project}-{index}", "mini_swe_agent", f"/t/{index}.traj.json", steps=steps, project=project,
+                   task=f"Fix m{index}", outcome=Outcome.SUCCEEDED)  # fmt: skip
+
+
+def test_a_projects_own_test_script_is_not_a_skill_of_several_projects():
+    """The held-out half had "Run runtests.py" from two Django runs (`tests/runtests.py`) and one Sympy run
+    (`sympy/testing/runtests.py`): one token, two programs, and a skill showing Sympy's test file as an
+    argument of Django's runner. A project's own script belongs to the project most of its runs worked in;
+    two runs there are too few. A tool every project has (`pytest`) still makes a skill across projects."""
+    from skillwarden.reviews.candidates import mine_skills
+    from skillwarden.reviews.extraction_settings import ExtractionSettings
+
+    def mined(runners):
+        sessions = [runner_session(i, project, runner) for i, (project, runner) in enumerate(runners)]
+        return mine_skills(sessions, ExtractionSettings(min_support=3))
+
+    django, sympy = ("django/django", "tests/runtests.py"), ("sympy/sympy", "sympy/testing/runtests.py")
+    assert mined([django, django, sympy]) == []
+    (skill,) = mined([django, django, django, sympy])
+    assert skill.procedure.project == "django/django" and skill.procedure.support == 3
+    assert "sympy" not in skill.body
+    (shared,) = mined([("django/django", "-m pytest"), ("django/django", "-m pytest"), ("sympy/sympy", "-m pytest")])
+    assert shared.procedure.project == "" and shared.procedure.support == 3

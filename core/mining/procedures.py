@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from skillwarden.core.signals.normalize import is_generic
+from skillwarden.core.signals.normalize import is_generic, is_script
 
 MAX_LENGTH = 8
 # Two steps (write a script, run it) are what an agent does without being taught; a skill starts at three.
@@ -252,14 +252,25 @@ def select_representatives(procedures: list[Procedure]) -> list[Procedure]:
 
 def scoped(procedure: Procedure, project_of: dict[str, str], share: float = 0.8) -> Procedure:
     """A procedure belongs to the repository it was seen in, unless it recurs across several: the
-    project of at least `share` of its successful runs, whose runs elsewhere are then left out."""
+    project of at least `share` of its successful runs, whose runs elsewhere are then left out. One that
+    runs a project's own script (`tests/runtests.py`, `bin/test`) belongs to the project of most of its
+    runs, whatever their share: Django's `tests/runtests.py` and Sympy's `sympy/testing/runtests.py` are
+    one token and two programs, and a skill of both would show a command neither ran. Left out, the
+    runs elsewhere may leave it short of the support a skill needs."""
     counts = Counter(project_of.get(o.session_id, "") for o in procedure.occurrences)
     project, runs = counts.most_common(1)[0] if counts else ("", 0)
-    if not project or runs < share * procedure.support:
+    needed = 0 if runs_own_script(procedure.tokens) else share * procedure.support
+    if not project or runs < needed:
         return procedure
     occurrences = [o for o in procedure.occurrences if project_of.get(o.session_id, "") == project]
     failed = [s for s in procedure.failed_sessions if project_of.get(s, "") == project]
     return Procedure(procedure.tokens, occurrences, failed, procedure.baseline_success, project)
+
+
+def runs_own_script(tokens: tuple[str, ...]) -> bool:
+    """Whether a step runs a script of the project's own, a test runner named by its file (`shell:runtests.py`,
+    `shell:bin/test`), not a tool every project has (`shell:pytest`, `shell:mvn test`)."""
+    return any(kind == "shell" and is_script(program) for kind, _, program in (t.partition(":") for t in tokens))
 
 
 def provenance_of(procedure: Procedure) -> list[dict]:
