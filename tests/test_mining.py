@@ -352,6 +352,20 @@ def test_a_folder_named_as_an_order_to_the_agent_never_reaches_the_skill():
     assert "3. read `~/Application Support/shop/m0.cfg`" in text
 
 
+def test_a_parameters_examples_are_the_projects_files_before_the_runs_own():
+    """The held-out pytest skill's `test_file` examples were `test_regular_patch.py`, `-rx --runxfail
+    test_xfail.py` and `reproduce_issue.py`: the files its runs wrote to try something out, met first, where
+    the same parameter's later step ran the project's `testing/test_compat.py`."""
+    steps = [("shell:pytest", "pytest test_{x}.py"), ("edit:.py", "src/{x}.py"),
+             ("shell:pytest", "pytest testing/test_{x}.py")]  # fmt: skip
+    procedure = mine_procedures({f"s{i}": session(steps, f"m{i}") for i in range(3)},
+                                {f"s{i}": "succeeded" for i in range(3)})[0]  # fmt: skip
+    draft = describe(procedure, Evidence({}, TaskWords.of([])), [True, False, True])
+    (parameter,) = draft.parameters
+    assert parameter.examples == ["testing/test_m0.py", "testing/test_m1.py", "testing/test_m2.py"]
+    assert "1. Run `pytest {test_file}`." in draft.body and "3. Run `pytest {test_file}`." in draft.body
+
+
 def test_a_source_file_written_at_the_top_of_the_checkout_is_a_reproduction_script():
     """SWE-agent's Java runs write `Issue{n}Reproduction.java` beside the project, then compile it."""
     steps = [("write:.java", "Issue{x}Reproduction.java"), ("edit:.java", "Issue{x}Reproduction.java"),

