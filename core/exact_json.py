@@ -14,16 +14,24 @@ import re
 import orjson
 
 NOT_DECODED = object()
-# Checked at about 280 MB/s, where orjson decodes at about 350 MB/s and json at about 90 MB/s.
+# The regex checks at about 280 MB/s, where orjson decodes at about 350 MB/s and json at about 90 MB/s.
 LONG_NUMBER = r"[:\[,]\s*-?[0-9]{19}"
 LONG_NUMBER_IN_BYTES = re.compile(LONG_NUMBER.encode("ascii"))
 LONG_NUMBER_IN_TEXT = re.compile(LONG_NUMBER, re.ASCII)
 
 
+# Every ASCII digit as "0", every other byte as "x": a number of 19 digits is then a run of 19 zeros, which
+# `in` finds at over 1 GB/s. Only a file that has such a run (a long number in a string, say) takes the regex.
+DIGITS_AS_ZEROS = bytes(ord("0") if ord("0") <= byte <= ord("9") else ord("x") for byte in range(256))
+NINETEEN_DIGITS = b"0" * 19
+
+
 def loads_exactly(data: bytes | str) -> object:
     """`data` decoded as json would decode it, or NOT_DECODED where only json can say."""
-    long_number = LONG_NUMBER_IN_BYTES if isinstance(data, bytes) else LONG_NUMBER_IN_TEXT
-    if long_number.search(data):
+    if isinstance(data, bytes):
+        if NINETEEN_DIGITS in data.translate(DIGITS_AS_ZEROS) and LONG_NUMBER_IN_BYTES.search(data):
+            return NOT_DECODED
+    elif LONG_NUMBER_IN_TEXT.search(data):
         return NOT_DECODED
     try:
         return orjson.loads(data)

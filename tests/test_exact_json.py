@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skillwarden.core.adapters.shared import decode_line
+from skillwarden.core.adapters.shared import decode_line, read_json_document
 from skillwarden.core.exact_json import NOT_DECODED, loads_exactly
 from skillwarden.core.ingest.read import decode_json_line
 from skillwarden.core.workspace.store import decode_args
@@ -58,6 +58,19 @@ def test_a_huge_integer_keeps_every_digit():
         "trace_id": 115825058289441234567890123456789012345
     }
     assert decode_args('{"seed": 99999999999999999999999}') == {"seed": 99999999999999999999999}
+
+
+@pytest.mark.parametrize("raw", TRICKY)
+def test_a_whole_trace_document_reads_as_json_reads_it(raw):
+    """A `.traj`/`.json` trace is decoded by orjson where that gives json's value (a number of 19 digits or
+    more, found by a fast scan for a run of digits, sends it to json)."""
+    document, expected = read_json_document(raw, "t.json"), None
+    try:
+        expected = json.loads(raw.decode("utf-8", errors="replace").lstrip("\ufeff"))
+    except (json.JSONDecodeError, RecursionError):
+        assert document.value is None and document.errors and document.consumed == 0
+        return
+    assert same(document.value, expected) and document.consumed == len(raw)
 
 
 json_values = st.recursive(

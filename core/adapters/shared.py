@@ -8,6 +8,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from skillwarden.core.exact_json import NOT_DECODED, loads_exactly
 from skillwarden.core.model import ParseError, Session
 from skillwarden.core.security.redact import cut_keeping_secrets_whole
 
@@ -75,6 +76,9 @@ def read_json_document(data: bytes, path: str) -> JsonDocument:
     It is all or nothing: the whole file is consumed when it parses; otherwise one ParseError
     gives the position of the problem and nothing is consumed, so a rewrite is read again.
     """
+    value = loads_exactly(data)  # json's value at orjson's speed; the rest takes json's path below
+    if value is not NOT_DECODED:
+        return JsonDocument(value=value, consumed=len(data))
     text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
     try:
         return JsonDocument(value=json.loads(text), consumed=len(data))
