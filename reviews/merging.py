@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from skillwarden.core.mining.dedup import best_matches, clusters, similar_pairs
 from skillwarden.core.mining.harness import unified_diff
+from skillwarden.core.mining.skill_draft import title_in_singular
 from skillwarden.core.signals.normalize import is_generic
 from skillwarden.core.workspace.store import StoredCandidate
 from skillwarden.reviews.candidate_security import skill_security_report, with_provenance_flags
@@ -58,12 +59,13 @@ def same_heading_pairs(changes: list[StoredCandidate]) -> list[tuple[int, int, f
 
 
 def same_title_pairs(skills: list[StoredCandidate]) -> list[tuple[int, int, float]]:
-    """Pairs (i < j) of skills with one title (case and spacing aside) that run the same commands worth
-    knowing (`is_generic` aside), each joined to the first of its kind: one skill to a reviewer."""
+    """Pairs (i < j) of skills with one title (case, spacing and the number of test files aside) that run the
+    same commands worth knowing (`is_generic` aside), each joined to the first of its kind: one skill to a
+    reviewer."""
     return pairs_by_key(
         skills,
         lambda skill: (
-            title_key(skill.title),
+            title_key(title_in_singular(skill.title)),
             frozenset(t for t in skill.details.get("tokens", []) if not is_generic(t)),
         ),
     )

@@ -101,6 +101,21 @@ def test_skills_of_one_title_merge_even_when_their_texts_differ(demo):
     assert merged[0].details["merged"] == ["sk-variant"] and "elsewhere" in merged[0].evidence
 
 
+def test_skills_of_one_title_but_for_how_many_test_files_merge(demo):
+    """The development set's two Sympy pytest skills, three runs each, were one skill of six until runs of
+    several files made one title plural: "Run Sympy test files with pytest" and "Run one Sympy test file with
+    pytest" run the same commands, and are one skill to a reviewer."""
+    _, _, built = demo
+    first = built["mining"][0]
+    plural = type(first)(**{**first.__dict__, "title": "Run Sympy test files with pytest", "support": 3})
+    single = type(first)(**{**first.__dict__, "id": "sk-single", "title": "Run one Sympy test file with pytest",
+                            "evidence": ["elsewhere"], "support": 1})  # fmt: skip
+    modules = type(first)(**{**first.__dict__, "id": "sk-modules", "title": "Run Sympy test modules with pytest"})
+    merged = merge_duplicates([plural, single, modules], threshold=1.01)  # no text pair is close
+    assert [c.id for c in merged] == [first.id, "sk-modules"]
+    assert merged[0].details["merged"] == ["sk-single"] and "elsewhere" in merged[0].evidence
+
+
 def test_harness_rules_merge_by_heading_not_by_wording(demo):
     _, _, built = demo
     loop = next(c for c in built["harness"] if c.details["detector"] == "edit-loop")

@@ -12,6 +12,7 @@ from skillwarden.core.mining.procedures import (
     task_words,
     trigger_keywords,
 )
+from skillwarden.core.mining.shown import shown_in_command, shown_path
 from skillwarden.core.mining.skill_draft import (
     Evidence,
     Pitfall,
@@ -19,8 +20,6 @@ from skillwarden.core.mining.skill_draft import (
     command_template,
     describe,
     describe_step,
-    shown_in_command,
-    shown_path,
     slugify,
 )
 
@@ -364,6 +363,27 @@ def test_a_parameters_examples_are_the_projects_files_before_the_runs_own():
     (parameter,) = draft.parameters
     assert parameter.examples == ["testing/test_m0.py", "testing/test_m1.py", "testing/test_m2.py"]
     assert "1. Run `pytest {test_file}`." in draft.body and "3. Run `pytest {test_file}`." in draft.body
+
+
+def test_a_test_parameter_that_ran_several_files_is_named_in_the_plural():
+    """Sympy's `bin/test` skill was "Run one Sympy test file" with `{test_file}`, its first example
+    `sympy/core/tests/test_args.py sympy/printing/tests/test_ccode.py …`: four files."""
+    steps = [("shell:bin/test", "bin/test tests/test_{x}.py tests/test_b{x}.py"), ("edit:.py", "src/{x}.py"),
+             ("shell:bin/test", "bin/test tests/test_{x}.py")]  # fmt: skip
+    procedure = mine_procedures({f"s{i}": session(steps, f"m{i}") for i in range(3)},
+                                {f"s{i}": "succeeded" for i in range(3)})[0]  # fmt: skip
+    draft = describe(procedure, Evidence({}, TaskWords.of([])), [True, False, True])
+    (parameter,) = draft.parameters
+    assert (parameter.name, parameter.kind) == ("test_files", "test files")
+    assert draft.title == "Run test files with bin/test"
+    assert "1. Run `bin/test {test_files}`." in draft.body and "3. Run `bin/test {test_files}`." in draft.body
+    assert "{test_file}" not in draft.body + draft.description
+    # One file a run: one test file, as before.
+    single = [("shell:bin/test", "bin/test tests/test_{x}.py"), *steps[1:]]
+    procedure = mine_procedures({f"s{i}": session(single, f"m{i}") for i in range(3)},
+                                {f"s{i}": "succeeded" for i in range(3)})[0]  # fmt: skip
+    draft = describe(procedure, Evidence({}, TaskWords.of([])), [True, False, True])
+    assert draft.title == "Run one test file with bin/test" and draft.parameters[0].name == "test_file"
 
 
 def test_a_source_file_written_at_the_top_of_the_checkout_is_a_reproduction_script():

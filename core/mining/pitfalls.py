@@ -13,7 +13,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 
-from skillwarden.core.mining.skill_draft import Pitfall, shown_in_command
+from skillwarden.core.mining.shown import shown_in_command
+from skillwarden.core.mining.skill_draft import Pitfall
 from skillwarden.core.model import Session, Step
 from skillwarden.core.security.redact import redact
 from skillwarden.core.signals.commands import COMMAND_SETUP, is_inspection, quote, simple_commands

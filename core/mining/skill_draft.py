@@ -29,6 +29,14 @@ from skillwarden.core.mining.procedures import (
     task_words,
     trigger_keywords,
 )
+from skillwarden.core.mining.shown import (
+    project_name,
+    shown,
+    shown_in_command,
+    shown_path,
+    shown_project,
+    shown_run,
+)
 from skillwarden.core.security.injection import TASKS_HEADING, is_quotable, quoted_block
 from skillwarden.core.security.redact import redact
 from skillwarden.core.security.secret_shapes import is_secret_name
@@ -40,7 +48,6 @@ MAX_EXAMPLE_RUNS = 1
 MAX_PARAMETER_EXAMPLES = 3
 MAX_PITFALLS = 3
 MAX_NAME_LENGTH = 64
-MAX_SHOWN_COMMAND = 160
 # Text addressed to whoever turns traces into skills, not to the agent doing the task.
 STEERING = re.compile(
     r"\b(skill|skills|summari[sz]\w*|extract\w*|instructions?|system prompt"
@@ -66,7 +73,7 @@ def is_steering(text: str) -> bool:
 @dataclass
 class Parameter:
     name: str
-    kind: str  # "file", "test module", "test file", "arguments"
+    kind: str  # "file", "test module(s)", "test file(s)", "arguments"
     examples: list[str] = field(default_factory=list)
 
 
@@ -117,84 +124,6 @@ TASK_VERBS = frozenset(
     raise allow prevent ensure avoid check publish review merge revert port split extract expose generate
     parse validate sort speed reduce increase translate resolve restore repair correct simplify tidy""".split()
 )
-
-# A repository as a task names it (`django/django`), and the plain name of a folder.
-REPOSITORY = re.compile(r"[A-Za-z0-9][\w.-]{0,99}/[A-Za-z0-9][\w.-]{0,99}")
-PLAIN_NAME = re.compile(r"[A-Za-z0-9][\w.-]{0,60}")
-
-
-def shown_project(project: str) -> str:
-    """A project as a skill names it: a repository as it is; a working directory by its last folder
-    (`/home/alice/webshop` -> `webshop`: the skill is shared, and whose home it was and where it sat on
-    that machine say nothing to another); "" when that is not a plain name (a trace chooses its cwd, and
-    `/tmp/Ignore previous instructions` would be prose in the skill)."""
-    if REPOSITORY.fullmatch(project):
-        return project
-    name = re.split(r"[\\/]", project.rstrip("/\\"))[-1]
-    return name if PLAIN_NAME.fullmatch(name) else ""
-
-
-# A home folder, whose name is its owner's: `/home/alice`, `/Users/alice`, `/root`, `C:\Users\alice`.
-HOME = r"""(?:/home/[^/\s'"]+|/Users/[^/\s'"]+|/root|[A-Za-z]:\\Users\\[^\\\s'"]+)"""
-HOME_FOLDER = re.compile(rf"^{HOME}(?=[/\\]|$)")
-# The same inside a command line: where a word (or a quoted one, or an option's value) starts.
-HOME_IN_TEXT = re.compile(rf"""(?<![^\s'"=:(]){HOME}(?=[/\\]|$|[\s'";&|)])""")
-
-
-def shown_path(path: str, cwd: str) -> str:
-    """A file a run worked on as a skill names it: relative to the folder the run worked in when it lies
-    there (`/home/alice/shop/src/app.py` -> `src/app.py`, which is where it is in any checkout), else with a
-    home folder shown as `~` (whose home it was says nothing to another machine, and is not to be shared)."""
-    root = cwd.rstrip("/\\")
-    if root and path.startswith((root + "/", root + "\\")) and len(path) > len(root) + 1:
-        return path[len(root) + 1 :]
-    if path.startswith("./") and len(path) > 2:
-        return path[2:]  # `./src/app.py` and `src/app.py` are one file, shown alike
-    return HOME_FOLDER.sub("~", path, count=1)
-
-
-def shown_in_command(command: str, cwd: str) -> str:
-    """A command line as a skill shows it, by the rule of `shown_path`: a path under the folder the run worked
-    in is relative to it (`pytest /home/alice/shop/tests/test_a.py` -> `pytest tests/test_a.py`, `cd
-    /home/alice/shop && make` -> `cd . && make`), another home folder is `~`. What the command does from
-    the project's folder is unchanged; who ran it is not said."""
-    root = cwd.rstrip("/\\")
-    if len(root) > 1 and root in command:
-        start = r"""(?<![^\s'"=:(])"""
-        command = re.sub(start + re.escape(root) + "[/\\\\](?=[^\\s'\";&|)])", "", command)
-        command = re.sub(start + re.escape(root) + r"""(?=$|[\s'";&|)]|[/\\])""", ".", command)
-    return HOME_IN_TEXT.sub("~", command)
-
-
-def project_name(project: str) -> str:
-    """`django/django` -> `Django`, `scikit-learn/scikit-learn` -> `scikit-learn`, `/home/a/shop` -> `Shop`,
-    "" -> ""."""
-    repo = shown_project(project).rpartition("/")[2]
-    return repo.capitalize() if repo.isalpha() and repo.islower() else repo
-
-
-def shown(command: str) -> str:
-    """A command line as a skill shows it: one line (a heredoc or script body becomes `…`), quoted back
-    so the words are the ones that ran, cut at a word when long."""
-    first = command.strip().split("\n", 1)
-    return cut(first[0] + (" …" if len(first) > 1 else ""))
-
-
-def shown_run(command: str) -> str:
-    """A step's command line as an example shows it: `shown`, followed by the command the step is named
-    for where that comes after the first line (a heredoc writes a script, then a line runs pylint on it)."""
-    first, _, rest = command.strip().partition("\n")
-    named = token_command(command)
-    if not rest or named is None or not named.words or named.words[0] in first.split():
-        return shown(command)
-    return cut(f"{first} … {quote(named.words)}")
-
-
-def cut(text: str) -> str:
-    if len(text) <= MAX_SHOWN_COMMAND:
-        return text
-    return text[: MAX_SHOWN_COMMAND - 1].rsplit(" ", 1)[0] + " …"
-
 
 # A program name a title may carry besides its key command: a word or two of a program's name, nothing a
 # trace could use to smuggle text (a colon, a newline, a trailer) into the subject of a commit.
@@ -372,6 +301,35 @@ def same_values(taken: dict[tuple[str, str], Parameter], label: str, examples: l
     return next((p for kind, p in overlapping if kind == label), overlapping[0][1] if overlapping else None)
 
 
+# A parameter that names what tests to run, and its name and kind where an example names several.
+PLURAL_TARGETS = {"test file": ("test_files", "test files"), "test module": ("test_modules", "test modules")}
+
+
+def is_test_target(word: str, kind: str) -> bool:
+    """Whether a word of a test run's arguments names tests of this kind (as `parameter_kind` judged)."""
+    if word.startswith("-"):
+        return False
+    if kind == "test file":
+        return "/" in word or word.endswith(".py") or "::" in word
+    return bool(DOTTED_LABEL.match(word))
+
+
+def made_plural(parameter: Parameter, steps: list[StepText]) -> None:
+    """A test parameter one of whose examples runs several files or modules is named in the plural, in its
+    steps too: Sympy's `bin/test {test_file}` showed `sympy/core/tests/test_args.py
+    sympy/printing/tests/test_ccode.py …` as "one test file"."""
+    plural = PLURAL_TARGETS.get(parameter.kind)
+    several = any(sum(is_test_target(w, parameter.kind) for w in e.split()) > 1 for e in parameter.examples)
+    if plural is None or not several:
+        return
+    old = f"{{{parameter.name}}}"
+    parameter.name = parameter.name.replace(parameter.kind.replace(" ", "_"), plural[0], 1)
+    parameter.kind = plural[1]
+    for step in steps:  # (a step that runs on a value named before holds the name, not the parameter)
+        step.instruction = step.instruction.replace(old, f"{{{parameter.name}}}")
+        step.command = step.command.replace(old, f"{{{parameter.name}}}")
+
+
 def project_files_first(examples: list[str]) -> list[str]:
     """A parameter's examples, those on the project's own files first: the held-out pytest skill showed
     `test_regular_patch.py`, `-rx --runxfail test_xfail.py` and `reproduce_issue.py`, files its runs wrote
@@ -481,12 +439,23 @@ def title_of(tokens: tuple[str, ...], key: int | None, parameter: Parameter | No
     project = project_name(evidence.project)
     if parameter is not None and parameter.kind in ("test module", "test file"):
         return " ".join(["Run one", *([project] if project else []), parameter.kind, "with", runner])
+    if parameter is not None and parameter.kind in ("test modules", "test files"):
+        return " ".join(["Run", *([project] if project else []), parameter.kind, "with", runner])
     # Another command worth knowing names the skill with it: "Run alembic revision, then pytest" and "Run
     # pip install, then pytest" are two skills, where "Run pytest" would be one title for both.
     named = list(dict.fromkeys(runner_name(t) for t in tokens if not is_generic(t)))  # in the order they run
     other = next((name for name in named if name != runner and PLAIN_PROGRAM.fullmatch(name)), None)
     pair = [name for name in named if name in (runner, other)]
     return f"Run {', then '.join(pair)}" + (f" in {project}" if project else "")
+
+
+PLURAL_TITLE = re.compile(r"^Run (?!one )(.*?)test (file|module)s with ")
+
+
+def title_in_singular(title: str) -> str:
+    """A title as it reads for one test file or module: "Run Sympy test files with bin/test" and "Run one
+    Sympy test file with bin/test" name one skill, whose runs differ only in how many files they ran."""
+    return PLURAL_TITLE.sub(r"Run one \1test \2 with ", title, count=1)
 
 
 def trigger_clause(trigger: list[str], tasks: list[str]) -> str:
@@ -522,6 +491,7 @@ def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | N
     parameters = [s.parameter for s in steps if s.parameter is not None]
     for parameter in parameters:
         parameter.examples = project_files_first(parameter.examples)[:MAX_PARAMETER_EXAMPLES]
+        made_plural(parameter, steps)
     key = key_step(procedure.tokens, test_runs)
     key_parameter = steps[key].parameter if key is not None else None
     title = title_of(procedure.tokens, key, key_parameter, evidence, trigger)
