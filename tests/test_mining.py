@@ -159,6 +159,17 @@ def test_describe_names_the_skill_from_its_tasks_and_parameterizes_what_varies()
     assert draft.provenance[0] == {"session": "s0", "steps": "1-5", "lines": [10, 11, 12, 13, 14]}
 
 
+def procedure_of(steps):
+    """The procedure mined from three successful runs of `steps`."""
+    return mine_procedures({f"s{i}": session(steps, f"m{i}") for i in range(3)},
+                           {f"s{i}": "succeeded" for i in range(3)})[0]  # fmt: skip
+
+
+def drafted(steps, test_runs):
+    """The skill drafted from three successful runs of `steps`, with no tasks."""
+    return describe(procedure_of(steps), Evidence({}, TaskWords.of([])), test_runs)
+
+
 OTHER_TASKS = ["Add a dependency", "Release 1.2", "Write the docs", "Bump the version", "Rename the module",
                "Document the API"]  # fmt: skip
 
@@ -207,9 +218,7 @@ def test_a_task_about_a_thing_is_not_read_as_a_verb():
 def test_two_runners_of_the_same_test_file_share_its_parameter():
     two_runners = [("shell:bin/test", "bin/test tests/test_{x}.py"), ("edit:.py", "src/{x}.py"),
                    ("shell:pytest", "python -m pytest tests/test_{x}.py")]  # fmt: skip
-    procedure = mine_procedures({f"s{i}": session(two_runners, f"m{i}") for i in range(3)},
-                                {f"s{i}": "succeeded" for i in range(3)})[0]  # fmt: skip
-    draft = describe(procedure, Evidence({}, TaskWords.of([])), [True, False, True])
+    draft = drafted(two_runners, [True, False, True])
     assert "1. Run `bin/test {test_file}`." in draft.body and "3. Run `python -m pytest {test_file}`." in draft.body
     assert [p.name for p in draft.parameters] == ["test_file"]
 
@@ -230,8 +239,7 @@ def test_a_value_two_commands_ran_on_is_one_parameter_whatever_its_kind():
 
 def skill_body(steps):
     """The SKILL.md body drafted from three successful runs of `steps`, none of them a test run."""
-    procedure = mine_procedures({f"s{i}": session(steps, f"m{i}") for i in range(3)},
-                                {f"s{i}": "succeeded" for i in range(3)})[0]  # fmt: skip
+    procedure = procedure_of(steps)
     return describe(procedure, Evidence({}, TaskWords.of([])), [False] * len(steps)).body
 
 
@@ -284,8 +292,7 @@ def test_a_skill_names_its_project_not_the_machine_it_ran_on():
     """A working directory names whose home it was; the skill is shared, so it says the folder's name, and
     nothing of a directory a trace named as an order."""
     steps = [("shell:alembic", "alembic upgrade head"), ("edit:.py", "src/{x}.py"), ("shell:pytest", "pytest")]
-    procedure = mine_procedures({f"s{i}": session(steps, f"m{i}") for i in range(3)},
-                                {f"s{i}": "succeeded" for i in range(3)})[0]  # fmt: skip
+    procedure = procedure_of(steps)
 
     def drafted(project):
         draft = describe(procedure, Evidence({}, TaskWords.of([]), project), [False, False, True])
@@ -307,8 +314,7 @@ def test_a_skill_names_files_where_they_are_in_the_project_not_on_the_machine():
              ("read:.py", "/home/alice/webshop/src/{x}.py"), ("edit:.py", "/home/alice/webshop/src/{x}.py"),
              ("read:.toml", "/Users/bob/.config/{x}.toml"),
              ("shell:pytest", "cd /home/alice/webshop && pytest -c /Users/bob/{x}.ini tests/test_{x}.py")]  # fmt: skip
-    procedure = mine_procedures({f"s{i}": session(steps, f"m{i}") for i in range(3)},
-                                {f"s{i}": "succeeded" for i in range(3)})[0]  # fmt: skip
+    procedure = procedure_of(steps)
     cwds = {f"s{i}": "/home/alice/webshop/" for i in range(3)}
     body = describe(procedure, Evidence({}, TaskWords.of([]), cwds=cwds), [True, False, False, False, True]).body
     assert "alice" not in body and "bob" not in body and "/home" not in body
@@ -338,8 +344,7 @@ def test_a_folder_named_as_an_order_to_the_agent_never_reaches_the_skill():
     steps = [("shell:pytest", f'cd "{root}" && pytest tests/test_{{x}}.py'), ("edit:.py", f"{root}/src/{{x}}.py"),
              ("read:.cfg", f"{elsewhere}/{{x}}.cfg"),
              ("shell:pytest", f"pytest '{root}/tests/test_{{x}}.py'")]  # fmt: skip
-    procedure = mine_procedures({f"s{i}": session(steps, f"m{i}") for i in range(3)},
-                                {f"s{i}": "succeeded" for i in range(3)})[0]  # fmt: skip
+    procedure = procedure_of(steps)
     cwds = {f"s{i}": root for i in range(3)}
     draft = describe(procedure, Evidence({}, TaskWords.of([]), root, cwds=cwds), [True, False, False, True])
     text = f"{draft.title}\n{draft.description}\n{draft.body}"
@@ -357,9 +362,7 @@ def test_a_parameters_examples_are_the_projects_files_before_the_runs_own():
     the same parameter's later step ran the project's `testing/test_compat.py`."""
     steps = [("shell:pytest", "pytest test_{x}.py"), ("edit:.py", "src/{x}.py"),
              ("shell:pytest", "pytest testing/test_{x}.py")]  # fmt: skip
-    procedure = mine_procedures({f"s{i}": session(steps, f"m{i}") for i in range(3)},
-                                {f"s{i}": "succeeded" for i in range(3)})[0]  # fmt: skip
-    draft = describe(procedure, Evidence({}, TaskWords.of([])), [True, False, True])
+    draft = drafted(steps, [True, False, True])
     (parameter,) = draft.parameters
     assert parameter.examples == ["testing/test_m0.py", "testing/test_m1.py", "testing/test_m2.py"]
     assert "1. Run `pytest {test_file}`." in draft.body and "3. Run `pytest {test_file}`." in draft.body
@@ -370,9 +373,7 @@ def test_a_test_parameter_that_ran_several_files_is_named_in_the_plural():
     `sympy/core/tests/test_args.py sympy/printing/tests/test_ccode.py …`: four files."""
     steps = [("shell:bin/test", "bin/test tests/test_{x}.py tests/test_b{x}.py"), ("edit:.py", "src/{x}.py"),
              ("shell:bin/test", "bin/test tests/test_{x}.py")]  # fmt: skip
-    procedure = mine_procedures({f"s{i}": session(steps, f"m{i}") for i in range(3)},
-                                {f"s{i}": "succeeded" for i in range(3)})[0]  # fmt: skip
-    draft = describe(procedure, Evidence({}, TaskWords.of([])), [True, False, True])
+    draft = drafted(steps, [True, False, True])
     (parameter,) = draft.parameters
     assert (parameter.name, parameter.kind) == ("test_files", "test files")
     assert draft.title == "Run test files with bin/test"
@@ -380,9 +381,7 @@ def test_a_test_parameter_that_ran_several_files_is_named_in_the_plural():
     assert "{test_file}" not in draft.body + draft.description
     # One file a run: one test file, as before.
     single = [("shell:bin/test", "bin/test tests/test_{x}.py"), *steps[1:]]
-    procedure = mine_procedures({f"s{i}": session(single, f"m{i}") for i in range(3)},
-                                {f"s{i}": "succeeded" for i in range(3)})[0]  # fmt: skip
-    draft = describe(procedure, Evidence({}, TaskWords.of([])), [True, False, True])
+    draft = drafted(single, [True, False, True])
     assert draft.title == "Run one test file with bin/test" and draft.parameters[0].name == "test_file"
 
 
@@ -406,8 +405,7 @@ def test_a_title_names_a_second_command_only_when_it_is_a_plain_program_name():
 
 
 def test_pitfalls_and_titles_come_from_the_commands_that_ran():
-    procedure = mine_procedures({f"s{i}": session(FIX, f"m{i}") for i in range(3)},
-                                {f"s{i}": "succeeded" for i in range(3)})[0]  # fmt: skip
+    procedure = procedure_of(FIX)
     pitfall = Pitfall("pytest tests/test_a.py", "ERROR: file or directory not found: tests/test_a.py",
                       "pytest tests/unit/test_a.py")  # fmt: skip
     evidence = Evidence({}, TaskWords.of([]), "django/django", (pitfall,))
