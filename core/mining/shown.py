@@ -56,7 +56,51 @@ def shown_in_command(command: str, cwd: str) -> str:
         start = r"""(?<![^\s'"=:(])"""
         command = re.sub(start + re.escape(root) + "[/\\\\](?=[^\\s'\";&|)])", "", command)
         command = re.sub(start + re.escape(root) + r"""(?=$|[\s'";&|)]|[/\\])""", ".", command)
-    return HOME_IN_TEXT.sub("~", command)
+    return shown_homes(command)
+
+
+def shown_homes(command: str) -> str:
+    """A command line with each home folder in it named so that a shell still finds it: `~` where a word
+    starts, `$HOME` inside double quotes and after an option's `=` (where `~` stays a `~`), `~/'…'` for a
+    single-quoted path, which nothing expands inside. (A Windows home is always `~`.)"""
+    matches = list(HOME_IN_TEXT.finditer(command))
+    shown, last = [], 0
+    for match, quoting in zip(matches, quote_states(command, [m.start() for m in matches]), strict=True):
+        start, end = match.span()
+        before, after = command[start - 1 : start], command[end : end + 1]
+        shown.append(command[last:start])
+        last = end
+        if not match.group().startswith("/"):
+            shown.append("~")
+        elif quoting == '"' or (not quoting and before in "=:" and before):
+            shown.append("$HOME")
+        elif not quoting:
+            shown.append("~")
+        elif before == "'" and after in ("/", "'"):  # the quote opened on the home: `'/home/al/a b'`
+            shown[-1] = shown[-1][:-1]
+            shown.append("~/'" if after == "/" else "~")
+            last = end + 1
+        else:
+            shown.append("'\"$HOME\"'")  # mid-way through single quotes: closed, and opened again after it
+    return "".join(shown) + command[last:]
+
+
+def quote_states(command: str, positions: list[int]) -> list[str]:
+    """The quote a shell reading `command` is inside at each of `positions` (in order): "", "'" or '"'."""
+    states, quoting, index = [], "", 0
+    for position in positions:
+        while index < position:
+            char = command[index]
+            if char == "\\" and quoting != "'":
+                index += 2
+                continue
+            if not quoting and char in "'\"":
+                quoting = char
+            elif char == quoting:
+                quoting = ""
+            index += 1
+        states.append(quoting)
+    return states
 
 
 def project_name(project: str) -> str:
