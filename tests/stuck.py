@@ -27,8 +27,16 @@ def stuck(keys: list[str]) -> list:
     return []
 
 
+STACKS_FILE = "stacks.txt"  # in the marks folder: every thread's stack, written on SIGUSR1 (`explain_hang`)
+
+
 def main(argv: list[str]) -> int:
     global read_here
+    import faulthandler
+    import signal
+
+    stacks = open(Path(os.environ[MARKS_ENV]) / STACKS_FILE, "w")  # noqa: SIM115 (open as long as the process)
+    faulthandler.register(signal.SIGUSR1, file=stacks, all_threads=True)
     from skillwarden.core.ingest import run as ingest
 
     os.environ[MAIN_ENV] = str(os.getpid())
