@@ -27,7 +27,7 @@ def stuck(keys: list[str]) -> list:
     return []
 
 
-STACKS_FILE = "stacks.txt"  # in the marks folder: every thread's stack, written on SIGUSR1 (`explain_hang`)
+STACKS_FILE = "stacks.txt"  # in the marks folder: every thread's stack, written on SIGUSR1 (`communicate_or_explain`)
 
 
 def main(argv: list[str]) -> int:
@@ -35,6 +35,9 @@ def main(argv: list[str]) -> int:
     import faulthandler
     import signal
 
+    # Ctrl-C works as in a terminal, however the tests were started: a shell starts a background job with
+    # SIGINT ignored (POSIX), and a process keeps that, so `pytest &` made the Ctrl-C test hang.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     stacks = open(Path(os.environ[MARKS_ENV]) / STACKS_FILE, "w")  # noqa: SIM115 (open as long as the process)
     faulthandler.register(signal.SIGUSR1, file=stacks, all_threads=True)
     from skillwarden.core.ingest import run as ingest

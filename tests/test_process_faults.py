@@ -58,12 +58,15 @@ def worker_marks(marks: Path) -> list[Path]:
 
 def communicate_or_explain(process: subprocess.Popen, marks: Path) -> tuple[bytes, bytes]:
     """`process.communicate()`, or, when it has not ended in time, a failure that says where it hangs: the
-    stacks of its threads and the processes left in its session (a hang seen once in a full run of the suite
-    could not be made again in 95 runs of this test alone)."""
+    stacks of its threads, the processes left in its session and the signals it ignores, catches and has
+    pending (SIGINT is bit 2: a hang after Ctrl-C came from a suite started in a shell's background, where
+    SIGINT starts ignored)."""
     try:
         return process.communicate(timeout=WAIT_SECONDS)
     except subprocess.TimeoutExpired:
         left = session_processes(process.pid)
+        status = Path(f"/proc/{process.pid}/status").read_text().splitlines()
+        left += [line for line in status if line.startswith(("SigIgn", "SigCgt", "SigPnd", "ShdPnd"))]
         try:
             os.kill(process.pid, signal.SIGUSR1)
             time.sleep(1)
