@@ -2,6 +2,7 @@ from dataclasses import replace
 
 import pytest
 
+from skillwarden.core.mining.parameters import command_template, named_parameter
 from skillwarden.core.mining.procedures import (
     TaskWords,
     TokenStep,
@@ -17,7 +18,6 @@ from skillwarden.core.mining.skill_draft import (
     Evidence,
     Pitfall,
     code,
-    command_template,
     describe,
     describe_step,
     slugify,
@@ -119,7 +119,7 @@ def test_the_option_a_value_is_given_with_stays_in_the_command():
     gradle = describe_step("shell:gradlew test", ["./gradlew test", "./gradlew test --tests a.b.FooTest",
                                                   "./gradlew test --tests a.b.BarTest"], True, {})  # fmt: skip
     assert gradle.instruction == "Run `./gradlew test --tests {test_module}`."
-    assert gradle.parameter.examples == ["a.b.FooTest", "a.b.BarTest"]
+    assert gradle.parameters[0].examples == ["a.b.FooTest", "a.b.BarTest"]
     maven = describe_step("shell:mvn test", ["mvn test -Dtest=a.b.FooTest", "mvn test -Dtest=a.b.BarTest"], True, {})
     assert maven.instruction == "Run `mvn test -Dtest={test_module}`." and "flags seen" not in maven.instruction
     # An option that is not a plain name stays in the values, where they are quoted as data.
@@ -149,10 +149,10 @@ def test_describe_names_the_skill_from_its_tasks_and_parameterizes_what_varies()
     assert draft.description.startswith("Use when the task is to fix failing test. Steps: run pytest, then read")
     assert "1. Run `pytest {test_file}`." in draft.body
     assert "2. Read the .py file (in the runs: `src/m0.py`, `src/m1.py`, `src/m2.py`)." in draft.body
-    assert "5. Run `git commit -m {args}`." in draft.body
+    assert "5. Run `git commit -m {message}`." in draft.body
     # The same command before and after the change shares its parameter.
     assert "4. Run `pytest {test_file}`." in draft.body
-    assert [(p.name, p.kind) for p in draft.parameters] == [("test_file", "test file"), ("args", "arguments")]
+    assert [(p.name, p.kind) for p in draft.parameters] == [("test_file", "test file"), ("message", "message")]
     assert draft.parameters[1].examples == ["'fix m0'", "'fix m1'", "'fix m2'"]  # whole words, quoted back
     assert "finished runs" not in draft.body and "3 of" not in draft.body  # counts stay out of the file
     assert "## Example\n\nA run that succeeded (`s0`):\n\n1. `pytest tests/test_m0.py`" in draft.body
@@ -366,6 +366,29 @@ def test_a_parameters_examples_are_the_projects_files_before_the_runs_own():
     (parameter,) = draft.parameters
     assert parameter.examples == ["testing/test_m0.py", "testing/test_m1.py", "testing/test_m2.py"]
     assert "1. Run `pytest {test_file}`." in draft.body and "3. Run `pytest {test_file}`." in draft.body
+
+
+def test_a_parameter_is_named_for_what_it_is_and_each_value_after_an_option_is_one():
+    """The demo's release skill read `git tag -a {args2}`, its examples `v2.28.0 -m 'Release 2.28.0'`: a tag and
+    a message in one parameter, neither named."""
+    tag = describe_step("shell:git tag", ["git tag -a v2.28.0 -m 'Release 2.28.0'",
+                                          "git tag -a v3.3.0 -m 'Release 3.3.0'"], False, {})  # fmt: skip
+    assert tag.instruction == "Run `git tag -a {version} -m {message}`."
+    assert [(p.name, p.kind, p.examples) for p in tag.parameters] == [
+        ("version", "version", ["v2.28.0", "v3.3.0"]),
+        ("message", "message", ["'Release 2.28.0'", "'Release 3.3.0'"]),
+    ]
+    taken = {}
+    alembic = describe_step("shell:alembic revision", ["alembic revision -m 'add a'", "alembic revision -m 'add b'"],
+                            False, taken)  # fmt: skip
+    assert alembic.instruction == "Run `alembic revision -m {message}`."
+    again = describe_step("shell:git commit", ["git commit -am 'x 1'", "git commit -am 'x 2'"], False, taken)
+    assert again.instruction == "Run `git commit -am {message2}`."
+    # `python -m` names a module, and values of other shapes stay arguments.
+    assert named_parameter("python3", "-m", [["json.tool"], ["http.server"]], False) == ("args", "arguments")
+    assert named_parameter("npm", "version", [["1.2.3"], ["v2.0.0-rc.1"]], False) == ("version", "version")
+    mixed = describe_step("shell:tox", ["tox -e py311 -- -x", "tox -e py312 -- -k foo"], False, {})
+    assert mixed.instruction == "Run `tox -e {args}` (flags seen: `-k`, `-x`)."
 
 
 def test_a_test_parameter_that_ran_several_files_is_named_in_the_plural():

@@ -16,10 +16,20 @@ from __future__ import annotations
 import itertools
 import posixpath
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 from skillwarden.core.adapters.shared import is_scratch_file
+from skillwarden.core.mining.parameters import (
+    PLAIN_OPTION,
+    PLURAL_TARGETS,
+    Parameter,
+    command_template,
+    is_test_target,
+    leading_option,
+    named_parameter,
+    slots_of,
+    take_parameter,
+)
 from skillwarden.core.mining.procedures import (
     TRIGGER_CHARS,
     Occurrence,
@@ -39,9 +49,8 @@ from skillwarden.core.mining.shown import (
 )
 from skillwarden.core.security.injection import TASKS_HEADING, is_quotable, quoted_block
 from skillwarden.core.security.redact import redact
-from skillwarden.core.security.secret_shapes import is_secret_name
 from skillwarden.core.signals.commands import program_start, quote, work_command
-from skillwarden.core.signals.normalize import command_words, is_generic, shell_flags, shell_token, token_command
+from skillwarden.core.signals.normalize import is_generic, shell_flags, shell_token, token_command
 
 MAX_EXAMPLE_TASKS = 2
 MAX_EXAMPLE_RUNS = 1
@@ -59,22 +68,10 @@ STEERING = re.compile(
 INVISIBLE = frozenset(
     [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 ) | frozenset(range(0xE0000, 0xE0080))
-# An option the command template may carry: a dash or two and a name, nothing a shell or Markdown reads.
-PLAIN_OPTION = re.compile(r"--?[A-Za-z][\w.-]{0,40}")
-DOTTED_LABEL = re.compile(r"^[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*$")
-
-
 def is_steering(text: str) -> bool:
     """True for text that tries to direct the extractor or the agent that will load the skill."""
     hidden = not text.isascii() and any(ord(c) in INVISIBLE for c in text)  # every INVISIBLE one is past ASCII
     return bool(STEERING.search(text)) or hidden or not is_quotable(text)
-
-
-@dataclass
-class Parameter:
-    name: str
-    kind: str  # "file", "test module(s)", "test file(s)", "arguments"
-    examples: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -135,65 +132,6 @@ def runner_name(token: str) -> str:
     return token.partition(":")[2]
 
 
-def command_template(commands: list[str]) -> tuple[list[str], list[list[str]]]:
-    """The words all commands share, and for each command the words after them. Runs start the same
-    program in different ways (`./tests/runtests.py`, `python3 tests/runtests.py`): the words from the
-    program on are compared, and the way most runs started it is kept."""
-    invocations: Counter[tuple[str, ...]] = Counter()
-    rests = []
-    for command in commands:
-        words = command_words(command)
-        start = program_start(words)
-        invocations[tuple(words[: start + 1])] += 1
-        rests.append(list(words[start + 1 :]))
-    shared: list[str] = []
-    for words in zip(*rests, strict=False):
-        if len(set(words)) != 1 or names_a_secret(words[0]):
-            break
-        shared.append(words[0])
-    invocation = list(min(invocations, key=lambda words: (-invocations[words], words))) if invocations else []
-    return invocation + shared, [rest[len(shared) :] for rest in rests]
-
-
-def names_a_secret(word: str) -> bool:
-    """`--password=…`, `--token`: an option a secret follows. It stays beside its value in a skill's text,
-    where the last redaction knows the secret by the name before it (a value alone is a plain word to it)."""
-    return word.startswith("-") and is_secret_name(word.partition("=")[0])
-
-
-def leading_option(tails: list[list[str]]) -> tuple[str, list[list[str]]]:
-    """The option every run that gave a value gave it with, taken out of the values: `--tests A`,
-    `--tests B` -> ("--tests", [[A], [B]]); `-Dtest=A`, `-Dtest=B` -> ("-Dtest=", [[A], [B]]). The option
-    is part of how the command is run, so it belongs in the skill's command, where a parameter whose
-    examples read `--tests A` hides it. ("", tails) when such runs differ in it, or fewer than two gave
-    one. (A run that gave no value, the whole suite, stays one.) An option that names a secret stays with
-    its value (`names_a_secret`)."""
-    valued = [tail for tail in tails if tail]
-    if len(valued) < 2 or not all(tail[0].startswith("-") for tail in valued):
-        return "", tails
-    first = valued[0][0]
-    name = first.partition("=")[0]
-    if not PLAIN_OPTION.fullmatch(name) or names_a_secret(name):
-        return "", tails
-    if all(tail[0] == first for tail in valued) and "=" not in first and all(len(t) >= 2 for t in valued):
-        return first, [tail[1:] for tail in tails]
-    if all(tail[0].partition("=")[0] == name and tail[0].partition("=")[2] for tail in valued):
-        glued = name + "="
-        return glued, [[tail[0][len(glued) :], *tail[1:]] if tail else [] for tail in tails]
-    return "", tails
-
-
-def parameter_kind(tails: list[list[str]], test_run: bool) -> tuple[str, str]:
-    """(name, kind) of a varying argument: a test module label, a test file, or plain arguments."""
-    firsts = [next((w for w in tail if not w.startswith("-")), "") for tail in tails]
-    firsts = [w for w in firsts if w]
-    if test_run and firsts and all("/" in w or w.endswith(".py") or "::" in w for w in firsts):
-        return "test_file", "test file"
-    if test_run and firsts and all(DOTTED_LABEL.match(w) for w in firsts):
-        return "test_module", "test module"
-    return "args", "arguments"
-
-
 def phrase(token: str) -> str:
     """A token as words: `shell:pytest` -> "run pytest", `edit:.py` -> "edit a .py file"."""
     kind, _, what = token.partition(":")
@@ -212,7 +150,7 @@ def phrase(token: str) -> str:
 @dataclass
 class StepText:
     instruction: str
-    parameter: Parameter | None = None
+    parameters: list[Parameter] = field(default_factory=list)  # named first in this step
     command: str = ""  # the command line a shell step runs, as its instruction shows it
 
 
@@ -247,26 +185,31 @@ def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tup
     if kind == "shell" and distinct:
         prefix, tails = command_template(distinct)
         option, tails = leading_option(tails)
-        flags = {flag for value in distinct for flag in shell_flags(value) if PLAIN_OPTION.fullmatch(flag)}
-        flags = sorted(flags - set(prefix) - {option.rstrip("=")})  # (odd ones are seen in the values, quoted)
-        flag_note = f" (flags seen: {', '.join(code(f) for f in flags[:6])})" if flags else ""
         if not any(tails):
             command = shown(quote(prefix))
             return StepText(f"Run {code(command)}.", command=command)
-        name, label = parameter_kind(tails, test_run)
+        shape = (None if option else slots_of(tails)) or [list(range(max(len(tail) for tail in tails)))]
+        flags = {flag for value in distinct for flag in shell_flags(value) if PLAIN_OPTION.fullmatch(flag)}
+        flags = sorted(flags - set(prefix) - {option.rstrip("=")} - {part for part in shape if isinstance(part, str)})
+        flag_note = f" (flags seen: {', '.join(code(f) for f in flags[:6])})" if flags else ""  # (odd ones: quoted)
         shared = shown(quote([*prefix, option] if option else prefix))  # (a plain option needs no quoting)
         joiner = "" if option.endswith("=") else " "
-        examples = list(dict.fromkeys(shown(quote(tail)) for tail in tails if tail))
-        known = taken.get((shared, label)) or same_values(taken, label, examples)
-        if known is not None:
-            known.examples = list(dict.fromkeys(known.examples + examples))
-            command = f"{shared}{joiner}{{{known.name}}}".strip()
-            return StepText(f"Run {code(command)}{flag_note}.", command=command)
-        same_name = sum(1 for p in taken.values() if p.name.rstrip("0123456789") == name)
-        name = name if not same_name else f"{name}{same_name + 1}"
-        parameter = taken[(shared, label)] = Parameter(name, label, examples)
-        command = f"{shared}{joiner}{{{name}}}".strip()
-        return StepText(f"Run {code(command)}{flag_note}.", parameter, command)
+        program = posixpath.basename(prefix[program_start(prefix)]) if prefix else ""
+        words, parameters = [], []
+        for index, part in enumerate(shape):
+            if isinstance(part, str):
+                words.append(part)
+                continue
+            before = shape[index - 1] if index else option.rstrip("=") or (prefix[-1] if prefix else "")
+            values = [[tail[i] for i in part if i < len(tail)] for tail in tails] if len(shape) > 1 else tails
+            name, label = named_parameter(program, str(before), values, test_run)
+            examples = list(dict.fromkeys(shown(quote(value)) for value in values if value))
+            key = shared if len(shape) == 1 else f"{shared} #{index}"
+            parameter, new = take_parameter(taken, key, name, label, examples)
+            parameters += [parameter] if new else []
+            words.append(f"{{{parameter.name}}}")
+        command = f"{shared}{joiner}{' '.join(words)}".strip()
+        return StepText(f"Run {code(command)}{flag_note}.", parameters, command)
     if kind == "run":
         scripts = list(dict.fromkeys(posixpath.basename(p) for v in distinct if (p := script_of(v))))
         example = f" (for example {code(scripts[0])})" if scripts else ""
@@ -290,28 +233,6 @@ def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tup
         what_file = f"{article} reproduction script" if scratch else f"{article} test" if tests else f"the {role} file"
         return StepText(f"{verb} {what_file} (in the runs: {shown_paths}).")
     return StepText(phrase(token).capitalize() + ".")
-
-
-def same_values(taken: dict[tuple[str, str], Parameter], label: str, examples: list[str]) -> Parameter | None:
-    """A parameter already named whose examples include one of these: another command run on the same
-    thing (one test file under `bin/test` and under `pytest`) takes the same parameter, of this kind first.
-    Of another kind too: `pytest -n auto a.py` made the first run's values `arguments` and the second's a
-    `test file`, and the development set's pytest skill named `astropy/…/test_separable.py` twice."""
-    overlapping = [(kind, p) for (_, kind), p in taken.items() if set(p.examples) & set(examples)]
-    return next((p for kind, p in overlapping if kind == label), overlapping[0][1] if overlapping else None)
-
-
-# A parameter that names what tests to run, and its name and kind where an example names several.
-PLURAL_TARGETS = {"test file": ("test_files", "test files"), "test module": ("test_modules", "test modules")}
-
-
-def is_test_target(word: str, kind: str) -> bool:
-    """Whether a word of a test run's arguments names tests of this kind (as `parameter_kind` judged)."""
-    if word.startswith("-"):
-        return False
-    if kind == "test file":
-        return "/" in word or word.endswith(".py") or "::" in word
-    return bool(DOTTED_LABEL.match(word))
 
 
 def made_plural(parameter: Parameter, steps: list[StepText]) -> None:
@@ -488,12 +409,12 @@ def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | N
         )
         for i, token in enumerate(procedure.tokens)
     ]
-    parameters = [s.parameter for s in steps if s.parameter is not None]
+    parameters = [parameter for step in steps for parameter in step.parameters]
     for parameter in parameters:
         parameter.examples = project_files_first(parameter.examples)[:MAX_PARAMETER_EXAMPLES]
         made_plural(parameter, steps)
     key = key_step(procedure.tokens, test_runs)
-    key_parameter = steps[key].parameter if key is not None else None
+    key_parameter = next(iter(steps[key].parameters), None) if key is not None else None
     title = title_of(procedure.tokens, key, key_parameter, evidence, trigger)
     name = slugify(title.replace("(", " ").replace(")", " ").split())
     project = shown_project(evidence.project)
