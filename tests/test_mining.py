@@ -391,6 +391,14 @@ def test_a_parameter_is_named_for_what_it_is_and_each_value_after_an_option_is_o
     assert mixed.instruction == "Run `tox -e {args}` (flags seen: `-k`, `-x`)."
 
 
+def test_a_step_on_files_reads_as_a_sentence():
+    """A write of files of no one kind read "Write the file file"; a file written anew is "a" file."""
+    assert describe_step("write:", ["a/x.txt", "b/y.txt"], False, {}).instruction.startswith("Write a file (in")
+    assert describe_step("write:.py", ["a/x.py", "b/y.py"], False, {}).instruction.startswith("Write a .py file")
+    assert describe_step("edit:.py", ["a/x.py", "b/y.py"], False, {}).instruction.startswith("Edit the .py file")
+    assert describe_step("read:", ["a/x.txt", "b/y.txt"], False, {}).instruction.startswith("Read the file (in")
+
+
 def test_a_test_parameter_that_ran_several_files_is_named_in_the_plural():
     """Sympy's `bin/test` skill was "Run one Sympy test file" with `{test_file}`, its first example
     `sympy/core/tests/test_args.py sympy/printing/tests/test_ccode.py …`: four files."""

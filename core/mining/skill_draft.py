@@ -230,7 +230,8 @@ def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tup
         scratch = kind != "read" and all(is_scratch(p) for p in paths)
         tests = kind != "read" and all(in_test_folder(p) for p in paths)
         article = "a" if kind == "write" else "the"  # a file written anew; the one written before, edited
-        what_file = f"{article} reproduction script" if scratch else f"{article} test" if tests else f"the {role} file"
+        noun = "reproduction script" if scratch else "test" if tests else "file" if role == "file" else f"{role} file"
+        what_file = f"{article} {noun}"
         return StepText(f"{verb} {what_file} (in the runs: {shown_paths}).")
     return StepText(phrase(token).capitalize() + ".")
 
