@@ -2,7 +2,7 @@ from dataclasses import replace
 
 import pytest
 
-from skillwarden.core.mining.parameters import command_template, named_parameter
+from skillwarden.core.mining.parameters import command_template, first_target, named_parameter
 from skillwarden.core.mining.procedures import (
     TaskWords,
     TokenStep,
@@ -223,18 +223,35 @@ def test_two_runners_of_the_same_test_file_share_its_parameter():
     assert [p.name for p in draft.parameters] == ["test_file"]
 
 
-def test_a_value_two_commands_ran_on_is_one_parameter_whatever_its_kind():
-    """The development set's pytest skill: one run's `pytest -n auto xarray/…` made the first step's values
-    `arguments`, the other step's were a `test file`, and `astropy/…/test_separable.py` was an example of both."""
-    def steps(first):
-        return [("shell:pytest", first), ("edit:.py", "src/{x}.py"), ("shell:pytest", "pytest tests/test_{x}.py")]
+def pytest_runs_whose_first_began(first):
+    """The skill drafted from three runs of pytest, an edit and pytest, the first run's first command `first`."""
+    def steps(command):
+        return [("shell:pytest", command), ("edit:.py", "src/{x}.py"), ("shell:pytest", "pytest tests/test_{x}.py")]
 
-    sequences = {"s0": session(steps("pytest -n auto tests/test_{x}.py"), "m0")}
+    sequences = {"s0": session(steps(first), "m0")}
     sequences |= {f"s{i}": session(steps("pytest tests/test_{x}.py"), f"m{i}") for i in (1, 2)}
     procedure = mine_procedures(sequences, {sid: "succeeded" for sid in sequences})[0]
-    draft = describe(procedure, Evidence({}, TaskWords.of([])), [True, False, True])
+    return describe(procedure, Evidence({}, TaskWords.of([])), [True, False, True])
+
+
+def test_a_value_two_commands_ran_on_is_one_parameter_whatever_its_kind():
+    """The development set's pytest skill had `pytest {args}` and `pytest {test_file}`, and
+    `astropy/…/test_separable.py` was an example of both: one run's first step named no file (here `pytest
+    src`), so that step's values were `arguments` where the other step's were a `test file`."""
+    draft = pytest_runs_whose_first_began("pytest src")
     assert [p.name for p in draft.parameters] == ["args"]
-    assert "1. Run `pytest {args}` (flags seen: `-n`)." in draft.body and "3. Run `pytest {args}`." in draft.body
+    assert "1. Run `pytest {args}`." in draft.body and "3. Run `pytest {args}`." in draft.body
+
+
+def test_the_value_an_option_is_given_is_not_what_a_test_run_runs():
+    """`pytest -n auto xarray/tests/test_dataset.py` runs a test file (`auto` is `-n`'s value): the development
+    set's pytest skill was "Run pytest", `pytest {args}`, for that one run among runs of test files."""
+    draft = pytest_runs_whose_first_began("pytest -n auto tests/test_{x}.py")
+    assert [p.name for p in draft.parameters] == ["test_file"] and draft.title == "Run one test file with pytest"
+    assert "1. Run `pytest {test_file}` (flags seen: `-n`)." in draft.body
+    assert first_target(["--parallel", "1", "admin_views"]) == "admin_views"
+    assert first_target(["-x", "tests/test_a.py"]) == "tests/test_a.py"
+    assert first_target(["--lf=yes", "tests"]) == "tests" and first_target(["-k", "slow"]) == ""
 
 
 def skill_body(steps):

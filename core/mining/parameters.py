@@ -114,13 +114,30 @@ def slots_of(tails: list[list[str]]) -> list[str | list[int]] | None:
 
 def parameter_kind(tails: list[list[str]], test_run: bool) -> tuple[str, str]:
     """(name, kind) of a varying argument: a test module label, a test file, or plain arguments."""
-    firsts = [next((w for w in tail if not w.startswith("-")), "") for tail in tails]
-    firsts = [w for w in firsts if w]
-    if test_run and firsts and all("/" in w or w.endswith(".py") or "::" in w for w in firsts):
+    firsts = [w for tail in tails if (w := first_target(tail))]
+    if test_run and firsts and all(names_test_file(w) for w in firsts):
         return "test_file", "test file"
     if test_run and firsts and all(DOTTED_LABEL.match(w) for w in firsts):
         return "test_module", "test module"
     return "args", "arguments"
+
+
+def names_test_file(word: str) -> bool:
+    return "/" in word or word.endswith(".py") or "::" in word
+
+
+def first_target(tail: list[str]) -> str:
+    """The first word of a test run's arguments that names what to run: not an option, nor the value after
+    one (`-n auto xarray/tests/test_dataset.py`, `--parallel 1 admin_views`), unless it names a file."""
+    after_option = False
+    for word in tail:
+        if word.startswith("-"):
+            after_option = "=" not in word
+        elif after_option and not names_test_file(word):
+            after_option = False
+        else:
+            return word
+    return ""
 
 
 def take_parameter(taken: dict[tuple[str, str], Parameter], key: str, name: str, label: str,
