@@ -8,6 +8,9 @@ own (a session id names its file) with the same content: the corpus grows, its m
 link: a new path to a known inode is a moved file to the ingest.) Mining's minimum support is 3 per copy,
 so the same procedures pass at every size (one run's habit, copied three times, is not a skill).
 
+Each size is measured in a fresh process: in one process, the caches of the size before (the words of the
+same tasks, the same commands' analyses) were warm for the next, and made the larger sizes look cheaper.
+
 Per size it prints sessions, seconds for the bare loop, ingest and mining, and their ratio to the bare
 loop; then, for each, the exponent b of time ~ size^b between the smallest and the largest size (1 is
 linear; a cost recomputed per procedure over the whole corpus shows as b near 2).
@@ -19,6 +22,7 @@ import argparse
 import json
 import math
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -34,14 +38,11 @@ from skillwarden.core.workspace.store import Store  # noqa: E402
 from skillwarden.reviews.candidates import build_candidates  # noqa: E402
 
 
-def place_copy(files: list[Path], corpus: Path, target: Path) -> list[Path]:
-    placed = []
+def place_copy(files: list[Path], corpus: Path, target: Path) -> None:
     for path in files:
         destination = target / path.relative_to(corpus)
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, destination)
-        placed.append(destination)
-    return placed
 
 
 def measure(folder: Path, files: list[Path], workers: int | None, min_support: int) -> dict:
@@ -72,6 +73,13 @@ def measure(folder: Path, files: list[Path], workers: int | None, min_support: i
     }
 
 
+def measured_in_a_fresh_process(folder: Path, workers: int | None, min_support: int) -> dict:
+    command = [sys.executable, __file__, "--measure", str(folder), "--min-support", str(min_support)]
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    return json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+
+
 def exponent(small: dict, large: dict, key: str) -> float | None:
     """b in time ~ size^b, from two sizes."""
     if not small[key] or not large[key] or large["sessions"] == small["sessions"]:
@@ -81,20 +89,26 @@ def exponent(small: dict, large: dict, key: str) -> float | None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", required=True, type=Path)
+    parser.add_argument("--corpus", type=Path)
     parser.add_argument("--copies", type=int, default=4)
     parser.add_argument("--workers", type=int, default=None, help="ingest worker processes (default: config)")
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # one size, in this fresh process
+    parser.add_argument("--min-support", type=int, default=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure, trace_files(args.measure), args.workers, args.min_support)))
+        return 0
 
+    if args.corpus is None:
+        parser.error("--corpus is required")
     corpus = args.corpus.resolve()
     files = trace_files(corpus)
     sizes = []
     with tempfile.TemporaryDirectory(prefix="sw-scale-", dir=corpus.parent) as scratch:
         folder = Path(scratch) / "corpus"
-        placed: list[Path] = []
         for copy in range(1, args.copies + 1):
-            placed += place_copy(files, corpus, folder / f"copy-{copy}")
-            sizes.append({"copies": copy, **measure(folder, placed, args.workers, 3 * copy)})
+            place_copy(files, corpus, folder / f"copy-{copy}")
+            sizes.append({"copies": copy, **measured_in_a_fresh_process(folder, args.workers, 3 * copy)})
     out = {
         "sizes": sizes,
         "growth_exponent": {
