@@ -68,6 +68,8 @@ STEERING = re.compile(
 INVISIBLE = frozenset(
     [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 ) | frozenset(range(0xE0000, 0xE0080))
+
+
 def is_steering(text: str) -> bool:
     """True for text that tries to direct the extractor or the agent that will load the skill."""
     hidden = not text.isascii() and any(ord(c) in INVISIBLE for c in text)  # every INVISIBLE one is past ASCII
