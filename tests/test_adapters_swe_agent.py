@@ -125,6 +125,25 @@ def test_exit_status_outcomes(exit_status, outcome, reason):
     assert (session.outcome, session.end_reason) == (outcome, reason)
 
 
+@pytest.mark.parametrize(
+    ("last_action", "outcome", "reason"),
+    [
+        ("exit_cost", Outcome.FAILED, "cost limit (auto-submitted)"),
+        ("exit_context", Outcome.FAILED, "context limit (auto-submitted)"),
+        ("submit", Outcome.SUCCEEDED, "submitted"),
+        ("exit_forfeit", Outcome.SUCCEEDED, "submitted"),  # the agent gave up: the grade judges its claim
+    ],
+)
+def test_a_run_whose_last_action_is_a_limit_was_auto_submitted(last_action, outcome, reason):
+    """CodeR writes `submitted` where SWE-agent writes `submitted (exit_cost)`; its trajectory ends on the
+    `exit_cost` its sub-agent hit (27 of its 261 runs), then the manager hands in what there is."""
+    trajectory = [{"action": "open a.py\n", "observation": "[File: a.py]"},
+                  {"action": f"{last_action}\n", "observation": "", "thought": "Exit due to cost limit"}]  # fmt: skip
+    document = {"trajectory": trajectory, "history": [], "info": {"exit_status": "submitted", "submission": "x"}}
+    [session] = parse_bytes("swe_agent", json.dumps(document).encode(), "django__django-1.traj").sessions
+    assert (session.outcome, session.end_reason) == (outcome, reason)
+
+
 # The shape of SWE-agent's submissions: `git diff` of the work tree, with the agent's scratch files in it.
 NEW_REPRODUCTION_FILE = """diff --git a/reproduce.java b/reproduce.java
 new file mode 100644

@@ -24,7 +24,8 @@ non-zero `<returncode>`, except where exit 1 is an answer (`grep` finding nothin
 
 Outcome from `info.exit_status`: `submitted` (also `Submitted`) -> succeeded, as claimed by the agent
 (the grade decides whether the trace bears it out); a run stopped at a limit -> failed, also when it was
-auto-submitted (`submitted (exit_cost)`, `submitted (exit_context)`): the limit, not the agent, ended it.
+auto-submitted (`submitted (exit_cost)`, `submitted (exit_context)`, or `submitted` after a last `exit_cost`
+action, as CodeR writes it): the limit, not the agent, ended it.
 `end_reason` says which. `info.submission` is the patch handed in (`patch_lines`). Submitted is not
 solved: only an evaluation tells (`skillwarden outcomes import`). A bare messages list has no info; its
 final command echoing the submit sentinel counts as submitted.
@@ -237,8 +238,20 @@ def _swe_agent_session(document: dict, path: str) -> Session:
     info = document.get("info") or {}
     _apply_model_stats(session, info)
     _apply_run_end(session, info, session.id)
+    limit = limit_that_ended(session.steps[-1].tool if session.steps else "")
+    if limit and session.end_reason == "submitted":
+        # The environment ended the run at a limit and submitted what there was, as SWE-agent's
+        # `submitted (exit_cost)` says; a variant that writes only `submitted` (CodeR) still ends on the limit.
+        session.outcome, session.end_reason = Outcome.FAILED, f"{limit} (auto-submitted)"
     session.model = replay_model(document.get("replay_config"))
     return session
+
+
+def limit_that_ended(action: str) -> str:
+    """The limit an `exit_…` action names (`exit_cost` -> "cost limit"); "" for any other action, and for the
+    agent's own `exit_forfeit` (it gave up: no limit ended it)."""
+    name = action.removeprefix("exit_") if action.startswith("exit_") else ""
+    return LIMIT_NAMES.get(name, "") if name not in ("", "forfeit") else ""
 
 
 def _apply_run_end(session: Session, info: dict, instance_id: object) -> None:
