@@ -102,6 +102,8 @@ def absorb(keeper: StoredCandidate, others: list[StoredCandidate]) -> StoredCand
     details["provenance_flags"] = [flag for index, flag in enumerate(flags) if flag not in flags[:index]]
     details["security"] = with_provenance_flags(details.get("security", {}), details["provenance_flags"])
     details["merged"] = [c.id for c in others]
+    if "signature" in keeper.details:  # a harness rule: it answers every merged rule's failure, not the keeper's alone
+        details["signatures"] = union([[c.details["signature"]] for c in everyone if "signature" in c.details])
     provenance = list({p["session"]: p for c in reversed(everyone) for p in c.provenance}.values())
     return replace(keeper, support=len(evidence), evidence=evidence, provenance=provenance, details=details)
 

@@ -130,6 +130,11 @@ def test_harness_rules_merge_by_heading_not_by_wording(demo):
     again = rule("hm-py-2", "Stop after repeated edits to the same  .PY file", ["c", "f"])
     merged = merge_duplicates([python, java, again], threshold=0.0)  # every text pair is "close"
     assert [(c.id, c.evidence) for c in merged] == [("hm-py", ["a", "b", "c", "f"]), ("hm-java", ["d", "e"])]
+    # A merged rule answers the failures of every rule it took in: the Java runs' loops over .java sources,
+    # .java tests and .py scripts were one rule whose details named the first one's alone.
+    tests = type(again)(**{**again.__dict__, "details": {**again.details, "signature": "edit:test:.py"}})
+    (merged,) = merge_duplicates([python, tests], threshold=0.0)
+    assert merged.details["signatures"] == [python.details["signature"], "edit:test:.py"]
 
 def test_names_are_told_apart_once_namesakes_have_merged(demo):
     _, _, built = demo
