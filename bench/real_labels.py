@@ -16,8 +16,8 @@ It prints:
   against the base rate;
 - `eval`'s fix and regression precision (with its random and chance baselines), checked once against
   the grades and once against the labels, as `skillwarden outcomes import` would make it;
-- time: ingest and mining against a bare `json.load` of the same bytes, measured in this process,
-  `--repeat` times in turn, each round but the last in a fresh process (so no round finds the caches of
+- time: ingest and mining against a bare `json.load` of the same bytes, measured `--repeat` times in
+  turn, each round but the last (this process's) in a fresh process (so no round finds the caches of
   the one before it warm) and each ingest into a fresh cache; the best of each and their ratio, beside every
   round (a 0.15 s loop read once swung from 0.15 s to 0.28 s between runs in one hour, and the ratio with it).
 """
@@ -106,8 +106,7 @@ def round_in_a_fresh_process(args: argparse.Namespace) -> tuple[float, float, fl
                "--min-support", str(args.min_support)]  # fmt: skip
     if args.workers is not None:
         command += ["--workers", str(args.workers)]
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
-    bare, ingest, mining = json.loads(done.stdout)
+    bare, ingest, mining = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
     return bare, ingest, mining
 
 

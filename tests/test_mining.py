@@ -431,6 +431,13 @@ def test_a_test_parameter_that_ran_several_files_is_named_in_the_plural():
     single = [("shell:bin/test", "bin/test tests/test_{x}.py"), *steps[1:]]
     draft = drafted(single, [True, False, True])
     assert draft.title == "Run one test file with bin/test" and draft.parameters[0].name == "test_file"
+    # An option's value is not a second module: `--settings test_sqlite a_m0` runs one.
+    commands = ["./tests/runtests.py --settings test_sqlite a{x}", "./tests/runtests.py b{x}",
+                "./tests/runtests.py c{x}"]  # fmt: skip
+    sequences = {f"s{i}": session([("shell:runtests.py", c), *steps[1:]], f"m{i}") for i, c in enumerate(commands)}
+    procedure = mine_procedures(sequences, {sid: "succeeded" for sid in sequences})[0]
+    draft = describe(procedure, Evidence({}, TaskWords.of([])), [True, False, True])
+    assert draft.title == "Run one test module with runtests.py" and draft.parameters[0].name == "test_module"
 
 
 def test_a_source_file_written_at_the_top_of_the_checkout_is_a_reproduction_script():

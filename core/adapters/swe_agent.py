@@ -92,11 +92,16 @@ def session_id(path: str) -> str:
     return name.removesuffix(".json").removesuffix(".traj")
 
 
-def end_of_run(exit_status: object) -> tuple[Outcome, str]:
-    """(outcome, why the run ended) from `info.exit_status`."""
+def end_of_run(exit_status: object, last_action: str = "") -> tuple[Outcome, str]:
+    """(outcome, why the run ended) from `info.exit_status`, and the trajectory's last action: a run
+    submitted right after an `exit_cost` was auto-submitted at that limit, as SWE-agent's `submitted
+    (exit_cost)` says, where a variant writes only `submitted` (CodeR). `exit_forfeit` is the agent giving
+    up, no limit."""
     status = str(exit_status or "").strip().lower()
     if not status:
         return Outcome.UNKNOWN, ""
+    if status == "submitted" and last_action.startswith("exit_") and last_action != "exit_forfeit":
+        status = f"submitted ({last_action})"
     if limit := _AUTO_SUBMITTED.match(status):
         return Outcome.FAILED, f"{LIMIT_NAMES.get(limit.group(1).strip(), limit.group(1).strip())} (auto-submitted)"
     if status.startswith("submitted"):
@@ -237,25 +242,13 @@ def _swe_agent_session(document: dict, path: str) -> Session:
     session.task = issue_text(first_user_prompt(history))
     info = document.get("info") or {}
     _apply_model_stats(session, info)
-    _apply_run_end(session, info, session.id)
-    limit = limit_that_ended(session.steps[-1].tool if session.steps else "")
-    if limit and session.end_reason == "submitted":
-        # The environment ended the run at a limit and submitted what there was, as SWE-agent's
-        # `submitted (exit_cost)` says; a variant that writes only `submitted` (CodeR) still ends on the limit.
-        session.outcome, session.end_reason = Outcome.FAILED, f"{limit} (auto-submitted)"
+    _apply_run_end(session, info, session.id, session.steps[-1].tool if session.steps else "")
     session.model = replay_model(document.get("replay_config"))
     return session
 
 
-def limit_that_ended(action: str) -> str:
-    """The limit an `exit_…` action names (`exit_cost` -> "cost limit"); "" for any other action, and for the
-    agent's own `exit_forfeit` (it gave up: no limit ended it)."""
-    name = action.removeprefix("exit_") if action.startswith("exit_") else ""
-    return LIMIT_NAMES.get(name, "") if name not in ("", "forfeit") else ""
-
-
-def _apply_run_end(session: Session, info: dict, instance_id: object) -> None:
-    session.outcome, session.end_reason = end_of_run(info.get("exit_status"))
+def _apply_run_end(session: Session, info: dict, instance_id: object, last_action: str = "") -> None:
+    session.outcome, session.end_reason = end_of_run(info.get("exit_status"), last_action)
     # A run that submitted nothing may say so with an empty string or with null.
     session.patch_lines = patch_size(info.get("submission") or "") if "submission" in info else None
     session.task_id = str(instance_id or "")

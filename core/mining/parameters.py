@@ -126,18 +126,24 @@ def names_test_file(word: str) -> bool:
     return "/" in word or word.endswith(".py") or "::" in word
 
 
-def first_target(tail: list[str]) -> str:
-    """The first word of a test run's arguments that names what to run: not an option, nor the value after
-    one (`-n auto xarray/tests/test_dataset.py`, `--parallel 1 admin_views`), unless it names a file."""
-    after_option = False
-    for word in tail:
+def test_targets(words: list[str]) -> list[str]:
+    """The words of a test run's arguments that name what to run: not an option, nor the value after one
+    (`-n auto xarray/tests/test_dataset.py`, `--parallel 1 admin_views`, `--settings test_sqlite admin_views`),
+    unless that value names a file."""
+    targets, after_option = [], False
+    for word in words:
         if word.startswith("-"):
             after_option = "=" not in word
         elif after_option and not names_test_file(word):
             after_option = False
         else:
-            return word
-    return ""
+            targets.append(word)
+            after_option = False
+    return targets
+
+
+def first_target(tail: list[str]) -> str:
+    return next(iter(test_targets(tail)), "")
 
 
 def take_parameter(taken: dict[tuple[str, str], Parameter], key: str, name: str, label: str,
@@ -168,10 +174,7 @@ def same_values(taken: dict[tuple[str, str], Parameter], label: str, examples: l
 PLURAL_TARGETS = {"test file": ("test_files", "test files"), "test module": ("test_modules", "test modules")}
 
 
-def is_test_target(word: str, kind: str) -> bool:
-    """Whether a word of a test run's arguments names tests of this kind (as `parameter_kind` judged)."""
-    if word.startswith("-"):
-        return False
-    if kind == "test file":
-        return "/" in word or word.endswith(".py") or "::" in word
-    return bool(DOTTED_LABEL.match(word))
+def count_test_targets(example: str, kind: str) -> int:
+    """How many files or modules (as `parameter_kind` judged the kind) one example of a test run names."""
+    targets = test_targets(example.split())
+    return sum(names_test_file(w) if kind == "test file" else bool(DOTTED_LABEL.match(w)) for w in targets)

@@ -72,7 +72,7 @@ def shown_homes(command: str) -> str:
         last = end
         if not match.group().startswith("/"):
             shown.append("~")
-        elif quoting == '"' or (not quoting and before in "=:" and before):
+        elif quoting == '"' or (not quoting and before in ("=", ":")):
             shown.append("$HOME")
         elif not quoting:
             shown.append("~")

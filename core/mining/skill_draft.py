@@ -24,7 +24,7 @@ from skillwarden.core.mining.parameters import (
     PLURAL_TARGETS,
     Parameter,
     command_template,
-    is_test_target,
+    count_test_targets,
     leading_option,
     named_parameter,
     slots_of,
@@ -203,7 +203,7 @@ def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tup
                 words.append(part)
                 continue
             before = shape[index - 1] if index else option.rstrip("=") or (prefix[-1] if prefix else "")
-            values = [[tail[i] for i in part if i < len(tail)] for tail in tails] if len(shape) > 1 else tails
+            values = [[tail[i] for i in part if i < len(tail)] for tail in tails]
             name, label = named_parameter(program, str(before), values, test_run)
             examples = list(dict.fromkeys(shown(quote(value)) for value in values if value))
             key = shared if len(shape) == 1 else f"{shared} #{index}"
@@ -243,7 +243,7 @@ def made_plural(parameter: Parameter, steps: list[StepText]) -> None:
     steps too: Sympy's `bin/test {test_file}` showed `sympy/core/tests/test_args.py
     sympy/printing/tests/test_ccode.py …` as "one test file"."""
     plural = PLURAL_TARGETS.get(parameter.kind)
-    several = any(sum(is_test_target(w, parameter.kind) for w in e.split()) > 1 for e in parameter.examples)
+    several = any(count_test_targets(example, parameter.kind) > 1 for example in parameter.examples)
     if plural is None or not several:
         return
     old = f"{{{parameter.name}}}"
