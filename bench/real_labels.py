@@ -191,7 +191,7 @@ def main() -> int:
     for signal in grading_signals():
         weights = WEIGHTS.without(signal)
         ablated = [grade(s, weights).reward for s in claims]
-        ablation[signal] = round(auc(ablated, truth) - out["reward_auc"], 4)
+        ablation[signal] = round(auc(ablated, truth) - out["reward_auc"], 4) + 0.0  # no "-0.0"
     out["signal_ablation"] = dict(sorted(ablation.items(), key=lambda item: item[1]))
     confusion = Counter((stored[s.id].outcome, "resolved" if labels[s.id] else "unresolved") for s in labelled)
     out["confusion"] = {f"{outcome} / {label}": n for (outcome, label), n in sorted(confusion.items())}

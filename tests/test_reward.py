@@ -147,6 +147,15 @@ def test_effort_prose_and_self_corrections_lower_the_reward():
     assert "6 self-corrections" in explanation
 
 
+def test_a_patch_of_hundreds_of_lines_lowers_the_reward():
+    small, large = (make(Outcome.SUCCEEDED, patch_lines=lines) for lines in (120, 480))
+    assert grade(small) == (Outcome.SUCCEEDED, 0.9, "0.90: succeeded")
+    reward, explanation = grade(large)[1:]
+    assert reward == round(0.5 + 0.5 * (0.8 - 2 * WEIGHTS.patch_per_doubling), 4) < 0.9
+    assert explanation.endswith("480 lines changed")
+    assert grade(large, WEIGHTS.without("patch size")).reward == 0.9
+
+
 def test_real_runs_are_graded_with_their_evidence():
     resolved, unresolved = (parse_file(REAL / f"django__django-{n}.traj.json").sessions[0] for n in (16255, 10999))
     for session in (resolved, unresolved):

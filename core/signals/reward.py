@@ -17,6 +17,7 @@ far as the trace can tell, and is moved by what the trace shows about the work:
             - 0.06 per doubling of the steps beyond 4                     (at most 0.40)
             - 0.09 per doubling of the agent's prose per message beyond 300 characters (at most 0.40)
             - 0.01 per self-correction ("wait", "actually", "oops") in the agent's prose (at most 0.10)
+            - 0.02 per doubling of the lines the handed-in patch changes beyond 120 (at most 0.40)
             + 0.02 if the last test run after the last change passed, - 0.04 if it failed
             + 0.01 if a check that failed before the first change passes after the last one,
             - 0.03 if a check that passed before the first change fails after the last one
@@ -38,12 +39,15 @@ so no amount of effort sinks a success below a failure; their widths only scale 
 skill statistics count, and no ranking depends on them.
 
 The weights were set on labelled real runs (the development set in `../shared/corpora/`, measured with
-`bench/real_labels.py`, which also prints how each signal moves the agreement with the labels), where
-every run claims success and the labels come from hidden tests. There, the runs that had not solved their
-task were the ones that took more steps, wrote more per message and corrected themselves more often; the
-agent's own test results, tool errors and checks told almost nothing (the hidden tests are not the
-agent's), so they keep small weights. An unverified claim keeps the reward of a success: on labelled runs
-of other agents, runs that changed code and submitted without a further check were solved no less often.
+`bench/real_labels.py`, which also prints how each signal moves the agreement with the labels), where every
+run claims success and the labels come from hidden tests. There, the runs that had not solved their task
+were the ones that took more steps, wrote more per message and corrected themselves more often; the agent's
+own test results, tool errors and checks told almost nothing (the hidden tests are not the agent's), so they
+keep small weights. A large patch is less often right (the labelled runs of every agent measured so far
+agree), but on the development set the steps and the prose mostly tell it already: its weight is the one
+that set's resampled AUC favoured, though held-out runs favour a stronger one. An unverified claim keeps the
+reward of a success: on labelled runs of other agents, runs that changed code and submitted without a
+further check were solved no less often.
 
 A test run's result comes from what the runner printed (`3 passed`, `FAILED (failures=1)`, `BUILD
 FAILURE`), else from its exit status; a test run before the last change says nothing about the code as
@@ -106,6 +110,9 @@ class RewardWeights:
     max_deliberation_penalty: float = 0.40
     per_self_correction: float = 0.01
     max_self_correction_penalty: float = 0.10
+    patch_free_lines: int = 120
+    patch_per_doubling: float = 0.02
+    max_patch_penalty: float = 0.40
     token_budget: int = 2_000_000
     over_token_budget: float = 0.05
     duration_budget_seconds: float = 2 * 3600
@@ -137,6 +144,7 @@ SIGNALS = {
     "effort (steps)": ("effort_per_doubling",),
     "words per message": ("deliberation_per_doubling",),
     "self-corrections": ("per_self_correction",),
+    "patch size": ("patch_per_doubling",),
     "token and time budgets": ("over_token_budget", "over_duration_budget"),
 }
 OFF = {f.name: False if f.type == "bool" else 0 for f in fields(RewardWeights)}
@@ -349,6 +357,14 @@ def grade(session: Session, weights: RewardWeights = WEIGHTS) -> Grade:
     if corrections >= 0.005:
         reward -= corrections
         parts.append(_plural(session.self_corrections, "self-correction"))
+
+    patch = min(
+        weights.max_patch_penalty,
+        weights.patch_per_doubling * doublings(session.patch_lines or 0, weights.patch_free_lines),
+    )
+    if patch >= 0.005:
+        reward -= patch
+        parts.append(f"{session.patch_lines} lines changed")
 
     tokens = (session.tokens_in or 0) + (session.tokens_out or 0)
     if tokens > weights.token_budget and weights.over_token_budget:
