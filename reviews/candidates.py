@@ -191,7 +191,7 @@ def mine_skills(sessions: list[Session], settings: ExtractionSettings) -> list[S
         key = key_step(procedure.tokens, test_runs)
         scope = [s for s in sessions if projects[s.id] == project] if project else sessions
         runs = token_steps.get(procedure.tokens[key], {}) if key is not None else {}
-        pitfalls = pitfalls_of((runs[s.id], s.cwd) for s in scope if s.id in runs)
+        pitfalls = pitfalls_of((runs[s.id], s.cwd, projects[s.id]) for s in scope if s.id in runs)
         evidence = Evidence(tasks, background, project, pitfalls, success_share(scope, outcomes), cwds)
         draft = describe(procedure, evidence, test_runs)
         seen = {o.session_id for o in procedure.occurrences}

@@ -72,6 +72,23 @@ def leading_option(tails: list[list[str]]) -> tuple[str, list[list[str]]]:
     return "", tails
 
 
+def trailing_options(tails: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    """The plain options every run gave after its values, taken out of them: `tests/a.py -x -q`, `tests/b.py
+    -x -q` -> (["-x", "-q"], [["tests/a.py"], ["tests/b.py"]]). They are how every run ran the command, so
+    they belong in its template, where a value's examples would carry them. ([], tails) when some run gave
+    none, or nothing but them."""
+    if len(tails) < 2 or not all(tails):
+        return [], tails
+    shared = 0
+    while all(len(tail) > shared + 1 for tail in tails) and len({tail[-1 - shared] for tail in tails}) == 1:
+        if not PLAIN_OPTION.fullmatch(tails[0][-1 - shared]) or names_a_secret(tails[0][-1 - shared]):
+            break
+        shared += 1
+    if not shared:
+        return [], tails
+    return tails[0][-shared:], [tail[:-shared] for tail in tails]
+
+
 # The options whose value is a message, by program: `git commit -am {message}`, `alembic revision -m {message}`
 # (`python -m` names a module, so the program says which).
 MESSAGE_OPTIONS = {

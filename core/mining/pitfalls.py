@@ -78,12 +78,14 @@ def steps_by_token(
     return index
 
 
-def pitfalls_of(runs: Iterable[tuple[list[Step], str]], limit: int = 3) -> tuple[Pitfall, ...]:
+def pitfalls_of(runs: Iterable[tuple[list[Step], str, str]], limit: int = 3) -> tuple[Pitfall, ...]:
     """Pairs (failed variant, its error, the variant that worked next) of one command, from `runs` (per
-    session, its steps of the command's token, in order, and the folder it worked in: commands and errors
-    are shown as `shown_in_command` shows them), most frequent errors first, each error once."""
+    session, its steps of the command's token, in order, the folder it worked in, whose name commands and
+    errors leave out as `shown_in_command` does, and its project), most frequent errors first, each error
+    once, with the projects it was met in."""
     found: Counter[tuple[str, str, str]] = Counter()
-    for steps, cwd in runs:
+    projects: dict[str, set[str]] = defaultdict(set)
+    for steps, cwd, project in runs:
         pending: tuple[str, str] | None = None
         for step in steps:
             command = shell_command(step)
@@ -97,6 +99,7 @@ def pitfalls_of(runs: Iterable[tuple[list[Step], str]], limit: int = 3) -> tuple
             elif pending is not None and alone != pending[0]:
                 if not only_targets_differ(pending[0], alone):
                     found[(pending[0], pending[1], alone)] += 1
+                    projects[pending[1]].add(project)
                 pending = None
     seen_errors: set[str] = set()
     out = []
@@ -104,7 +107,7 @@ def pitfalls_of(runs: Iterable[tuple[list[Step], str]], limit: int = 3) -> tuple
         if error in seen_errors:
             continue
         seen_errors.add(error)
-        out.append(Pitfall(failed, error, worked))
+        out.append(Pitfall(failed, error, worked, tuple(sorted(projects[error] - {""}))))
         if len(out) == limit:
             break
     return tuple(out)

@@ -29,6 +29,8 @@ from skillwarden.core.mining.parameters import (
     named_parameter,
     slots_of,
     take_parameter,
+    test_targets,
+    trailing_options,
 )
 from skillwarden.core.mining.procedures import (
     TRIGGER_CHARS,
@@ -83,6 +85,7 @@ class Pitfall:
     failed: str
     error: str
     worked: str
+    projects: tuple[str, ...] = ()  # where it was met: a skill of several projects says so
 
 
 @dataclass
@@ -187,12 +190,14 @@ def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tup
     if kind == "shell" and distinct:
         prefix, tails = command_template(distinct)
         option, tails = leading_option(tails)
+        trailing, tails = trailing_options(tails)
         if not any(tails):
             command = shown(quote(prefix))
             return StepText(f"Run {code(command)}.", command=command)
         shape = (None if option else slots_of(tails)) or [list(range(max(len(tail) for tail in tails)))]
         flags = {flag for value in distinct for flag in shell_flags(value) if PLAIN_OPTION.fullmatch(flag)}
-        flags = sorted(flags - set(prefix) - {option.rstrip("=")} - {part for part in shape if isinstance(part, str)})
+        shown_options = {option.rstrip("="), *trailing, *(part for part in shape if isinstance(part, str))}
+        flags = sorted(flags - set(prefix) - shown_options)
         flag_note = f" (flags seen: {', '.join(code(f) for f in flags[:6])})" if flags else ""  # (odd ones: quoted)
         shared = shown(quote([*prefix, option] if option else prefix))  # (a plain option needs no quoting)
         joiner = "" if option.endswith("=") else " "
@@ -205,12 +210,14 @@ def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tup
             before = shape[index - 1] if index else option.rstrip("=") or (prefix[-1] if prefix else "")
             values = [[tail[i] for i in part if i < len(tail)] for tail in tails]
             name, label = named_parameter(program, str(before), values, test_run)
+            if label in ("test file", "test module"):  # the options are in the flags seen, not in the examples
+                values = [test_targets(value) or value for value in values]
             examples = list(dict.fromkeys(shown(quote(value)) for value in values if value))
             key = shared if len(shape) == 1 else f"{shared} #{index}"
             parameter, new = take_parameter(taken, key, name, label, examples)
             parameters += [parameter] if new else []
             words.append(f"{{{parameter.name}}}")
-        command = f"{shared}{joiner}{' '.join(words)}".strip()
+        command = f"{shared}{joiner}{' '.join(words + trailing)}".strip()
         return StepText(f"Run {code(command)}{flag_note}.", parameters, command)
     if kind == "run":
         scripts = list(dict.fromkeys(posixpath.basename(p) for v in distinct if (p := script_of(v))))
@@ -394,6 +401,15 @@ def trigger_clause(trigger: list[str], tasks: list[str]) -> str:
     return f"mentions {', '.join(words[:-1])} and {words[-1]}"
 
 
+def met_in(pitfall: Pitfall, project: str) -> str:
+    """"In sympy/sympy: " before a pitfall of a skill of several projects, met in some of them (a runner
+    missing from one project's environment is not every project's); "" in a skill of one project."""
+    if project:
+        return ""
+    names = [name for p in pitfall.projects if (name := shown_project(p))]
+    return f"In {', '.join(names[:3])}{' and others' if len(names) > 3 else ''}: " if names else ""
+
+
 def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | None = None) -> SkillDraft:
     """`test_runs[i]`: whether step i of the procedure runs tests."""
     test_runs = test_runs or [False] * len(procedure.tokens)
@@ -445,7 +461,8 @@ def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | N
     if evidence.pitfalls:
         body += ["", "## Pitfalls", ""]
         body += [
-            f"- {code(shown(p.failed))} failed with {code(p.error)}; {code(shown(p.worked))} worked."
+            f"- {met_in(p, evidence.project)}{code(shown(p.failed))} failed with {code(p.error)}; "
+            f"{code(shown(p.worked))} worked."
             for p in evidence.pitfalls[:MAX_PITFALLS]
         ]
     for run, lines in example_runs(procedure.occurrences, evidence.cwds, MAX_EXAMPLE_RUNS):
