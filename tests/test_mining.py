@@ -257,6 +257,8 @@ def test_the_value_an_option_is_given_is_not_what_a_test_run_runs():
     assert "1. Run `pytest {test_file}` (flags seen: `-n`)." in draft.body
     assert draft.parameters[0].examples[0] == "tests/test_m0.py"  # not `-n auto tests/test_m0.py`
     assert first_target(["--parallel", "1", "admin_views"]) == "admin_views"
+    assert first_target(["--failfast", "admin_views"]) == "admin_views"  # an option that takes no value
+    assert first_target(["--pdb", "-x", "test_q"]) == "test_q" and first_target(["-v", "2"]) == ""
     assert first_target(["-x", "tests/test_a.py"]) == "tests/test_a.py"
     assert first_target(["--lf=yes", "tests"]) == "tests" and first_target(["-k", "slow"]) == ""
 

@@ -143,14 +143,23 @@ def names_test_file(word: str) -> bool:
     return "/" in word or word.endswith(".py") or "::" in word
 
 
+# Options of test runners that take no value, so the word after them is what runs: Django's runtests.py
+# (`--failfast admin_views`) and pytest's (`--pdb`, `-x`). (`-v` takes one in runtests.py, `-v 2`.)
+FLAGS_WITHOUT_VALUE = frozenset({
+    "--failfast", "--reverse", "--debug-sql", "--noinput", "--no-input", "--keepdb", "--timing",
+    "-x", "-q", "-s", "-l", "--pdb", "--lf", "--ff", "--sw", "--exitfirst", "--quiet", "--verbose", "-vv", "-vvv",
+    "--no-header", "--showlocals", "--runxfail", "--doctest-modules", "--no-cov",
+})  # fmt: skip
+
+
 def test_targets(words: list[str]) -> list[str]:
     """The words of a test run's arguments that name what to run: not an option, nor the value after one
     (`-n auto xarray/tests/test_dataset.py`, `--parallel 1 admin_views`, `--settings test_sqlite admin_views`),
-    unless that value names a file."""
+    unless that value names a file or the option takes none (`--failfast admin_views`)."""
     targets, after_option = [], False
     for word in words:
         if word.startswith("-"):
-            after_option = "=" not in word
+            after_option = "=" not in word and word not in FLAGS_WITHOUT_VALUE
         elif after_option and not names_test_file(word):
             after_option = False
         else:
