@@ -21,6 +21,10 @@ RESOLVED, UNRESOLVED = "django__django-16255", "django__django-10999"
         # SWE-bench harness report: every id listed anywhere is labelled, resolved only in `resolved_ids`.
         ({"total_instances": 3, "resolved_ids": ["a"], "unresolved_ids": ["b"], "empty_patch_ids": ["c"]},
          {"a": True, "b": False, "c": False}),
+        # A report written while the evaluation ran: an instance whose evaluation did not finish has no verdict.
+        ({"submitted_ids": ["a", "b", "c", "d"], "completed_ids": ["a", "d"], "incomplete_ids": ["b", "c", "d"],
+          "resolved_ids": ["a", "c"], "unresolved_ids": ["d"]},
+         {"a": True, "c": True, "d": False}),
         # swe-bench/experiments results.json
         ({"generated": ["a", "b"], "applied": ["a", "b"], "resolved": ["b"]}, {"a": False, "b": True}),
         ({"instances": [{"instance_id": "a", "resolved": True}, {"instance_id": "b", "resolved": False}]},

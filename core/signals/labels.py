@@ -5,7 +5,10 @@ A label file is any of:
 - a JSON map `{key: true|false}`;
 - an evaluation report with lists of ids: `resolved` / `resolved_ids` are solved, every id in the
   report's other lists (`unresolved_ids`, `completed_ids`, `submitted_ids`, `empty_patch_ids`,
-  `error_ids`, `applied`, `generated`, `no_generation`, ...) is not;
+  `error_ids`, `applied`, `generated`, `no_generation`, ...) is not, except one whose evaluation did not
+  finish (`incomplete_ids`, and no list of a verdict holds it), which has no label: a report written
+  while the evaluation ran lists most of its instances so (Multi-SWE-bench's gpt-4o-mini Java report: 90
+  of 91, one of which its evaluation logs show resolved);
 - `instances` (or a top-level list) of records with an id (`instance_id`, `id`, `task_id`) and a
   boolean `resolved`;
 - a per-instance report `{instance_id: {"resolved": bool, ...}}` (SWE-bench's `report.json`).
@@ -23,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 RESOLVED_LISTS = ("resolved", "resolved_ids")
+UNFINISHED_LISTS = ("incomplete_ids",)
+VERDICT_LISTS = ("unresolved_ids", "completed_ids", "empty_patch_ids", "error_ids")
 ID_FIELDS = ("instance_id", "id", "task_id", "session_id", "name")
 MAX_LABEL_FILE_BYTES = 256 * 1024 * 1024
 
@@ -68,14 +73,9 @@ def labels_in(value: object) -> dict[str, bool] | None:
         return records(value)
     if isinstance(value, dict) and any(isinstance(value.get(key), list) for key in RESOLVED_LISTS):
         resolved = {str(i) for key in RESOLVED_LISTS if isinstance(value.get(key), list) for i in value[key]}
-        listed = {
-            str(i)
-            for key, ids in value.items()
-            if isinstance(ids, list) and key not in RESOLVED_LISTS
-            for i in ids
-            if isinstance(i, str | int)
-        }
-        return {key: key in resolved for key in sorted(resolved | listed)}
+        listed = ids_in(value, tuple(key for key in value if key not in RESOLVED_LISTS))
+        unfinished = ids_in(value, UNFINISHED_LISTS) - resolved - ids_in(value, VERDICT_LISTS)
+        return {key: key in resolved for key in sorted((resolved | listed) - unfinished)}
     if (
         isinstance(value, dict)
         and value
@@ -83,6 +83,12 @@ def labels_in(value: object) -> dict[str, bool] | None:
     ):
         return {str(k): v["resolved"] for k, v in value.items()}
     return None
+
+
+def ids_in(report: dict, keys: tuple[str, ...]) -> set[str]:
+    """The ids in the report's lists of these names."""
+    lists = [report[key] for key in keys if isinstance(report.get(key), list)]
+    return {str(i) for ids in lists for i in ids if isinstance(i, str | int)}
 
 
 def records(items: list) -> dict[str, bool] | None:
