@@ -171,6 +171,14 @@ def procedure_of(steps):
                            {f"s{i}": "succeeded" for i in range(3)})[0]  # fmt: skip
 
 
+def test_a_command_run_again_after_only_reading_is_not_a_second_step():
+    """The held-out half's pytest-dev skill: "1. Run `pytest {test_file}`. 2. Run `pytest {test_file}`.", the
+    second run after nothing but a look at the output; the procedure is the one without the repeat."""
+    again = [("shell:pytest", "pytest tests/test_{x}.py"), ("read:", "cat out"), *FIX]
+    procedure = procedure_of(again)
+    assert procedure.tokens == procedure_of(FIX).tokens and procedure.support == 3
+
+
 def drafted(steps, test_runs):
     """The skill drafted from three successful runs of `steps`, with no tasks."""
     return describe(procedure_of(steps), Evidence({}, TaskWords.of([])), test_runs)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -189,8 +190,17 @@ def mine_procedures(
 
 def may_be_kept(tokens: tuple[str, ...], min_length: int) -> bool:
     """The shape of a procedure worth a skill: long enough, not only generic moves, ending on real work,
-    and not starting with a listing or a search (one before the work is not part of it)."""
-    return len(tokens) >= min_length and not is_trivial(tokens) and not is_generic(tokens[-1]) and tokens[0] != "read:"
+    not starting with a listing or a search (one before the work is not part of it), and with no step
+    taken again after nothing but reading (the held-out half's pytest skill read "1. Run `pytest
+    {test_file}`. 2. Run `pytest {test_file}`.": the second run is the first one's, looked at again)."""
+    work = [token for token in tokens if not is_lookaround(token)]
+    return (
+        len(tokens) >= min_length
+        and not is_trivial(tokens)
+        and not is_generic(tokens[-1])
+        and tokens[0] != "read:"
+        and all(a != b for a, b in itertools.pairwise(work))
+    )
 
 
 def has_optional_step(procedure: Procedure, support: dict[tuple[str, ...], int]) -> bool:
