@@ -27,7 +27,7 @@ from skillwarden.core.mining.detectors import (
     premature_completion,
     token_session_counts,
 )
-from skillwarden.core.mining.pitfalls import pitfalls_of, steps_by_token
+from skillwarden.core.mining.pitfalls import could_not_run_in_most, pitfalls_of, steps_by_token
 from skillwarden.core.mining.predict import (
     HarnessRule,
     SessionFacts,
@@ -177,6 +177,9 @@ def mine_skills(sessions: list[Session], settings: ExtractionSettings) -> list[S
     for procedure in (scoped(p, projects) for p in procedures):
         if procedure.support < settings.min_support:
             continue  # its runs in its own project are too few for a skill
+        if any(could_not_run_in_most([by_id[o.session_id].steps[o.steps[i].last] for o in procedure.occurrences])
+               for i, token in enumerate(procedure.tokens) if token.startswith("shell:")):  # fmt: skip
+            continue  # a command of it could not even start in most of its runs: nothing worked to teach
         project = procedure.project
         test_runs = [
             any(is_test_step(by_id[o.session_id].steps[o.steps[i].last]) for o in procedure.occurrences)

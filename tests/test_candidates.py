@@ -269,13 +269,14 @@ def test_a_command_shown_after_a_heredoc_reaches_the_skill_cleaned_and_redacted(
     assert "ignore previous" not in skill.content.lower()
 
 
-def runner_session(index: int, project: str, runner: str) -> Session:
-    """A run that writes a script, runs it, then the project's own test runner: one command per step."""
+def runner_session(index: int, project: str, runner: str, said: str = "OK") -> Session:
+    """A run that writes a script, runs it, then the project's own test runner, which says `said`: one
+    command per step."""
     steps = [
         Step("bash", {"command": f"cat <<'EOF' > reproduce{index}.py\nprint(1)\nEOF"}, line=1),
         Step("bash", {"command": f"python reproduce{index}.py"}, line=2),
         Step("bash", {"command": f"sed -i 's/a/b/' src/m{index}.py"}, line=3),
-        Step("bash", {"command": f"python {runner} m{index}"}, result="OK", line=4),
+        Step("bash", {"command": f"python {runner} m{index}"}, result=said, line=4),
     ]
     return Session(f"{project}-{index}", "mini_swe_agent", f"/t/{index}.traj.json", steps=steps, project=project,
                    task=f"Fix m{index}", outcome=Outcome.SUCCEEDED)  # fmt: skip
@@ -300,3 +301,21 @@ def test_a_projects_own_test_script_is_not_a_skill_of_several_projects():
     assert "sympy" not in skill.body
     (shared,) = mined([("django/django", "-m pytest"), ("django/django", "-m pytest"), ("sympy/sympy", "-m pytest")])
     assert shared.procedure.project == "" and shared.procedure.support == 3
+
+
+def test_a_procedure_whose_command_could_not_start_in_most_runs_is_not_a_skill():
+    """Every `./gradlew test` and `mvn test` of the Java runs of SWE-agent stopped before running a test
+    (`JAVA_HOME is not set`, `mvn: command not found`), and they made "Run one test module with gradlew test",
+    from 7 runs the evaluation failed: a skill teaches what worked."""
+    from skillwarden.reviews.candidates import mine_skills
+    from skillwarden.reviews.extraction_settings import ExtractionSettings
+
+    def mined(saids):
+        sessions = [runner_session(i, "a/b", "-m pytest", said) for i, said in enumerate(saids)]
+        return mine_skills(sessions, ExtractionSettings(min_support=3))
+
+    java_home = "ERROR: JAVA_HOME is not set and no 'java' command could be found in your PATH."
+    not_found = "/bin/bash: line 9331: python: command not found"
+    assert mined([java_home, not_found, java_home, "OK"]) == []
+    (skill,) = mined([java_home, "1 passed", "OK", "2 failed, 3 passed"])  # tests that ran and failed count
+    assert skill.procedure.support == 4

@@ -23,9 +23,11 @@ from skillwarden.core.signals.steps import shell_command
 # Output of a command that did not get to do its work: it was called wrongly (a line that starts so).
 INVOCATION_ERROR = re.compile(
     r"^\s*(?:E\s+|ERROR:\s+|error:\s+)?(?:ModuleNotFoundError|ImportError|No module named|"
+    r"(?:(?:/[\w/.-]*/)?(?:ba|da|z)?sh: (?:line \d+: )?)?"  # the shell that says so: /bin/bash: line 9: …
     r"[\w./-]+: (?:error: )?(?:unrecognized arguments?|invalid choice|No such file or directory|command not found|"
     r"can't open file)|usage: |ERROR: (?:file or directory not found|not found)|no tests ran|"
-    r"django\.core\.exceptions\.(?:ImproperlyConfigured|AppRegistryNotReady)|bash: .*: (?:command )?not found)"
+    r"django\.core\.exceptions\.(?:ImproperlyConfigured|AppRegistryNotReady)|bash: .*: (?:command )?not found|"
+    r"JAVA_HOME is (?:not set|not defined correctly|set to an invalid directory))"  # Maven's and Gradle's start
     r".*$",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -42,6 +44,13 @@ def invocation_error(step: Step) -> str | None:
         return None
     line = " ".join(redact(match.group(0)).replace("`", "'").split())
     return line if len(line) <= MAX_ERROR else line[: MAX_ERROR - 1] + "…"
+
+
+def could_not_run_in_most(steps: list[Step]) -> bool:
+    """Whether most of these runs of one step of a procedure could not even start (`invocation_error`): the
+    Java runs' `./gradlew test` and `mvn test` all stopped at `JAVA_HOME is not set`, `mvn: command not
+    found`, and a skill that teaches them teaches what never worked."""
+    return sum(invocation_error(step) is not None for step in steps) * 2 > len(steps)
 
 
 def the_command(command: str) -> str | None:
