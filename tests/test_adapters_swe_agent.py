@@ -100,6 +100,21 @@ def test_mini_swe_agent_steps():
     assert session.task.startswith("Please solve this issue: GitHub Issue: SyntaxError")
 
 
+def test_a_command_the_shell_could_not_start_is_an_error_without_an_exit_status():
+    """The Java runs of SWE-agent (Multi-SWE-bench): observations hold no exit status, and 961 outputs said
+    the command never ran (`mvn: command not found`, Gradle's `JAVA_HOME is not set`, the agent's prose run
+    as a command), none counted as an error; the recurring ones were no harness candidate."""
+    said = [("mvn test", "/bin/bash: line 9331: mvn: command not found\n(Open file: n/a)"),
+            ("python reproduce.py", "Traceback (most recent call last):\nZeroDivisionError"),
+            ("The error is clear.\nls", "/bin/bash: line 3: The: command not found\nsrc"),
+            ("./gradlew test", "\nERROR: JAVA_HOME is not set and no 'java' command could be found in your PATH."),
+            ("open Missing.java", "File Missing.java not found"),
+            ("cat a.txt", "a: command not found is what the file says")]  # fmt: skip
+    document = {"trajectory": [{"action": a, "observation": o} for a, o in said], "history": [], "info": {}}
+    [session] = parse_bytes("swe_agent", json.dumps(document).encode(), "x.traj").sessions
+    assert [step.is_error for step in session.steps] == [True, False, True, True, False, False]
+
+
 def traj(exit_status: str) -> bytes:
     return json.dumps({"trajectory": [], "history": [], "info": {"exit_status": exit_status}}).encode()
 

@@ -40,6 +40,18 @@ def test_error_signature_strips_paths_numbers_hex_and_quoted_names():
     assert error_signature("commit 3f9a2b1c0d failed") == "commit <hex> failed"
 
 
+def test_prose_run_as_a_command_is_one_error_whatever_its_first_word():
+    """The Java runs of SWE-agent sent their reasoning to the shell (`The: command not found`, `It:`, `We:`,
+    `DISCUSSION:`): five harness rules, one per word, and "Do not rerun a failing `DISCUSSION` unchanged"."""
+    words = ("The", "It", "DISCUSSION")
+    said = {error_signature(f"/bin/bash: line {n}: {word}: command not found") for n, word in enumerate(words)}
+    assert said == {"<path>: line <n>: <prose>: command not found"}
+    assert error_signature("/bin/bash: line 9: mvn: command not found") == "<path>: line <n>: mvn: command not found"
+    prose = [bash("DISCUSSION\nls", error="/bin/bash: line 1: DISCUSSION: command not found")] * 3
+    assert failing_command_loops(make("s", prose)) == []
+    assert [f.signature for f in tool_errors(make("s", prose))] == ["<path>: line <n>: <prose>: command not found"]
+
+
 def test_edit_loop_needs_five_edits_of_one_file():
     assert [f.signature for f in edit_loops(make("s", LOOP, Outcome.FAILED))] == ["edit:.py"]
     assert edit_loops(make("s", LOOP[:8], Outcome.FAILED)) == []

@@ -142,6 +142,19 @@ _FENCE = "```"
 _INSTANCE_ID = re.compile(r"^([A-Za-z0-9][\w.-]*)__([A-Za-z0-9][\w.-]*?)-\d+$")
 
 
+# The first line of output that says the command never ran: the shell could not find or start it, or a
+# launcher refused to (Maven's and Gradle's scripts without a Java). For traces that record no exit status.
+NOT_STARTED = re.compile(
+    r"(?:(?:/[\w/.-]*/)?(?:ba|da|z)?sh: (?:line \d+: |\d+: )?[^\n:]+: (?:(?:command )?not found|"
+    r"No such file or directory|Permission denied)|"
+    r"(?:ERROR|Error): JAVA_HOME is (?:not set|not defined correctly|set to an invalid directory))"
+)
+
+
+def could_not_start(output: str) -> bool:
+    return NOT_STARTED.match(output.lstrip().split("\n", 1)[0]) is not None
+
+
 def note_agent_text(session: Session, text: str) -> None:
     """Count what the agent wrote as prose (its thoughts and replies, not the code it fenced)."""
     prose = unfenced(text).strip()

@@ -17,9 +17,11 @@ Steps: SWE-agent's own commands (`open`, `goto`, `find_file`, `search_dir`, `edi
 `submit`, ...) keep their name as the tool; every other command line is a `bash` step, like each
 mini-swe-agent step, so what it runs is read from the command, not from the tool's name.
 
-Errors: SWE-agent observations have no exit status, so only the linter's rejection of an edit
-counts ("Your proposed edit has introduced new syntax error(s)"). A Python traceback does not:
-reproducing the bug is often the point of running a script. mini-swe-agent steps fail on a
+Errors: SWE-agent observations have no exit status, so only what says the command was refused or could
+not start counts: the linter's rejection of an edit ("Your proposed edit has introduced new syntax
+error(s)"), and output that opens with the shell's or a launcher's word that it did not run the command
+(`/bin/bash: line 9: mvn: command not found`, `ERROR: JAVA_HOME is not set …`; `could_not_start`). A Python
+traceback does not: reproducing the bug is often the point of running a script. mini-swe-agent steps fail on a
 non-zero `<returncode>`, except where exit 1 is an answer (`grep` finding nothing).
 
 Outcome from `info.exit_status`: `submitted` (also `Submitted`) -> succeeded, as claimed by the agent
@@ -41,6 +43,7 @@ from pathlib import Path
 from skillwarden.core.adapters.shared import (
     cap_text,
     content_text,
+    could_not_start,
     note_agent_text,
     patch_size,
     project_of_instance,
@@ -233,7 +236,7 @@ def _swe_agent_session(document: dict, path: str) -> Session:
             step.args["path"] = open_file
         observation = entry.get("observation") or ""
         step.result = cap_text(observation)
-        step.is_error = LINT_REJECTION in observation
+        step.is_error = LINT_REJECTION in observation or (step.tool == "bash" and could_not_start(observation))
         session.steps.append(step)
         session.cwd = session.cwd or _state_cwd(entry.get("state"))
         note_agent_text(session, str(entry.get("thought") or entry.get("response") or ""))

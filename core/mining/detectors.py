@@ -107,6 +107,10 @@ def is_change(step: Step) -> bool:
 PATH_LIKE = re.compile(r"(?:[A-Za-z]:)?(?:[\w.~-]*[/\\])+[\w.-]+")
 HEX_LIKE = re.compile(r"\b(?:0x)?[0-9a-f]{7,}\b", re.I)
 NUMBER = re.compile(r"\d+")
+# A capitalized word the shell was asked to run is the agent's prose sent as a command (`The`, `DISCUSSION`:
+# SWE-agent runs an action's every line): one failure, whatever the word.
+PROSE_WORD = re.compile(r"[A-Z][a-z]+|[A-Z]{2,}")
+PROSE_RUN = re.compile(r"(?<![\w./-])(?:[A-Z][a-z]+|[A-Z]{2,}): (?=(?:command )?not found)")
 QUOTED = re.compile(r"([\"'`])[^\"'`\n]{1,80}\1")
 
 
@@ -124,7 +128,7 @@ def error_signature(text: str) -> str:
     headline = lines[0] if lines and ERROR_WORDS.search(lines[0]) and len(lines[0]) > 20 else None
     telling = headline or next((line for line in reversed(lines) if ERROR_WORDS.search(line)),
                                lines[-1] if lines else "")  # fmt: skip
-    text = QUOTED.sub('"…"', telling)
+    text = PROSE_RUN.sub("<prose>: ", QUOTED.sub('"…"', telling))
     text = PATH_LIKE.sub("<path>", text)
     text = HEX_LIKE.sub("<hex>", text)
     text = NUMBER.sub("<n>", text)
@@ -157,7 +161,7 @@ def failing_command_loops(session: Session, threshold: int = FAILING_COMMAND_THR
     failures: dict[tuple[str, str], list[int]] = defaultdict(list)
     for index, step in enumerate(session.steps):
         program = shell_program(step) if step.is_error and not step.cascade else ""
-        if program:
+        if program and not PROSE_WORD.fullmatch(program):  # prose run as a command is `tool_errors`' to tell
             failures[(program, error_signature(step.result))].append(index)
     return [
         Firing("failing-command-loop", program, session.id, at[0], at[-1], step_example(session.steps[at[0]]))
