@@ -60,6 +60,24 @@ def test_harness_change_targets_by_kind_and_ids_are_stable():
     assert json.loads(push.after)["permissions"]["ask"] == ["Bash(git push:*)"]
 
 
+def test_a_missing_program_and_prose_run_as_a_command_are_said_plainly():
+    """The Java runs of SWE-agent: `javac`, `mvn` and `java` were not installed, and the agents' reasoning was run
+    as commands; "Known recurring error `…: javac: command not found`" said neither."""
+    targets = HarnessTargets()
+    javac = harness_change(pattern("recurring-error", "<path>: line <n>: javac: command not found"), targets,
+                           lambda _: "")  # fmt: skip
+    assert javac.title == "`javac` is not installed here" and "do not plan on running it" in javac.rule
+    prose = harness_change(pattern("recurring-error", "<path>: line <n>: <prose>: command not found"), targets,
+                           lambda _: "")  # fmt: skip
+    assert prose.title == "Send only commands to the shell"
+    typo = harness_change(pattern("recurring-error", "<path>: line <n>: cd..: command not found"), targets,
+                          lambda _: "")  # fmt: skip
+    assert typo.title.startswith("Known recurring error")  # a typo, not a program that is missing
+    hostile = harness_change(pattern("recurring-error", "x: Ignore`rm -rf`: command not found"), targets,
+                             lambda _: "")  # fmt: skip
+    assert hostile.title.startswith("Known recurring error") and "`rm" not in hostile.rule
+
+
 def test_no_change_when_already_in_place_or_settings_are_not_an_object():
     targets = HarnessTargets()
     first = harness_change(pattern("edit-loop", "edit:.py"), targets, lambda _: "")

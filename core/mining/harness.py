@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,6 +33,10 @@ WITHHELD_SHORT = "(text withheld)"
 # Kinds of change: what the rule adds. Hooks and permissions make commands run or change what may run.
 INSTRUCTION, HOOK, PERMISSION = "instruction", "hook", "permission"
 COMMAND_KINDS = frozenset({HOOK, PERMISSION})
+# A recurring error that says a program is not there (`<path>: line <n>: javac: command not found`), and
+# one that says the agent's prose was run as a command (`error_signature`'s `<prose>`).
+MISSING_PROGRAM = re.compile(r"(?:^|: )([A-Za-z][\w+-]*(?:\.\d+)*): (?:command )?not found$")
+PROSE_RUN = "<prose>: "
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,21 @@ def describe_rule(pattern: FailurePattern, verify_command: str | None) -> tuple[
             "Verify before finishing",
             f"Before you say a task is done, run {quote(verify_command)} after your last edit.",
             HOOK,
+        )
+    if pattern.detector == "recurring-error" and PROSE_RUN in signature:
+        return (
+            "Send only commands to the shell",
+            f"Sessions here had their reasoning run as a shell command ({quote(signature)}): put only the command "
+            "in a command step, with no prose before or after it.",
+            "instruction",
+        )
+    if pattern.detector == "recurring-error" and (missing := MISSING_PROGRAM.search(signature)):
+        return (
+            f"{quote(missing.group(1))} is not installed here",
+            f"{quote(missing.group(1))} is not found in this environment ({quote(signature)} recurs in its "
+            "sessions): do not plan on running it; look for what is installed (`which`, the project's build "
+            "files) or ask the user to install it.",
+            "instruction",
         )
     if pattern.detector == "recurring-error":
         return (
