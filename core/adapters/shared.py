@@ -142,12 +142,15 @@ _FENCE = "```"
 _INSTANCE_ID = re.compile(r"^([A-Za-z0-9][\w.-]*)__([A-Za-z0-9][\w.-]*?)-\d+$")
 
 
-# The first line of output that says the command never ran: the shell could not find or start it, or a
-# launcher refused to (Maven's and Gradle's scripts without a Java). For traces that record no exit status.
+# The shell naming itself before saying it could not run a command (`/bin/bash: line 9: mvn: command not
+# found`, dash's `sh: 1: mvn: not found`), and Maven's and Gradle's launch scripts refusing to start without
+# a Java: regex pieces, for the adapters and for mining's reading of errors.
+SHELL_SAYS = r"(?:/[\w/.-]*/)?(?:ba|da|z)?sh: (?:line \d+: |\d+: )?"
+NO_JAVA = r"JAVA_HOME is (?:not set|not defined correctly|set to an invalid directory)"
+# The first line of output that says the command never ran. For traces that record no exit status.
 NOT_STARTED = re.compile(
-    r"(?:(?:/[\w/.-]*/)?(?:ba|da|z)?sh: (?:line \d+: |\d+: )?[^\n:]+: (?:(?:command )?not found|"
-    r"No such file or directory|Permission denied)|"
-    r"(?:ERROR|Error): JAVA_HOME is (?:not set|not defined correctly|set to an invalid directory))"
+    rf"(?:{SHELL_SAYS}[^\n:]+: (?:(?:command )?not found|No such file or directory|Permission denied)|"
+    rf"(?:ERROR|Error): {NO_JAVA})"
 )
 
 

@@ -111,6 +111,7 @@ NUMBER = re.compile(r"\d+")
 # SWE-agent runs an action's every line): one failure, whatever the word.
 PROSE_WORD = re.compile(r"[A-Z][a-z]+|[A-Z]{2,}")
 PROSE_RUN = re.compile(r"(?<![\w./-])(?:[A-Z][a-z]+|[A-Z]{2,}): (?=(?:command )?not found)")
+PROSE = "<prose>"  # what error_signature writes for that word
 QUOTED = re.compile(r"([\"'`])[^\"'`\n]{1,80}\1")
 
 
@@ -128,7 +129,7 @@ def error_signature(text: str) -> str:
     headline = lines[0] if lines and ERROR_WORDS.search(lines[0]) and len(lines[0]) > 20 else None
     telling = headline or next((line for line in reversed(lines) if ERROR_WORDS.search(line)),
                                lines[-1] if lines else "")  # fmt: skip
-    text = PROSE_RUN.sub("<prose>: ", QUOTED.sub('"…"', telling))
+    text = PROSE_RUN.sub(f"{PROSE}: ", QUOTED.sub('"…"', telling))
     text = PATH_LIKE.sub("<path>", text)
     text = HEX_LIKE.sub("<hex>", text)
     text = NUMBER.sub("<n>", text)

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from skillwarden.core.mining.detectors import FailurePattern
+from skillwarden.core.mining.detectors import PROSE, FailurePattern
 from skillwarden.core.mining.hook_commands import vetted_command, vetted_program
 from skillwarden.core.security.injection import is_quotable
 from skillwarden.core.security.redact import redact
@@ -33,10 +33,8 @@ WITHHELD_SHORT = "(text withheld)"
 # Kinds of change: what the rule adds. Hooks and permissions make commands run or change what may run.
 INSTRUCTION, HOOK, PERMISSION = "instruction", "hook", "permission"
 COMMAND_KINDS = frozenset({HOOK, PERMISSION})
-# A recurring error that says a program is not there (`<path>: line <n>: javac: command not found`), and
-# one that says the agent's prose was run as a command (`error_signature`'s `<prose>`).
+# A recurring error that says a program is not there (`<path>: line <n>: javac: command not found`).
 MISSING_PROGRAM = re.compile(r"(?:^|: )([A-Za-z][\w+-]*(?:\.\d+)*): (?:command )?not found$")
-PROSE_RUN = "<prose>: "
 
 
 @dataclass(frozen=True)
@@ -165,7 +163,7 @@ def describe_rule(pattern: FailurePattern, verify_command: str | None) -> tuple[
             f"Before you say a task is done, run {quote(verify_command)} after your last edit.",
             HOOK,
         )
-    if pattern.detector == "recurring-error" and PROSE_RUN in signature:
+    if pattern.detector == "recurring-error" and f"{PROSE}: " in signature:  # the agent's prose, run
         return (
             "Send only commands to the shell",
             f"Sessions here had their reasoning run as a shell command ({quote(signature)}): put only the command "

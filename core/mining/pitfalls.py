@@ -13,6 +13,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 
+from skillwarden.core.adapters.shared import NO_JAVA, SHELL_SAYS
 from skillwarden.core.mining.shown import shown_in_command
 from skillwarden.core.mining.skill_draft import Pitfall
 from skillwarden.core.model import Session, Step
@@ -23,11 +24,11 @@ from skillwarden.core.signals.steps import shell_command
 # Output of a command that did not get to do its work: it was called wrongly (a line that starts so).
 INVOCATION_ERROR = re.compile(
     r"^\s*(?:E\s+|ERROR:\s+|error:\s+)?(?:ModuleNotFoundError|ImportError|No module named|"
-    r"(?:(?:/[\w/.-]*/)?(?:ba|da|z)?sh: (?:line \d+: )?)?"  # the shell that says so: /bin/bash: line 9: …
+    rf"(?:{SHELL_SAYS})?"
     r"[\w./-]+: (?:error: )?(?:unrecognized arguments?|invalid choice|No such file or directory|command not found|"
     r"can't open file)|usage: |ERROR: (?:file or directory not found|not found)|no tests ran|"
     r"django\.core\.exceptions\.(?:ImproperlyConfigured|AppRegistryNotReady)|bash: .*: (?:command )?not found|"
-    r"JAVA_HOME is (?:not set|not defined correctly|set to an invalid directory))"  # Maven's and Gradle's start
+    rf"{SHELL_SAYS}[\w./-]+: not found|{NO_JAVA})"
     r".*$",
     re.IGNORECASE | re.MULTILINE,
 )
