@@ -79,6 +79,10 @@ def test_inspection_only_reads():
     assert not only_inspects("cat a > b")
     assert not only_inspects("find . -name '*.pyc' -delete")
     assert not only_inspects("python repro.py")
+    # A program asked about itself only looks: the held-out half's sphinx-build skill showed `--version` as an
+    # example of its arguments, and `python --version` after an edit passed for a check of it.
+    assert only_inspects("sphinx-build --version") and only_inspects("python3 -m pytest --help")
+    assert only_inspects("python -V") and not only_inspects("npm version") and not only_inspects("pytest -x")
 
 
 def test_the_work_of_a_command_line_is_its_test_run_or_its_first_real_command():

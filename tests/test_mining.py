@@ -487,6 +487,23 @@ def test_pitfalls_and_titles_come_from_the_commands_that_ran():
     assert "`pytest tests/unit/test_a.py` worked." in draft.body
 
 
+def test_a_step_does_not_show_the_start_its_project_s_pitfall_says_failed():
+    """The held-out half's Sympy skill said "Run `pytest {test_file}`" above its pitfall "`pytest …` failed with
+    `pytest: command not found`; `python -m pytest …` worked", as most of its runs had typed `pytest`."""
+    runs = [("shell:pytest", "pytest tests/test_{x}.py"), ("edit:.py", "src/{x}.py"),
+            ("shell:pytest", "pytest tests/test_{x}.py")]  # fmt: skip
+    sequences = {f"s{i}": session(runs, f"m{i}") for i in range(3)}
+    sequences["s3"] = session([(t, a.replace("pytest", "python -m pytest")) for t, a in runs], "m3")
+    procedure = mine_procedures(sequences, {sid: "succeeded" for sid in sequences})[0]
+    missing = Pitfall("pytest t.py", "bash: line 1: pytest: command not found", "python -m pytest t.py")
+    mine = describe(procedure, Evidence({}, TaskWords.of([]), "sympy/sympy", (missing,)), [True, False, True])
+    assert "1. Run `python -m pytest {test_file}`." in mine.body
+    shared = describe(procedure, Evidence({}, TaskWords.of([]), "", (missing,)), [True, False, True])
+    assert "1. Run `pytest {test_file}`." in shared.body  # another project's pitfall: named, not followed
+    without = describe(procedure, Evidence({}, TaskWords.of([])), [True, False, True])
+    assert "1. Run `pytest {test_file}`." in without.body
+
+
 def test_a_skill_of_several_projects_says_where_each_pitfall_was_met():
     """The development set's pytest skill, of runs in several projects, told every run that `pytest` is not
     installed, which was so in Sympy's environment alone."""

@@ -24,10 +24,16 @@ class Parameter:
     examples: list[str] = field(default_factory=list)
 
 
-def command_template(commands: list[str]) -> tuple[list[str], list[list[str]]]:
+Invocation = tuple[str, ...]  # how a command line starts its program: ("python", "-m", "pytest")
+
+
+def command_template(
+    commands: list[str], avoid: frozenset[Invocation] = frozenset()
+) -> tuple[list[str], list[list[str]]]:
     """The words all commands share, and for each command the words after them. Runs start the same
     program in different ways (`./tests/runtests.py`, `python3 tests/runtests.py`): the words from the
-    program on are compared, and the way most runs started it is kept."""
+    program on are compared, and the way most runs started it is kept, unless it is one to `avoid` (a way a
+    pitfall says failed, `pytest` where only `python -m pytest` is installed) and runs started it another."""
     invocations: Counter[tuple[str, ...]] = Counter()
     rests = []
     for command in commands:
@@ -40,7 +46,8 @@ def command_template(commands: list[str]) -> tuple[list[str], list[list[str]]]:
         if len(set(words)) != 1 or names_a_secret(words[0]):
             break
         shared.append(words[0])
-    invocation = list(min(invocations, key=lambda words: (-invocations[words], words))) if invocations else []
+    ranked = sorted(invocations, key=lambda words: (words in avoid, -invocations[words], words))
+    invocation = list(ranked[0]) if ranked else []
     return invocation + shared, [rest[len(shared) :] for rest in rests]
 
 
@@ -87,6 +94,12 @@ def trailing_options(tails: list[list[str]]) -> tuple[list[str], list[list[str]]
     if not shared:
         return [], tails
     return tails[0][-shared:], [tail[:-shared] for tail in tails]
+
+
+def invocation_of(command: str) -> Invocation:
+    """How a command line starts its program: `python -m pytest a.py` -> ("python", "-m", "pytest")."""
+    words = command_words(command)
+    return tuple(words[: program_start(words) + 1])
 
 
 # The options whose value is a message, by program: `git commit -am {message}`, `alembic revision -m {message}`

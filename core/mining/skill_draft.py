@@ -22,9 +22,11 @@ from skillwarden.core.adapters.shared import is_scratch_file
 from skillwarden.core.mining.parameters import (
     PLAIN_OPTION,
     PLURAL_TARGETS,
+    Invocation,
     Parameter,
     command_template,
     count_test_targets,
+    invocation_of,
     leading_option,
     named_parameter,
     slots_of,
@@ -171,7 +173,7 @@ def code(text: str) -> str:
 
 
 def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tuple[str, str], Parameter],
-                  cwds: list[str] | None = None) -> StepText:  # fmt: skip
+                  cwds: list[str] | None = None, avoid: frozenset[Invocation] = frozenset()) -> StepText:  # fmt: skip
     """One instruction for one step of the procedure, from the concrete arguments its runs used (in the
     folders `cwds`, one per value: files are named by `shown_path`). The same command run again (the tests
     before and after the change) reuses its parameter: `taken` holds the parameters named so far, by
@@ -188,7 +190,7 @@ def describe_step(token: str, values: list[str], test_run: bool, taken: dict[tup
     cwd_of = dict(shown_values)
     distinct = list(dict.fromkeys(v for v in values if v and not is_steering(v)))
     if kind == "shell" and distinct:
-        prefix, tails = command_template(distinct)
+        prefix, tails = command_template(distinct, avoid)
         option, tails = leading_option(tails)
         trailing, tails = trailing_options(tails)
         if not any(tails):
@@ -418,6 +420,13 @@ def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | N
     trigger = [word for word in trigger if not is_steering(word)]
 
     taken: dict[tuple[str, str], Parameter] = {}
+    # A way of starting a program that a pitfall says failed in this project is not the one a step shows (in
+    # a skill of several projects, the pitfall names the project it was met in, and other projects had it).
+    failed_starts = frozenset(
+        invocation_of(p.failed)
+        for p in (evidence.pitfalls if evidence.project else ())
+        if invocation_of(p.failed) != invocation_of(p.worked)
+    )
     steps = [
         describe_step(
             token,
@@ -425,6 +434,7 @@ def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | N
             test_runs[i],
             taken,
             [evidence.cwds.get(o.session_id, "") for o in procedure.occurrences],
+            failed_starts,
         )
         for i, token in enumerate(procedure.tokens)
     ]

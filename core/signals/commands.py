@@ -373,15 +373,21 @@ def judged_test_run(simple: SimpleCommand) -> bool:
     return len(parts) == 2 and parts[1] in TEST_SUBCOMMANDS.get(parts[0], ())
 
 
+# Asked alone, these make a program tell about itself (`sphinx-build --version`, `python -m pytest --help`).
+ABOUT_ITSELF = frozenset({"--version", "--help", "-h", "-V"})
+
+
 def is_inspection(simple: SimpleCommand) -> bool:
-    """Only looks: reads, lists, searches, prints (`sed -n`, `cat f`, `grep -rn x`), and writes no file."""
+    """Only looks: reads, lists, searches, prints (`sed -n`, `cat f`, `grep -rn x`, a program asked its
+    version or its usage), and writes no file."""
     if simple.writes:
         return False
     if simple.program in INSPECTION_PROGRAMS:
         if simple.program == "find":
             return not any(w in ("-delete", "-exec", "-execdir") for w in simple.words)
         return True
-    return False
+    arguments = simple.words[program_start(simple.words) + 1 :]
+    return len(arguments) == 1 and arguments[0] in ABOUT_ITSELF
 
 
 @functools.lru_cache(maxsize=COMMAND_CACHE)
