@@ -70,6 +70,9 @@ def test_a_missing_program_and_prose_run_as_a_command_are_said_plainly():
     prose = harness_change(pattern("recurring-error", "<path>: line <n>: <prose>: command not found"), targets,
                            lambda _: "")  # fmt: skip
     assert prose.title == "Send only commands to the shell"
+    module = harness_change(pattern("recurring-error", 'ModuleNotFoundError: No module named "…"'), targets,
+                            lambda _: "")  # fmt: skip
+    assert module.title == "Run Python code with the project's own environment" and "its interpreter" in module.rule
     typo = harness_change(pattern("recurring-error", "<path>: line <n>: cd..: command not found"), targets,
                           lambda _: "")  # fmt: skip
     assert typo.title.startswith("Known recurring error")  # a typo, not a program that is missing

@@ -33,7 +33,9 @@ WITHHELD_SHORT = "(text withheld)"
 # Kinds of change: what the rule adds. Hooks and permissions make commands run or change what may run.
 INSTRUCTION, HOOK, PERMISSION = "instruction", "hook", "permission"
 COMMAND_KINDS = frozenset({HOOK, PERMISSION})
-# A recurring error that says a program is not there (`<path>: line <n>: javac: command not found`).
+# A recurring error that says a Python module, or a program, is not there (`ModuleNotFoundError: No module
+# named "…"`, `<path>: line <n>: javac: command not found`).
+MISSING_MODULE = ("ModuleNotFoundError: No module named", "ImportError: No module named")
 MISSING_PROGRAM = re.compile(r"(?:^|: )([A-Za-z][\w+-]*(?:\.\d+)*): (?:command )?not found$")
 
 
@@ -176,6 +178,14 @@ def describe_rule(pattern: FailurePattern, verify_command: str | None) -> tuple[
             f"{quote(missing.group(1))} is not found in this environment ({quote(signature)} recurs in its "
             "sessions): do not plan on running it; look for what is installed (`which`, the project's build "
             "files) or ask the user to install it.",
+            "instruction",
+        )
+    if pattern.detector == "recurring-error" and signature.startswith(MISSING_MODULE):
+        return (
+            "Run Python code with the project's own environment",
+            f"Code run here keeps failing with {quote(signature)}: run scripts and tests the way the project's "
+            "test runner does (its interpreter, its environment, from its folder) before anything else, and "
+            "install a missing module only when the task calls for it.",
             "instruction",
         )
     if pattern.detector == "recurring-error":
