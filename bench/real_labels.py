@@ -86,19 +86,24 @@ def bare_json_seconds(paths: list[Path]) -> tuple[float, int]:
     return time.perf_counter() - started, total
 
 
+def ingest_and_mine(store: Store, config, corpus: Path, workers: int | None) -> tuple:
+    """(ingest report, candidates, ingest seconds, mining seconds) of the corpus read into `store`."""
+    started = time.perf_counter()
+    report = ingest_paths(store, [corpus], workers=config.ingest_workers if workers is None else workers)
+    ingested = time.perf_counter()
+    candidates = build_candidates(store, config)
+    return report, candidates, ingested - started, time.perf_counter() - ingested
+
+
 def timed_round(corpus: Path, files: list[Path], min_support: int, workers: int | None) -> tuple[float, float, float]:
     """(bare loop, ingest, mining) seconds of one round, the ingest into a fresh cache."""
     bare, _ = bare_json_seconds(files)
     with tempfile.TemporaryDirectory(prefix="sw-real-") as home:
         config = replace(load_config(Path(home)), min_support=min_support)
         store = Store(config.state_db)
-        started = time.perf_counter()
-        ingest_paths(store, [corpus], workers=config.ingest_workers if workers is None else workers)
-        ingested = time.perf_counter()
-        build_candidates(store, config)
-        mined = time.perf_counter()
+        _, _, ingest_seconds, mining_seconds = ingest_and_mine(store, config, corpus, workers)
         store.close()
-    return bare, ingested - started, mined - ingested
+    return bare, ingest_seconds, mining_seconds
 
 
 def round_in_a_fresh_process(args: argparse.Namespace) -> tuple[float, float, float]:
@@ -141,17 +146,9 @@ def main() -> int:
     rounds = [round_in_a_fresh_process(args) for _ in range(args.repeat - 1)]
     bare, total_bytes = bare_json_seconds(files)
     with tempfile.TemporaryDirectory(prefix="sw-real-") as home:
-        config = load_config(Path(home))
-        config = replace(config, min_support=args.min_support)
+        config = replace(load_config(Path(home)), min_support=args.min_support)
         store = Store(config.state_db)
-        started = time.perf_counter()
-        report = ingest_paths(
-            store, [args.corpus], workers=config.ingest_workers if args.workers is None else args.workers
-        )
-        ingest_seconds = time.perf_counter() - started
-        started = time.perf_counter()
-        candidates = build_candidates(store, config)
-        mining_seconds = time.perf_counter() - started
+        report, candidates, ingest_seconds, mining_seconds = ingest_and_mine(store, config, args.corpus, args.workers)
         sessions = load_sessions(store)
         stored = {s.id: s for s in store.sessions()}
         label_list = read_label_file(args.labels, under=args.under) if args.labels else []

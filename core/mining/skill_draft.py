@@ -53,6 +53,7 @@ from skillwarden.core.mining.shown import (
 )
 from skillwarden.core.security.injection import TASKS_HEADING, is_quotable, quoted_block
 from skillwarden.core.security.redact import redact
+from skillwarden.core.security.sanitize import clean_line, clean_text
 from skillwarden.core.signals.commands import program_start, quote, work_command
 from skillwarden.core.signals.normalize import is_generic, shell_flags, shell_token, token_command
 
@@ -454,11 +455,13 @@ def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | N
     if trigger and not all(word in TASK_VERBS for word in trigger):
         when = f"the task {trigger_clause(trigger, evidence_tasks)}{where}"
     elif key is not None and test_runs[key]:
-        when = f"a change{where} needs checking with the project's own test runner ({key_command})"
+        runner = f" ({key_command})" if key_command else ""  # (its runs' commands may all have been withheld)
+        when = f"a change{where} needs checking with the project's own test runner{runner}"
     else:
         when = f"{f'working{where}' if project else 'the work'} calls for {key_command or phrase(procedure.tokens[0])}"
     summary = ", then ".join(phrase(token) for token in procedure.tokens)
-    description = f"Use when {when}. Steps: {summary}."[:1024]
+    # Ingest cleaned and redacted the trace text all this is made of; these are the last word on it.
+    description = redact(clean_line(f"Use when {when}. Steps: {summary}."))[:1024]
 
     # How its runs fared is the candidate's (the queue's "8 of 8 runs vs 76%"), never the file's: a count in
     # SKILL.md goes stale with the next run and turns every re-mining into a diff without meaning.
@@ -484,5 +487,5 @@ def describe(procedure: Procedure, evidence: Evidence, test_runs: list[bool] | N
         body += ["", *quoted_tasks]
 
     provenance = provenance_of(procedure)
-    text = redact("\n".join(body) + "\n")
+    text = redact(clean_text("\n".join(body) + "\n"))
     return SkillDraft(name, title, description, text, trigger, parameters, provenance)
