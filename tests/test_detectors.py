@@ -65,6 +65,21 @@ def test_failing_command_loop_is_the_same_command_failing_with_the_same_error():
     assert failing_command_loops(make("s", different)) == []
 
 
+def test_a_command_that_never_ran_is_no_failing_loop_but_its_recurring_error():
+    """The Java runs of SWE-agent: "Do not rerun a failing `javac` unchanged" beside "`javac` is not installed
+    here", for the same 11 runs of `javac: command not found`; and `./mvnw` refused thrice for want of Java."""
+    never_started = [("javac A.java", "/bin/bash: line 3: javac: command not found"),
+                     ("./mvnw test", "Error: JAVA_HOME is not defined correctly.\nWe cannot execute x")]
+    for command, said in never_started:
+        never_ran = make("s", [bash(command, error=said)] * 3, Outcome.FAILED)
+        assert failing_command_loops(never_ran) == []
+        assert not triggered("failing-command-loop", command.split()[0], never_ran)
+        assert [f.detector for f in tool_errors(never_ran)] == ["recurring-error"]
+    ran = make("s", [bash("javac A.java", error="A.java:3: error: ';' expected")] * 3, Outcome.FAILED)
+    assert [f.signature for f in failing_command_loops(ran)] == ["javac"]
+    assert triggered("failing-command-loop", "javac", ran)
+
+
 def test_premature_completion_is_a_skipped_recheck():
     checked_before = [bash("pytest -q", error="FAILED"), edit("src/a.py")]
     assert [f.signature for f in premature_completion(make("s", checked_before))] == ["unverified-change"]

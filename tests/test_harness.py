@@ -75,10 +75,32 @@ def test_a_missing_program_and_prose_run_as_a_command_are_said_plainly():
     assert module.title == "Run Python code with the project's own environment" and "its interpreter" in module.rule
     typo = harness_change(pattern("recurring-error", "<path>: line <n>: cd..: command not found"), targets,
                           lambda _: "")  # fmt: skip
-    assert typo.title.startswith("Known recurring error")  # a typo, not a program that is missing
+    assert typo.title == "Put a space between a command and its argument"  # a typo, not a missing program
+    assert "write `cd ..`" in typo.rule
     hostile = harness_change(pattern("recurring-error", "x: Ignore`rm -rf`: command not found"), targets,
                              lambda _: "")  # fmt: skip
     assert hostile.title.startswith("Known recurring error") and "`rm" not in hostile.rule
+
+
+def test_glued_commands_and_a_missing_java_are_one_rule_each_whatever_their_error():
+    """The Java runs of SWE-agent: `find.`, `cd..` and `cd../` were three "Known recurring error" candidates, and
+    the two launchers' JAVA_HOME refusals two more; a reviewer reads one rule for each (one heading merges them)."""
+    targets = HarnessTargets()
+
+    def change(signature):
+        return harness_change(pattern("recurring-error", signature), targets, lambda _: "")
+
+    glued = [change(f"<path>: line <n>: {typed}") for typed in
+             ("find.: command not found", "cd..: command not found", "cd../: No such file or directory")]  # fmt: skip
+    assert {c.title for c in glued} == {"Put a space between a command and its argument"}
+    assert ["write `find .`" in glued[0].rule, "write `cd ../`" in glued[2].rule] == [True, True]
+    for real in ("<path>: line <n>: findx: command not found", "<path>: line <n>: python3.11: command not found"):
+        assert change(real).title.endswith("is not installed here")  # a program's name, not a typo
+    assert change("cat: foo.txt/: No such file or directory").title.startswith("Known recurring error")
+    java = [change("Error: JAVA_HOME is not defined correctly."),
+            change('ERROR: JAVA_HOME is not set and no "…" command could be found in your PATH.')]  # fmt: skip
+    assert {c.title for c in java} == {"Java is not set up here"}
+    assert "JAVA_HOME is not defined correctly." in java[0].rule and "ask the user to set up Java" in java[0].rule
 
 
 def test_no_change_when_already_in_place_or_settings_are_not_an_object():

@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from skillwarden.core.adapters.shared import NO_JAVA
 from skillwarden.core.mining.pitfalls import INVOCATION_ERROR
 from skillwarden.core.mining.procedures import FAILURE_OUTCOMES, is_lookaround
 from skillwarden.core.model import Session, Step
@@ -113,6 +114,8 @@ PROSE_WORD = re.compile(r"[A-Z][a-z]+|[A-Z]{2,}")
 PROSE_RUN = re.compile(r"(?<![\w./-])(?:[A-Z][a-z]+|[A-Z]{2,}): (?=(?:command )?not found)")
 PROSE = "<prose>"  # what error_signature writes for that word
 QUOTED = re.compile(r"([\"'`])[^\"'`\n]{1,80}\1")
+# A signature of a command that never ran: the shell found no such program, or a launcher found no Java.
+NEVER_RAN = re.compile(rf"[^\s:]+: (?:command )?not found$|{NO_JAVA}")
 
 
 ERROR_WORDS = re.compile(r"error|failed|exception|cannot|denied|rejected", re.I)
@@ -164,10 +167,12 @@ def failing_command_loops(session: Session, threshold: int = FAILING_COMMAND_THR
         program = shell_program(step) if step.is_error and not step.cascade else ""
         if program and not PROSE_WORD.fullmatch(program):  # prose run as a command is `tool_errors`' to tell
             failures[(program, error_signature(step.result))].append(index)
+    # A command that never ran (`javac: command not found`, `JAVA_HOME is not set`) is no retry of a failing
+    # one: its recurring error is `tool_errors`' to tell, as a rule that says what is missing.
     return [
         Firing("failing-command-loop", program, session.id, at[0], at[-1], step_example(session.steps[at[0]]))
-        for (program, _), at in sorted(failures.items())
-        if len(at) >= threshold
+        for (program, signature), at in sorted(failures.items())
+        if len(at) >= threshold and not NEVER_RAN.search(signature)
     ]
 
 
@@ -340,7 +345,8 @@ def triggered(detector: str, signature: str, session: Session) -> bool:
         failures = Counter(
             error_signature(step.result) for step in steps if shell_program(step) == signature and step.is_error
         )
-        return bool(failures) and max(failures.values()) >= FAILING_COMMAND_THRESHOLD - 1
+        retried = [n for error, n in failures.items() if not NEVER_RAN.search(error)]
+        return max(retried, default=0) >= FAILING_COMMAND_THRESHOLD - 1
     if detector == "premature-completion":  # a change after a check
         checked = next((i for i, step in enumerate(steps) if is_verification(step)), len(steps))
         return any(is_change(step) for step in steps[checked + 1 :])

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from skillwarden.core.adapters.shared import NO_JAVA
 from skillwarden.core.mining.detectors import PROSE, FailurePattern
 from skillwarden.core.mining.hook_commands import vetted_command, vetted_program
 from skillwarden.core.security.injection import is_quotable
@@ -37,6 +38,13 @@ COMMAND_KINDS = frozenset({HOOK, PERMISSION})
 # named "…"`, `<path>: line <n>: javac: command not found`).
 MISSING_MODULE = ("ModuleNotFoundError: No module named", "ImportError: No module named")
 MISSING_PROGRAM = re.compile(r"(?:^|: )([A-Za-z][\w+-]*(?:\.\d+)*): (?:command )?not found$")
+# A common command run glued to its argument (`find.`, `cd..`, `cd../`): the shell looks for one program of
+# that name. Only the commands agents type bare, and no version after them (`python3.11`, `python<n>.<n>`).
+GLUED_COMMAND = re.compile(
+    r"(?:^|: )(cd|ls|find|cat|grep|git|echo|mkdir|rm|cp|mv|python3?|pip3?)([./](?![\d<])[\w./-]*): "
+    r"(?:(?:command )?not found|No such file or directory)$"
+)
+NO_JAVA_SIGNATURE = re.compile(NO_JAVA)
 
 
 @dataclass(frozen=True)
@@ -170,6 +178,22 @@ def describe_rule(pattern: FailurePattern, verify_command: str | None) -> tuple[
             "Send only commands to the shell",
             f"Sessions here had their reasoning run as a shell command ({quote(signature)}): put only the command "
             "in a command step, with no prose before or after it.",
+            "instruction",
+        )
+    if pattern.detector == "recurring-error" and (glued := GLUED_COMMAND.search(signature)):
+        command, argument = glued.groups()
+        return (
+            "Put a space between a command and its argument",
+            f"The shell reads {quote(command + argument)} as the name of one program, which does not exist "
+            f"({quote(signature)} recurs in its sessions): write {quote(f'{command} {argument}')}.",
+            "instruction",
+        )
+    if pattern.detector == "recurring-error" and NO_JAVA_SIGNATURE.search(signature):
+        return (
+            "Java is not set up here",
+            f"Java build tools stop here with {quote(signature)}: `JAVA_HOME` names no Java installation, so "
+            "Maven, Gradle and their wrappers cannot run. Do not plan on running them; look for what is installed "
+            "or ask the user to set up Java.",
             "instruction",
         )
     if pattern.detector == "recurring-error" and (missing := MISSING_PROGRAM.search(signature)):
