@@ -100,4 +100,7 @@ def test_the_edit_linter_rejection_becomes_a_harness_candidate(tmp_path):
     (rule,) = [c for c in harness if c.details["detector"] == "recurring-error"]
     assert rule.details["signature"].startswith("Your proposed edit has introduced new syntax error(s)")
     assert rule.support == 3
+    # Said as what to do, not "Known recurring error …, stop and look for its cause".
+    assert rule.title == "Correct a refused edit before sending it again"
+    assert "never the same edit again" in rule.details["rule"]
     assert json.dumps(rule.provenance)

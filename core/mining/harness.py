@@ -36,7 +36,7 @@ INSTRUCTION, HOOK, PERMISSION = "instruction", "hook", "permission"
 COMMAND_KINDS = frozenset({HOOK, PERMISSION})
 # A recurring error that says a Python module, or a program, is not there (`ModuleNotFoundError: No module
 # named "…"`, `<path>: line <n>: javac: command not found`).
-MISSING_MODULE = ("ModuleNotFoundError: No module named", "ImportError: No module named")
+MISSING_MODULE = re.compile(r"^(?:ModuleNotFoundError|ImportError): No module named")
 MISSING_PROGRAM = re.compile(r"(?:^|: )([A-Za-z][\w+-]*(?:\.\d+)*): (?:command )?not found$")
 # A common command run glued to its argument (`find.`, `cd..`, `cd../`): the shell looks for one program of
 # that name. Only the commands agents type bare, and no version after them (`python3.11`, `python<n>.<n>`).
@@ -44,7 +44,24 @@ GLUED_COMMAND = re.compile(
     r"(?:^|: )(cd|ls|find|cat|grep|git|echo|mkdir|rm|cp|mv|python3?|pip3?)([./](?![\d<])[\w./-]*): "
     r"(?:(?:command )?not found|No such file or directory)$"
 )
-NO_JAVA_SIGNATURE = re.compile(NO_JAVA)
+# An editing tool that checks what it saves and refused the edit (SWE-agent's "Your proposed edit has introduced
+# new syntax error(s)").
+EDIT_REFUSED = re.compile(r"\bedit\b.{0,40}\bintroduced\b.{0,20}\bsyntax errors?\b", re.IGNORECASE)
+# Recurring errors whose rule says what to do: (signature pattern, title, text around the quoted signature).
+ERROR_RULES = (
+    (EDIT_REFUSED, "Correct a refused edit before sending it again",
+     "The editing tool here checks the syntax of what it saves and keeps refusing edits ({signature}): when it "
+     "refuses one, read the lines the edit replaces and the line the error names (indentation, brackets, where "
+     "the range ends), then send a corrected edit; never the same edit again."),
+    (re.compile(NO_JAVA), "Java is not set up here",
+     "Java build tools stop here with {signature}: `JAVA_HOME` names no Java installation, so Maven, Gradle and "
+     "their wrappers cannot run. Do not plan on running them; look for what is installed or ask the user to set "
+     "up Java."),
+    (MISSING_MODULE, "Run Python code with the project's own environment",
+     "Code run here keeps failing with {signature}: run scripts and tests the way the project's test runner does "
+     "(its interpreter, its environment, from its folder) before anything else, and install a missing module "
+     "only when the task calls for it."),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -188,28 +205,16 @@ def describe_rule(pattern: FailurePattern, verify_command: str | None) -> tuple[
             f"({quote(signature)} recurs in its sessions): write {quote(f'{command} {argument}')}.",
             "instruction",
         )
-    if pattern.detector == "recurring-error" and NO_JAVA_SIGNATURE.search(signature):
-        return (
-            "Java is not set up here",
-            f"Java build tools stop here with {quote(signature)}: `JAVA_HOME` names no Java installation, so "
-            "Maven, Gradle and their wrappers cannot run. Do not plan on running them; look for what is installed "
-            "or ask the user to set up Java.",
-            "instruction",
-        )
+    if pattern.detector == "recurring-error":
+        for recurring, title, text in ERROR_RULES:
+            if recurring.search(signature):
+                return title, text.format(signature=quote(signature)), INSTRUCTION
     if pattern.detector == "recurring-error" and (missing := MISSING_PROGRAM.search(signature)):
         return (
             f"{quote(missing.group(1))} is not installed here",
             f"{quote(missing.group(1))} is not found in this environment ({quote(signature)} recurs in its "
             "sessions): do not plan on running it; look for what is installed (`which`, the project's build "
             "files) or ask the user to install it.",
-            "instruction",
-        )
-    if pattern.detector == "recurring-error" and signature.startswith(MISSING_MODULE):
-        return (
-            "Run Python code with the project's own environment",
-            f"Code run here keeps failing with {quote(signature)}: run scripts and tests the way the project's "
-            "test runner does (its interpreter, its environment, from its folder) before anything else, and "
-            "install a missing module only when the task calls for it.",
             "instruction",
         )
     if pattern.detector == "recurring-error":
