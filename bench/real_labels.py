@@ -16,7 +16,8 @@ It prints:
   against the base rate;
 - `eval`'s fix and regression precision (with its random and chance baselines), checked once against
   the grades and once against the labels, as `skillwarden outcomes import` would make it;
-- time: ingest and mining against a bare `json.load` of the same bytes, measured `--repeat` times in
+- time: ingest and mining against a bare `json.load` of the same bytes (with `--workers 0`, all in one
+  process, also the ratio they would have if both were spread perfectly over every core), measured `--repeat` times in
   turn, each round but the last (this process's) in a fresh process (so no round finds the caches of
   the one before it warm) and each ingest into a fresh cache; the best of each and their ratio, beside every
   round (a 0.15 s loop read once swung from 0.15 s to 0.28 s between runs in one hour, and the ratio with it).
@@ -36,6 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from skillwarden.core.ingest.pool import default_workers  # noqa: E402
 from skillwarden.core.ingest.run import ingest_paths  # noqa: E402
 from skillwarden.core.signals.labels import match_labels, read_label_file  # noqa: E402
 from skillwarden.core.signals.reward import WEIGHTS, grade, grading_signals, last_test_result  # noqa: E402
@@ -230,6 +232,12 @@ def main() -> int:
         "ratio_to_bare": round((best_ingest + best_mining) / best_bare, 2) if best_bare else None,
         "rounds": [[round(t, 3) for t in times] for times in rounds],
     }
+    if args.workers == 0 and best_bare:
+        # All in this one process: the ratio if ingest and mining were both spread perfectly over every core,
+        # a bound no pool can beat without doing less work.
+        cores = default_workers()
+        spread = (best_ingest + best_mining) / cores
+        out["seconds"][f"ratio_if_spread_over_{cores}_cores"] = round(spread / best_bare, 2)
     print(json.dumps(out, indent=2))
     if args.skills:
         for candidate in skills:
