@@ -5,6 +5,7 @@ import pytest
 
 from skillwarden.core.adapters import parse_bytes, parse_file
 from skillwarden.core.model import Outcome
+from skillwarden.core.signals.reward import grade
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "traces" / "swe_agent"
 INVALID = SAMPLES / "BabyEncryption.INVALID-JSON-at-77122b7.traj"
@@ -281,3 +282,46 @@ def test_protocol_words_are_not_known_programs(word):
     from skillwarden.core.signals.commands import is_known_program
 
     assert not is_known_program(word)
+
+
+V2 = Path(__file__).resolve().parent / "data" / "mini-swe-agent-v2"
+
+
+@pytest.mark.parametrize("name", ["calc-toolcall.traj.json", "calc-responses-api.traj.json"])
+def test_mini_swe_agent_v2_tool_calls_are_its_steps(name):
+    """mini-swe-agent 2's default models call a `bash` tool (chat `tool_calls`, or the Responses API's
+    `function_call` items) and get `tool` / `function_call_output` messages back: such a run read as a session
+    of no steps. Real runs of mini-swe-agent 2.4.6 (tests/data/SOURCES.md)."""
+    path = V2 / name
+    result = parse_file(path)
+    assert result.errors == [] and result.consumed == path.stat().st_size
+    [session] = result.sessions
+    commands = [step.args["command"] for step in session.steps]
+    assert commands == [
+        "ls", "cat calc.py", "cat tests/test_calc.py", "python3 -m unittest tests.test_calc",
+        "grep -rn 'subtract' --include=*.py .", "sed -i 's/return a - b/return a + b/' calc.py",
+        "python3 -m unittest tests.test_calc", "echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && git diff",
+    ]  # fmt: skip
+    # Two calls of one turn each get their own output, matched by call id.
+    assert session.steps[2].result.endswith("self.assertEqual(add(2, 3), 5)\n</output>")
+    assert "def add" in session.steps[1].result and "unittest" not in session.steps[1].result
+    # The failing test run is an error; grep finding nothing (exit 1) is an answer.
+    assert [step.is_error for step in session.steps] == [False, False, False, True, False, False, False, False]
+    assert session.steps[-1].tool == "submit" and all(step.tool == "bash" for step in session.steps[:-1])
+    assert (session.outcome, session.end_reason, session.patch_lines) == (Outcome.SUCCEEDED, "submitted", 2)
+    assert session.task.startswith("Please solve this issue: The add function")
+    assert session.final_message == "Done; submit." and session.agent_turns == 6
+    graded = grade(session)
+    assert graded.outcome == Outcome.SUCCEEDED and "tests passed after the last change" in graded.explanation
+
+
+@pytest.mark.parametrize(
+    ("status", "outcome", "reason"),
+    [("LimitsExceeded", Outcome.FAILED, "step or cost limit"), ("TimeExceeded", Outcome.FAILED, "time limit"),
+     ("RepeatedFormatError", Outcome.FAILED, "format errors"), ("Submitted", Outcome.SUCCEEDED, "submitted")],
+)  # fmt: skip
+def test_mini_swe_agent_v2_exit_statuses(status, outcome, reason):
+    document = json.loads((V2 / "calc-toolcall.traj.json").read_text())
+    document["info"]["exit_status"] = status
+    [session] = parse_bytes("swe_agent", json.dumps(document).encode(), "x.traj.json").sessions
+    assert (session.outcome, session.end_reason) == (outcome, reason)

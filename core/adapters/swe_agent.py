@@ -9,9 +9,12 @@ timestamp stay None):
   function-calling variant the assistant `history` messages carry `tool_calls` (a Python-repr
   string), which give the real tool name, arguments and call id. Demonstrations embedded in
   `history` (`is_demo`) are someone else's run and are skipped.
-- mini-swe-agent v2 `{info, messages[], trajectory_format}` and the older bare `messages` list:
-  each assistant message holds one fenced bash block; the next user message is its observation,
-  `<returncode>N</returncode><output>…`.
+- mini-swe-agent `{info, messages[], trajectory_format}` and the older bare `messages` list. In 1.x each
+  assistant message holds one fenced bash block and the next user message is its observation,
+  `<returncode>N</returncode><output>…`. 2.x (`mini-swe-agent-1.1`) lists a turn's commands in `extra.actions`;
+  its default models call a `bash` tool, once or more a turn, as chat `tool_calls` answered by `tool` messages
+  or as the OpenAI Responses API's `function_call` items answered by `function_call_output`s, each matched by
+  its call id and carrying its exit status in `extra.returncode`.
 
 Steps: SWE-agent's own commands (`open`, `goto`, `find_file`, `search_dir`, `edit`, `create`,
 `submit`, ...) keep their name as the tool; every other command line is a `bash` step, like each
@@ -67,6 +70,10 @@ LIMIT_NAMES = {
     "step": "step limit", "steps": "step limit", "api": "API errors", "forfeit": "gave up",
     "total_execution_time": "time limit", "command_timeout": "command time limit", "timeout": "time limit",
 }  # fmt: skip
+# mini-swe-agent's exit statuses for a run it stopped (v2 names them after the exception that stopped it).
+MINI_LIMITS = {
+    "limitsexceeded": "step or cost limit", "timeexceeded": "time limit", "repeatedformaterror": "format errors",
+}  # fmt: skip
 _AUTO_SUBMITTED = re.compile(r"submitted\s*\((?:exit_)?([\w ]+)\)")
 # The command mini-swe-agent asks the model to run to hand in its work (older: MINI_SWE_AGENT_…).
 SUBMIT_SENTINELS = ("COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT", "MINI_SWE_AGENT_FINAL_OUTPUT")
@@ -111,8 +118,8 @@ def end_of_run(exit_status: object, last_action: str = "") -> tuple[Outcome, str
         return Outcome.SUCCEEDED, "submitted"
     if status.startswith("exit_"):
         return Outcome.FAILED, LIMIT_NAMES.get(status[5:], status)
-    if status == "limitsexceeded":
-        return Outcome.FAILED, "step or cost limit"
+    if status in MINI_LIMITS:
+        return Outcome.FAILED, MINI_LIMITS[status]
     return Outcome.UNKNOWN, status
 
 
@@ -268,26 +275,30 @@ def _mini_session(document: dict, path: str) -> Session:
     messages = [m for m in document["messages"] if isinstance(m, dict)]
     session = Session(id=session_id(path), format=FORMAT, path=path)
     session.task = first_user_prompt(messages)
-    pending: Step | None = None
+    pending: list[Step] = []  # this turn's steps still waiting for their output
     submitted = False
     for message in messages:
-        text = content_text(message.get("content"))
-        if message.get("role") == "assistant":
+        if (turn := _model_turn(message)) is not None:
+            text, commands = turn
             session.final_message = text.strip()
             note_agent_text(session, text)
-            block = _BASH_BLOCK.search(text)
-            pending = Step(tool="bash", args={"command": block.group(1)}) if block else None
+            pending = [Step(tool="bash", args={"command": command}, call_id=call_id) for command, call_id in commands]
+            session.steps.extend(pending)
             if pending:
-                session.steps.append(pending)
-                submitted = any(sentinel in pending.args["command"] for sentinel in SUBMIT_SENTINELS)
-                if submitted:
-                    pending.tool = "submit"  # echoing the sentinel hands the work in: not a command of the task
-        elif message.get("role") == "user" and pending is not None:
-            pending.result = cap_text(text)
-            code = _RETURN_CODE.search(text)
-            status = int(code.group(1)) if code else 0
-            pending.is_error = status != 0 and not exit_is_answer(pending.args["command"], status)
-            pending = None
+                submitted = False
+            for step in pending:
+                if any(sentinel in step.args["command"] for sentinel in SUBMIT_SENTINELS):
+                    step.tool = "submit"  # echoing the sentinel hands the work in: not a command of the task
+                    submitted = True
+        elif pending and (observed := _observation(message)) is not None:
+            text, call_id, returncode = observed
+            step = next((s for s in pending if call_id is not None and s.call_id == call_id), pending[0])
+            pending.remove(step)
+            step.result = cap_text(text)
+            if returncode is None:
+                code = _RETURN_CODE.search(text)
+                returncode = int(code.group(1)) if code else 0
+            step.is_error = returncode != 0 and not exit_is_answer(step.args["command"], returncode)
     info = document.get("info") or {}
     _apply_model_stats(session, info)
     session.model = ((info.get("config") or {}).get("model") or {}).get("model_name", "")
@@ -295,6 +306,58 @@ def _mini_session(document: dict, path: str) -> Session:
     if not info.get("exit_status") and submitted:
         session.outcome, session.end_reason = Outcome.SUCCEEDED, "submitted"
     return session
+
+
+def _model_turn(message: dict) -> tuple[str, list[tuple[str, str | None]]] | None:
+    """(the model's text, [(command, call id)]) of a model turn, None for any other message. mini-swe-agent v2
+    lists the actions it parsed in `extra.actions`, whether the model wrote a fenced block or called its `bash`
+    tool (its default since v2: a chat message's `tool_calls`, or a Responses API output's `function_call`
+    items, which are read where `extra` is missing); v1 wrote one fenced block in the text."""
+    if message.get("role") == "assistant":
+        text, calls = content_text(message.get("content")), _tool_calls(message)
+    elif message.get("object") == "response":  # the OpenAI Responses API: a list of output items
+        items = [item for item in message.get("output") or [] if isinstance(item, dict)]
+        text = "\n".join(content_text(item.get("content")) for item in items if item.get("type") == "message")
+        calls = [{"id": item.get("call_id"), "function": item} for item in items if item.get("type") == "function_call"]
+    else:
+        return None
+    actions = (message.get("extra") or {}).get("actions")
+    if isinstance(actions, list):
+        commands = [(action["command"], action.get("tool_call_id")) for action in actions
+                    if isinstance(action, dict) and isinstance(action.get("command"), str)]  # fmt: skip
+        if commands:
+            return text, commands
+    commands = [(command, call.get("id")) for call in calls if (command := _call_command(call)) is not None]
+    if commands:
+        return text, commands
+    block = _BASH_BLOCK.search(text)
+    return text, [(block.group(1), None)] if block else []
+
+
+def _call_command(call: dict) -> str | None:
+    """The command line of a call of the `bash` tool (`{"function": {"arguments": "{\\"command\\": …}"}}`)."""
+    arguments = (call.get("function") or {}).get("arguments")
+    if isinstance(arguments, str):
+        try:
+            arguments = json.loads(arguments)
+        except json.JSONDecodeError:
+            return None
+    command = arguments.get("command") if isinstance(arguments, dict) else None
+    return command if isinstance(command, str) else None
+
+
+def _observation(message: dict) -> tuple[str, str | None, int | None] | None:
+    """(output, call id, exit status) of what a command gave back, None for any other message: a user message
+    (v1, and v2 without tool calls), a chat `tool` message or a Responses API `function_call_output`. v2 keeps
+    the exit status in `extra.returncode`; v1 only in the text's `<returncode>`."""
+    if message.get("type") == "function_call_output":
+        text, call_id = content_text(message.get("output")), message.get("call_id")
+    elif message.get("role") in ("user", "tool"):
+        text, call_id = content_text(message.get("content")), message.get("tool_call_id")
+    else:
+        return None
+    returncode = (message.get("extra") or {}).get("returncode")
+    return text, call_id if isinstance(call_id, str) else None, returncode if type(returncode) is int else None
 
 
 TRACE_FORMAT = TraceFormat(
