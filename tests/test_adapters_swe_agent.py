@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from skillwarden.core.adapters import parse_bytes, parse_file
+from skillwarden.core.adapters.shared import epoch_to_iso
 from skillwarden.core.model import Outcome
 from skillwarden.core.signals.reward import grade
 
@@ -313,6 +314,16 @@ def test_mini_swe_agent_v2_tool_calls_are_its_steps(name):
     assert session.final_message == "Done; submit." and session.agent_turns == 6
     graded = grade(session)
     assert graded.outcome == Outcome.SUCCEEDED and "tests passed after the last change" in graded.explanation
+    # 2.x times every message: the steps and the session carry those times (1.x leaves them to the file's).
+    assert all(step.started_at and step.started_at.startswith("2026-") for step in session.steps)
+    assert all(step.ended_at >= step.started_at for step in session.steps[:-1])
+    assert session.started_at == min(step.started_at for step in session.steps) < session.ended_at
+
+
+def test_a_time_that_is_no_time_is_none():
+    assert epoch_to_iso(1796603202.5650363) == "2026-12-07T00:26:42.565Z"
+    for hostile in ("1796603202", True, None, float("nan"), float("inf"), 1e300, -1e300, [1]):
+        assert epoch_to_iso(hostile) is None
 
 
 @pytest.mark.parametrize(

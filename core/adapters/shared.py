@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from skillwarden.core.exact_json import NOT_DECODED, loads_exactly
 from skillwarden.core.model import ParseError, Session
@@ -152,6 +153,18 @@ NOT_STARTED = re.compile(
     rf"(?:{SHELL_SAYS}[^\n:]+: (?:(?:command )?not found|No such file or directory|Permission denied)|"
     rf"(?:ERROR|Error): {NO_JAVA})"
 )
+
+
+def epoch_to_iso(seconds: object) -> str | None:
+    """A Unix time in seconds as a trace writes times (ISO-8601 UTC, milliseconds, Z); None for anything that
+    is no plausible time (a string, a bool, NaN, a number past what a date holds)."""
+    if type(seconds) not in (int, float):
+        return None
+    try:
+        moment = datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def could_not_start(output: str) -> bool:

@@ -1,7 +1,7 @@
 """SWE-agent trajectories (`<instance>.traj`) and mini-swe-agent trajectories (`.traj.json`).
 
-Shapes, all one whole-file JSON document (no lines, no timestamps, so `Step.line` and every
-timestamp stay None):
+Shapes, all one whole-file JSON document (no lines, so `Step.line` stays None; only mini-swe-agent 2.x
+times its messages, `extra.timestamp`, which give its steps' and session's times):
 
 - SWE-agent v0/v1 `{environment, trajectory[], history[], info}`: each `trajectory` entry is one
   step, `action` (a command line such as `edit 287:295\\n…` or `find_file x`) with its
@@ -47,6 +47,7 @@ from skillwarden.core.adapters.shared import (
     cap_text,
     content_text,
     could_not_start,
+    epoch_to_iso,
     note_agent_text,
     patch_size,
     project_of_instance,
@@ -282,7 +283,9 @@ def _mini_session(document: dict, path: str) -> Session:
             text, commands = turn
             session.final_message = text.strip()
             note_agent_text(session, text)
-            pending = [Step(tool="bash", args={"command": command}, call_id=call_id) for command, call_id in commands]
+            asked = epoch_to_iso((message.get("extra") or {}).get("timestamp"))  # 2.x times each message
+            pending = [Step(tool="bash", args={"command": command}, call_id=call_id, started_at=asked)
+                       for command, call_id in commands]  # fmt: skip
             session.steps.extend(pending)
             if pending:
                 submitted = False
@@ -295,10 +298,13 @@ def _mini_session(document: dict, path: str) -> Session:
             step = next((s for s in pending if call_id is not None and s.call_id == call_id), pending[0])
             pending.remove(step)
             step.result = cap_text(text)
+            step.ended_at = epoch_to_iso((message.get("extra") or {}).get("timestamp"))
             if returncode is None:
                 code = _RETURN_CODE.search(text)
                 returncode = int(code.group(1)) if code else 0
             step.is_error = returncode != 0 and not exit_is_answer(step.args["command"], returncode)
+    times = [time for step in session.steps for time in (step.started_at, step.ended_at) if time]
+    session.started_at, session.ended_at = (min(times), max(times)) if times else (None, None)
     info = document.get("info") or {}
     _apply_model_stats(session, info)
     session.model = ((info.get("config") or {}).get("model") or {}).get("model_name", "")
