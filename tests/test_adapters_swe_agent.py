@@ -336,3 +336,18 @@ def test_mini_swe_agent_v2_exit_statuses(status, outcome, reason):
     document["info"]["exit_status"] = status
     [session] = parse_bytes("swe_agent", json.dumps(document).encode(), "x.traj.json").sessions
     assert (session.outcome, session.end_reason) == (outcome, reason)
+
+
+def test_a_mini_swe_agent_v2_trajectory_of_unexpected_shapes_still_reads():
+    """Trace content is hostile: metadata, outputs and tool calls of the wrong type are skipped, not a failed file."""
+    document = json.loads((V2 / "calc-toolcall.traj.json").read_text())
+    messages = document["messages"]
+    messages[2]["extra"] = ["not", "a", "dict"]  # the first turn's parsed actions: read from its tool_calls instead
+    messages[3]["extra"] = "no returncode here"  # its output: the exit status from the text
+    messages[4]["extra"] = None
+    messages[4]["tool_calls"] = [{"id": "x", "function": ["bash"]}, {"id": "y", "function": {"arguments": "{oops"}}]
+    messages += [{"object": "response", "output": 7}, {"type": "function_call_output", "output": {"a": 1}}]
+    [session] = parse_bytes("swe_agent", json.dumps(document).encode(), "x.traj.json").sessions
+    assert [step.args["command"] for step in session.steps][:1] == ["ls"]
+    assert session.steps[0].result.startswith("<returncode>0</returncode>") and not session.steps[0].is_error
+    assert len(session.steps) == 6  # the second turn's two calls are unreadable; the other turns stay

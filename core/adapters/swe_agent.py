@@ -283,7 +283,7 @@ def _mini_session(document: dict, path: str) -> Session:
             text, commands = turn
             session.final_message = text.strip()
             note_agent_text(session, text)
-            asked = epoch_to_iso((message.get("extra") or {}).get("timestamp"))  # 2.x times each message
+            asked = epoch_to_iso(_extra(message).get("timestamp"))  # 2.x times each message
             pending = [Step(tool="bash", args={"command": command}, call_id=call_id, started_at=asked)
                        for command, call_id in commands]  # fmt: skip
             session.steps.extend(pending)
@@ -298,7 +298,7 @@ def _mini_session(document: dict, path: str) -> Session:
             step = next((s for s in pending if call_id is not None and s.call_id == call_id), pending[0])
             pending.remove(step)
             step.result = cap_text(text)
-            step.ended_at = epoch_to_iso((message.get("extra") or {}).get("timestamp"))
+            step.ended_at = epoch_to_iso(_extra(message).get("timestamp"))
             if returncode is None:
                 code = _RETURN_CODE.search(text)
                 returncode = int(code.group(1)) if code else 0
@@ -322,12 +322,13 @@ def _model_turn(message: dict) -> tuple[str, list[tuple[str, str | None]]] | Non
     if message.get("role") == "assistant":
         text, calls = content_text(message.get("content")), _tool_calls(message)
     elif message.get("object") == "response":  # the OpenAI Responses API: a list of output items
-        items = [item for item in message.get("output") or [] if isinstance(item, dict)]
+        output = message.get("output")
+        items = [item for item in output if isinstance(item, dict)] if isinstance(output, list) else []
         text = "\n".join(content_text(item.get("content")) for item in items if item.get("type") == "message")
         calls = [{"id": item.get("call_id"), "function": item} for item in items if item.get("type") == "function_call"]
     else:
         return None
-    actions = (message.get("extra") or {}).get("actions")
+    actions = _extra(message).get("actions")
     if isinstance(actions, list):
         commands = [(action["command"], action.get("tool_call_id")) for action in actions
                     if isinstance(action, dict) and isinstance(action.get("command"), str)]  # fmt: skip
@@ -340,9 +341,16 @@ def _model_turn(message: dict) -> tuple[str, list[tuple[str, str | None]]] | Non
     return text, [(block.group(1), None)] if block else []
 
 
+def _extra(message: dict) -> dict:
+    """mini-swe-agent 2.x's metadata of a message (what it parsed, exit status, time), `{}` where there is none."""
+    extra = message.get("extra")
+    return extra if isinstance(extra, dict) else {}
+
+
 def _call_command(call: dict) -> str | None:
     """The command line of a call of the `bash` tool (`{"function": {"arguments": "{\\"command\\": …}"}}`)."""
-    arguments = (call.get("function") or {}).get("arguments")
+    function = call.get("function")
+    arguments = function.get("arguments") if isinstance(function, dict) else None
     if isinstance(arguments, str):
         try:
             arguments = json.loads(arguments)
@@ -362,7 +370,7 @@ def _observation(message: dict) -> tuple[str, str | None, int | None] | None:
         text, call_id = content_text(message.get("content")), message.get("tool_call_id")
     else:
         return None
-    returncode = (message.get("extra") or {}).get("returncode")
+    returncode = _extra(message).get("returncode")
     return text, call_id if isinstance(call_id, str) else None, returncode if type(returncode) is int else None
 
 
