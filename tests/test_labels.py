@@ -31,13 +31,25 @@ RESOLVED, UNRESOLVED = "django__django-16255", "django__django-10999"
          {"a": True, "b": False}),
         ([{"id": 7, "resolved": False}], {"7": False}),
         ({"a": {"resolved": True, "tests_status": {}}, "b": {"resolved": False}}, {"a": True, "b": False}),
+        # OpenHands' output.swebench_eval.jsonl records, read as a list: the verdict in `test_result.report`.
+        ([{"instance_id": "a", "test_result": {"git_patch": "…", "report": {"resolved": True}}},
+          {"instance_id": "b", "test_result": {"report": {"resolved": False, "error_eval": True}}}],
+         {"a": True, "b": False}),
+        # A record whose evaluation gave no verdict has no label; a later attempt of an id settles it.
+        ([{"instance_id": "a", "resolved": None, "status": "error"}, {"instance_id": "b", "resolved": False},
+          {"instance_id": "b", "resolved": True}], {"b": True}),
     ],
 )  # fmt: skip
 def test_label_files_in_their_usual_shapes(value, expected):
     assert labels_in(value) == expected
 
 
-@pytest.mark.parametrize("value", [{}, [], {"a": "yes"}, {"instances": [{"resolved": True}]}, 3, {"resolved": 1}])
+@pytest.mark.parametrize(
+    "value",
+    [{}, [], {"a": "yes"}, {"instances": [{"resolved": True}]}, 3, {"resolved": 1},
+     [{"instance_id": "a", "resolved": None}], [{"instance_id": "a", "report": {"resolved": "yes"}}],
+     [{"instance_id": "a", "resolved": True}, {"instance_id": "b"}]],
+)  # fmt: skip
 def test_anything_else_is_not_a_label_file(value):
     assert labels_in(value) is None
 
@@ -48,6 +60,21 @@ def test_unreadable_or_foreign_files_raise_one_clear_error(tmp_path):
     for name in ("bad.json", "other.json", "missing.json"):
         with pytest.raises(LabelError, match=name):
             read_label_file(tmp_path / name)
+
+
+def test_json_lines_are_a_label_file_and_a_torn_line_is_named(tmp_path):
+    """The agent SDK's benchmark `output.jsonl` (one attempt a line) and OpenHands' `output.swebench_eval.jsonl`
+    are JSON lines: `json.loads` of the whole refused them ("Extra data")."""
+    lines = [{"instance_id": "a", "attempt": 1, "status": "success", "resolved": False, "test_result": {}},
+             {"instance_id": "a", "attempt": 2, "status": "success", "resolved": True, "test_result": {}},
+             {"instance_id": "b", "attempt": 1, "status": "error", "resolved": None, "error": "boom"},
+             {"instance_id": "c", "test_result": {"report": {"resolved": False}}}]  # fmt: skip
+    path = tmp_path / "output.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n\n")
+    assert {label.key: label.resolved for label in read_label_file(path)} == {"a": True, "c": False}
+    path.write_text(json.dumps(lines[0]) + "\n" + json.dumps(lines[1])[:-9] + "\n")
+    with pytest.raises(LabelError, match="output.jsonl:2: not valid JSON"):
+        read_label_file(path)
 
 
 def test_file_stems_drop_every_suffix():

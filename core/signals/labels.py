@@ -9,8 +9,10 @@ A label file is any of:
   finish (`incomplete_ids`, and no list of a verdict holds it), which has no label: a report written
   while the evaluation ran lists most of its instances so (Multi-SWE-bench's gpt-4o-mini Java report: 90
   of 91, one of which its evaluation logs show resolved);
-- `instances` (or a top-level list) of records with an id (`instance_id`, `id`, `task_id`) and a
-  boolean `resolved`;
+- `instances` (or a top-level list, or JSON lines: one record a line) of records with an id (`instance_id`,
+  `id`, `task_id`) and a boolean `resolved`, at the top or in its `report` or `test_result.report` (OpenHands'
+  `output.swebench_eval.jsonl`; the agent SDK's benchmark `output.jsonl`). A record whose `resolved` is null
+  (its evaluation failed) has no label; when an id has several records (attempts), the last one settles it;
 - a per-instance report `{instance_id: {"resolved": bool, ...}}` (SWE-bench's `report.json`).
 
 A key is a session id, a trace file's name without its suffixes, or a task id the trace names. A label
@@ -48,11 +50,10 @@ def read_label_file(path: Path, *, under: Path | None = None) -> list[Label]:
     try:
         if path.stat().st_size > MAX_LABEL_FILE_BYTES:
             raise LabelError(f"{path}: over {MAX_LABEL_FILE_BYTES // 2**20} MB, not a label file")
-        value = json.loads(path.read_bytes())
+        data = path.read_bytes()
     except OSError as exc:
         raise LabelError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    except (ValueError, RecursionError) as exc:
-        raise LabelError(f"{path}: not valid JSON ({exc})") from exc
+    value = json_value(path, data)
     pairs = labels_in(value)
     if pairs is None:
         raise LabelError(
@@ -61,6 +62,23 @@ def read_label_file(path: Path, *, under: Path | None = None) -> list[Label]:
         )
     folder = str(under.resolve()) if under is not None else ""
     return [Label(key, resolved, folder, path.name) for key, resolved in pairs.items()]
+
+
+def json_value(path: Path, data: bytes) -> object:
+    """The file's JSON document, or the list of its lines' values when it is JSON lines."""
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        if not (isinstance(exc, json.JSONDecodeError) and exc.msg == "Extra data"):
+            raise LabelError(f"{path}: not valid JSON ({exc})") from exc
+    values = []
+    for number, line in enumerate(data.splitlines(), 1):
+        if line.strip():
+            try:
+                values.append(json.loads(line))
+            except (ValueError, RecursionError) as exc:
+                raise LabelError(f"{path}:{number}: not valid JSON ({exc})") from exc
+    return values
 
 
 def labels_in(value: object) -> dict[str, bool] | None:
@@ -92,15 +110,33 @@ def ids_in(report: dict, keys: tuple[str, ...]) -> set[str]:
 
 
 def records(items: list) -> dict[str, bool] | None:
+    """{id: resolved} of records; None unless every record has an id and a verdict (true, false, or null for
+    an evaluation that gave none) and one at least is true or false."""
     out: dict[str, bool] = {}
     for item in items:
-        if not isinstance(item, dict) or not isinstance(item.get("resolved"), bool):
+        if not isinstance(item, dict):
             return None
+        resolved = verdict(item)
         key = next((str(item[f]) for f in ID_FIELDS if isinstance(item.get(f), str | int)), None)
-        if key is None:
+        if resolved is NO_VERDICT or key is None:
             return None
-        out[key] = item["resolved"]
+        if resolved is not None:
+            out[key] = resolved
     return out or None
+
+
+NO_VERDICT = object()
+
+
+def verdict(record: dict) -> object:
+    """A record's `resolved`, at its top, in its `report` or in its `test_result.report`: the first true or false,
+    else None where one is null, else NO_VERDICT."""
+    test_result = record.get("test_result")
+    holders = [record, record.get("report"), test_result.get("report") if isinstance(test_result, dict) else None]
+    found = [holder["resolved"] for holder in holders if isinstance(holder, dict) and "resolved" in holder]
+    if any(value is not None and not isinstance(value, bool) for value in found):
+        return NO_VERDICT
+    return next((value for value in found if isinstance(value, bool)), None if found else NO_VERDICT)
 
 
 def file_stem(path: str) -> str:
