@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from skillwarden.core.adapters import parse_bytes, parse_file
+from skillwarden.core.ingest.files import found_files
 from skillwarden.core.model import Outcome
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "traces" / "openhands"
@@ -162,3 +163,18 @@ def test_stopped_at_a_limit_or_empty_patch_is_failed_when_graded():
     assert run(patch="").outcome == Outcome.FAILED and "empty patch" in run(patch="").explanation
     limited = run(error="RuntimeError: Agent reached maximum iteration in headless mode.")
     assert limited.outcome == Outcome.FAILED and "step limit" in limited.explanation
+
+
+def test_an_evaluation_beside_the_output_it_evaluated_is_not_read_again(tmp_path):
+    """OpenHands' SWE-bench evaluation writes `output.swebench_eval.jsonl` beside `output.jsonl`: the same runs
+    with their verdicts. Read as traces too, every run was two sessions, and mining counted each habit twice."""
+    real = (SAMPLES / "openhands-multi_swe_bench-output.jsonl").read_bytes()
+    (tmp_path / "both").mkdir()
+    (tmp_path / "both" / "output.jsonl").write_bytes(real)
+    (tmp_path / "both" / "output.swebench_eval.jsonl").write_bytes(real)
+    (tmp_path / "alone").mkdir()  # without the file it evaluated, it is the only copy of those runs
+    (tmp_path / "alone" / "output.swebench_eval.jsonl").write_bytes(real)
+    found = sorted(Path(path).relative_to(tmp_path).as_posix() for path, _root, _plain in found_files([tmp_path]))
+    assert found == ["alone/output.swebench_eval.jsonl", "both/output.jsonl"]
+    named = tmp_path / "both" / "output.swebench_eval.jsonl"  # a file named on the command line is read
+    assert [path for path, _root, _plain in found_files([named])] == [str(named)]

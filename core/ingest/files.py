@@ -58,16 +58,26 @@ def _scan(folder: str) -> Iterator[tuple[str, bool]]:
     # A skillwarden workspace's own files (its event feed, its label and ingest lists) are not traces; the
     # trace folders inside it (the demo's `traces/`) are.
     in_workspace = any(entry.name == LOCK_FILE_NAME for entry in entries)
+    names = {entry.name for entry in entries}
     for entry in entries:
         try:
             if entry.is_dir(follow_symlinks=False):
                 folders.append(entry.path)
-            elif is_trace_name(entry.name) and not in_workspace:
+            elif is_trace_name(entry.name) and not in_workspace and not evaluates_a_neighbour(entry.name, names):
                 yield entry.path, entry.is_file(follow_symlinks=False)
         except OSError:
             continue
     for sub in folders:
         yield from _scan(sub)
+
+
+# OpenHands' SWE-bench evaluation writes `<name>.swebench_eval.jsonl` beside the `<name>.jsonl` it evaluated:
+# the same runs, each with its verdict (a label file for `outcomes import`), not more runs.
+EVALUATION_SUFFIX = ".swebench_eval.jsonl"
+
+
+def evaluates_a_neighbour(name: str, names: set[str]) -> bool:
+    return name.endswith(EVALUATION_SUFFIX) and name.removesuffix(EVALUATION_SUFFIX) + ".jsonl" in names
 
 
 def skip_reason(path: Path, root: Path | None) -> str | None:
