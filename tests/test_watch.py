@@ -106,3 +106,22 @@ def test_events_still_arrive_fast_without_waiting_for_the_rescan(tmp_path):
         assert not changes.seen(tmp_path / "notes.txt")
     finally:
         watcher.stop()
+
+
+def test_an_evaluation_written_beside_the_watched_output_is_no_change(tmp_path):
+    """OpenHands' evaluation writes `output.swebench_eval.jsonl` after `output.jsonl`: named to the ingest by
+    the watcher, it would be read as a second copy of every run (a folder's scan already leaves it out)."""
+    changes = Changes()
+    watcher = TraceWatcher([tmp_path], changes, debounce=0.05, rescan_interval=3600)
+    watcher.start()
+    try:
+        output = tmp_path / "output.jsonl"
+        output.write_text("{}\n")
+        assert wait_for(lambda: changes.seen(output))
+        (tmp_path / "output.swebench_eval.jsonl").write_text("{}\n")
+        alone = tmp_path / "other.swebench_eval.jsonl"  # nothing beside it to have evaluated: read
+        alone.write_text("{}\n")
+        assert wait_for(lambda: changes.seen(alone))
+        assert not changes.seen(tmp_path / "output.swebench_eval.jsonl")
+    finally:
+        watcher.stop()

@@ -80,6 +80,15 @@ def evaluates_a_neighbour(name: str, names: set[str]) -> bool:
     return name.endswith(EVALUATION_SUFFIX) and name.removesuffix(EVALUATION_SUFFIX) + ".jsonl" in names
 
 
+def is_watched_trace(path: str) -> bool:
+    """Whether a file a watched folder reports changed is one a scan of that folder reads."""
+    name = os.path.basename(path)
+    if not is_trace_name(name):
+        return False
+    neighbour = path.removesuffix(EVALUATION_SUFFIX) + ".jsonl"
+    return not (name.endswith(EVALUATION_SUFFIX) and os.path.exists(neighbour))
+
+
 def skip_reason(path: Path, root: Path | None) -> str | None:
     """Why `path` is not read at all (checked before opening it), or None."""
     try:

@@ -10,7 +10,6 @@ of quiet, from a watcher thread. The caller decides what to re-read; nothing her
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -19,7 +18,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from skillwarden.core.ingest.files import found_files, is_trace_name
+from skillwarden.core.ingest.files import found_files, is_watched_trace
 from skillwarden.core.workspace.filesystem import detect_file_system_type, is_network_file_system
 
 DEFAULT_RESCAN_INTERVAL = 30.0
@@ -58,7 +57,7 @@ class Coalescer(FileSystemEventHandler):
         if event.is_directory or event.event_type in ("opened", "closed_no_write"):
             return
         paths = [event.src_path, getattr(event, "dest_path", "")]
-        self.add({Path(str(p)) for p in paths if p and is_trace_name(os.path.basename(str(p)))})
+        self.add({Path(str(p)) for p in paths if p and is_watched_trace(str(p))})
 
     def add(self, paths: set[Path]) -> None:
         if not paths:
