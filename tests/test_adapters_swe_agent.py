@@ -345,7 +345,8 @@ def test_a_mini_swe_agent_v2_trajectory_of_unexpected_shapes_still_reads():
     messages[2]["extra"] = ["not", "a", "dict"]  # the first turn's parsed actions: read from its tool_calls instead
     messages[3]["extra"] = "no returncode here"  # its output: the exit status from the text
     messages[4]["extra"] = None
-    messages[4]["tool_calls"] = [{"id": "x", "function": ["bash"]}, {"id": "y", "function": {"arguments": "{oops"}}]
+    messages[4]["tool_calls"] = [{"id": "x", "function": ["bash"]}, {"id": "y", "function": {"arguments": "{oops"}},
+                                 {"id": "z", "function": {"arguments": "[" * 100_000}}]  # fmt: skip
     messages += [{"object": "response", "output": 7}, {"type": "function_call_output", "output": {"a": 1}}]
     [session] = parse_bytes("swe_agent", json.dumps(document).encode(), "x.traj.json").sessions
     assert [step.args["command"] for step in session.steps][:1] == ["ls"]
