@@ -63,7 +63,7 @@ def _scan(folder: str) -> Iterator[tuple[str, bool]]:
         try:
             if entry.is_dir(follow_symlinks=False):
                 folders.append(entry.path)
-            elif is_trace_name(entry.name) and not in_workspace and not evaluates_a_neighbour(entry.name, names):
+            elif is_trace_name(entry.name) and not in_workspace and evaluated_output(entry.name) not in names:
                 yield entry.path, entry.is_file(follow_symlinks=False)
         except OSError:
             continue
@@ -76,17 +76,16 @@ def _scan(folder: str) -> Iterator[tuple[str, bool]]:
 EVALUATION_SUFFIX = ".swebench_eval.jsonl"
 
 
-def evaluates_a_neighbour(name: str, names: set[str]) -> bool:
-    return name.endswith(EVALUATION_SUFFIX) and name.removesuffix(EVALUATION_SUFFIX) + ".jsonl" in names
+def evaluated_output(name: str) -> str | None:
+    """The name of the output an OpenHands evaluation file evaluated; None for any other file."""
+    return name.removesuffix(EVALUATION_SUFFIX) + ".jsonl" if name.endswith(EVALUATION_SUFFIX) else None
 
 
 def is_watched_trace(path: str) -> bool:
     """Whether a file a watched folder reports changed is one a scan of that folder reads."""
-    name = os.path.basename(path)
-    if not is_trace_name(name):
-        return False
-    neighbour = path.removesuffix(EVALUATION_SUFFIX) + ".jsonl"
-    return not (name.endswith(EVALUATION_SUFFIX) and os.path.exists(neighbour))
+    folder, name = os.path.split(path)
+    evaluated = evaluated_output(name)
+    return is_trace_name(name) and (evaluated is None or not os.path.exists(os.path.join(folder, evaluated)))
 
 
 def skip_reason(path: Path, root: Path | None) -> str | None:

@@ -109,6 +109,9 @@ def ids_in(report: dict, keys: tuple[str, ...]) -> set[str]:
     return {str(i) for ids in lists for i in ids if isinstance(i, str | int)}
 
 
+NO_VERDICT = object()  # what `verdict` gives for a record that says nothing of being resolved
+
+
 def records(items: list) -> dict[str, bool] | None:
     """{id: resolved} of records; None unless every record has an id and a verdict (true, false, or null for
     an evaluation that gave none) and one at least is true or false."""
@@ -123,9 +126,6 @@ def records(items: list) -> dict[str, bool] | None:
         if resolved is not None:
             out[key] = resolved
     return out or None
-
-
-NO_VERDICT = object()
 
 
 def verdict(record: dict) -> object:
